@@ -1,0 +1,37 @@
+"""The one exception base of Registratur. Every refusal carries a stable code (for machines,
+logs and tests) and a human message (for people). Web, CLI and API translate it in one place
+each."""
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistraturError(Exception):
+    code = "ERROR"
+    default_message = _("Ein Fehler ist aufgetreten.")
+
+    def __init__(self, message: str | None = None, *, code: str | None = None):
+        if code:
+            self.code = code
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
+
+
+class NotFound(RegistraturError):
+    """Also raised when the object exists but the user may not know that it does."""
+
+    code = "NOT_FOUND"
+    default_message = _("Nicht gefunden.")
+
+
+class PermissionDenied(RegistraturError):
+    code = "PERMISSION_DENIED"
+    default_message = _("Dafür fehlt Ihnen die Berechtigung.")
+
+
+class InvalidInput(RegistraturError):
+    code = "INVALID_INPUT"
+    default_message = _("Die Eingabe ist ungültig.")
+
+
+class IntegrityFailure(RegistraturError):
+    code = "INTEGRITY_FAILURE"
+    default_message = _("Die Integritätsprüfung ist fehlgeschlagen.")

@@ -1,0 +1,141 @@
+"""The record model: file plan, case files, processes, documents and immutable versions."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..errors import IntegrityFailure
+from .organisation import Unit
+
+
+class FilePlanUnit(models.Model):
+    """Aktenplaneinheit: a node of the hierarchical file plan, e.g. 50.20.1."""
+
+    code = models.CharField(_("Aktenplankennzeichen"), max_length=64, unique=True)
+    title = models.CharField(_("Titel"), max_length=300)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("Aktenplaneinheit")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class FileReferenceCounter(models.Model):
+    """The running number per file plan unit and year, taken under a row lock."""
+
+    plan_unit = models.ForeignKey(FilePlanUnit, on_delete=models.PROTECT)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan_unit", "year"], name="uniq_counter_unit_year")
+        ]
+
+
+class CaseFile(models.Model):
+    """Akte. Its file reference is issued once and never changes."""
+
+    file_reference = models.CharField(_("Aktenzeichen"), max_length=64, unique=True, editable=False)
+    plan_unit = models.ForeignKey(FilePlanUnit, on_delete=models.PROTECT, related_name="case_files")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="case_files")
+    title = models.CharField(_("Titel"), max_length=300)
+    subject_name = models.CharField(_("Betroffene Person"), max_length=200, blank=True)
+    subject_birth_date = models.DateField(_("Geburtsdatum"), null=True, blank=True)
+    client_number = models.CharField(_("Kundennummer"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("zdA verfügt am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["file_reference"]
+        verbose_name = _("Akte")
+
+    def __str__(self) -> str:
+        return f"{self.file_reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("file_reference", flat=True)
+            if stored and stored[0] != self.file_reference:
+                raise IntegrityFailure("An issued file reference cannot change.")
+        super().save(*args, **kwargs)
+
+
+class Process(models.Model):
+    """Vorgang: an optional grouping of documents inside a case file."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="processes")
+    title = models.CharField(_("Titel"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Vorgang")
+
+
+class Document(models.Model):
+    """Dokument. Without a case file it waits in the mailroom inbox."""
+
+    case_file = models.ForeignKey(
+        CaseFile, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    process = models.ForeignKey(
+        Process, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(_("Titel"), max_length=300)
+    document_type = models.CharField(_("Dokumenttyp"), max_length=64, blank=True)
+    sender = models.CharField(_("Absender"), max_length=300, blank=True)
+    letter_date = models.DateField(_("Datum des Schreibens"), null=True, blank=True)
+    received_at = models.DateTimeField(_("Eingangsdatum"))
+    medium = models.CharField(_("Medium"), max_length=32, default="scan")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("Dokument")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def in_inbox(self) -> bool:
+        return self.case_file_id is None
+
+
+class Version(models.Model):
+    """An immutable version: the original, its PDF/A rendition and its text, each hashed."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    original_sha256 = models.CharField(max_length=64, db_index=True)
+    original_size = models.BigIntegerField()
+    original_name = models.CharField(max_length=255)
+    original_mime = models.CharField(max_length=100)
+    rendition_sha256 = models.CharField(max_length=64, blank=True)
+    rendition_is_pdfa = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+    text_sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(default=0)
+    provenance = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="uniq_version_number")
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise IntegrityFailure("A version is immutable once stored.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise IntegrityFailure("A version cannot be deleted outside a reviewed disposal.")

@@ -1,0 +1,49 @@
+"""The one choke point for reading content: check access, then write exactly one access event
+with its purpose. Follow-up requests of the same user action (the embedded PDF of a document
+page) carry a signed grant instead of writing a second event."""
+from django.core import signing
+from django.db import transaction
+
+from ..errors import InvalidInput, NotFound
+from ..models import Document
+from ..selectors import READ_ACTIONS, document_visible_or_404
+from .events import event_append
+
+GRANT_SALT = "archive.access.grant"
+GRANT_MAX_AGE_SECONDS = 15 * 60
+
+
+def document_default_purpose(document: Document) -> str:
+    if document.case_file_id is None:
+        return "Posteingang"
+    return f"Akte {document.case_file.file_reference}"
+
+
+def document_read(*, user, document_id, action: str = "viewed", purpose: str = "") -> Document:
+    if action not in READ_ACTIONS:
+        raise InvalidInput(f"Unknown read action {action!r}.")
+    document = document_visible_or_404(user, document_id)
+    with transaction.atomic():
+        event = event_append(
+            action=action, object_type="document", object_id=document.pk, actor=user.username,
+            purpose=purpose or document_default_purpose(document),
+            data={"case_file": document.case_file.file_reference if document.case_file else None},
+        )
+    document.access_grant = signing.TimestampSigner(salt=GRANT_SALT).sign(
+        f"{user.pk}:{document.pk}:{event.seq}"
+    )
+    return document
+
+
+def document_read_with_grant(*, user, document_id, grant: str) -> Document:
+    """Serve part of an action already logged. The grant is bound to user and document, and
+    access is checked again, so a revoked permission takes effect at once."""
+    try:
+        signer = signing.TimestampSigner(salt=GRANT_SALT)
+        value = signer.unsign(grant, max_age=GRANT_MAX_AGE_SECONDS)
+        user_pk, document_pk, _seq = value.split(":")
+    except (signing.BadSignature, ValueError):
+        raise NotFound() from None
+    if int(user_pk) != user.pk or document_pk != str(document_id):
+        raise NotFound()
+    return document_visible_or_404(user, document_id)

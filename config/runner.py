@@ -1,0 +1,81 @@
+"""`registratur run`: one command for the embedded instance.
+
+Prepares the database and the demo setup, then starts the web server, worker, scheduler and
+hot-folder watcher as child processes, restarts any that dies, and stops them all on Ctrl+C.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+RESTART_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "config.cli", *args], check=True)
+
+
+def run_embedded(args: list[str]) -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from .processes import instance_commands
+
+    print("Registratur: preparing the database ...", flush=True)
+    _manage("migrate", "--noinput", "-v", "0")
+    if "--no-demo" not in args:
+        _manage("demo_setup")
+    settings.CONSUME_DIR.mkdir(parents=True, exist_ok=True)
+
+    commands = instance_commands()
+    children: dict[str, subprocess.Popen] = {}
+    failures: dict[str, int] = {name: 0 for name in commands}
+    for name, argv in commands.items():
+        children[name] = subprocess.Popen(argv, env=os.environ.copy())
+
+    url = f"http://{settings.WEB_HOST}:{settings.WEB_PORT}/"
+    print(
+        "\nRegistratur is running.\n"
+        f"  Web interface:  {url}\n"
+        f"  Hot folder:     {settings.CONSUME_DIR}\n"
+        f"  Data directory: {settings.DATA_DIR}\n"
+        f"  Database:       {settings.DATABASES['default']['NAME']}\n"
+        f"  Search index:   {settings.SEARCH_INDEX_DIR} ({settings.SEARCH_BACKEND})\n"
+        "Stop with Ctrl+C.\n",
+        flush=True,
+    )
+
+    stopping = False
+
+    def _stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping:
+        time.sleep(0.5)
+        for name, child in list(children.items()):
+            if child.poll() is None or stopping:
+                continue
+            delay = RESTART_BACKOFF_SECONDS[min(failures[name], len(RESTART_BACKOFF_SECONDS) - 1)]
+            failures[name] += 1
+            print(f"Registratur: {name} exited with {child.returncode}; restarting in {delay}s",
+                  file=sys.stderr, flush=True)
+            time.sleep(delay)
+            children[name] = subprocess.Popen(commands[name], env=os.environ.copy())
+
+    print("Registratur: stopping ...", flush=True)
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return 0

@@ -1,0 +1,149 @@
+"""Settings for every mode. Everything that differs between installations comes from
+environment variables; the defaults give the embedded single-machine instance."""
+from pathlib import Path
+
+import dj_database_url
+
+from .env import env_bool, env_float, env_int, env_list, env_str, persistent_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("REGISTRATUR_DATA_DIR", "./data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env_str("REGISTRATUR_SECRET_KEY", "") or persistent_secret_key(DATA_DIR)
+DEBUG = env_bool("REGISTRATUR_DEBUG", False)
+ALLOWED_HOSTS = env_list("REGISTRATUR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "archive",
+    "ingest",
+    "search",
+    "retention",
+    "web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.errors.DomainErrorMiddleware",
+]
+# The document page embeds its own PDF rendition.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database: SQLite (WAL) embedded, PostgreSQL for multi-host -------------------------
+DATABASE_URL = env_str("REGISTRATUR_DATABASE_URL", f"sqlite:///{DATA_DIR / 'registratur.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # Several processes (web, worker, watcher) write: WAL lets readers go on, IMMEDIATE
+        # takes the write lock up front so that concurrent writers wait instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("REGISTRATUR_SESSION_SECONDS", 8 * 3600)
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
+TIME_ZONE = env_str("REGISTRATUR_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+# --- storage ------------------------------------------------------------------------------
+BLOB_DIR = DATA_DIR / "blobs"
+CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
+WORK_DIR = DATA_DIR / "work"
+RUN_DIR = DATA_DIR / "run"
+
+# --- OCR and ingest -----------------------------------------------------------------------
+OCR_LANGUAGES = env_list("REGISTRATUR_OCR_LANGUAGES", ["deu", "eng"])
+OCR_JOBS = env_int("REGISTRATUR_OCR_JOBS", 0)  # 0: all cores
+INGEST_TIMEOUT_SECONDS = env_int("REGISTRATUR_INGEST_TIMEOUT", 900)
+INGEST_MEMORY_MB = env_int("REGISTRATUR_INGEST_MEMORY_MB", 4096)
+INGEST_MAX_BYTES = env_int("REGISTRATUR_INGEST_MAX_BYTES", 500 * 1024 * 1024)
+# The default matches the references this system issues, e.g. 50.20.1-2025-000417.
+FILE_REFERENCE_PATTERN = env_str(
+    "REGISTRATUR_FILE_REFERENCE_PATTERN",
+    r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
+)
+WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
+JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
+
+# --- search -------------------------------------------------------------------------------
+SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
+SEARCH_INDEX_DIR = DATA_DIR / "index"
+
+# --- Celery: a broker without a server by default -----------------------------------------
+CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = DATA_DIR / "broker" / "queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "store_processed": False,
+    }
+# Job state lives in the database, so task results are not stored.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "ingest"
+CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
+CELERY_BEAT_SCHEDULE = {
+    "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- embedded web server ------------------------------------------------------------------
+WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
+WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,19 @@
+"""Test settings: a throw-away data directory shared with the worker and watcher processes
+that end-to-end tests start, and the database chosen by REGISTRATUR_TEST_DATABASE_URL."""
+import os
+import tempfile
+
+os.environ.setdefault("REGISTRATUR_DATA_DIR", tempfile.mkdtemp(prefix="registratur-test-"))
+_test_db_url = os.environ.get("REGISTRATUR_TEST_DATABASE_URL")
+if _test_db_url:
+    os.environ["REGISTRATUR_DATABASE_URL"] = _test_db_url
+
+from .settings import *  # noqa: E402,F403
+from .settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that worker processes started by tests see the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+OCR_JOBS = 2

@@ -1,0 +1,23 @@
+"""Refusals of the pipeline. Codes are stable: they appear in the CLI's JSON, in the API and in
+the mailroom's quarantine list."""
+from archive.errors import RegistraturError
+
+
+class IngestRefused(RegistraturError):
+    """Bad input: the job ends in quarantine with this code and message."""
+
+    code = "REFUSED"
+
+
+class IngestFailed(RegistraturError):
+    """The system could not process the input (not the input's fault)."""
+
+    code = "INGEST_FAILED"
+
+
+def refused(code: str, message: str) -> IngestRefused:
+    return IngestRefused(message, code=code)
+
+
+def failed(code: str, message: str) -> IngestFailed:
+    return IngestFailed(message, code=code)

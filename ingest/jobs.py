@@ -1,0 +1,104 @@
+"""The life of an ingest job: receive (durably, before anything else), enqueue, claim, finish,
+and recovery of jobs whose worker vanished."""
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from archive.blobstore import blob_put_file
+from archive.services.events import event_append
+
+from .models import QUARANTINE_STATES, IngestJob, JobState
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def job_receive(
+    *, path: Path, original_name: str, source: str, submitted_by: str = "",
+    provenance: dict | None = None,
+) -> IngestJob:
+    """Store the original byte-identical and commit the job; only then is it queued."""
+    stored = blob_put_file(path)
+    with transaction.atomic():
+        job = IngestJob.objects.create(
+            source=source, original_name=original_name[:255], original_sha256=stored.sha256,
+            original_size=stored.size, submitted_by=submitted_by, provenance=provenance or {},
+            enqueued_at=timezone.now(),
+        )
+        event_append(action="received", object_type="ingest_job", object_id=job.pk,
+                     actor=submitted_by or source,
+                     data={"name": original_name, "sha256": stored.sha256, "size": stored.size,
+                           "source": source})
+        transaction.on_commit(lambda: job_enqueue(job.pk))
+    return job
+
+
+def job_enqueue(job_id) -> None:
+    from .tasks import process_job
+
+    try:
+        process_job.delay(str(job_id))
+    except Exception:
+        # The job is committed; the scheduled recovery will queue it again.
+        log.exception("could not queue ingest job %s; it will be retried", job_id)
+
+
+def job_claim(job_id, *, worker: str) -> IngestJob | None:
+    """Take the job if it waits, or if the worker that had it vanished (lease expired)."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, lease_until__lt=now)
+    taken = IngestJob.objects.filter(claimable, pk=job_id).update(
+        state=JobState.RUNNING, lease_until=lease, worker=worker[:200],
+        attempts=F("attempts") + 1, step="",
+    )
+    return IngestJob.objects.get(pk=job_id) if taken else None
+
+
+def job_set_step(job: IngestJob, step: str) -> None:
+    job.step = step
+    IngestJob.objects.filter(pk=job.pk).update(step=step, updated_at=timezone.now())
+
+
+def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
+               document=None, pages: int | None = None) -> IngestJob:
+    with transaction.atomic():
+        job.state = state
+        job.code = code
+        job.message = message
+        job.document = document
+        job.pages = pages
+        job.finished_at = timezone.now()
+        job.lease_until = None
+        job.save()
+        if state in QUARANTINE_STATES:
+            event_append(action="quarantined", object_type="ingest_job", object_id=job.pk,
+                         actor=job.worker or "system", data={"code": code, "message": message})
+    return job
+
+
+def jobs_requeue_stale() -> int:
+    """Recover jobs whose message or worker was lost: nothing received may stay unprocessed."""
+    now = timezone.now()
+    stale_after = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    count = 0
+    lost = IngestJob.objects.filter(state=JobState.RUNNING, lease_until__lt=now)
+    for job in lost:
+        if job.attempts >= MAX_ATTEMPTS:
+            job_finish(job, state=JobState.FAILED, code="WORKER_LOST",
+                       message=f"Die Verarbeitung brach {job.attempts}-mal ab.")
+            continue
+        IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+            state=JobState.QUEUED, enqueued_at=now)
+        job_enqueue(job.pk)
+        count += 1
+    for job in IngestJob.objects.filter(state=JobState.QUEUED, enqueued_at__lt=stale_after):
+        IngestJob.objects.filter(pk=job.pk).update(enqueued_at=now)
+        job_enqueue(job.pk)
+        count += 1
+    return count

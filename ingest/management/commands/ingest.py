@@ -1,0 +1,84 @@
+import json
+import sys
+import time
+from pathlib import Path
+
+from celery import current_app
+from django.core.management.base import BaseCommand, CommandError
+
+from ingest.heartbeat import worker_alive
+from ingest.jobs import job_receive
+from ingest.models import IngestJob
+from ingest.reporting import job_outcome
+
+EXIT_SOME_REFUSED = 3
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*")
+                            if p.is_file() and not p.name.startswith("."))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"No such file or folder: {raw}")
+    return files
+
+
+class Command(BaseCommand):
+    help = "Ingest files and folders; with --wait, report each outcome (--json: one line each)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+")
+        parser.add_argument("--wait", action="store_true", help="wait for every outcome")
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--user", default="", help="who submits (recorded in the log)")
+        parser.add_argument("--timeout", type=float, default=3600.0)
+
+    def handle(self, *args, **options):
+        if options["wait"] and not worker_alive():
+            # Nobody would pick the jobs up: run them here, one after another (OCR still
+            # runs in a child process).
+            current_app.conf.task_always_eager = True
+            if not options["json"]:
+                self.stderr.write("No worker is running; processing in this process.")
+        jobs: dict = {}
+        for path in _expand(options["paths"]):
+            job = job_receive(path=path, original_name=path.name, source="cli",
+                              submitted_by=options["user"])
+            jobs[job.pk] = str(path)
+            if not options["json"]:
+                self.stderr.write(f"received {path} as job {job.pk}")
+        if not options["wait"]:
+            for job_id, path in jobs.items():
+                self._emit(options, {"file": path, "status": "queued", "job": str(job_id)})
+            return
+        outcomes = self._wait(jobs, options)
+        if any(o["status"] in ("refused", "failed") for o in outcomes):
+            sys.exit(EXIT_SOME_REFUSED)
+
+    def _wait(self, jobs: dict, options) -> list[dict]:
+        pending = dict(jobs)
+        outcomes = []
+        deadline = time.monotonic() + options["timeout"]
+        while pending:
+            for job in IngestJob.objects.filter(pk__in=list(pending)):
+                if job.is_terminal:
+                    outcome = job_outcome(job, file=pending.pop(job.pk))
+                    outcomes.append(outcome)
+                    self._emit(options, outcome)
+            if pending:
+                if time.monotonic() > deadline:
+                    raise CommandError(f"timed out waiting for {len(pending)} job(s)")
+                time.sleep(0.5)
+        return outcomes
+
+    def _emit(self, options, outcome: dict) -> None:
+        if options["json"]:
+            self.stdout.write(json.dumps(outcome, ensure_ascii=False))
+        else:
+            where = outcome.get("file_reference") or outcome.get("code") or ""
+            self.stdout.write(f"{outcome['status']:<10} {outcome['file']}  {where}")

@@ -1,0 +1,18 @@
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from ingest.watcher import HotFolderWatcher
+
+
+class Command(BaseCommand):
+    help = "Watch the hot folder and receive every file put into it."
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write(f"Watching {settings.CONSUME_DIR}")
+        HotFolderWatcher(settings.CONSUME_DIR).run(settings.WATCH_INTERVAL_SECONDS, stop)

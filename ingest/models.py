@@ -1,0 +1,64 @@
+"""Ingest jobs: the durable record of every file received, written before any processing."""
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import Document
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    RUNNING = "running", _("in Bearbeitung")
+    FILED = "filed", _("abgelegt")
+    INBOX = "inbox", _("im Posteingang")
+    DUPLICATE = "duplicate", _("Duplikat")
+    REFUSED = "refused", _("abgewiesen (Quarantäne)")
+    FAILED = "failed", _("fehlgeschlagen (Quarantäne)")
+
+
+TERMINAL_STATES = {JobState.FILED, JobState.INBOX, JobState.DUPLICATE, JobState.REFUSED,
+                   JobState.FAILED}
+QUARANTINE_STATES = {JobState.REFUSED, JobState.FAILED}
+
+
+class IngestJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED,
+                             db_index=True)
+    step = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=32)
+    original_name = models.CharField(max_length=255)
+    original_sha256 = models.CharField(max_length=64, db_index=True)
+    original_size = models.BigIntegerField()
+    submitted_by = models.CharField(max_length=150, blank=True)
+    provenance = models.JSONField(default=dict, blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="ingest_jobs")
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.state})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by each running worker, so that the CLI knows whether anyone will pick up work."""
+
+    name = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()

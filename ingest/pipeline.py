@@ -1,0 +1,57 @@
+"""The pipeline as a short recipe: claim the job, run the steps, record the outcome."""
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from archive.blobstore import blob_path
+
+from .context import PipelineContext
+from .errors import IngestFailed, IngestRefused
+from .jobs import job_claim, job_finish, job_set_step
+from .models import IngestJob, JobState
+from .steps.extract import extract
+from .steps.filing import file_document
+from .steps.ocr import ocr
+from .steps.triage import DuplicateOriginal, triage
+
+log = logging.getLogger(__name__)
+
+STEPS = [("triage", triage), ("ocr", ocr), ("extract", extract)]
+
+
+def job_run(job_id, *, worker: str) -> IngestJob | None:
+    """Process one job. Returns None when another worker has it or it is already done."""
+    job = job_claim(job_id, worker=worker)
+    if job is None:
+        return None
+    Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=settings.WORK_DIR))
+    ctx = PipelineContext(job=job, source_path=blob_path(job.original_sha256), workdir=workdir)
+    try:
+        for name, step in STEPS:
+            job_set_step(job, name)
+            step(ctx)
+        job_set_step(job, "file")
+        document = file_document(ctx)
+        state = JobState.INBOX if document.case_file_id is None else JobState.FILED
+        return job_finish(job, state=state, document=document, pages=ctx.page_count)
+    except DuplicateOriginal as duplicate:
+        return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE",
+                          message="Diese Datei ist bereits archiviert.",
+                          document=duplicate.document)
+    except IngestRefused as refusal:
+        log.info("job %s refused: %s %s", job.pk, refusal.code, refusal.message)
+        return job_finish(job, state=JobState.REFUSED, code=refusal.code, message=refusal.message,
+                          pages=ctx.page_count or None)
+    except IngestFailed as failure:
+        log.error("job %s failed: %s %s", job.pk, failure.code, failure.message)
+        return job_finish(job, state=JobState.FAILED, code=failure.code, message=failure.message)
+    except Exception as exc:  # the original stays; the job records why it stopped
+        log.exception("job %s failed unexpectedly", job.pk)
+        return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR",
+                          message=f"Interner Fehler bei Schritt {job.step}: {exc}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,103 @@
+"""OCR: OCRmyPDF through its command line in a child process (it is not thread-safe and holds a
+process-wide lock), with a time and memory limit. The original is only read, never changed."""
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+from django.conf import settings
+from ocrmypdf import ExitCode
+
+from ..context import PipelineContext
+from ..errors import failed, refused
+from .sanitize import pdf_strip_active_content
+
+# Exit codes after which another route (sanitised input, then plain PDF output) may succeed.
+RETRY_WITH_FALLBACK = {ExitCode.pdfa_conversion_failed, ExitCode.invalid_output_pdf,
+                       ExitCode.other_error}
+
+
+def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
+    jobs = settings.OCR_JOBS or os.cpu_count() or 1
+    args = [
+        "--language", "+".join(settings.OCR_LANGUAGES),
+        "--deskew", "--rotate-pages", "--clean",
+        "--skip-text",  # pages that already carry text are not OCRed again
+        "--output-type", output_type,
+        "--jobs", str(jobs),
+        "--quiet",
+    ]
+    if output_type.startswith("pdfa"):
+        # Debian 12's Ghostscript refuses skip-text with PDF/A; the internal backend works.
+        args += ["--pdfa-backend", "internal"]
+    if ctx.kind == "image" and ctx.image_dpi:
+        args += ["--image-dpi", str(ctx.image_dpi)]
+    return args
+
+
+def _limit_memory() -> None:
+    limit = settings.INGEST_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_ocrmypdf(args: list[str], source: Path, output: Path) -> tuple[int, str]:
+    command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=_limit_memory,
+    )
+    try:
+        _, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # tesseract children too
+        process.communicate()
+        raise refused("TIMEOUT", "Die Texterkennung hat das Zeitlimit von "
+                      f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.") from None
+    return process.returncode, stderr[-4000:]
+
+
+def _raise_for(code: int, stderr: str) -> None:
+    if code == ExitCode.encrypted_pdf:
+        raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt.")
+    if code == ExitCode.input_file:
+        raise refused("CORRUPT_INPUT", "Die Datei konnte nicht als Dokument gelesen werden.")
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
+    if code == ExitCode.missing_dependency:
+        raise failed("OCR_MISSING_DEPENDENCY", f"Für die Texterkennung fehlt ein Programm: {last}")
+    if code < 0 or "MemoryError" in stderr:
+        raise refused("MEMORY_LIMIT", "Die Verarbeitung hat das Speicherlimit von "
+                      f"{settings.INGEST_MEMORY_MB} MB überschritten.")
+    raise refused("OCR_FAILED", f"Die Texterkennung ist fehlgeschlagen: {last}")
+
+
+def _is_pdfa(path: Path) -> bool:
+    with pikepdf.open(path) as pdf, pdf.open_metadata() as meta:
+        return bool(meta.pdfa_status)
+
+
+def ocr(ctx: PipelineContext) -> None:
+    output = ctx.workdir / "rendition.pdf"
+    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), ctx.source_path, output)
+    if code in RETRY_WITH_FALLBACK and ctx.kind == "pdf":
+        # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
+        # the internal PDF/A backend: convert a sanitised working copy instead.
+        sanitised = ctx.workdir / "sanitised.pdf"
+        if pdf_strip_active_content(ctx.source_path, sanitised):
+            ctx.ocr_notes.append("active content removed for the rendition")
+            code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
+                                        output)
+        if code in RETRY_WITH_FALLBACK:
+            ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
+                                 "rendition is a plain PDF")
+            code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
+                                        sanitised if sanitised.exists() else ctx.source_path,
+                                        output)
+    if code != ExitCode.ok:
+        _raise_for(code, stderr)
+    ctx.rendition_path = output
+    ctx.rendition_is_pdfa = _is_pdfa(output)
+    with pikepdf.open(output) as pdf:
+        ctx.page_count = len(pdf.pages)

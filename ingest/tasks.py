@@ -1,0 +1,17 @@
+"""Celery tasks: thin wrappers around the pipeline and the job recovery."""
+import socket
+
+from celery import shared_task
+
+from .jobs import jobs_requeue_stale
+from .pipeline import job_run
+
+
+@shared_task(name="ingest.process_job")
+def process_job(job_id: str) -> None:
+    job_run(job_id, worker=f"celery@{socket.gethostname()}")
+
+
+@shared_task(name="ingest.requeue_stale_jobs")
+def requeue_stale_jobs() -> int:
+    return jobs_requeue_stale()

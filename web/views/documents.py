@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import render
+
+from archive.blobstore import blob_open
+from archive.selectors import version_latest
+from archive.services.access import document_read, document_read_with_grant
+
+
+@login_required
+def document_page(request, document_id: int):
+    # One view of the page is one access event; the embedded PDF rides on its grant.
+    document = document_read(user=request.user, document_id=document_id, action="viewed",
+                             purpose=request.GET.get("zweck", ""))
+    version = version_latest(document)
+    return render(request, "web/document.html",
+                  {"document": document, "version": version, "grant": document.access_grant})
+
+
+@login_required
+def document_rendition(request, document_id: int):
+    grant = request.GET.get("g")
+    if grant:
+        document = document_read_with_grant(user=request.user, document_id=document_id,
+                                            grant=grant)
+    else:
+        document = document_read(user=request.user, document_id=document_id,
+                                 action="downloaded")
+    version = version_latest(document)
+    return FileResponse(blob_open(version.rendition_sha256), content_type="application/pdf",
+                        filename=f"dokument-{document.pk}-v{version.number}.pdf",
+                        as_attachment=not grant)
+
+
+@login_required
+def document_original(request, document_id: int):
+    document = document_read(user=request.user, document_id=document_id, action="downloaded",
+                             purpose=request.GET.get("zweck", ""))
+    version = version_latest(document)
+    return FileResponse(blob_open(version.original_sha256), content_type=version.original_mime,
+                        filename=version.original_name, as_attachment=True)

@@ -1,0 +1,11 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from archive.models import Role
+from archive.permissions import user_role
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html",
+                  {"role": user_role(request.user), "Role": Role})
