@@ -1,0 +1,86 @@
+"""The hash chain notices any change, removal or reordering of a log entry, and the
+`audit verify` command exits non-zero naming the first bad entry."""
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from archive.errors import IntegrityFailure
+from archive.models import Event
+from archive.services.events import event_append, events_verify
+
+
+@pytest.fixture
+def chain(db):
+    for number in range(1, 6):
+        event_append(action="viewed", object_type="document", object_id=number,
+                     actor="sachbearbeitung-a", purpose="Akte 50.20.1-2026-000001",
+                     data={"n": number, "name": "Jürgen Müller"})
+
+
+def _sql(statement: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _verify_command() -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("audit", "verify", stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_intact_chain_verifies(chain):
+    result = events_verify()
+    assert result.ok and result.checked == 5
+    code, out, _ = _verify_command()
+    assert code == 0 and "5 entries" in out
+
+
+def test_changed_entry_is_named(chain):
+    _sql("UPDATE archive_event SET actor = %s WHERE seq = 3", ["jemand-anderes"])
+    assert events_verify().first_bad_seq == 3
+    code, _, err = _verify_command()
+    assert code != 0 and "#3" in err
+
+
+def test_changed_data_is_named(chain):
+    _sql("UPDATE archive_event SET purpose = %s WHERE seq = 4", ["nachträglich geändert"])
+    assert events_verify().first_bad_seq == 4
+
+
+def test_removed_entry_is_named(chain):
+    _sql("DELETE FROM archive_event WHERE seq = 2")
+    result = events_verify()
+    assert not result.ok and result.first_bad_seq == 2
+    assert _verify_command()[0] != 0
+
+
+def test_reordered_entries_are_named(chain):
+    # Swap the sequence numbers of entries 2 and 3.
+    _sql("UPDATE archive_event SET seq = -2 WHERE seq = 2")
+    _sql("UPDATE archive_event SET seq = 2 WHERE seq = 3")
+    _sql("UPDATE archive_event SET seq = 3 WHERE seq = -2")
+    result = events_verify()
+    assert not result.ok and result.first_bad_seq == 2
+    assert _verify_command()[0] != 0
+
+
+def test_removed_last_entry_is_noticed(chain):
+    _sql("DELETE FROM archive_event WHERE seq = 5")
+    result = events_verify()
+    assert not result.ok and result.first_bad_seq == 5
+
+
+def test_entries_cannot_be_changed_through_the_orm(chain):
+    event = Event.objects.get(seq=1)
+    event.actor = "x"
+    with pytest.raises(IntegrityFailure):
+        event.save()
+    with pytest.raises(IntegrityFailure):
+        event.delete()
+    assert events_verify().ok

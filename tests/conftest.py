@@ -1,0 +1,108 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from archive.models import CaseFile
+from archive.services.demo import demo_setup
+
+DEMO_PASSWORD = "demo-kennwort-123"
+
+
+@pytest.fixture
+def demo(db):
+    result = demo_setup(password=DEMO_PASSWORD)
+    return {case_file.unit.code: case_file for case_file in result.case_files}
+
+
+@pytest.fixture
+def demo_tx(transactional_db):
+    """The demo setup committed, for tests whose worker processes must see it."""
+    demo_setup(password=DEMO_PASSWORD)
+    return {cf.unit.code: cf for cf in CaseFile.objects.select_related("unit")}
+
+
+def user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def registratur_env() -> dict:
+    """The environment of a child process that works on the test database and data dir."""
+    env = os.environ.copy()
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REGISTRATUR_DATABASE_URL": _database_url(),
+        "REGISTRATUR_DATA_DIR": str(settings.DATA_DIR),
+        "REGISTRATUR_WATCH_INTERVAL": "0.5",
+    })
+    return env
+
+
+def registratur(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `registratur` command line as a child process."""
+    return subprocess.run([sys.executable, "-m", "config.cli", *args], env=registratur_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class Instance:
+    """A real worker and hot-folder watcher, as `registratur run` starts them."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self):
+        for name, args in {"worker": ["worker", "--concurrency", "1"],
+                           "watcher": ["watch"]}.items():
+            log = open(self.log_dir / f"{name}.log", "w")
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "config.cli", *args], env=registratur_env(),
+                stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def alive(self, name: str) -> bool:
+        return self.processes[name].poll() is None
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")[-5000:]
+
+    def stop(self):
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def instance(django_db_setup, tmp_path_factory):
+    running = Instance(tmp_path_factory.mktemp("instance-logs")).start()
+    yield running
+    running.stop()
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
