@@ -113,7 +113,7 @@ SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
 SEARCH_INDEX_DIR = DATA_DIR / "index"
 
 # --- Celery: a broker without a server by default -----------------------------------------
-CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = DATA_DIR / "broker" / "queue"
