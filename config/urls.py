@@ -1,3 +1,6 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("web.urls"))]
+urlpatterns = [
+    path("api/", include("web.api.urls")),
+    path("", include("web.urls")),
+]

@@ -1,0 +1,13 @@
+"""Domain errors in the API: the same status mapping as the pages, as JSON."""
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from archive.errors import RegistraturError
+
+from ..errors import status_for
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, RegistraturError):
+        return Response({"code": exc.code, "message": exc.message}, status=status_for(exc))
+    return exception_handler(exc, context)
