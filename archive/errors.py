@@ -32,6 +32,13 @@ class InvalidInput(RegistraturError):
     default_message = _("Die Eingabe ist ungültig.")
 
 
+class Conflict(RegistraturError):
+    """The object's state forbids the action, e.g. a closed (zdA) case file."""
+
+    code = "CONFLICT"
+    default_message = _("Der Zustand des Objekts lässt diese Aktion nicht zu.")
+
+
 class IntegrityFailure(RegistraturError):
     code = "INTEGRITY_FAILURE"
     default_message = _("Die Integritätsprüfung ist fehlgeschlagen.")

@@ -1,13 +1,27 @@
-"""Need-to-know, denied by default. Access is expressed as principals: a user holds some, a
-document is readable by some, and a user may read a document when the two sets meet. The same
-sets are written into the search index, so that search trims inside the query."""
-from .models import Document, Role
+"""Need-to-know, denied by default.
+
+Access is expressed as principals. A user holds some; a case file (and every document in it)
+is readable by some; a user may read when the two sets meet. The same sets go into the search
+index, so search trims inside the query, and `principals_q` turns them into a database filter,
+so pages and search cannot disagree.
+
+    inbox            unfiled post: the mailroom
+    unit:U           normal case files owned by or shared with unit U
+    unit:U/cL        case files of confidentiality level L (needs clearance >= L)
+    casefile:F       case file F itself (shares and break-glass, computed per request, so
+                     their expiry needs no re-indexing)
+    user:N           staff cases (Beschäftigtenfälle): only the named persons
+"""
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import BreakGlass, CaseFile, Document, Role, Share
 
 INBOX = "inbox"
 
 
-def unit_principal(unit_id: int) -> str:
-    return f"unit:{unit_id}"
+def unit_principal(unit_id: int, level: int = 0) -> str:
+    return f"unit:{unit_id}" if level == 0 else f"unit:{unit_id}/c{level}"
 
 
 def user_role(user) -> str | None:
@@ -17,20 +31,72 @@ def user_role(user) -> str | None:
     return profile.role if profile else None
 
 
+def _active(queryset, expiry_field: str):
+    now = timezone.now()
+    return queryset.filter(Q(**{f"{expiry_field}__isnull": True})
+                           | Q(**{f"{expiry_field}__gt": now}))
+
+
 def user_principals(user) -> frozenset[str]:
     role = user_role(user)
     if role == Role.MAILROOM:
         # The mailroom sorts unfiled post; it does not read the units' case files.
         return frozenset({INBOX})
-    if role == Role.CASEWORKER:
-        unit_ids = user.staff_profile.units.values_list("id", flat=True)
-        return frozenset(unit_principal(unit_id) for unit_id in unit_ids)
-    # Data-protection officers and administrators audit and administer; they get no content
-    # access by role alone.
-    return frozenset()
+    if role != Role.CASEWORKER:
+        # Data-protection officers and administrators audit and administer; they get no
+        # content access by role alone.
+        return frozenset()
+    profile = user.staff_profile
+    unit_ids = list(profile.units.values_list("id", flat=True))
+    principals = {unit_principal(unit_id, level)
+                  for unit_id in unit_ids for level in range(profile.clearance + 1)}
+    shared = _active(Share.objects.filter(unit_id__in=unit_ids, revoked_at__isnull=True),
+                     "valid_until").values_list("case_file_id", flat=True)
+    opened = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()) \
+        .values_list("case_file_id", flat=True)
+    readable = CaseFile.objects.filter(pk__in=[*shared, *opened], staff_case=False,
+                                       confidentiality__lte=profile.clearance)
+    principals |= {f"casefile:{pk}" for pk in readable.values_list("pk", flat=True)}
+    if not profile.personnel_administration:
+        principals.add(f"user:{user.pk}")
+    return frozenset(principals)
+
+
+def case_file_principals(case_file: CaseFile) -> frozenset[str]:
+    if case_file.staff_case:
+        return frozenset(f"user:{pk}" for pk in case_file.named_persons.values_list("pk",
+                                                                                    flat=True))
+    return frozenset({unit_principal(case_file.unit_id, case_file.confidentiality),
+                      f"casefile:{case_file.pk}"})
 
 
 def document_principals(document: Document) -> frozenset[str]:
     if document.case_file_id is None:
         return frozenset({INBOX})
-    return frozenset({unit_principal(document.case_file.unit_id)})
+    return case_file_principals(document.case_file)
+
+
+def principals_q(principals: frozenset[str], prefix: str = "") -> Q:
+    """The database filter for case files (prefix "") or documents (prefix "case_file__")."""
+    condition = Q(pk__in=[])
+    not_staff = Q(**{f"{prefix}staff_case": False})
+    for principal in principals:
+        kind, _, value = principal.partition(":")
+        if kind == "unit":
+            unit_id, _, level = value.partition("/c")
+            condition |= not_staff & Q(**{f"{prefix}unit_id": int(unit_id),
+                                          f"{prefix}confidentiality": int(level or 0)})
+        elif kind == "casefile":
+            own_key = "case_file_id" if prefix else "pk"
+            condition |= not_staff & Q(**{own_key: int(value)})
+        elif kind == "user":
+            condition |= Q(**{f"{prefix}staff_case": True,
+                              f"{prefix}named_persons__pk": int(value)})
+    return condition
+
+
+def documents_q(principals: frozenset[str]) -> Q:
+    condition = principals_q(principals, prefix="case_file__")
+    if INBOX in principals:
+        condition |= Q(case_file__isnull=True)
+    return condition

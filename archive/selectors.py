@@ -1,36 +1,37 @@
 """Selectors: querysets already trimmed to what the user may see."""
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .errors import NotFound
-from .models import CaseFile, Document, Event, Version
-from .permissions import INBOX, user_principals
+from .models import BreakGlass, CaseFile, Document, Event, Version
+from .permissions import documents_q, principals_q, user_principals
 
-
-def _unit_ids(principals: frozenset[str]) -> list[int]:
-    return [int(p.split(":", 1)[1]) for p in principals if p.startswith("unit:")]
+READ_ACTIONS = ("viewed", "downloaded", "previewed", "exported")
 
 
 def documents_visible_to(user) -> QuerySet[Document]:
-    principals = user_principals(user)
-    condition = Q(pk__in=[])
-    if INBOX in principals:
-        condition |= Q(case_file__isnull=True)
-    unit_ids = _unit_ids(principals)
-    if unit_ids:
-        condition |= Q(case_file__unit_id__in=unit_ids)
-    return Document.objects.filter(condition).select_related("case_file", "case_file__unit")
+    return (Document.objects.filter(documents_q(user_principals(user))).distinct()
+            .select_related("case_file", "case_file__unit", "process"))
 
 
 def case_files_visible_to(user) -> QuerySet[CaseFile]:
-    return CaseFile.objects.filter(unit_id__in=_unit_ids(user_principals(user)))
+    return (CaseFile.objects.filter(principals_q(user_principals(user))).distinct()
+            .select_related("unit", "plan_unit"))
+
+
+def _get_or_404(queryset, object_id):
+    try:
+        return queryset.get(pk=int(object_id))
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
 
 
 def document_visible_or_404(user, document_id) -> Document:
     """Unknown and forbidden look the same, so nobody learns that a document exists."""
-    try:
-        return documents_visible_to(user).get(pk=int(document_id))
-    except (Document.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return _get_or_404(documents_visible_to(user), document_id)
+
+
+def case_file_visible_or_404(user, case_file_id) -> CaseFile:
+    return _get_or_404(case_files_visible_to(user), case_file_id)
 
 
 def inbox_documents(user) -> QuerySet[Document]:
@@ -50,4 +51,10 @@ def access_events_for_document(document_id) -> QuerySet[Event]:
                                 action__in=READ_ACTIONS)
 
 
-READ_ACTIONS = ("viewed", "downloaded", "previewed", "exported")
+def events_for_object(object_type: str, object_id) -> QuerySet[Event]:
+    return Event.objects.filter(object_type=object_type, object_id=str(object_id))
+
+
+def break_glass_open_for_review() -> QuerySet[BreakGlass]:
+    return BreakGlass.objects.filter(reviewed_at__isnull=True).select_related(
+        "user", "case_file")

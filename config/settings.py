@@ -135,6 +135,8 @@ CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
 CELERY_BEAT_SCHEDULE = {
     "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
+    "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
+    "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -168,3 +170,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
 }
+BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
+
+# --- audit trail --------------------------------------------------------------------------
+# Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
+CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
+AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit.pem")))

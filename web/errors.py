@@ -2,9 +2,9 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from archive.errors import InvalidInput, NotFound, PermissionDenied, RegistraturError
+from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RegistraturError
 
-STATUS = {NotFound: 404, PermissionDenied: 404, InvalidInput: 400}
+STATUS = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, Conflict: 409}
 
 
 def status_for(error: RegistraturError) -> int:

@@ -1,9 +1,20 @@
 from .events import ChainHead, Event
+from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
-from .records import CaseFile, Document, FilePlanUnit, FileReferenceCounter, Process, Version
+from .records import (
+    CaseFile,
+    Confidentiality,
+    Document,
+    FilePlanUnit,
+    FileReferenceCounter,
+    Process,
+    Version,
+)
 
 __all__ = [
+    "BreakGlass",
     "CaseFile",
+    "Confidentiality",
     "ChainHead",
     "Document",
     "Event",
@@ -11,6 +22,7 @@ __all__ = [
     "FileReferenceCounter",
     "Process",
     "Role",
+    "Share",
     "StaffProfile",
     "Unit",
     "Version",

@@ -31,9 +31,20 @@ class StaffProfile(models.Model):
     )
     role = models.CharField(_("Rolle"), max_length=32, choices=Role.choices)
     units = models.ManyToManyField(Unit, blank=True, related_name="members")
+    clearance = models.PositiveSmallIntegerField(
+        _("Freigabestufe"), default=0,
+        help_text=_("Höchste Vertraulichkeitsstufe, die diese Person lesen darf."))
+    personnel_administration = models.BooleanField(
+        _("Personalverwaltung"), default=False,
+        help_text=_("Personalverwaltung sieht Beschäftigtenfälle nie."))
 
     class Meta:
         verbose_name = _("Mitarbeiterprofil")
+        permissions = [
+            ("reopen_casefile", "Akten und Vorgänge wieder aufnehmen"),
+            ("share_casefile", "Akten für andere Organisationseinheiten freigeben"),
+            ("manage_fileplan", "Aktenplan pflegen"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.username} ({self.get_role_display()})"

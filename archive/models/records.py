@@ -16,6 +16,8 @@ class FilePlanUnit(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     active = models.BooleanField(_("aktiv"), default=True)
+    # A key of the retention app's schedules; the archive does not import that app.
+    retention_schedule = models.CharField(_("Aufbewahrungsfrist"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -23,6 +25,9 @@ class FilePlanUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def delete(self, *args, **kwargs):
+        raise IntegrityFailure("A file plan unit is never deleted; deactivate it instead.")
 
 
 class FileReferenceCounter(models.Model):
@@ -38,6 +43,12 @@ class FileReferenceCounter(models.Model):
         ]
 
 
+class Confidentiality(models.IntegerChoices):
+    NORMAL = 0, _("normal")
+    CONFIDENTIAL = 1, _("vertraulich")
+    STRICTLY_CONFIDENTIAL = 2, _("streng vertraulich")
+
+
 class CaseFile(models.Model):
     """Akte. Its file reference is issued once and never changes."""
 
@@ -48,8 +59,15 @@ class CaseFile(models.Model):
     subject_name = models.CharField(_("Betroffene Person"), max_length=200, blank=True)
     subject_birth_date = models.DateField(_("Geburtsdatum"), null=True, blank=True)
     client_number = models.CharField(_("Kundennummer"), max_length=64, blank=True)
+    confidentiality = models.PositiveSmallIntegerField(
+        _("Vertraulichkeit"), choices=Confidentiality.choices, default=Confidentiality.NORMAL)
+    staff_case = models.BooleanField(_("Beschäftigtenfall"), default=False)
+    named_persons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="staff_cases",
+        verbose_name=_("benannte Personen"))
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(_("zdA verfügt am"), null=True, blank=True)
+    closed_by = models.CharField(_("zdA verfügt von"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["file_reference"]
@@ -65,6 +83,10 @@ class CaseFile(models.Model):
                 raise IntegrityFailure("An issued file reference cannot change.")
         super().save(*args, **kwargs)
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
 
 class Process(models.Model):
     """Vorgang: an optional grouping of documents inside a case file."""
@@ -72,9 +94,18 @@ class Process(models.Model):
     case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="processes")
     title = models.CharField(_("Titel"), max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("zdA verfügt am"), null=True, blank=True)
+    closed_by = models.CharField(_("zdA verfügt von"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("Vorgang")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class Document(models.Model):

@@ -5,8 +5,8 @@ from django.core import signing
 from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
-from ..models import Document
-from ..selectors import READ_ACTIONS, document_visible_or_404
+from ..models import CaseFile, Document
+from ..selectors import READ_ACTIONS, case_file_visible_or_404, document_visible_or_404
 from .events import event_append
 
 GRANT_SALT = "archive.access.grant"
@@ -33,6 +33,17 @@ def document_read(*, user, document_id, action: str = "viewed", purpose: str = "
         f"{user.pk}:{document.pk}:{event.seq}"
     )
     return document
+
+
+def case_file_read(*, user, case_file_id, action: str = "viewed", purpose: str = "") -> CaseFile:
+    """Reading a case file's metadata and document list is a read like any other."""
+    if action not in READ_ACTIONS:
+        raise InvalidInput(f"Unknown read action {action!r}.")
+    case_file = case_file_visible_or_404(user, case_file_id)
+    event_append(action=action, object_type="case_file", object_id=case_file.pk,
+                 actor=user.username, purpose=purpose or f"Akte {case_file.file_reference}",
+                 data={"file_reference": case_file.file_reference})
+    return case_file
 
 
 def document_read_with_grant(*, user, document_id, grant: str) -> Document:

@@ -4,9 +4,16 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from ..models import CaseFile, Document, Version
-from ..signals import version_created
+from ..errors import InvalidInput, NotFound
+from ..guards import require_open, require_work
+from ..models import CaseFile, Document, Process, Role, Version
+from ..permissions import user_role
+from ..selectors import document_visible_or_404
+from ..signals import document_changed, version_created
+from .changes import apply_changes
 from .events import event_append
+
+EDITABLE = {"title", "document_type", "sender", "letter_date", "medium"}
 
 
 @dataclass(frozen=True)
@@ -58,3 +65,75 @@ def document_file_new(
         )
         version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
     return document
+
+
+def _require_work_on_document(user, document: Document) -> None:
+    if document.case_file_id is None:
+        # Unfiled post is the mailroom's to sort.
+        if user_role(user) != Role.MAILROOM:
+            raise NotFound()
+        return
+    require_work(user, document.case_file)
+
+
+def document_update(*, user, document_id, **changes) -> Document:
+    document = document_visible_or_404(user, document_id)
+    _require_work_on_document(user, document)
+    require_open(document.case_file, document.process)
+    if set(changes) - EDITABLE:
+        raise InvalidInput(f"Nicht änderbar: {', '.join(sorted(set(changes) - EDITABLE))}.")
+    with transaction.atomic():
+        diff = apply_changes(document, changes)
+        if diff:
+            document.save()
+            event_append(action="changed", object_type="document", object_id=document.pk,
+                         actor=user.username, data={"changes": diff})
+            document_changed.send(sender=Document, document_id=document.pk)
+    return document
+
+
+def document_move(*, user, document_id, case_file: CaseFile,
+                  process: Process | None = None, reason: str = "") -> Document:
+    """Moving keeps the id and history; the event records from and to. The mailroom files
+    inbox post into any case file; caseworkers move between case files they work on."""
+    document = document_visible_or_404(user, document_id)
+    _require_work_on_document(user, document)
+    if document.case_file_id is not None:
+        require_work(user, case_file)
+    if process is not None and process.case_file_id != case_file.pk:
+        raise InvalidInput("Der Vorgang gehört nicht zu dieser Akte.", code="PROCESS_MISMATCH")
+    require_open(document.case_file, document.process)
+    require_open(case_file, process)
+    source = document.case_file.file_reference if document.case_file_id else None
+    with transaction.atomic():
+        document.case_file, document.process = case_file, process
+        document.save(update_fields=["case_file", "process"])
+        event_append(action="moved", object_type="document", object_id=document.pk,
+                     actor=user.username, purpose=reason,
+                     data={"from": source, "to": case_file.file_reference,
+                           "process": process.pk if process else None})
+        document_changed.send(sender=Document, document_id=document.pk)
+    return document
+
+
+def version_add(*, user, document_id, content: VersionContent) -> Version:
+    """A new version never changes an old one."""
+    document = document_visible_or_404(user, document_id)
+    _require_work_on_document(user, document)
+    require_open(document.case_file, document.process)
+    with transaction.atomic():
+        number = (document.versions.order_by("-number").values_list("number", flat=True)
+                  .first() or 0) + 1
+        version = Version.objects.create(
+            document=document, number=number, created_by=user,
+            original_sha256=content.original_sha256, original_size=content.original_size,
+            original_name=content.original_name[:255], original_mime=content.original_mime,
+            rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
+            text=content.text, text_sha256=content.text_sha256, page_count=content.page_count,
+            provenance=content.provenance,
+        )
+        event_append(action="version_added", object_type="document", object_id=document.pk,
+                     actor=user.username,
+                     data={"version": number, "original_sha256": content.original_sha256})
+        version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+    return version

@@ -7,6 +7,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
+from ..checkpoints import checkpoints_read
 from ..models import ChainHead, Event
 
 GENESIS = "0" * 64
@@ -32,7 +33,7 @@ def _entry_hash(prev_hash: str, canonical: bytes) -> str:
 
 def event_append(
     *, action: str, object_type: str, object_id, actor: str = "", purpose: str = "",
-    data: dict | None = None,
+    data: dict | None = None, at=None,
 ) -> Event:
     """Append one entry. Runs inside the caller's transaction, so the event and the change it
     records commit together or not at all."""
@@ -42,7 +43,7 @@ def event_append(
             id=1, defaults={"seq": 0, "hash": GENESIS}
         )
         seq = head.seq + 1
-        at = timezone.now()
+        at = at or timezone.now()  # an import replays events with their original time
         fields = dict(seq=seq, at=at, actor=actor, action=action, object_type=object_type,
                       object_id=str(object_id), purpose=purpose, data=data)
         digest = _entry_hash(head.hash, _canonical(**fields))
@@ -82,10 +83,28 @@ def events_verify() -> VerifyResult:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.filter(id=1).first()
-    if head and (head.seq != checked or head.hash != prev_hash):
-        if head.seq > checked:
+    return _verify_against_checkpoints(checked, prev_hash)
+
+
+def _verify_against_checkpoints(checked: int, last_hash: str) -> VerifyResult:
+    """The chain can be rebuilt by whoever controls the database; signed checkpoints kept
+    outside it cannot. They catch a truncated tail and a consistently rewritten chain."""
+    checkpoints, bad_signatures = checkpoints_read()
+    if bad_signatures:
+        return VerifyResult(False, checked, None, "; ".join(bad_signatures))
+    hashes = dict(Event.objects.filter(seq__in=[c.seq for c in checkpoints])
+                  .values_list("seq", "hash"))
+    for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
+        if checkpoint.seq > checked:
             return VerifyResult(False, checked, checked + 1,
-                                f"the log ends at {checked} but {head.seq} entries were written")
-        return VerifyResult(False, checked, head.seq, "the chain head does not match the log")
+                                f"the log was truncated: it ends at {checked}, but a signed "
+                                f"checkpoint covers entry {checkpoint.seq}")
+        if hashes.get(checkpoint.seq) != checkpoint.hash:
+            return VerifyResult(False, checked, checkpoint.seq,
+                                f"the log up to entry {checkpoint.seq} differs from the signed "
+                                f"checkpoint of {checkpoint.at}")
+    head = ChainHead.objects.filter(id=1).first()
+    if head and head.seq > checked:
+        return VerifyResult(False, checked, checked + 1,
+                            f"the log ends at {checked} but {head.seq} entries were written")
     return VerifyResult(True, checked)

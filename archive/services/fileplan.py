@@ -1,0 +1,46 @@
+"""The file plan: units are created, changed and deactivated, never deleted."""
+from django.db import transaction
+
+from ..errors import InvalidInput
+from ..guards import require_perm
+from ..models import FilePlanUnit
+from .changes import apply_changes
+from .events import event_append
+
+PERMISSION = "archive.manage_fileplan"
+DENIED = "Den Aktenplan pflegt die Administration."
+
+
+def plan_unit_create(*, user, code: str, title: str, parent: FilePlanUnit | None = None,
+                     retention_schedule: str = "") -> FilePlanUnit:
+    require_perm(user, PERMISSION, DENIED)
+    code = code.strip()
+    if parent is not None and not code.startswith(parent.code + "."):
+        raise InvalidInput(f"Das Kennzeichen {code} gehört nicht unter {parent.code}.",
+                           code="PLAN_CODE_MISMATCH")
+    if FilePlanUnit.objects.filter(code=code).exists():
+        raise InvalidInput(f"Das Kennzeichen {code} ist schon vergeben.", code="PLAN_CODE_TAKEN")
+    with transaction.atomic():
+        unit = FilePlanUnit.objects.create(code=code, title=title, parent=parent,
+                                           retention_schedule=retention_schedule)
+        event_append(action="created", object_type="plan_unit", object_id=unit.pk,
+                     actor=user.username, data={"code": code, "title": title,
+                                                "retention_schedule": retention_schedule})
+    return unit
+
+
+def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUnit:
+    require_perm(user, PERMISSION, DENIED)
+    allowed = {"title", "retention_schedule", "active"}
+    if set(changes) - allowed:
+        raise InvalidInput("Nur Titel, Aufbewahrungsfrist und Status sind änderbar.")
+    with transaction.atomic():
+        diff = apply_changes(plan_unit, changes)
+        if diff:
+            plan_unit.save()
+            action = "changed"
+            if set(diff) == {"active"}:
+                action = "reactivated" if plan_unit.active else "deactivated"
+            event_append(action=action, object_type="plan_unit", object_id=plan_unit.pk,
+                         actor=user.username, data={"changes": diff})
+    return plan_unit

@@ -1,0 +1,73 @@
+"""Processes (Vorgänge) inside a case file."""
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import Conflict, InvalidInput
+from ..guards import require_open, require_perm, require_work
+from ..models import CaseFile, Process
+from ..signals import document_changed
+from .events import event_append
+
+
+def process_create(*, user, case_file: CaseFile, title: str) -> Process:
+    require_work(user, case_file)
+    require_open(case_file)
+    with transaction.atomic():
+        process = Process.objects.create(case_file=case_file, title=title)
+        event_append(action="created", object_type="process", object_id=process.pk,
+                     actor=user.username, data={"case_file": case_file.file_reference,
+                                                "title": title})
+    return process
+
+
+def process_close(*, user, process: Process) -> Process:
+    require_work(user, process.case_file)
+    require_open(process.case_file, process)
+    with transaction.atomic():
+        process.closed_at, process.closed_by = timezone.now(), user.username
+        process.save(update_fields=["closed_at", "closed_by"])
+        event_append(action="closed", object_type="process", object_id=process.pk,
+                     actor=user.username, data={"case_file": process.case_file.file_reference})
+    return process
+
+
+def process_reopen(*, user, process: Process, reason: str) -> Process:
+    require_work(user, process.case_file)
+    require_open(process.case_file)
+    require_perm(user, "archive.reopen_casefile",
+                 "Die Wiederaufnahme ist der Teamleitung vorbehalten.")
+    if not process.is_closed:
+        raise Conflict("Der Vorgang ist nicht zdA verfügt.", code="NOT_CLOSED")
+    if not reason.strip():
+        raise InvalidInput("Die Wiederaufnahme braucht eine Begründung.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        process.closed_at, process.closed_by = None, ""
+        process.save(update_fields=["closed_at", "closed_by"])
+        event_append(action="reopened", object_type="process", object_id=process.pk,
+                     actor=user.username, purpose=reason)
+    return process
+
+
+def process_move(*, user, process: Process, target: CaseFile) -> Process:
+    """Same id, same history; the event records where from and where to."""
+    source = process.case_file
+    require_work(user, source)
+    require_work(user, target)
+    require_open(source, process)
+    require_open(target)
+    with transaction.atomic():
+        process.case_file = target
+        process.save(update_fields=["case_file"])
+        moved = list(process.documents.values_list("pk", flat=True))
+        process.documents.update(case_file=target)
+        event_append(action="moved", object_type="process", object_id=process.pk,
+                     actor=user.username,
+                     data={"from": source.file_reference, "to": target.file_reference,
+                           "documents": moved})
+        for document_id in moved:
+            event_append(action="moved", object_type="document", object_id=document_id,
+                         actor=user.username,
+                         data={"from": source.file_reference, "to": target.file_reference,
+                               "with_process": process.pk})
+            document_changed.send(sender=Process, document_id=document_id)
+    return process
