@@ -32,6 +32,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_json(name: str, default):
+    import json
+
+    raw = os.environ.get(name)
+    return json.loads(raw) if raw not in (None, "") else default
+
+
 def persistent_secret_key(data_dir: Path) -> str:
     """An embedded instance keeps its generated key in the data directory, never in the repo."""
     path = data_dir / "secret_key"

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_float, env_int, env_list, env_str, persistent_secret_key
+from .env import (env_bool, env_float, env_int, env_json, env_list, env_str,
+                  persistent_secret_key)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("REGISTRATUR_DATA_DIR", "./data")).resolve()
@@ -109,6 +110,18 @@ FILE_REFERENCE_PATTERN = env_str(
 )
 WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
 JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
+INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
+# Recognition below this confidence goes to the mailroom inbox instead of being filed.
+INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
+INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
+INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
+# Hot-folder subfolders routed to a unit or case file, e.g.
+# {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
+HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})
+LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
+# IMAP polling (off unless a host is set): imaps://user:password@host:port/INBOX
+IMAP_URL = env_str("REGISTRATUR_IMAP_URL", "")
+IMAP_POLL_SECONDS = env_float("REGISTRATUR_IMAP_POLL_SECONDS", 60.0)
 
 # --- search -------------------------------------------------------------------------------
 SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
