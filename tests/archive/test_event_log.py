@@ -84,3 +84,59 @@ def test_entries_cannot_be_changed_through_the_orm(chain):
     with pytest.raises(IntegrityFailure):
         event.delete()
     assert events_verify().ok
+
+
+@pytest.fixture
+def checkpoint_dir(settings, tmp_path):
+    settings.CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.AUDIT_KEY_FILE = tmp_path / "keys" / "audit.pem"
+    return settings.CHECKPOINT_DIR
+
+
+def test_truncated_tail_is_caught_by_the_signed_checkpoint(chain, checkpoint_dir):
+    from archive.checkpoints import checkpoint_write
+
+    assert checkpoint_write().seq == 5
+    # Whoever cuts the tail also fixes the chain head: only the checkpoint remembers.
+    _sql("DELETE FROM archive_event WHERE seq >= 4")
+    _sql("UPDATE archive_chainhead SET seq = 3, hash = (SELECT hash FROM archive_event "
+         "WHERE seq = 3)")
+    result = events_verify()
+    assert not result.ok and result.first_bad_seq == 4 and "truncated" in result.reason
+    code, _, err = _verify_command()
+    assert code != 0 and "#4" in err
+
+
+def test_a_consistently_rewritten_chain_is_caught_by_the_checkpoint(chain, checkpoint_dir):
+    from archive.checkpoints import checkpoint_write
+    from archive.services.events import _canonical, _entry_hash
+
+    checkpoint_write()
+    # Rewrite entry 2 and recompute every hash after it, as an insider with the code would.
+    prev = Event.objects.get(seq=1).hash
+    for event in Event.objects.filter(seq__gte=2).order_by("seq"):
+        actor = "verschleiert" if event.seq == 2 else event.actor
+        digest = _entry_hash(prev, _canonical(
+            seq=event.seq, at=event.at, actor=actor, action=event.action,
+            object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
+            data=event.data))
+        _sql("UPDATE archive_event SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+             [actor, prev, digest, event.seq])
+        prev = digest
+    _sql("UPDATE archive_chainhead SET hash = %s", [prev])
+    result = events_verify()
+    assert not result.ok and result.first_bad_seq == 5 and "checkpoint" in result.reason
+
+
+def test_a_forged_checkpoint_is_refused(chain, checkpoint_dir):
+    import json
+
+    from archive.checkpoints import checkpoint_write
+
+    checkpoint_write()
+    path = checkpoint_dir / "chain-checkpoints.jsonl"
+    forged = json.loads(path.read_text())
+    forged["seq"] = 2
+    path.write_text(json.dumps(forged) + "\n")
+    result = events_verify()
+    assert not result.ok and "not validly signed" in result.reason

@@ -1,0 +1,37 @@
+import hashlib
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from archive.models import Role, StaffProfile, Unit
+from archive.services.documents import VersionContent, document_file_new
+
+
+def content(text: str = "Antrag auf Leistungen") -> VersionContent:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return VersionContent(
+        original_sha256=digest, original_size=len(text), original_name="scan.pdf",
+        original_mime="application/pdf", rendition_sha256="", rendition_is_pdfa=False,
+        text=text, text_sha256=digest, page_count=1)
+
+
+def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "Antrag"):
+    return document_file_new(content=content(text), case_file=case_file, title=title,
+                             received_at=timezone.now(), actor="test")
+
+
+def grant(username: str, codename: str):
+    user = get_user_model().objects.get(username=username)
+    user.user_permissions.add(Permission.objects.get(codename=codename))
+    return get_user_model().objects.get(username=username)  # fresh permission cache
+
+
+def staff(username: str, *, role=Role.CASEWORKER, unit_code: str | None = None,
+          clearance: int = 0, personnel_administration: bool = False):
+    user = get_user_model().objects.create_user(username=username, password="x" * 12)
+    profile = StaffProfile.objects.create(user=user, role=role, clearance=clearance,
+                                          personnel_administration=personnel_administration)
+    if unit_code:
+        profile.units.add(Unit.objects.get(code=unit_code))
+    return user
