@@ -3,8 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from archive.blobstore import blob_path, blob_put_bytes
+from archive.services.documents import document_file_new
 from archive.services.fixity import fixity_alerts, fixity_check
 from tests.archive.helpers import content, file_document
 
@@ -21,9 +23,6 @@ def stored(demo, settings, tmp_path):
         **version_content.__dict__, "original_sha256": original.sha256,
         "rendition_sha256": rendition.sha256})
     file_document(demo["A"])  # a version whose objects were never stored: both missing
-    from archive.services.documents import document_file_new
-    from django.utils import timezone
-
     document_file_new(content=version_content, case_file=demo["A"], title="Bescheid",
                       received_at=timezone.now(), actor="test")
     return original, rendition
