@@ -4,8 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import (env_bool, env_float, env_int, env_json, env_list, env_str,
-                  persistent_secret_key)
+from .env import env_bool, env_float, env_int, env_json, env_list, env_str, persistent_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("REGISTRATUR_DATA_DIR", "./data")).resolve()
@@ -170,6 +169,8 @@ SPECTACULAR_SETTINGS = {
                    "and logged; objects a user may not see answer 404.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Denied by default, the schema too.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- embedded web server ------------------------------------------------------------------

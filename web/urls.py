@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import documents, home, mailroom, search
+from .views import casefiles, dataprotection, documents, fileplan, home, mailroom, search
 
 app_name = "web"
 urlpatterns = [
@@ -12,6 +12,22 @@ urlpatterns = [
     path("dokumente/<int:document_id>/", documents.document_page, name="document"),
     path("dokumente/<int:document_id>/pdf", documents.document_rendition, name="rendition"),
     path("dokumente/<int:document_id>/original", documents.document_original, name="original"),
+    path("dokumente/<int:document_id>/verschieben", documents.document_move_action,
+         name="document_move"),
+    path("akten/", casefiles.case_file_list, name="case_files"),
+    path("akten/neu/", casefiles.case_file_new, name="case_file_new"),
+    path("akten/<int:case_file_id>/", casefiles.case_file_page, name="case_file"),
+    path("akten/<int:case_file_id>/<slug:action>", casefiles.case_file_action,
+         name="case_file_action"),
+    path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),
+    path("aktenplan/", fileplan.file_plan_page, name="file_plan"),
+    path("aktenplan/neu", fileplan.file_plan_create, name="file_plan_create"),
+    path("aktenplan/<int:plan_unit_id>/status", fileplan.file_plan_toggle,
+         name="file_plan_toggle"),
+    path("datenschutz/", dataprotection.overview, name="data_protection"),
+    path("datenschutz/notfallzugriffe/<int:opening_id>/pruefen", dataprotection.review,
+         name="break_glass_review"),
+    path("datenschutz/bericht/", dataprotection.report, name="report"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),
     path("quarantaene/", mailroom.quarantine_page, name="quarantine"),
 ]

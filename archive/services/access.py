@@ -6,7 +6,12 @@ from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
 from ..models import CaseFile, Document
-from ..selectors import READ_ACTIONS, case_file_visible_or_404, document_visible_or_404
+from ..selectors import (
+    READ_ACTIONS,
+    case_file_visible_or_404,
+    case_files_visible_to,
+    document_visible_or_404,
+)
 from .events import event_append
 
 GRANT_SALT = "archive.access.grant"
@@ -44,6 +49,15 @@ def case_file_read(*, user, case_file_id, action: str = "viewed", purpose: str =
                  actor=user.username, purpose=purpose or f"Akte {case_file.file_reference}",
                  data={"file_reference": case_file.file_reference})
     return case_file
+
+
+def case_files_list(*, user, purpose: str = "Aktenübersicht"):
+    """A list of case files shows names of people: one listing is one logged read."""
+    case_files = list(case_files_visible_to(user).order_by("-created_at")[:500])
+    event_append(action="listed", object_type="case_file_list", object_id="own",
+                 actor=user.username, purpose=purpose,
+                 data={"case_files": [case_file.pk for case_file in case_files]})
+    return case_files
 
 
 def document_read_with_grant(*, user, document_id, grant: str) -> Document:

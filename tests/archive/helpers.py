@@ -1,9 +1,11 @@
 import hashlib
+from dataclasses import replace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from archive.blobstore import blob_put_bytes
 from archive.models import Role, StaffProfile, Unit
 from archive.services.documents import VersionContent, document_file_new
 
@@ -16,8 +18,17 @@ def content(text: str = "Antrag auf Leistungen") -> VersionContent:
         text=text, text_sha256=digest, page_count=1)
 
 
-def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "Antrag"):
-    return document_file_new(content=content(text), case_file=case_file, title=title,
+def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "Antrag",
+                  store: bool = False):
+    """A filed document; with store=True its original and rendition exist in the blob store."""
+    version_content = content(text)
+    if store:
+        original = blob_put_bytes(f"%PDF-1.7 Original: {text}".encode())
+        rendition = blob_put_bytes(f"%PDF-1.7 PDF/A: {text}".encode())
+        version_content = replace(version_content, original_sha256=original.sha256,
+                                  original_size=original.size, rendition_sha256=rendition.sha256,
+                                  rendition_is_pdfa=True)
+    return document_file_new(content=version_content, case_file=case_file, title=title,
                              received_at=timezone.now(), actor="test")
 
 

@@ -1,10 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from archive.blobstore import blob_open
-from archive.selectors import version_latest
+from archive.errors import NotFound
+from archive.selectors import document_visible_or_404, version_latest
 from archive.services.access import document_read, document_read_with_grant
+from archive.services.casefiles import case_file_by_reference
+from archive.services.documents import document_move
+
+from ..forms import MoveForm
+from .actions import run_action
 
 
 @login_required
@@ -14,7 +23,25 @@ def document_page(request, document_id: int):
                              purpose=request.GET.get("zweck", ""))
     version = version_latest(document)
     return render(request, "web/document.html",
-                  {"document": document, "version": version, "grant": document.access_grant})
+                  {"document": document, "version": version, "grant": document.access_grant,
+                   "move_form": MoveForm()})
+
+
+@login_required
+@require_POST
+def document_move_action(request, document_id: int):
+    document = document_visible_or_404(request.user, document_id)
+    form = MoveForm(request.POST)
+
+    def move():
+        target = case_file_by_reference(form.data.get("file_reference", "").strip())
+        if target is None:
+            raise NotFound()
+        document_move(user=request.user, document_id=document.pk, case_file=target,
+                      reason=form.data.get("reason", ""))
+
+    return run_action(request, move, success=_("Das Dokument wurde verschoben."),
+                      back=reverse("web:document", args=[document.pk]))
 
 
 @login_required

@@ -1,0 +1,88 @@
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from archive.errors import RegistraturError
+from archive.models import CaseFile, FilePlanUnit, Unit
+from archive.services.casefiles import case_file_close, case_file_create, case_file_reopen
+from archive.services.exchange import case_file_export, case_file_import
+
+
+def _user(name):
+    try:
+        return get_user_model().objects.get(username=name, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"No active user {name!r}") from None
+
+
+def _case_file(reference):
+    case_file = CaseFile.objects.filter(file_reference=reference).first()
+    if case_file is None:
+        raise CommandError(f"No case file {reference}")
+    return case_file
+
+
+class Command(BaseCommand):
+    help = ("Case files: create, close (zdA), reopen, export to and import from a package. "
+            "Every action runs with the permissions of --user and is logged.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create")
+        create.add_argument("--plan", required=True, help="file plan code, e.g. 50.20.1")
+        create.add_argument("--unit", required=True, help="owning unit code, e.g. A")
+        create.add_argument("--title", required=True)
+        create.add_argument("--subject", default="")
+        create.add_argument("--client-number", default="")
+        create.add_argument("--user", required=True)
+        for name in ("close", "reopen"):
+            action = sub.add_parser(name)
+            action.add_argument("reference")
+            action.add_argument("--user", required=True)
+            action.add_argument("--reason", default="")
+        export = sub.add_parser("export")
+        export.add_argument("reference")
+        export.add_argument("--out", required=True)
+        export.add_argument("--user", required=True)
+        export.add_argument("--purpose", default="")
+        imported = sub.add_parser("import")
+        imported.add_argument("package")
+        imported.add_argument("--actor", default="cli")
+
+    def handle(self, *args, **options):
+        try:
+            result = getattr(self, f"_{options['action']}")(options)
+        except RegistraturError as error:
+            raise CommandError(f"{error.code}: {error.message}") from None
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _create(self, o):
+        plan_unit = FilePlanUnit.objects.filter(code=o["plan"]).first()
+        unit = Unit.objects.filter(code=o["unit"]).first()
+        if plan_unit is None or unit is None:
+            raise CommandError("Unknown file plan code or unit")
+        case_file = case_file_create(plan_unit=plan_unit, unit=unit, title=o["title"],
+                                     user=_user(o["user"]), subject_name=o["subject"],
+                                     client_number=o["client_number"])
+        return {"id": case_file.pk, "file_reference": case_file.file_reference}
+
+    def _close(self, o):
+        case_file = case_file_close(user=_user(o["user"]), case_file=_case_file(o["reference"]),
+                                    note=o["reason"])
+        return {"file_reference": case_file.file_reference, "closed_at": str(case_file.closed_at)}
+
+    def _reopen(self, o):
+        case_file = case_file_reopen(user=_user(o["user"]),
+                                     case_file=_case_file(o["reference"]), reason=o["reason"])
+        return {"file_reference": case_file.file_reference, "closed_at": None}
+
+    def _export(self, o):
+        path = case_file_export(user=_user(o["user"]),
+                                case_file_id=_case_file(o["reference"]).pk, target=o["out"],
+                                purpose=o["purpose"])
+        return {"package": str(path)}
+
+    def _import(self, o):
+        case_file = case_file_import(path=o["package"], actor=o["actor"])
+        return {"id": case_file.pk, "file_reference": case_file.file_reference}

@@ -1,0 +1,136 @@
+"""Export and import of a case file as a self-describing package: content, metadata, history
+and checksums. An import into a clean instance keeps ids, hashes and per-object event counts."""
+import hashlib
+import json
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..blobstore import blob_open, blob_put_bytes
+from ..errors import Conflict, InvalidInput, NotFound
+from ..guards import may_work_on
+from ..models import CaseFile, Document, Event, FilePlanUnit, Process, Unit, Version
+from .access import case_file_read
+from .events import event_append
+
+FORMAT = "registratur-case-file/1"
+EVENT_FIELDS = ("seq", "at", "actor", "action", "object_type", "object_id", "purpose", "data",
+                "hash")
+
+
+def _history(case_file: CaseFile) -> list[Event]:
+    keys = [("case_file", case_file.pk)]
+    keys += [("process", pk) for pk in case_file.processes.values_list("pk", flat=True)]
+    keys += [("document", pk) for pk in case_file.documents.values_list("pk", flat=True)]
+    events = []
+    for object_type, object_id in keys:
+        events += Event.objects.filter(object_type=object_type, object_id=str(object_id))
+    return sorted(events, key=lambda e: e.seq)
+
+
+def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> Path:
+    """Export is a read: it passes the choke point and is logged as one `exported` event.
+    A whole file leaves the system, so only those who work on it may export it."""
+    owned = CaseFile.objects.filter(pk=case_file_id).first()
+    if owned is None or not may_work_on(user, owned):
+        raise NotFound()
+    case_file = case_file_read(user=user, case_file_id=case_file_id, action="exported",
+                               purpose=purpose)
+    documents = list(case_file.documents.all())
+    versions = list(Version.objects.filter(document__in=documents))
+    blobs = sorted({v.original_sha256 for v in versions}
+                   | {v.rendition_sha256 for v in versions if v.rendition_sha256})
+    manifest = {
+        "format": FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "exported_by": user.username,
+        "plan_unit": {"code": case_file.plan_unit.code, "title": case_file.plan_unit.title},
+        "unit": {"code": case_file.unit.code, "name": case_file.unit.name},
+        "records": json.loads(serializers.serialize(
+            "json", [case_file, *case_file.processes.all(), *documents, *versions],
+            use_natural_foreign_keys=False)),
+        "history": [{field: (getattr(e, field).isoformat() if field == "at"
+                             else getattr(e, field)) for field in EVENT_FIELDS}
+                    for e in _history(case_file)],
+        "checksums": {},
+    }
+    target = Path(target)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for sha256 in blobs:
+            with blob_open(sha256) as handle:
+                package.writestr(f"blobs/{sha256}", handle.read())
+            manifest["checksums"][f"blobs/{sha256}"] = sha256
+        body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        package.writestr("manifest.json", body)
+        package.writestr("manifest.sha256", hashlib.sha256(body).hexdigest() + "  manifest.json\n")
+    return target
+
+
+def _read_package(path: Path) -> tuple[dict, zipfile.ZipFile]:
+    package = zipfile.ZipFile(path)
+    body = package.read("manifest.json")
+    expected = package.read("manifest.sha256").decode().split()[0]
+    if hashlib.sha256(body).hexdigest() != expected:
+        raise InvalidInput("Das Paket ist beschädigt (manifest.json).", code="PACKAGE_CORRUPT")
+    manifest = json.loads(body)
+    if manifest.get("format") != FORMAT:
+        raise InvalidInput("Unbekanntes Paketformat.", code="PACKAGE_FORMAT")
+    for name, sha256 in manifest["checksums"].items():
+        if hashlib.sha256(package.read(name)).hexdigest() != sha256:
+            raise InvalidInput(f"Das Paket ist beschädigt ({name}).", code="PACKAGE_CORRUPT")
+    return manifest, package
+
+
+def case_file_import(*, path: Path, actor: str) -> CaseFile:
+    manifest, package = _read_package(Path(path))
+    records = list(serializers.deserialize("json", json.dumps(manifest["records"])))
+    case_file = next(r.object for r in records if isinstance(r.object, CaseFile))
+    if CaseFile.objects.filter(pk=case_file.pk).exists() or CaseFile.objects.filter(
+            file_reference=case_file.file_reference).exists():
+        raise Conflict(f"Die Akte {case_file.file_reference} ist hier schon vorhanden.",
+                       code="IMPORT_CONFLICT")
+    for name in manifest["checksums"]:
+        blob_put_bytes(package.read(name))
+    with transaction.atomic():
+        plan = manifest["plan_unit"]
+        plan_unit, _ = FilePlanUnit.objects.get_or_create(code=plan["code"],
+                                                          defaults={"title": plan["title"]})
+        unit, _ = Unit.objects.get_or_create(code=manifest["unit"]["code"],
+                                             defaults={"name": manifest["unit"]["name"]})
+        case_file.plan_unit_id, case_file.unit_id = plan_unit.pk, unit.pk
+        by_type = {model: [r.object for r in records if isinstance(r.object, model)]
+                   for model in (CaseFile, Process, Document, Version)}
+        by_type[Version] = [_no_creator(v) for v in by_type[Version]]
+        for model, objects in by_type.items():
+            # bulk_create keeps the exported primary keys (and skips Version's save guard).
+            model.objects.bulk_create(objects)
+        for entry in manifest["history"]:
+            event_append(action=entry["action"], object_type=entry["object_type"],
+                         object_id=entry["object_id"], actor=entry["actor"],
+                         purpose=entry["purpose"], at=datetime.fromisoformat(entry["at"]),
+                         data={**entry["data"], "imported_from": {"seq": entry["seq"],
+                                                                  "hash": entry["hash"]}})
+        event_append(action="imported", object_type="package", object_id=case_file.pk,
+                     actor=actor, data={"file_reference": case_file.file_reference,
+                                        "events": len(manifest["history"])})
+        _reset_sequences()
+    return CaseFile.objects.get(pk=case_file.pk)
+
+
+def _no_creator(version: Version) -> Version:
+    # Users are local to an instance; provenance keeps who created it in the history.
+    version.created_by_id = None
+    return version
+
+
+def _reset_sequences() -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(),
+                                                   [CaseFile, Process, Document, Version])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

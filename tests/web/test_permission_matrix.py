@@ -1,0 +1,184 @@
+"""Role x object state x action, for every URL, API endpoint and CLI command.
+
+The list of URLs comes from the resolver: a new URL without a row here fails the test. A
+caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from archive.models import BreakGlass, FilePlanUnit
+from archive.services.casefiles import case_file_close
+from tests.archive.helpers import file_document
+from tests.conftest import DEMO_PASSWORD, user
+
+pytestmark = pytest.mark.django_db
+USERS = ["poststelle", "sachbearbeitung-a", "sachbearbeitung-b", "datenschutz", "admin", None]
+LOGIN = 302  # anonymous web requests are sent to the login page
+
+
+def _only(allowed: dict, default: int, anonymous: int = LOGIN) -> dict:
+    return {username: allowed.get(username, default) for username in USERS[:-1]} | {
+        None: anonymous}
+
+
+EVERYONE = _only({}, 200)
+A_ONLY = _only({"sachbearbeitung-a": 200}, 404)
+A_ACTS = _only({"sachbearbeitung-a": 302}, 404)
+CASEWORKERS = _only({"sachbearbeitung-a": 200, "sachbearbeitung-b": 200}, 404)
+MAILROOM = _only({"poststelle": 200}, 404)
+DPO = _only({"datenschutz": 200}, 404)
+DPO_ACTS = _only({"datenschutz": 302}, 404)
+ADMIN = _only({"admin": 200}, 404)
+ADMIN_ACTS = _only({"admin": 302}, 404)
+API_ANON = {401, 403}
+
+
+def _matrix(objects) -> dict:
+    doc, case_file, plan_unit, opening = (objects["document"], objects["case_file"],
+                                          objects["plan_unit"], objects["opening"])
+    target = objects["file_reference"]
+    return {
+        "web:home": [("get", (), {}, EVERYONE)],
+        "web:login": [("get", (), {}, EVERYONE | {None: 200})],
+        "web:logout": [("post", (), {}, _only({}, 302, anonymous=302))],
+        "web:search": [("get", (), {"q": "Antrag"}, EVERYONE)],
+        "web:document": [("get", (doc,), {}, A_ONLY)],
+        "web:rendition": [("get", (doc,), {}, A_ONLY)],
+        "web:original": [("get", (doc,), {}, A_ONLY)],
+        "web:document_move": [("post", (doc,), {"file_reference": target}, A_ACTS)],
+        "web:case_files": [("get", (), {}, EVERYONE)],
+        "web:case_file_new": [("get", (), {}, CASEWORKERS)],
+        "web:case_file": [("get", (case_file,), {}, A_ONLY)],
+        "web:case_file_action": [("post", (case_file, "vorgang"), {"title": "Neu"}, A_ACTS)],
+        "web:break_glass": [("get", (), {}, EVERYONE)],
+        "web:file_plan": [("get", (), {}, ADMIN)],
+        "web:file_plan_create": [("post", (), {"code": "50.20.9", "title": "Test"},
+                                  ADMIN_ACTS)],
+        "web:file_plan_toggle": [("post", (plan_unit,), {}, ADMIN_ACTS)],
+        "web:data_protection": [("get", (), {}, DPO)],
+        "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
+        "web:report": [("get", (), {}, DPO)],
+        "web:inbox": [("get", (), {}, MAILROOM)],
+        "web:quarantine": [("get", (), {}, MAILROOM)],
+        "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
+        "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                   anonymous=API_ANON))],
+    }
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture
+def objects(demo):
+    document = file_document(demo["A"], text="Antrag auf Leistungen, nur für A", store=True).pk
+    # An expired break-glass opening by B on A's file, waiting for the DPO's review.
+    opening = BreakGlass.objects.create(user=user("sachbearbeitung-b"), case_file=demo["A"],
+                                        reason="Vertretung", expires_at=demo["A"].created_at)
+    return {"document": document, "case_file": demo["A"].pk,
+            "file_reference": demo["A"].file_reference,
+            "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
+
+
+def _client(username):
+    client = Client()
+    if username:
+        assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def test_every_url_has_a_row_in_the_matrix(objects):
+    assert set(_named_urls()) == set(_matrix(objects))
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_role_by_url(objects, username):
+    from django.urls import reverse
+
+    failures = []
+    for name, rows in _matrix(objects).items():
+        for method, args, data, expected in rows:
+            client = _client(username)  # fresh: logout must not affect other rows
+            response = getattr(client, method)(reverse(name, args=args), data)
+            want = expected[username]
+            if response.status_code not in (want if isinstance(want, set) else {want}):
+                failures.append(f"{name} {method} as {username}: {response.status_code}, "
+                                f"expected {want}")
+    assert failures == []
+
+
+def _unmasked(body: bytes) -> bytes:
+    # The CSRF token of the logout form differs on every response, by design.
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
+
+
+def test_a_foreign_document_looks_exactly_like_a_missing_one(objects):
+    client = _client("sachbearbeitung-b")
+    for path in ("/dokumente/{}/", "/dokumente/{}/pdf", "/dokumente/{}/original",
+                 "/api/documents/{}/", "/akten/{}/"):
+        key = "case_file" if path.startswith("/akten") else "document"
+        foreign = client.get(path.format(objects[key]))
+        missing = client.get(path.format(987654))
+        assert foreign.status_code == missing.status_code == 404
+        assert _unmasked(foreign.content) == _unmasked(missing.content), path
+
+
+def test_closed_case_file_refuses_changes_from_its_own_unit(demo, objects):
+    case_file_close(user=user("sachbearbeitung-a"), case_file=demo["A"])
+    client = _client("sachbearbeitung-a")
+    response = client.post(f"/akten/{demo['A'].pk}/vorgang", {"title": "Nach zdA"},
+                           follow=True)
+    assert "CASE_FILE_CLOSED" in response.content.decode()
+    assert not demo["A"].processes.filter(title="Nach zdA").exists()
+
+
+def _cli(*args):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("args", [
+    ("casefile", "close", "{A}", "--user", "sachbearbeitung-b"),
+    ("casefile", "export", "{A}", "--out", "/tmp/x.zip", "--user", "sachbearbeitung-b"),
+    ("casefile", "export", "{A}", "--out", "/tmp/x.zip", "--user", "datenschutz"),
+    ("casefile", "reopen", "{A}", "--user", "sachbearbeitung-a", "--reason", "x"),
+    ("fileplan", "create", "50.20.8", "Test", "--user", "sachbearbeitung-a"),
+    ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
+     "sachbearbeitung-b"),
+])
+def test_cli_refuses_what_the_user_may_not_do(demo, objects, args):
+    args = [a.replace("{A}", demo["A"].file_reference) for a in args]
+    with pytest.raises(CommandError):
+        _cli(*args)
+
+
+def test_cli_search_is_trimmed_like_the_pages(demo, objects, settings, tmp_path):
+    import json
+
+    from search.backends import get_backend
+    from search.indexing import documents_index
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    get_backend.cache_clear()
+    documents_index([objects["document"]])
+    try:
+        seen = json.loads(_cli("search", "Leistungen", "--user", "sachbearbeitung-a", "--json"))
+        hidden = json.loads(_cli("search", "Leistungen", "--user", "sachbearbeitung-b",
+                                 "--json"))
+    finally:
+        get_backend.cache_clear()
+    assert seen["count"] == 1 and hidden == {"count": 0, "results": []}

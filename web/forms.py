@@ -1,0 +1,75 @@
+"""Forms of the pages. Validation of rules stays in the archive services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import Confidentiality, FilePlanUnit, Unit
+
+
+class CaseFileCreateForm(forms.Form):
+    plan_unit = forms.ModelChoiceField(FilePlanUnit.objects.filter(active=True),
+                                       label=_("Aktenplaneinheit"))
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Organisationseinheit"))
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
+    subject_birth_date = forms.DateField(label=_("Geburtsdatum"), required=False,
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+    client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class CaseFileEditForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
+    client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
+    confidentiality = forms.TypedChoiceField(label=_("Vertraulichkeit"), coerce=int,
+                                             choices=Confidentiality.choices)
+    staff_case = forms.BooleanField(label=_("Beschäftigtenfall"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung"), max_length=1000)
+
+
+class ShareForm(forms.Form):
+    unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Organisationseinheit"))
+    reason = forms.CharField(label=_("Anlass"), max_length=500)
+    valid_until = forms.DateTimeField(label=_("gültig bis"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(label=_("Benutzername"), max_length=150)
+
+
+class TitleForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+
+
+class MoveForm(forms.Form):
+    file_reference = forms.CharField(label=_("Ziel-Aktenzeichen"), max_length=64)
+    reason = forms.CharField(label=_("Anlass"), max_length=500, required=False)
+
+
+class BreakGlassForm(forms.Form):
+    file_reference = forms.CharField(label=_("Aktenzeichen"), max_length=64)
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanUnitForm(forms.Form):
+    code = forms.CharField(label=_("Kennzeichen"), max_length=64)
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    retention_schedule = forms.CharField(label=_("Aufbewahrungsfrist"), max_length=64,
+                                         required=False)
+
+
+class ReportForm(forms.Form):
+    KINDS = [("case_file", _("Akte (Aktenzeichen)")), ("person", _("Person (Name oder "
+                                                                   "Kundennummer)")),
+             ("user", _("Benutzer"))]
+    kind = forms.ChoiceField(label=_("Bericht über"), choices=KINDS)
+    subject = forms.CharField(label=_("Suchbegriff"), max_length=200)
+    start = forms.DateField(label=_("von"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("bis"), widget=forms.DateInput(attrs={"type": "date"}))

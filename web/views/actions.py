@@ -1,0 +1,18 @@
+"""Running a service from a form post: a refusal becomes a message on the page it came from,
+except 'not found', which must stay a plain 404."""
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from archive.errors import NotFound, RegistraturError
+
+
+def run_action(request, action, *, success: str, back: str):
+    try:
+        action()
+    except NotFound:
+        raise
+    except RegistraturError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+    else:
+        messages.success(request, success)
+    return redirect(back)

@@ -1,0 +1,138 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from archive.errors import InvalidInput, NotFound
+from archive.guards import may_work_on
+from archive.models import Unit
+from archive.selectors import case_file_visible_or_404, events_for_object
+from archive.services.access import case_file_read, case_files_list
+from archive.services.breakglass import break_glass_open
+from archive.services.casefiles import (
+    case_file_close,
+    case_file_create,
+    case_file_name_person,
+    case_file_reopen,
+    case_file_share,
+    case_file_unshare,
+    case_file_update,
+)
+from archive.services.processes import process_close, process_create
+
+from ..forms import (
+    BreakGlassForm,
+    CaseFileCreateForm,
+    CaseFileEditForm,
+    PersonForm,
+    ReasonForm,
+    ShareForm,
+    TitleForm,
+)
+from .actions import run_action
+
+
+def _own_units(user):
+    profile = getattr(user, "staff_profile", None)
+    return profile.units.all() if profile else Unit.objects.none()
+
+
+@login_required
+def case_file_list(request):
+    return render(request, "web/casefile_list.html",
+                  {"case_files": case_files_list(user=request.user),
+                   "may_create": _own_units(request.user).exists()})
+
+
+@login_required
+def case_file_new(request):
+    units = _own_units(request.user)
+    if not units.exists():
+        raise NotFound()
+    form = CaseFileCreateForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        case_file = case_file_create(user=request.user, **form.cleaned_data)
+        return redirect("web:case_file", case_file.pk)
+    return render(request, "web/casefile_new.html", {"form": form})
+
+
+@login_required
+def case_file_page(request, case_file_id: int):
+    case_file = case_file_read(user=request.user, case_file_id=case_file_id,
+                               purpose=request.GET.get("zweck", ""))
+    works = may_work_on(request.user, case_file)
+    return render(request, "web/casefile.html", {
+        "case_file": case_file,
+        "works": works,
+        "processes": case_file.processes.all(),
+        "documents": case_file.documents.select_related("process").order_by("-received_at"),
+        "history": events_for_object("case_file", case_file.pk).order_by("-seq")[:100],
+        "shares": case_file.shares.filter(revoked_at__isnull=True).select_related("unit"),
+        "edit_form": CaseFileEditForm(initial={
+            "title": case_file.title, "subject_name": case_file.subject_name,
+            "client_number": case_file.client_number,
+            "confidentiality": case_file.confidentiality, "staff_case": case_file.staff_case}),
+        "share_form": ShareForm(), "reason_form": ReasonForm(), "person_form": PersonForm(),
+        "process_form": TitleForm(),
+    })
+
+
+def _back(case_file_id):
+    return reverse("web:case_file", args=[case_file_id])
+
+
+@login_required
+@require_POST
+def case_file_action(request, case_file_id: int, action: str):
+    case_file = case_file_visible_or_404(request.user, case_file_id)
+    post, user = request.POST, request.user
+    actions = {
+        "aendern": (lambda: _edit(user, case_file, post), _("Die Akte wurde geändert.")),
+        "zda": (lambda: case_file_close(user=user, case_file=case_file),
+                _("Die Akte ist zdA verfügt.")),
+        "wiederaufnahme": (lambda: case_file_reopen(user=user, case_file=case_file,
+                                                    reason=post.get("reason", "")),
+                           _("Die Akte wurde wieder aufgenommen.")),
+        "freigeben": (lambda: _share(user, case_file, post), _("Die Akte wurde freigegeben.")),
+        "freigabe-entziehen": (
+            lambda: case_file_unshare(user=user, share=case_file.shares.get(
+                pk=int(post.get("share", 0)))), _("Die Freigabe wurde entzogen.")),
+        "person": (lambda: case_file_name_person(
+            user=user, case_file=case_file, person=get_user_model().objects.filter(
+                username=post.get("username", "")).first()), _("Die Person wurde benannt.")),
+        "vorgang": (lambda: process_create(user=user, case_file=case_file,
+                                           title=post.get("title", "")),
+                    _("Der Vorgang wurde angelegt.")),
+        "vorgang-zda": (lambda: process_close(user=user, process=case_file.processes.get(
+            pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
+    }
+    if action not in actions:
+        raise NotFound()
+    run, success = actions[action]
+    return run_action(request, run, success=success, back=_back(case_file.pk))
+
+
+def _edit(user, case_file, post):
+    form = CaseFileEditForm(post)
+    if not form.is_valid():
+        raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
+    case_file_update(user=user, case_file=case_file, **form.cleaned_data)
+
+
+def _share(user, case_file, post):
+    form = ShareForm(post)
+    if not form.is_valid():
+        raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
+    case_file_share(user=user, case_file=case_file, **form.cleaned_data)
+
+
+@login_required
+def break_glass_page(request):
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        opening = break_glass_open(user=request.user, **form.cleaned_data)
+        return redirect(reverse("web:case_file", args=[opening.case_file_id])
+                        + "?zweck=" + opening.reason[:200])
+    return render(request, "web/breakglass.html", {"form": form})

@@ -1,0 +1,65 @@
+"""The data-protection officer's pages: break-glass review, access reports, fixity, trail."""
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from archive.guards import require_role
+from archive.models import BreakGlass, Role
+from archive.selectors import break_glass_open_for_review
+from archive.services.breakglass import break_glass_review
+from archive.services.events import events_verify
+from archive.services.fixity import fixity_alerts
+from archive.services.reports import (
+    Period,
+    report_case_file,
+    report_csv,
+    report_person,
+    report_user,
+)
+
+from ..forms import ReportForm
+from .actions import run_action
+
+REPORTS = {"case_file": (report_case_file, "file_reference"),
+           "person": (report_person, "person"), "user": (report_user, "username")}
+
+
+@login_required
+def overview(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    return render(request, "web/dataprotection.html", {
+        "openings": break_glass_open_for_review()[:200],
+        "alerts": fixity_alerts()[:100],
+        "verify": events_verify(),
+        "form": ReportForm(),
+    })
+
+
+@login_required
+@require_POST
+def review(request, opening_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    opening = BreakGlass.objects.get(pk=opening_id)
+    return run_action(request, lambda: break_glass_review(
+        user=request.user, opening=opening, note=request.POST.get("note", "")),
+        success=_("Als geprüft vermerkt."), back=reverse("web:data_protection"))
+
+
+@login_required
+def report(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    form = ReportForm(request.GET or None)
+    events = None
+    if form.is_valid():
+        function, argument = REPORTS[form.cleaned_data["kind"]]
+        events = list(function(user=request.user,
+                               period=Period(form.cleaned_data["start"], form.cleaned_data["end"]),
+                               **{argument: form.cleaned_data["subject"]}))
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(report_csv(events), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="zugriffsbericht.csv"'
+            return response
+    return render(request, "web/report.html", {"form": form, "events": events})
