@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SearchConfig(AppConfig):
@@ -12,3 +13,6 @@ class SearchConfig(AppConfig):
 
         version_created.connect(handlers.on_version_created, dispatch_uid="search.version")
         document_changed.connect(handlers.on_document_changed, dispatch_uid="search.document")
+        # After every migrate, i.e. on every upgrade: rebuild when backend or analysis changed.
+        post_migrate.connect(handlers.on_post_migrate, sender=self,
+                             dispatch_uid="search.ensure_current")

@@ -1,16 +1,74 @@
-"""The SearchBackend protocol. Backends receive documents already folded and their access
-principals, and must apply the principal filter inside the query."""
+"""The SearchBackend protocol. Backends receive entries already analysed (search.analysis) and
+their access principals, and must apply the principal filter inside the query, so that hits,
+counts and facets can only come from documents the user may see."""
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+
+FACETS = ("document_type", "unit", "case_file", "sender")
+SORTS = ("relevance", "newest", "oldest", "letter_date")
 
 
 @dataclass(frozen=True)
 class IndexEntry:
     document_id: int
-    title: str
-    body: str
-    file_reference: str
+    head: list[str]  # analysed tokens of title, sender, file reference, case file subject
+    body: list[str]  # analysed tokens of the latest version's text
     principals: frozenset[str]
+    document_type: str = ""
+    sender: str = ""
+    unit_id: int | None = None
+    case_file_id: int | None = None
+    letter_date: date | None = None
+    received_at: datetime | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes; `search check` compares it."""
+        parts = [" ".join(self.head), " ".join(self.body), " ".join(sorted(self.principals)),
+                 self.document_type, self.sender, str(self.unit_id), str(self.case_file_id),
+                 str(self.letter_date), self.received_at.isoformat() if self.received_at else ""]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Filters:
+    document_types: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    case_file_ids: tuple[int, ...] = ()
+    senders: tuple[str, ...] = ()
+    letter_date_from: date | None = None
+    letter_date_to: date | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    exclude_document_ids: tuple[int, ...] = ()
+
+
+def received_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """Received dates are the local calendar days of the office, as UTC instants: from the
+    start of the first day to (excluding) the start of the day after the last."""
+    from django.utils import timezone
+
+    local = timezone.get_current_timezone()
+
+    def start(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=local).astimezone(UTC)
+
+    low, high = filters.received_from, filters.received_to
+    return (start(low) if low else None, start(high + timedelta(days=1)) if high else None)
+
+
+@dataclass(frozen=True)
+class BackendQuery:
+    node: object  # a search.query tree
+    principals: frozenset[str]
+    filters: Filters = Filters()
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
 
 
 @dataclass(frozen=True)
@@ -23,16 +81,33 @@ class BackendHit:
 class BackendResult:
     count: int
     hits: list[BackendHit] = field(default_factory=list)
+    # facet name -> [(value, count)], most frequent first
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+# Builds fresh entries for document ids (those no longer in the database are left out).
+EntrySource = Callable[[list[int]], list[IndexEntry]]
 
 
 class SearchBackend(Protocol):
+    name: str
+    # True when writes join the caller's database transaction (PostgreSQL).
+    transactional: bool
+
+    def needs_rebuild(self) -> bool: ...
+
     def upsert(self, entries: list[IndexEntry]) -> None: ...
 
     def delete(self, document_ids: list[int]) -> None: ...
 
-    def search(self, query: str, *, principals: frozenset[str], limit: int,
-               offset: int) -> BackendResult: ...
+    def purge(self, document_ids: list[int], entries: EntrySource) -> None:
+        """Delete so that no token of these documents remains in the index's storage."""
 
     def clear(self) -> None: ...
 
-    def document_ids(self) -> set[int]: ...
+    def fingerprints(self) -> dict[int, str]: ...
+
+    def search(self, query: BackendQuery) -> BackendResult: ...
+
+    def mark_built(self) -> None:
+        """Record that the index now matches the current schema and analysis."""

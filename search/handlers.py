@@ -1,16 +1,31 @@
-"""Reactions to archive signals: index after the database commit, through the index queue."""
+"""Reactions to archive signals. A transactional backend (PostgreSQL) indexes inside the
+filing transaction, so document and entry commit together; the file-based backends index
+after the commit, through the index queue (one writer)."""
 from django.db import transaction
 
+from .backends import get_backend
 
-def _enqueue(document_id: int) -> None:
+
+def _index(document_id: int) -> None:
+    if get_backend().transactional:
+        from .indexing import documents_index
+
+        documents_index([document_id])
+        return
     from .tasks import index_documents
 
     transaction.on_commit(lambda: index_documents.delay([document_id]))
 
 
 def on_version_created(sender, *, document_id, **kwargs):
-    _enqueue(document_id)
+    _index(document_id)
 
 
 def on_document_changed(sender, *, document_id, **kwargs):
-    _enqueue(document_id)
+    _index(document_id)
+
+
+def on_post_migrate(sender, **kwargs):
+    from .indexing import index_ensure_current
+
+    index_ensure_current()

@@ -1,15 +1,32 @@
-"""Searching as a user: the permission filter is part of the backend query, so hits, counts
-and snippets never come from documents the user may not see."""
+"""Searching as a user. The permission filter is part of the backend query, so hits, counts,
+facets, snippets and suggestions never come from documents the user may not see."""
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from archive.errors import InvalidInput, NotFound
+from archive.models import CaseFile, Unit
 from archive.permissions import user_principals
-from archive.selectors import documents_visible_to
+from archive.selectors import document_visible_or_404, documents_visible_to
+from archive.services.events import event_append
 
-from .analysis import query_words
+from .analysis import analyse, analyse_prefix, token_spans
+from .backend import FACETS, SORTS, BackendQuery, Filters
 from .backends import get_backend
+from .query import Or, Prefix, Term, parse, terms_of
 
 SNIPPET_CHARS = 220
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+MORE_LIKE_THIS_TERMS = 12
+# Words too common to say what a letter is about ("more like this" leaves them out).
+STOPWORDS = set(analyse(
+    "aber alle als also am an auch auf aus bei bin bis da damit dass das dem den der des die "
+    "dies diese diesem diesen dieser doch dort du durch ein eine einem einen einer eines er es "
+    "für hat haben hier ich ihm ihn ihnen ihr ihre im in ist ja jetzt kann kein keine mit nach "
+    "nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so über um und uns unter vom "
+    "von vor war wie wir wird wurde zu zum zur geehrte geehrter herr frau freundlichen grüßen "
+    "mit bitte wenn werden wurden sowie bzw"))
 
 
 @dataclass(frozen=True)
@@ -19,6 +36,17 @@ class SearchHit:
     file_reference: str | None
     snippet: str
     score: float
+    document_type: str = ""
+    sender: str = ""
+    received_at: object = None
+    letter_date: object = None
+
+
+@dataclass(frozen=True)
+class FacetBucket:
+    value: str
+    label: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -26,56 +54,167 @@ class SearchPage:
     query: str
     count: int
     hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
 
 
-def _stem_prefix(word: str) -> str:
-    # Close enough to the stemmer for highlighting: Bescheides still marks at "Bescheid".
-    return word[: max(4, len(word) - 3)] if len(word) > 5 else word
+def _marked(text: str, start: int, end: int, wanted: set[str], prefixes: list[str]) -> str:
+    """The passage text[start:end] with every token that matches the query marked [[...]]."""
+    out, cursor = [], start
+    for token_start, token_end, tokens in token_spans(text[start:end]):
+        token_start += start
+        token_end += start
+        if any(t in wanted or any(t.startswith(p) for p in prefixes) for t in tokens):
+            out.append(text[cursor:token_start])
+            out.append(f"[[{text[token_start:token_end]}]]")
+            cursor = token_end
+    out.append(text[cursor:end])
+    return "".join(out)
 
 
-def snippet_for(text: str, query: str) -> str:
-    """A passage around the first query word, the words marked [[...]]."""
+def snippet_for(text: str, node) -> str:
+    """A passage around the first matching word, matches marked [[...]] as the analysis sees
+    them (Bescheides marks for Bescheid, Mueller for Müller)."""
     compact = re.sub(r"\s+", " ", text).strip()
-    words = sorted({_stem_prefix(w) for w in query_words(query)}, key=len, reverse=True)
-    if not compact or not words:
+    terms = terms_of(node) if node is not None else set()
+    wanted = {t for t in terms if not t.endswith("*")}
+    prefixes = [t[:-1] for t in terms if t.endswith("*")]
+    if not compact or not terms:
         return compact[:SNIPPET_CHARS]
-    marker = re.compile("|".join(r"\w*" + _umlaut_tolerant(w) + r"\w*" for w in words),
-                        re.IGNORECASE)
-    first = marker.search(compact)
-    start = max(0, first.start() - SNIPPET_CHARS // 3) if first else 0
-    passage = marker.sub(lambda m: f"[[{m.group(0)}]]", compact[start : start + SNIPPET_CHARS])
+    first = next((s for s, _, tokens in token_spans(compact)
+                  if any(t in wanted or any(t.startswith(p) for p in prefixes) for t in tokens)),
+                 None)
+    start = max(0, first - SNIPPET_CHARS // 3) if first is not None else 0
+    if start:
+        # Begin at a word boundary.
+        space = compact.find(" ", start)
+        start = space + 1 if 0 <= space < (first or start) else start
+    end = min(len(compact), start + SNIPPET_CHARS)
+    if end < len(compact):
+        space = compact.rfind(" ", start, end)
+        end = space if space > start else end
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + SNIPPET_CHARS < len(compact) else ""
-    return prefix + passage + suffix
+    suffix = " …" if end < len(compact) else ""
+    return prefix + _marked(compact, start, end, wanted, prefixes) + suffix
 
 
-def _umlaut_tolerant(folded_word: str) -> str:
-    pattern = re.escape(folded_word)
-    for plain, umlaut in (("ae", "(?:ae|ä)"), ("oe", "(?:oe|ö)"), ("ue", "(?:ue|ü)"),
-                          ("ss", "(?:ss|ß)")):
-        pattern = pattern.replace(plain, umlaut)
-    return pattern
+def _clean(query: str) -> str:
+    return query.strip()[:1000]
 
 
-def documents_search(*, user, query: str, limit: int = 20, offset: int = 0) -> SearchPage:
-    query = query.strip()
-    if not query:
-        return SearchPage(query=query, count=0)
-    result = get_backend().search(query, principals=user_principals(user), limit=limit,
-                                  offset=offset)
+def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetBucket]]:
+    unit_ids = [int(v) for v, _ in facets.get("unit", []) if v.isdigit()]
+    case_file_ids = [int(v) for v, _ in facets.get("case_file", []) if v.isdigit()]
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    references = dict(CaseFile.objects.filter(pk__in=case_file_ids)
+                      .values_list("pk", "file_reference"))
+    labels = {"unit": lambda v: units.get(int(v), v),
+              "case_file": lambda v: references.get(int(v), v)}
+    return {name: [FacetBucket(value, labels.get(name, lambda v: v)(value), count)
+                   for value, count in facets.get(name, [])]
+            for name in FACETS if facets.get(name)}
+
+
+def documents_search(*, user, query: str = "", filters: Filters | None = None,
+                     sort: str = "relevance", limit: int = 20, offset: int = 0,
+                     facets: bool = False, more_like: int | None = None,
+                     log: bool = True) -> SearchPage:
+    """Search as this user. With `more_like` the query is made from that document's
+    characteristic words (the user must be allowed to see it). Every search is logged."""
+    query = _clean(query)
+    filters = filters or Filters()
+    if sort not in SORTS:
+        raise InvalidInput(f"Unbekannte Sortierung {sort!r}.", code="SEARCH_SORT")
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, min(int(offset), MAX_OFFSET))
+    node = parse(query) if query else None
+    if more_like is not None:
+        like = _more_like_this_node(user, more_like)
+        node = like if node is None else Or((node, like)) if like else node
+        filters = Filters(**{**filters.__dict__,
+                             "exclude_document_ids": (*filters.exclude_document_ids, more_like)})
+    searchable = node is not None or filters != Filters()
+    result = None
+    if searchable:
+        result = get_backend().search(BackendQuery(
+            node=node, principals=user_principals(user), filters=filters, sort=sort,
+            limit=limit, offset=offset, facets=facets))
+    page = _page(user, query, node, result, sort=sort, limit=limit, offset=offset)
+    if log and searchable:
+        _log(user, query, filters, more_like, page.count)
+    return page
+
+
+def _page(user, query, node, result, *, sort, limit, offset) -> SearchPage:
+    if result is None:
+        return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
     ids = [hit.document_id for hit in result.hits]
     # The index already filtered; the database check guards against a stale index entry.
-    documents = {d.pk: d for d in documents_visible_to(user).filter(pk__in=ids)
-                 .prefetch_related("versions")}
+    documents = {d.pk: d for d in documents_visible_to(user).filter(pk__in=ids)}
+    texts = _latest_texts(ids)
     hits = []
     for hit in result.hits:
         document = documents.get(hit.document_id)
         if document is None:
             continue
-        version = max(document.versions.all(), key=lambda v: v.number, default=None)
         hits.append(SearchHit(
             document_id=document.pk, title=document.title,
             file_reference=document.case_file.file_reference if document.case_file else None,
-            snippet=snippet_for(version.text if version else "", query), score=hit.score,
+            snippet=snippet_for(texts.get(document.pk, ""), node), score=hit.score,
+            document_type=document.document_type, sender=document.sender,
+            received_at=document.received_at, letter_date=document.letter_date,
         ))
-    return SearchPage(query=query, count=result.count, hits=hits)
+    return SearchPage(query=query, count=result.count, hits=hits,
+                      facets=_facet_labels(result.facets), sort=sort, limit=limit,
+                      offset=offset)
+
+
+def _latest_texts(document_ids) -> dict[int, str]:
+    from .indexing import _latest_texts as latest
+
+    return latest(document_ids)
+
+
+def _more_like_this_node(user, document_id):
+    try:
+        document = document_visible_or_404(user, document_id)
+    except NotFound:
+        raise InvalidInput("Das Vergleichsdokument gibt es nicht oder Sie dürfen es nicht "
+                           "sehen.", code="SEARCH_MORE_LIKE_THIS") from None
+    text = _latest_texts([document.pk]).get(document.pk, "")
+    counts = Counter(t for t in analyse(f"{document.title} {text}")
+                     if t not in STOPWORDS and len(t) > 3 and not t.isdigit())
+    words = [t for t, _ in counts.most_common(MORE_LIKE_THIS_TERMS)]
+    return Or(tuple(Term(w) for w in words)) if words else None
+
+
+def _log(user, query, filters: Filters, more_like, count) -> None:
+    data = {"query": query, "count": count}
+    chosen = {k: v for k, v in filters.__dict__.items() if v not in ((), None)}
+    if chosen:
+        data["filters"] = chosen
+    if more_like is not None:
+        data["more_like"] = more_like
+    event_append(action="searched", object_type="search", object_id="",
+                 actor=getattr(user, "username", "") or "", data=data)
+
+
+def search_suggestions(*, user, prefix: str, limit: int = 8) -> list[str]:
+    """Words beginning with what was typed, taken only from documents this user may see:
+    the backend finds them with the permission filter, the words come from their text."""
+    folded = analyse_prefix(prefix)
+    if len(folded) < 2 or not folded.replace("-", "").isalnum():
+        return []
+    result = get_backend().search(BackendQuery(
+        node=Prefix(folded), principals=user_principals(user), limit=20))
+    ids = [hit.document_id for hit in result.hits]
+    visible = set(documents_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    texts = _latest_texts([pk for pk in ids if pk in visible])
+    counts: Counter[str] = Counter()
+    for text in texts.values():
+        for start, end, tokens in token_spans(text):
+            if any(t.startswith(folded) for t in tokens):
+                counts[text[start:end]] += 1
+    return [word for word, _ in counts.most_common(limit)]

@@ -1,72 +1,111 @@
 """The embedded default: a tantivy index under the data directory, one writer at a time."""
 import fcntl
+import json
 import shutil
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import tantivy
 
-from archive.errors import InvalidInput
+from .analysis import ANALYSIS_VERSION
+from .backend import (
+    FACETS,
+    BackendHit,
+    BackendQuery,
+    BackendResult,
+    EntrySource,
+    Filters,
+    IndexEntry,
+    received_bounds,
+)
+from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
-from .analysis import fold
-from .backend import BackendHit, BackendResult, IndexEntry
-
-ANALYZER = "de_folded"
-# Bump when schema or analysis change: the index is then rebuilt from the database.
-SCHEMA_VERSION = "1"
+# Tokens arrive analysed (search.analysis); tantivy only splits them on whitespace. The
+# "whitespace" tokenizer is built in, so a reopened index analyses exactly as before.
+ANALYZER = "whitespace"
+# Bump when the schema changes: the index is then rebuilt from the database.
+SCHEMA_VERSION = f"3-{ANALYSIS_VERSION}"
+HEAD_BOOST = 2.0
+PURGE_BATCH = 500
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("doc_id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("title", stored=False, tokenizer_name=ANALYZER)
+    builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("head", stored=False, tokenizer_name=ANALYZER)
     builder.add_text_field("body", stored=False, tokenizer_name=ANALYZER)
-    builder.add_text_field("file_reference", stored=False, tokenizer_name="raw")
     builder.add_text_field("acl", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("document_type", stored=False, tokenizer_name="raw", fast=True,
+                           index_option="basic")
+    builder.add_text_field("sender", stored=False, tokenizer_name="raw", fast=True,
+                           index_option="basic")
+    builder.add_unsigned_field("unit", indexed=True, fast=True)
+    builder.add_unsigned_field("case_file", indexed=True, fast=True)
+    builder.add_date_field("letter_date", indexed=True, fast=True)
+    builder.add_date_field("received", indexed=True, fast=True)
     return builder.build()
 
 
-def _analyzer() -> tantivy.TextAnalyzer:
-    # Custom analyzers are not stored in the index: this runs on every open.
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(64))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stemmer("german"))
-        .build()
-    )
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _day_end(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 class TantivyBackend:
+    name = "tantivy"
+    transactional = False
+
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self._index: tantivy.Index | None = None
+        self._schema = _schema()
 
-    @property
+    # -- opening and writing ------------------------------------------------------------
+    def _version_file(self) -> Path:
+        return self.directory / "VERSION"
+
     def needs_rebuild(self) -> bool:
-        version_file = self.directory / "VERSION"
-        return not version_file.exists() or version_file.read_text().strip() != SCHEMA_VERSION
+        version = self._version_file()
+        return not version.exists() or version.read_text().strip() != SCHEMA_VERSION
+
+    def mark_built(self) -> None:
+        self._open()
+        self._version_file().write_text(SCHEMA_VERSION)
 
     def _open(self) -> tantivy.Index:
         if self._index is None:
-            if self.needs_rebuild:
-                shutil.rmtree(self.directory, ignore_errors=True)
-                self.directory.mkdir(parents=True, exist_ok=True)
-                index = tantivy.Index(_schema(), path=str(self.directory), reuse=False)
-                (self.directory / "VERSION").write_text(SCHEMA_VERSION)
-            else:
-                index = tantivy.Index(_schema(), path=str(self.directory), reuse=True)
-            index.register_tokenizer(ANALYZER, _analyzer())
-            self._index = index
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if self.needs_rebuild() and (self.directory / "meta.json").exists():
+                # An index of another schema or analysis cannot be read as this one.
+                with self._lock():
+                    shutil.rmtree(self.directory, ignore_errors=True)
+                    self.directory.mkdir(parents=True, exist_ok=True)
+            exists = (self.directory / "meta.json").exists()
+            self._index = tantivy.Index(self._schema, path=str(self.directory), reuse=exists)
+            if not exists:
+                # Empty and of this schema; whether the database has documents to bring in
+                # is for indexing.index_ensure_current to decide.
+                self._version_file().write_text(SCHEMA_VERSION)
         return self._index
 
     @contextmanager
-    def _writer(self):
+    def _lock(self):
         """Serialise writers across processes; tantivy itself would fail, not wait."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
         with open(self.directory.parent / f"{self.directory.name}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            writer = self._open().writer(heap_size=30_000_000, num_threads=1)
+            yield
+
+    @contextmanager
+    def _writer(self):
+        index = self._open()
+        with self._lock():
+            writer = index.writer(heap_size=50_000_000, num_threads=1)
             try:
                 yield writer
                 writer.commit()
@@ -75,59 +114,194 @@ class TantivyBackend:
                 writer.rollback()
                 raise
 
+    def _ids_query(self, document_ids) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self._schema, "doc_id", sorted(document_ids))
+
+    def _document(self, entry: IndexEntry) -> tantivy.Document:
+        document = tantivy.Document()
+        document.add_unsigned("doc_id", entry.document_id)
+        document.add_text("fingerprint", entry.fingerprint)
+        document.add_text("head", " ".join(entry.head))
+        document.add_text("body", " ".join(entry.body))
+        for principal in sorted(entry.principals):
+            document.add_text("acl", principal)
+        if entry.document_type:
+            document.add_text("document_type", entry.document_type)
+        if entry.sender:
+            document.add_text("sender", entry.sender)
+        if entry.unit_id is not None:
+            document.add_unsigned("unit", entry.unit_id)
+        if entry.case_file_id is not None:
+            document.add_unsigned("case_file", entry.case_file_id)
+        if entry.letter_date:
+            document.add_date("letter_date", _day_start(entry.letter_date))
+        if entry.received_at:
+            document.add_date("received", entry.received_at.astimezone(UTC))
+        return document
+
     def upsert(self, entries: list[IndexEntry]) -> None:
+        if not entries:
+            return
         with self._writer() as writer:
+            # delete_documents_by_term does not match u64 terms in tantivy-py; a query does.
+            writer.delete_documents_by_query(self._ids_query(e.document_id for e in entries))
             for entry in entries:
-                writer.delete_documents_by_term("doc_id", entry.document_id)
-                document = tantivy.Document()
-                document.add_unsigned("doc_id", entry.document_id)
-                document.add_text("title", fold(entry.title))
-                document.add_text("body", fold(entry.body))
-                if entry.file_reference:
-                    document.add_text("file_reference", entry.file_reference)
-                for principal in sorted(entry.principals):
-                    document.add_text("acl", principal)
-                writer.add_document(document)
+                writer.add_document(self._document(entry))
 
     def delete(self, document_ids: list[int]) -> None:
+        if document_ids:
+            with self._writer() as writer:
+                writer.delete_documents_by_query(self._ids_query(document_ids))
+
+    def purge(self, document_ids: list[int], entries: EntrySource) -> None:
+        """A deleted document's terms stay in its segment until the segment is merged away,
+        and tantivy-py cannot force a merge. Segments whose documents are all deleted are
+        dropped at commit, so every document is deleted and written anew (from the
+        database, without the purged ones) in one commit; then the old files are collected.
+        Searches keep working on the old segments until that commit."""
+        purged = set(document_ids)
+        keep = sorted(self.document_ids() - purged)
         with self._writer() as writer:
-            for document_id in document_ids:
-                writer.delete_documents_by_term("doc_id", document_id)
+            writer.delete_all_documents()
+            for start in range(0, len(keep), PURGE_BATCH):
+                for entry in entries(keep[start:start + PURGE_BATCH]):
+                    if entry.document_id not in purged:
+                        writer.add_document(self._document(entry))
+        with self._lock():
+            writer = self._open().writer(heap_size=15_000_000, num_threads=1)
+            writer.garbage_collect_files()
+            writer.commit()
+            writer.wait_merging_threads()
 
     def clear(self) -> None:
         with self._writer() as writer:
             writer.delete_all_documents()
 
+    # -- reading --------------------------------------------------------------------------
     def _searcher(self) -> tantivy.Searcher:
         index = self._open()
         index.reload()
         return index.searcher()
 
-    def search(self, query: str, *, principals: frozenset[str], limit: int,
-               offset: int) -> BackendResult:
-        if not principals:
-            return BackendResult(count=0)
-        index = self._open()
-        try:
-            parsed = index.parse_query(fold(query), ["title", "body", "file_reference"],
-                                       field_boosts={"title": 2.0, "file_reference": 3.0},
-                                       conjunction_by_default=True)
-        except ValueError as exc:
-            raise InvalidInput(f"Die Suchanfrage ist ungültig: {exc}", code="QUERY_SYNTAX") \
-                from None
-        permitted = tantivy.Query.term_set_query(index.schema, "acl", sorted(principals))
-        combined = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, parsed), (tantivy.Occur.Must, permitted)]
-        )
+    def fingerprints(self) -> dict[int, str]:
         searcher = self._searcher()
-        result = searcher.search(combined, limit=limit, count=True, offset=offset)
-        hits = [
-            BackendHit(document_id=searcher.doc(address)["doc_id"][0], score=score)
-            for score, address in result.hits
-        ]
-        return BackendResult(count=result.count, hits=hits)
+        result = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1),
+                                 count=False)
+        found = {}
+        for _, address in result.hits:
+            stored = searcher.doc(address)
+            found[stored["doc_id"][0]] = stored["fingerprint"][0]
+        return found
 
     def document_ids(self) -> set[int]:
+        return set(self.fingerprints())
+
+    def _field_query(self, field: str, make) -> tantivy.Query:
+        if field != TEXT:
+            return make(field)
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(make("head"), HEAD_BOOST)),
+            (tantivy.Occur.Should, make("body")),
+        ])
+
+    def _translate(self, node) -> tantivy.Query:
+        schema = self._schema
+        if isinstance(node, Term):
+            return self._field_query(
+                node.field, lambda f: tantivy.Query.term_query(schema, f, node.token))
+        if isinstance(node, Phrase):
+            return self._field_query(
+                node.field, lambda f: tantivy.Query.phrase_query(schema, f, list(node.tokens)))
+        if isinstance(node, Prefix):
+            pattern = _regex_escape(node.prefix) + ".*"
+            return self._field_query(
+                node.field, lambda f: tantivy.Query.regex_query(schema, f, pattern))
+        if isinstance(node, And):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.MustNot, self._translate(p.part)) if isinstance(p, Not)
+                 else (tantivy.Occur.Must, self._translate(p)) for p in node.parts])
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._translate(p)) for p in node.parts])
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, tantivy.Query.all_query()),
+                (tantivy.Occur.MustNot, self._translate(node.part))])
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _filters(self, filters: Filters) -> list[tuple]:
+        schema = self._schema
+        clauses = []
+        if filters.document_types:
+            clauses.append(tantivy.Query.term_set_query(schema, "document_type",
+                                                        list(filters.document_types)))
+        if filters.senders:
+            clauses.append(tantivy.Query.term_set_query(schema, "sender", list(filters.senders)))
+        if filters.unit_ids:
+            clauses.append(tantivy.Query.term_set_query(schema, "unit", list(filters.unit_ids)))
+        if filters.case_file_ids:
+            clauses.append(tantivy.Query.term_set_query(schema, "case_file",
+                                                        list(filters.case_file_ids)))
+        low, high = filters.letter_date_from, filters.letter_date_to
+        if low or high:
+            clauses.append(_date_range(schema, "letter_date", low and _day_start(low),
+                                       high and _day_end(high)))
+        low, high = received_bounds(filters)
+        if low or high:
+            clauses.append(_date_range(schema, "received", low,
+                                       high and high - timedelta(microseconds=1)))
+        clauses = [(tantivy.Occur.Must, clause) for clause in clauses]
+        if filters.exclude_document_ids:
+            clauses.append((tantivy.Occur.MustNot, self._ids_query(filters.exclude_document_ids)))
+        return clauses
+
+    def search(self, query: BackendQuery) -> BackendResult:
+        if not query.principals:
+            return BackendResult(count=0)
+        permitted = tantivy.Query.term_set_query(self._schema, "acl", sorted(query.principals))
+        clauses = [(tantivy.Occur.Must, permitted), *self._filters(query.filters)]
+        if query.node is not None:
+            clauses.append((tantivy.Occur.Must, self._translate(query.node)))
+        combined = tantivy.Query.boolean_query(clauses)
         searcher = self._searcher()
-        result = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1))
-        return {searcher.doc(address)["doc_id"][0] for _, address in result.hits}
+        order = {"newest": ("received", tantivy.Order.Desc),
+                 "oldest": ("received", tantivy.Order.Asc),
+                 "letter_date": ("letter_date", tantivy.Order.Desc)}.get(query.sort)
+        if order:
+            result = searcher.search(combined, limit=query.limit, count=True,
+                                     offset=query.offset, order_by_field=order[0],
+                                     order=order[1])
+        else:
+            result = searcher.search(combined, limit=query.limit, count=True,
+                                     offset=query.offset)
+        addresses = [address for _, address in result.hits]
+        ids = searcher.fast_field_values("doc_id", addresses) if addresses else []
+        hits = [BackendHit(document_id=doc_id, score=float(score) if not order else 0.0)
+                for doc_id, (score, _) in zip(ids, result.hits, strict=True)]
+        facets = self._facets(searcher, combined) if query.facets and result.count else {}
+        return BackendResult(count=result.count, hits=hits, facets=facets)
+
+    def _facets(self, searcher, combined) -> dict[str, list[tuple[str, int]]]:
+        fields = {"document_type": "document_type", "unit": "unit", "case_file": "case_file",
+                  "sender": "sender"}
+        aggregations = {name: {"terms": {"field": field, "size": 50}}
+                        for name, field in fields.items()}
+        result = searcher.aggregate(combined, json.loads(json.dumps(aggregations)))
+        return {name: [(str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
+                for name in FACETS if name in result}
+
+
+# tantivy stores dates as nanoseconds; these bounds are well inside what it can hold.
+EARLIEST = datetime(1700, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _date_range(schema, field: str, low: datetime | None, high: datetime | None):
+    low = min(max(low or EARLIEST, EARLIEST), LATEST)
+    high = min(max(high or LATEST, EARLIEST), LATEST)
+    return tantivy.Query.range_query(schema, field, tantivy.FieldType.Date, low, high)
+
+
+def _regex_escape(text: str) -> str:
+    # tantivy's regex syntax; tokens are \w plus . / - and need only these escaped.
+    return "".join("\\" + ch if ch in r".+*?()|[]{}^$\/-" else ch for ch in text)

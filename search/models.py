@@ -1,0 +1,38 @@
+"""The search app's tables: which index is current, and the PostgreSQL backend's entries."""
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class IndexState(models.Model):
+    """One row: the backend and analysis the index was last fully built with. A difference to
+    the running configuration means the index must be rebuilt (see index_ensure_current)."""
+
+    backend = models.CharField(max_length=32)
+    version = models.CharField(max_length=32)
+    built_at = models.DateTimeField(auto_now=True)
+
+
+class SearchEntry(models.Model):
+    """The PostgreSQL backend's index entry of one document. Created on PostgreSQL only (see
+    the migration); written in the same transaction as the document it describes."""
+
+    document_id = models.BigIntegerField(primary_key=True)
+    fingerprint = models.CharField(max_length=16)
+    # Lexemes come analysed by search.analysis, with positions; weight A = head, D = body.
+    vector = SearchVectorField()
+    principals = ArrayField(models.CharField(max_length=64))
+    document_type = models.CharField(max_length=64, blank=True)
+    sender = models.CharField(max_length=300, blank=True)
+    unit_id = models.BigIntegerField(null=True)
+    case_file_id = models.BigIntegerField(null=True)
+    letter_date = models.DateField(null=True)
+    received_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["vector"], name="search_entry_vector"),
+            GinIndex(fields=["principals"], name="search_entry_principals"),
+            models.Index(fields=["received_at"], name="search_entry_received"),
+        ]

@@ -1,0 +1,188 @@
+"""The multi-host backend: PostgreSQL full-text search in the application's own database.
+
+Entries are written through the caller's connection, so filing a document and indexing it
+commit together. Lexemes and query terms come from search.analysis and are passed as ready
+tsvector/tsquery values, never through a text search configuration, so the analysis is the
+same as tantivy's and whoosh's.
+"""
+from django.db import connection, transaction
+
+from .analysis import ANALYSIS_VERSION
+from .backend import (
+    BackendHit,
+    BackendQuery,
+    BackendResult,
+    EntrySource,
+    Filters,
+    IndexEntry,
+    received_bounds,
+)
+from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
+
+SCHEMA_VERSION = f"1-{ANALYSIS_VERSION}"
+TABLE = "search_searchentry"
+MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
+MAX_POSITIONS_PER_LEXEME = 256
+FACET_COLUMNS = {"document_type": "document_type", "unit": "unit_id",
+                 "case_file": "case_file_id", "sender": "sender"}
+
+
+def _quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(head: list[str], body: list[str]) -> str:
+    """Lexemes with positions and weights: head tokens weigh A, body tokens D."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for weight, tokens in (("A", head), ("D", body)):
+        position += 1  # a gap, so a phrase cannot span head and body
+        for token in tokens:
+            position += 1
+            slots = positions.setdefault(token, [])
+            if len(slots) < MAX_POSITIONS_PER_LEXEME:
+                slots.append(f"{min(position, MAX_POSITION)}{weight}")
+    return " ".join(f"{_quote(token)}:{','.join(slots)}" for token, slots in positions.items())
+
+
+def _weights(field: str) -> str:
+    return "" if field == TEXT else ":A"  # head only
+
+
+def tsquery_literal(node) -> str:
+    if isinstance(node, Term):
+        return _quote(node.token) + _weights(node.field)
+    if isinstance(node, Phrase):
+        weight = _weights(node.field)
+        return "(" + " <-> ".join(_quote(t) + weight for t in node.tokens) + ")"
+    if isinstance(node, Prefix):
+        return _quote(node.prefix) + ":*" + ("A" if node.field != TEXT else "")
+    if isinstance(node, And):
+        return "(" + " & ".join(tsquery_literal(p) for p in node.parts) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(tsquery_literal(p) for p in node.parts) + ")"
+    if isinstance(node, Not):
+        return "!" + tsquery_literal(node.part)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+class PostgresBackend:
+    name = "postgres"
+    transactional = True
+
+    def needs_rebuild(self) -> bool:
+        return False  # the index state row in the same database says it all
+
+    def mark_built(self) -> None:
+        pass
+
+    def _rows(self, entries: list[IndexEntry]):
+        for entry in entries:
+            yield (entry.document_id, entry.fingerprint, tsvector_literal(entry.head, entry.body),
+                   sorted(entry.principals), entry.document_type, entry.sender, entry.unit_id,
+                   entry.case_file_id, entry.letter_date, entry.received_at)
+
+    def upsert(self, entries: list[IndexEntry]) -> None:
+        if not entries:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"""INSERT INTO {TABLE} (document_id, fingerprint, vector, principals,
+                        document_type, sender, unit_id, case_file_id, letter_date, received_at)
+                    VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (document_id) DO UPDATE SET
+                        fingerprint = EXCLUDED.fingerprint, vector = EXCLUDED.vector,
+                        principals = EXCLUDED.principals,
+                        document_type = EXCLUDED.document_type, sender = EXCLUDED.sender,
+                        unit_id = EXCLUDED.unit_id, case_file_id = EXCLUDED.case_file_id,
+                        letter_date = EXCLUDED.letter_date, received_at = EXCLUDED.received_at""",
+                list(self._rows(entries)))
+
+    def delete(self, document_ids: list[int]) -> None:
+        if document_ids:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {TABLE} WHERE document_id = ANY(%s)",
+                               [list(document_ids)])
+
+    def purge(self, document_ids: list[int], entries: EntrySource) -> None:
+        """The row goes in the caller's transaction. Its old tuple stays in the table file
+        until vacuum reuses the space; autovacuum does that, and VACUUM cannot run inside a
+        transaction, so no visible row and no query result can show it from the commit on."""
+        self.delete(document_ids)
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {TABLE}")
+
+    def fingerprints(self) -> dict[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT document_id, fingerprint FROM {TABLE}")
+            return dict(cursor.fetchall())
+
+    def document_ids(self) -> set[int]:
+        return set(self.fingerprints())
+
+    def _where(self, query: BackendQuery) -> tuple[str, list]:
+        conditions = ["principals && %s::varchar[]"]
+        params: list = [sorted(query.principals)]
+        if query.node is not None:
+            conditions.append("vector @@ %s::tsquery")
+            params.append(tsquery_literal(query.node))
+        filters: Filters = query.filters
+        for column, values in (("document_type", filters.document_types),
+                               ("sender", filters.senders), ("unit_id", filters.unit_ids),
+                               ("case_file_id", filters.case_file_ids)):
+            if values:
+                conditions.append(f"{column} = ANY(%s)")
+                params.append(list(values))
+        received_low, received_high = received_bounds(filters)
+        for condition, value in (("letter_date >= %s", filters.letter_date_from),
+                                 ("letter_date <= %s", filters.letter_date_to),
+                                 ("received_at >= %s", received_low),
+                                 ("received_at < %s", received_high)):
+            if value:
+                conditions.append(condition)
+                params.append(value)
+        if filters.exclude_document_ids:
+            conditions.append("NOT (document_id = ANY(%s))")
+            params.append(list(filters.exclude_document_ids))
+        return " AND ".join(conditions), params
+
+    def search(self, query: BackendQuery) -> BackendResult:
+        if not query.principals:
+            return BackendResult(count=0)
+        where, params = self._where(query)
+        order = {
+            "newest": "received_at DESC NULLS LAST, document_id DESC",
+            "oldest": "received_at ASC NULLS LAST, document_id ASC",
+            "letter_date": "letter_date DESC NULLS LAST, document_id DESC",
+        }.get(query.sort)
+        if order:
+            score, score_params = "0", []
+        elif query.node is not None:
+            # weights for D, C, B, A: the head counts twice as much as the body
+            score = "ts_rank('{0.5, 0.5, 0.5, 1.0}', vector, %s::tsquery)"
+            score_params = [tsquery_literal(query.node)]
+            order = "score DESC, document_id DESC"
+        else:
+            score, score_params, order = "0", [], "received_at DESC NULLS LAST, document_id DESC"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
+            count = cursor.fetchone()[0]
+            if not count:
+                return BackendResult(count=0)
+            cursor.execute(
+                f"SELECT document_id, {score} AS score FROM {TABLE} WHERE {where} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*score_params, *params, query.limit, query.offset])
+            hits = [BackendHit(document_id=row[0], score=float(row[1]))
+                    for row in cursor.fetchall()]
+            facets = {}
+            if query.facets:
+                for name, column in FACET_COLUMNS.items():
+                    cursor.execute(
+                        f"SELECT {column}, count(*) FROM {TABLE} WHERE {where} "
+                        f"AND {column} IS NOT NULL AND {column}::text <> '' "
+                        f"GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT 50", params)
+                    facets[name] = [(str(value), n) for value, n in cursor.fetchall()]
+        return BackendResult(count=count, hits=hits, facets=facets)
