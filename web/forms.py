@@ -53,6 +53,14 @@ class MoveForm(forms.Form):
     reason = forms.CharField(label=_("Anlass"), max_length=500, required=False)
 
 
+class DocumentEditForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    document_type = forms.CharField(label=_("Dokumenttyp"), max_length=64, required=False)
+    sender = forms.CharField(label=_("Absender"), max_length=300, required=False)
+    letter_date = forms.DateField(label=_("Datum des Schreibens"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class BreakGlassForm(forms.Form):
     file_reference = forms.CharField(label=_("Aktenzeichen"), max_length=64)
     reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))

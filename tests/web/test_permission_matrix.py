@@ -50,6 +50,8 @@ def _matrix(objects) -> dict:
         "web:rendition": [("get", (doc,), {}, A_ONLY)],
         "web:original": [("get", (doc,), {}, A_ONLY)],
         "web:document_move": [("post", (doc,), {"file_reference": target}, A_ACTS)],
+        "web:document_edit": [("post", (doc,), {"title": "Neuer Titel"}, A_ACTS)],
+        "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],
         "web:case_file": [("get", (case_file,), {}, A_ONLY)],

@@ -1,5 +1,11 @@
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +18,7 @@ from archive.selectors import case_file_visible_or_404, events_for_object
 from archive.services.access import case_file_read, case_files_list
 from archive.services.breakglass import break_glass_open
 from archive.services.casefiles import (
+    case_file_by_reference,
     case_file_close,
     case_file_create,
     case_file_name_person,
@@ -20,7 +27,8 @@ from archive.services.casefiles import (
     case_file_unshare,
     case_file_update,
 )
-from archive.services.processes import process_close, process_create
+from archive.services.exchange import case_file_export
+from archive.services.processes import process_close, process_create, process_move
 
 from ..forms import (
     BreakGlassForm,
@@ -107,6 +115,8 @@ def case_file_action(request, case_file_id: int, action: str):
                     _("Der Vorgang wurde angelegt.")),
         "vorgang-zda": (lambda: process_close(user=user, process=case_file.processes.get(
             pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
+        "vorgang-verschieben": (lambda: _move_process(user, case_file, post),
+                                _("Der Vorgang wurde verschoben.")),
     }
     if action not in actions:
         raise NotFound()
@@ -126,6 +136,30 @@ def _share(user, case_file, post):
     if not form.is_valid():
         raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
     case_file_share(user=user, case_file=case_file, **form.cleaned_data)
+
+
+def _move_process(user, case_file, post):
+    process = case_file.processes.filter(pk=int(post.get("process", 0) or 0)).first()
+    target = case_file_by_reference(post.get("file_reference", "").strip())
+    if process is None or target is None:
+        raise NotFound()
+    process_move(user=user, process=process, target=target)
+
+
+@login_required
+def case_file_export_download(request, case_file_id: int):
+    Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="export-", dir=settings.WORK_DIR))
+    try:
+        package = case_file_export(user=request.user, case_file_id=case_file_id,
+                                   target=workdir / "akte.zip",
+                                   purpose=request.GET.get("zweck", "Export"))
+        handle = open(package, "rb")  # stays readable after the folder is removed
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    reference = case_file_visible_or_404(request.user, case_file_id).file_reference
+    return FileResponse(handle, as_attachment=True, content_type="application/zip",
+                        filename=f"{reference}.zip")
 
 
 @login_required

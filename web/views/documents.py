@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive.blobstore import blob_open
-from archive.errors import NotFound
+from archive.errors import InvalidInput, NotFound
 from archive.selectors import document_visible_or_404, version_latest
 from archive.services.access import document_read, document_read_with_grant
 from archive.services.casefiles import case_file_by_reference
-from archive.services.documents import document_move
+from archive.services.documents import document_move, document_update
 
-from ..forms import MoveForm
+from ..forms import DocumentEditForm, MoveForm
 from .actions import run_action
 
 
@@ -24,7 +24,25 @@ def document_page(request, document_id: int):
     version = version_latest(document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
-                   "move_form": MoveForm()})
+                   "move_form": MoveForm(),
+                   "edit_form": DocumentEditForm(initial={
+                       "title": document.title, "document_type": document.document_type,
+                       "sender": document.sender, "letter_date": document.letter_date})})
+
+
+@login_required
+@require_POST
+def document_edit_action(request, document_id: int):
+    document = document_visible_or_404(request.user, document_id)
+    form = DocumentEditForm(request.POST)
+
+    def edit():
+        if not form.is_valid():
+            raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
+        document_update(user=request.user, document_id=document.pk, **form.cleaned_data)
+
+    return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
+                      back=reverse("web:document", args=[document.pk]))
 
 
 @login_required
