@@ -10,9 +10,10 @@ class PipelineContext:
     job: IngestJob
     source_path: Path  # the original in the blob store: read-only
     workdir: Path
-    kind: str = ""  # "pdf" or "image"
+    kind: str = ""  # "pdf", "image", "email" or "office"
     mime: str = ""
     image_dpi: int | None = None
+    pdf_path: Path | None = None  # the working PDF that OCR reads (never the original if changed)
     rendition_path: Path | None = None
     rendition_is_pdfa: bool = False
     ocr_notes: list[str] = field(default_factory=list)
@@ -21,3 +22,11 @@ class PipelineContext:
     file_references: list[str] = field(default_factory=list)
     title: str = ""
     letter_date: object = None
+    sender: str = ""
+    signed: bool = False
+    # Routing decided before recognition (cover sheet, hot-folder subfolder): a file reference.
+    routed_reference: str = ""
+    routed_unit: str = ""
+    suggestions: dict = field(default_factory=dict)
+    scan: dict = field(default_factory=dict)  # measured scan properties (resolution, colour)
+    metadata: dict = field(default_factory=dict)  # e.g. a mail's sender, subject and date

@@ -21,3 +21,13 @@ def refused(code: str, message: str) -> IngestRefused:
 
 def failed(code: str, message: str) -> IngestFailed:
     return IngestFailed(message, code=code)
+
+
+class IngestTransient(IngestFailed):
+    """A fault of the surroundings (a lock, a full disk, a missing mount): retried later."""
+
+    code = "TRANSIENT_ERROR"
+
+
+def transient(code: str, message: str) -> IngestTransient:
+    return IngestTransient(message, code=code)

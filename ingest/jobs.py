@@ -20,7 +20,7 @@ MAX_ATTEMPTS = 3
 
 def job_receive(
     *, path: Path, original_name: str, source: str, submitted_by: str = "",
-    provenance: dict | None = None,
+    provenance: dict | None = None, parent: IngestJob | None = None, password: str = "",
 ) -> IngestJob:
     """Store the original byte-identical and commit the job; only then is it queued."""
     stored = blob_put_file(path)
@@ -28,7 +28,7 @@ def job_receive(
         job = IngestJob.objects.create(
             source=source, original_name=original_name[:255], original_sha256=stored.sha256,
             original_size=stored.size, submitted_by=submitted_by, provenance=provenance or {},
-            enqueued_at=timezone.now(),
+            enqueued_at=timezone.now(), parent=parent, password=password[:200],
         )
         event_append(action="received", object_type="ingest_job", object_id=job.pk,
                      actor=submitted_by or source,
@@ -38,11 +38,11 @@ def job_receive(
     return job
 
 
-def job_enqueue(job_id) -> None:
+def job_enqueue(job_id, *, countdown: float = 0) -> None:
     from .tasks import process_job
 
     try:
-        process_job.delay(str(job_id))
+        process_job.apply_async((str(job_id),), countdown=countdown or None)
     except Exception:
         # The job is committed; the scheduled recovery will queue it again.
         log.exception("could not queue ingest job %s; it will be retried", job_id)
@@ -61,8 +61,29 @@ def job_claim(job_id, *, worker: str) -> IngestJob | None:
 
 
 def job_set_step(job: IngestJob, step: str) -> None:
+    """Progress: the previous step is done, this one runs (seen by the pages, API and CLI)."""
+    if job.step and job.step not in job.steps_done:
+        job.steps_done = [*job.steps_done, job.step]
     job.step = step
-    IngestJob.objects.filter(pk=job.pk).update(step=step, updated_at=timezone.now())
+    IngestJob.objects.filter(pk=job.pk).update(step=step, steps_done=job.steps_done,
+                                               updated_at=timezone.now())
+
+
+def job_retry_later(job: IngestJob, *, code: str, message: str) -> IngestJob:
+    """A transient fault: queue the job again with exponential backoff, or give up into
+    quarantine once the attempts are used up."""
+    if job.attempts >= MAX_ATTEMPTS:
+        return job_finish(job, state=JobState.FAILED, code=code,
+                          message=f"{message} (nach {job.attempts} Versuchen aufgegeben)")
+    delay = settings.INGEST_RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
+    now = timezone.now()
+    IngestJob.objects.filter(pk=job.pk).update(
+        state=JobState.QUEUED, lease_until=None, enqueued_at=now, code=code, message=message,
+        retry_at=now + timedelta(seconds=delay), step="")
+    log.warning("job %s: transient %s, retry in %ss", job.pk, code, delay)
+    transaction.on_commit(lambda: job_enqueue(job.pk, countdown=delay))
+    job.refresh_from_db()
+    return job
 
 
 def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
@@ -75,6 +96,10 @@ def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
         job.pages = pages
         job.finished_at = timezone.now()
         job.lease_until = None
+        job.retry_at = None
+        job.password = ""  # never kept longer than needed
+        if job.step and job.step not in job.steps_done and state not in QUARANTINE_STATES:
+            job.steps_done = [*job.steps_done, job.step]
         job.save()
         if state in QUARANTINE_STATES:
             event_append(action="quarantined", object_type="ingest_job", object_id=job.pk,
@@ -97,7 +122,8 @@ def jobs_requeue_stale() -> int:
             state=JobState.QUEUED, enqueued_at=now)
         job_enqueue(job.pk)
         count += 1
-    for job in IngestJob.objects.filter(state=JobState.QUEUED, enqueued_at__lt=stale_after):
+    waiting = IngestJob.objects.filter(state=JobState.QUEUED, enqueued_at__lt=stale_after)
+    for job in waiting.filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now)):
         IngestJob.objects.filter(pk=job.pk).update(enqueued_at=now)
         job_enqueue(job.pk)
         count += 1

@@ -13,12 +13,15 @@ class JobState(models.TextChoices):
     FILED = "filed", _("abgelegt")
     INBOX = "inbox", _("im Posteingang")
     DUPLICATE = "duplicate", _("Duplikat")
+    SPLIT = "split", _("aufgeteilt")
     REFUSED = "refused", _("abgewiesen (Quarantäne)")
     FAILED = "failed", _("fehlgeschlagen (Quarantäne)")
 
 
 TERMINAL_STATES = {JobState.FILED, JobState.INBOX, JobState.DUPLICATE, JobState.REFUSED,
-                   JobState.FAILED}
+                   JobState.FAILED, JobState.SPLIT}
+# The steps of a job in order, for progress display (the pipeline's recipe names them).
+STEP_NAMES = ("triage", "prepare", "split", "ocr", "extract", "file")
 QUARANTINE_STATES = {JobState.REFUSED, JobState.FAILED}
 
 
@@ -39,6 +42,15 @@ class IngestJob(models.Model):
                                  related_name="ingest_jobs")
     pages = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # A batch split at separator sheets, or a mail's attachments, become child jobs.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    steps_done = models.JSONField(default=list, blank=True)
+    suggestions = models.JSONField(default=dict, blank=True)
+    flagged = models.BooleanField(default=False)  # e.g. declared and found pages differ
+    # A password an uploader supplied for an encrypted PDF; cleared when the job ends.
+    password = models.CharField(max_length=200, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)

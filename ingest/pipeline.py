@@ -5,21 +5,34 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from archive.blobstore import blob_path
 
 from .context import PipelineContext
-from .errors import IngestFailed, IngestRefused
-from .jobs import job_claim, job_finish, job_set_step
+from .errors import IngestFailed, IngestRefused, IngestTransient
+from .jobs import job_claim, job_finish, job_retry_later, job_set_step
 from .models import IngestJob, JobState
 from .steps.extract import extract
 from .steps.filing import file_document
 from .steps.ocr import ocr
+from .steps.prepare import prepare
+from .steps.split import BatchSplit, split
 from .steps.triage import DuplicateOriginal, triage
 
 log = logging.getLogger(__name__)
 
-STEPS = [("triage", triage), ("ocr", ocr), ("extract", extract)]
+STEPS = [("triage", triage), ("prepare", prepare), ("split", split), ("ocr", ocr),
+         ("extract", extract)]
+# Faults of the surroundings, not of the input: worth another attempt after a pause.
+TRANSIENT = (OperationalError, InterfaceError, IngestTransient)
+
+
+def _context(job: IngestJob, workdir: Path) -> PipelineContext:
+    ctx = PipelineContext(job=job, source_path=blob_path(job.original_sha256), workdir=workdir)
+    ctx.routed_reference = job.provenance.get("route_reference", "")
+    ctx.routed_unit = job.provenance.get("route_unit", "")
+    return ctx
 
 
 def job_run(job_id, *, worker: str) -> IngestJob | None:
@@ -29,15 +42,20 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
         return None
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=settings.WORK_DIR))
-    ctx = PipelineContext(job=job, source_path=blob_path(job.original_sha256), workdir=workdir)
+    ctx = _context(job, workdir)
     try:
         for name, step in STEPS:
             job_set_step(job, name)
             step(ctx)
         job_set_step(job, "file")
         document = file_document(ctx)
+        IngestJob.objects.filter(pk=job.pk).update(suggestions=ctx.suggestions)
+        job.suggestions = ctx.suggestions
         state = JobState.INBOX if document.case_file_id is None else JobState.FILED
         return job_finish(job, state=state, document=document, pages=ctx.page_count)
+    except BatchSplit as batch:
+        return job_finish(job, state=JobState.SPLIT, pages=ctx.scan.get("pages_found"),
+                          message=f"In {batch.parts} Dokumente aufgeteilt.")
     except DuplicateOriginal as duplicate:
         return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE",
                           message="Diese Datei ist bereits archiviert.",
@@ -46,9 +64,14 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
         log.info("job %s refused: %s %s", job.pk, refusal.code, refusal.message)
         return job_finish(job, state=JobState.REFUSED, code=refusal.code, message=refusal.message,
                           pages=ctx.page_count or None)
+    except TRANSIENT as fault:
+        code = getattr(fault, "code", "TRANSIENT_ERROR")
+        return job_retry_later(job, code=code, message=f"Vorübergehender Fehler: {fault}")
     except IngestFailed as failure:
         log.error("job %s failed: %s %s", job.pk, failure.code, failure.message)
         return job_finish(job, state=JobState.FAILED, code=failure.code, message=failure.message)
+    except DatabaseError:
+        raise  # the database is unusable here; the lease brings the job back
     except Exception as exc:  # the original stays; the job records why it stopped
         log.exception("job %s failed unexpectedly", job.pk)
         return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR",

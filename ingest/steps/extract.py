@@ -1,17 +1,28 @@
-"""Extraction: the text of the rendition, the file references it names, a title and the date of
-the letter."""
+"""Recognition: the text of the rendition, and suggestions with a confidence for the file
+reference, the date of the letter, the sender and the subject. Filing decides by the
+confidence whether a document is filed or waits in the mailroom inbox."""
 import re
 import subprocess
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
+
+from archive.services.casefiles import case_file_by_reference
 
 from ..context import PipelineContext
 from ..errors import failed
 
 DATE_PATTERN = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
+MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "dezember"]
+WORD_DATE_PATTERN = re.compile(r"\b(\d{1,2})\.\s?(" + "|".join(MONTHS) + r")\s+(\d{4})\b",
+                               re.IGNORECASE)
+DATE_CONTEXT = re.compile(r"(Datum|den|,)\s*$", re.IGNORECASE)
 SUBJECT_PATTERN = re.compile(r"^\s*(?:Betreff|Betr\.|Subject)\s*:?\s*(.+)$",
                              re.IGNORECASE | re.MULTILINE)
+SENDER_LABEL = re.compile(r"^\s*(?:Absender|Von|From)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+# A return-address line: "Name · Straße 1 · 12345 Ort" or with commas/dashes.
+RETURN_ADDRESS = re.compile(r"^(.{3,80}?)\s*[·|,–-]\s*.{0,60}\b\d{5}\s+\w+", re.MULTILINE)
 
 
 def pdf_text(path) -> str:
@@ -34,27 +45,95 @@ def find_file_references(text: str) -> list[str]:
     return seen
 
 
-def find_letter_date(text: str) -> date | None:
+def _plausible(day: int, month: int, year: int) -> date | None:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if 1900 <= found.year <= date.today().year + 1 else None
+
+
+def suggest_date(text: str) -> tuple[date | None, float]:
+    candidates = []
     for match in DATE_PATTERN.finditer(text):
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            continue
-        if 1900 <= found.year <= date.today().year + 1:
-            return found
-    return None
+        found = _plausible(*(int(g) for g in match.groups()))
+        if found:
+            candidates.append((match.start(), found))
+    for match in WORD_DATE_PATTERN.finditer(text):
+        day, month, year = match.groups()
+        found = _plausible(int(day), MONTHS.index(month.lower()) + 1, int(year))
+        if found:
+            candidates.append((match.start(), found))
+    if not candidates:
+        return None, 0.0
+    candidates.sort()
+    for start, found in candidates:
+        if DATE_CONTEXT.search(text[max(0, start - 30):start]):
+            return found, 0.9  # "Berlin, den 3. März 2026" or "Datum: ..."
+    return candidates[0][1], 0.6
+
+
+def find_letter_date(text: str) -> date | None:
+    return suggest_date(text)[0]
+
+
+def suggest_subject(text: str, fallback: str) -> tuple[str, float]:
+    match = SUBJECT_PATTERN.search(text)
+    if match and match.group(1).strip():
+        return match.group(1).strip()[:300], 0.9
+    return fallback, 0.2
 
 
 def find_title(text: str, fallback: str) -> str:
-    match = SUBJECT_PATTERN.search(text)
-    if match and match.group(1).strip():
-        return match.group(1).strip()[:300]
-    return fallback
+    return suggest_subject(text, fallback)[0]
+
+
+def suggest_sender(text: str) -> tuple[str, float]:
+    match = SENDER_LABEL.search(text)
+    if match:
+        return match.group(1).strip()[:300], 0.8
+    head = "\n".join(text.splitlines()[:15])
+    match = RETURN_ADDRESS.search(head)
+    if match:
+        return match.group(1).strip()[:300], 0.7
+    return "", 0.0
+
+
+def suggest_case_file(ctx: PipelineContext) -> tuple[str, float, str]:
+    """(file reference, confidence, why). A routed reference (cover sheet, hot-folder
+    subfolder) is certain; one known reference in the text nearly so; several are a doubt."""
+    if ctx.routed_reference and case_file_by_reference(ctx.routed_reference):
+        return ctx.routed_reference, 1.0, ctx.job.provenance.get("route_source", "route")
+    known = [ref for ref in ctx.file_references if case_file_by_reference(ref)]
+    if len(known) == 1:
+        return known[0], 0.95, "Aktenzeichen im Text erkannt"
+    if known:
+        return known[0], 0.5, "mehrere Aktenzeichen im Text"
+    return "", 0.0, "kein bekanntes Aktenzeichen im Text"
 
 
 def extract(ctx: PipelineContext) -> None:
     ctx.text = pdf_text(ctx.rendition_path).strip()
     ctx.file_references = find_file_references(ctx.text)
-    ctx.letter_date = find_letter_date(ctx.text)
-    ctx.title = find_title(ctx.text, fallback=ctx.job.original_name)
+    mail = ctx.metadata.get("email")
+    if mail:
+        ctx.title = ctx.title or mail.get("subject") or ctx.job.original_name
+        subject_conf = 1.0 if mail.get("subject") else 0.2
+        sender, sender_conf = mail.get("from", ""), 1.0
+        mail_date = mail.get("date")
+        letter_date = datetime.fromisoformat(mail_date).date() if mail_date else None
+        date_conf = 1.0 if letter_date else 0.0
+    else:
+        ctx.title, subject_conf = suggest_subject(ctx.text, ctx.job.original_name)
+        sender, sender_conf = suggest_sender(ctx.text)
+        letter_date, date_conf = suggest_date(ctx.text)
+    ctx.sender, ctx.letter_date = sender, letter_date
+    reference, reference_conf, why = suggest_case_file(ctx)
+    ctx.suggestions = {
+        "file_reference": {"value": reference or None, "confidence": reference_conf,
+                           "reason": why, "found": ctx.file_references},
+        "letter_date": {"value": letter_date.isoformat() if letter_date else None,
+                        "confidence": date_conf},
+        "sender": {"value": sender or None, "confidence": sender_conf},
+        "subject": {"value": ctx.title, "confidence": subject_conf},
+    }

@@ -1,6 +1,8 @@
-"""Filing: rendition into the blob store, then Document + Version 1 in the case file named in
-the text, or in the mailroom inbox when none is named."""
+"""Filing: rendition into the blob store, then Document + Version 1 in the suggested case file
+when the recognition is confident enough, else in the mailroom inbox with its suggestions."""
 import hashlib
+
+from django.conf import settings
 
 from archive.blobstore import blob_put_file
 from archive.services.casefiles import case_file_by_reference
@@ -9,14 +11,31 @@ from archive.services.documents import VersionContent, document_file_new
 from ..context import PipelineContext
 
 
+def _decide(ctx: PipelineContext):
+    """(case file or None, reason) by the confidence threshold and the batch's flags."""
+    job = ctx.job
+    suggestion = ctx.suggestions.get("file_reference", {})
+    reference, confidence = suggestion.get("value"), suggestion.get("confidence", 0.0)
+    if not reference:
+        return None, suggestion.get("reason", "kein Aktenzeichen")
+    if job.flagged or job.provenance.get("batch", {}).get("flagged"):
+        return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
+    if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
+        return None, f"Aktenzeichen {reference} unsicher ({confidence:.2f}), bitte prüfen"
+    case_file = case_file_by_reference(reference)
+    routed_unit = job.provenance.get("route_unit")
+    if case_file is not None and routed_unit and case_file.unit.code != routed_unit:
+        return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
+    if case_file is not None and case_file.is_closed:
+        return None, f"Akte {reference} ist geschlossen (zdA), bitte prüfen"
+    return case_file, f"Aktenzeichen {reference} ({suggestion.get('reason')})"
+
+
 def file_document(ctx: PipelineContext):
     job = ctx.job
     rendition = blob_put_file(ctx.rendition_path)
-    case_file = None
-    for reference in ctx.file_references:
-        case_file = case_file_by_reference(reference)
-        if case_file is not None:
-            break
+    case_file, reason = _decide(ctx)
+    scan = {**ctx.scan, **job.provenance.get("scan", {})}
     content = VersionContent(
         original_sha256=job.original_sha256, original_size=job.original_size,
         original_name=job.original_name, original_mime=ctx.mime,
@@ -24,11 +43,13 @@ def file_document(ctx: PipelineContext):
         text=ctx.text, text_sha256=hashlib.sha256(ctx.text.encode()).hexdigest(),
         page_count=ctx.page_count,
         provenance={**job.provenance, "source": job.source, "ingest_job": str(job.pk),
-                    "notes": ctx.ocr_notes},
+                    "notes": ctx.ocr_notes, "signed": ctx.signed, "scan": scan,
+                    "recognition": ctx.suggestions, **ctx.metadata},
     )
-    reason = (f"Aktenzeichen {case_file.file_reference} im Text erkannt" if case_file
-              else "kein bekanntes Aktenzeichen im Text")
     return document_file_new(
-        content=content, case_file=case_file, title=ctx.title, received_at=job.created_at,
-        letter_date=ctx.letter_date, actor=job.submitted_by or job.source, reason=reason,
+        content=content, case_file=case_file, title=ctx.title or job.original_name,
+        received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
+        actor=job.submitted_by or job.source, reason=reason,
+        medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
+        else "digital",
     )

@@ -30,11 +30,12 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
         "--jobs", str(jobs),
         "--quiet",
     ]
+    if ctx.signed:
+        # The rendition is a new file; the signed original is kept byte-identical beside it.
+        args += ["--invalidate-digital-signatures"]
     if output_type.startswith("pdfa"):
         # Debian 12's Ghostscript refuses skip-text with PDF/A; the internal backend works.
         args += ["--pdfa-backend", "internal"]
-    if ctx.kind == "image" and ctx.image_dpi:
-        args += ["--image-dpi", str(ctx.image_dpi)]
     return args
 
 
@@ -80,12 +81,13 @@ def _is_pdfa(path: Path) -> bool:
 
 def ocr(ctx: PipelineContext) -> None:
     output = ctx.workdir / "rendition.pdf"
-    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), ctx.source_path, output)
-    if code in RETRY_WITH_FALLBACK and ctx.kind == "pdf":
+    source = ctx.pdf_path or ctx.source_path
+    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output)
+    if code in RETRY_WITH_FALLBACK:
         # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
         # the internal PDF/A backend: convert a sanitised working copy instead.
         sanitised = ctx.workdir / "sanitised.pdf"
-        if pdf_strip_active_content(ctx.source_path, sanitised):
+        if pdf_strip_active_content(source, sanitised):
             ctx.ocr_notes.append("active content removed for the rendition")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
                                         output)
@@ -93,7 +95,7 @@ def ocr(ctx: PipelineContext) -> None:
             ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
                                  "rendition is a plain PDF")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
-                                        sanitised if sanitised.exists() else ctx.source_path,
+                                        sanitised if sanitised.exists() else source,
                                         output)
     if code != ExitCode.ok:
         _raise_for(code, stderr)

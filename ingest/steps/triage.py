@@ -1,5 +1,8 @@
 """Triage: find out what the bytes really are (never trusting the name) and refuse what cannot
 be processed, before any expensive work."""
+import re
+import zipfile
+
 import pikepdf
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -8,6 +11,7 @@ from archive.selectors import version_by_original_sha256
 
 from ..context import PipelineContext
 from ..errors import refused
+from .images import image_open
 
 IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -17,8 +21,16 @@ IMAGE_SIGNATURES = (
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 )
-MIN_SENSIBLE_DPI = 70
-MAX_SENSIBLE_DPI = 1200
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+# A mail starts with header lines; these are the ones every real message has one of.
+MAIL_HEADER = re.compile(
+    rb"^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To"
+    rb"|X-[\w-]+):[ \t]", re.IGNORECASE | re.MULTILINE)
+OFFICE_MIMES = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text": "application/vnd.oasis.opendocument.text",
+}
+POINTS_PER_INCH = 72
 
 
 class DuplicateOriginal(Exception):
@@ -27,27 +39,97 @@ class DuplicateOriginal(Exception):
         super().__init__(f"already archived as document {document.pk}")
 
 
-def sniff(head: bytes) -> tuple[str, str]:
+def _sniff_office(path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return OFFICE_MIMES["word/document.xml"]
+            if "mimetype" in names:
+                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                if declared in OFFICE_MIMES:
+                    return declared
+    except (zipfile.BadZipFile, OSError):
+        pass
+    return ""
+
+
+def sniff(head: bytes, path=None) -> tuple[str, str]:
     if b"%PDF-" in head[:1024]:
         return "pdf", "application/pdf"
     for signature, mime in IMAGE_SIGNATURES:
         if head.startswith(signature):
             return "image", mime
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image", "image/heic"
+    if head.startswith(b"PK\x03\x04") and path is not None:
+        mime = _sniff_office(path)
+        if mime:
+            return "office", mime
+    lines = head.lstrip()[:1024]
+    if len(MAIL_HEADER.findall(lines)) >= 2 and b"\n\n" in head.replace(b"\r\n", b"\n"):
+        return "email", "message/rfc822"
     return "", ""
 
 
+def _check_page_sizes(pdf: pikepdf.Pdf) -> None:
+    limit = settings.INGEST_MAX_PAGE_INCHES * POINTS_PER_INCH
+    for page in pdf.pages:
+        try:
+            box = [float(v) for v in page.mediabox]
+        except (TypeError, ValueError, pikepdf.PdfError):
+            continue
+        width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+        if width > limit or height > limit or width < 1 or height < 1:
+            raise refused("PAGE_SIZE_ABSURD", "Die PDF-Datei enthält eine Seite mit unsinniger "
+                          f"Größe ({width / 72:.0f} × {height / 72:.0f} Zoll).")
+        for image in page.get_images().values():
+            pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+            if pixels > settings.INGEST_MAX_PIXELS:
+                raise refused("IMAGE_TOO_LARGE", "Die PDF-Datei enthält ein Bild mit "
+                              f"{pixels / 1e6:.0f} Megapixeln; das ist zu groß, um sicher "
+                              "verarbeitet zu werden.")
+
+
+def _is_signed(pdf: pikepdf.Pdf) -> bool:
+    acroform = pdf.Root.get("/AcroForm")
+    if acroform is None:
+        return False
+    if int(acroform.get("/SigFlags", 0)) & 1:
+        return True
+    return any(field.get("/FT") == "/Sig" for field in acroform.get("/Fields", []))
+
+
+def _has_xfa(pdf: pikepdf.Pdf) -> bool:
+    acroform = pdf.Root.get("/AcroForm")
+    return acroform is not None and "/XFA" in acroform
+
+
 def _check_pdf(ctx: PipelineContext) -> None:
+    password = ctx.job.password
     try:
-        with pikepdf.open(ctx.source_path) as pdf:
-            if pdf.is_encrypted:
-                raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt. Bitte eine "
-                              "unverschlüsselte Fassung einreichen.")
+        with pikepdf.open(ctx.source_path, password=password) as pdf:
             ctx.page_count = len(pdf.pages)
+            ctx.signed = _is_signed(pdf)
+            _check_page_sizes(pdf)
+            if bool(pdf.Root.get("/NeedsRendering", False)):
+                # A dynamic XFA form has no pages of its own: what is shown is computed by
+                # a form viewer. OCRmyPDF cannot render it either.
+                raise refused("XFA_UNSUPPORTED", "Die PDF-Datei ist ein dynamisches "
+                              "XFA-Formular; bitte als normales PDF (gedruckt) einreichen.")
+            ctx.metadata["xfa"] = _has_xfa(pdf)
     except pikepdf.PasswordError:
-        raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist mit einem Kennwort geschützt und kann "
-                      "ohne Kennwort nicht gelesen werden.") from None
+        if password:
+            raise refused("ENCRYPTED_PDF_WRONG_PASSWORD", "Die PDF-Datei ist verschlüsselt und "
+                          "das angegebene Kennwort passt nicht.") from None
+        raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist mit einem Kennwort geschützt. Bitte "
+                      "das Kennwort beim Hochladen angeben oder eine unverschlüsselte Fassung "
+                      "einreichen.") from None
     except pikepdf.PdfError as exc:
         raise refused("CORRUPT_PDF", f"Die PDF-Datei ist beschädigt und nicht lesbar ({exc}).") \
+            from None
+    except RecursionError:
+        raise refused("CORRUPT_PDF", "Die PDF-Datei ist beschädigt (zyklische Struktur).") \
             from None
     if ctx.page_count == 0:
         raise refused("CORRUPT_PDF", "Die PDF-Datei enthält keine Seiten.")
@@ -55,20 +137,17 @@ def _check_pdf(ctx: PipelineContext) -> None:
 
 def _check_image(ctx: PipelineContext) -> None:
     try:
-        with Image.open(ctx.source_path) as image:
+        with image_open(ctx.source_path) as image:
             image.verify()
-        with Image.open(ctx.source_path) as image:
-            dpi = image.info.get("dpi")
+        with image_open(ctx.source_path) as image:
+            if image.width * image.height > settings.INGEST_MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
             ctx.page_count = getattr(image, "n_frames", 1)
     except Image.DecompressionBombError:
         raise refused("IMAGE_TOO_LARGE", "Das Bild ist zu groß, um sicher verarbeitet zu "
-                      "werden.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                      "werden (Schutz vor Dekompressionsbomben).") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise refused("CORRUPT_IMAGE", f"Die Bilddatei ist beschädigt ({exc}).") from None
-    if dpi and MIN_SENSIBLE_DPI <= float(dpi[0]) <= MAX_SENSIBLE_DPI:
-        ctx.image_dpi = None  # the image's own claim is sensible
-    else:
-        ctx.image_dpi = 300  # missing or absurd: assume the common scan resolution
 
 
 def triage(ctx: PipelineContext) -> None:
@@ -78,15 +157,16 @@ def triage(ctx: PipelineContext) -> None:
     if job.original_size > settings.INGEST_MAX_BYTES:
         raise refused("TOO_LARGE", "Die Datei überschreitet die zulässige Größe.")
     with open(ctx.source_path, "rb") as handle:
-        head = handle.read(2048)
-    ctx.kind, ctx.mime = sniff(head)
+        head = handle.read(4096)
+    ctx.kind, ctx.mime = sniff(head, ctx.source_path)
     if not ctx.kind:
-        raise refused("UNSUPPORTED_TYPE", "Die Datei ist weder ein PDF noch ein Bild "
-                      "(PNG, JPEG, TIFF, GIF); ihr Inhalt wurde geprüft, nicht ihre Endung.")
+        raise refused("UNSUPPORTED_TYPE", "Die Datei ist kein Dokument, das verarbeitet werden "
+                      "kann (PDF, Bild, E-Mail, Word/ODT); ihr Inhalt wurde geprüft, nicht "
+                      "ihre Endung.")
     existing = version_by_original_sha256(job.original_sha256)
     if existing is not None:
         raise DuplicateOriginal(existing.document)
     if ctx.kind == "pdf":
         _check_pdf(ctx)
-    else:
+    elif ctx.kind == "image":
         _check_image(ctx)

@@ -1,0 +1,130 @@
+"""E-mail (.eml, and what the IMAP source fetches): the mail itself is archived as a PDF of its
+header and body; each attachment becomes a document of its own through a child job."""
+import email
+import email.policy
+import html
+import logging
+import re
+import tempfile
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from fpdf import FPDF
+
+from ..context import PipelineContext
+from ..errors import refused
+
+MAX_ATTACHMENTS = 50
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # chatty at INFO when subsetting
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+TAG = re.compile(r"<[^>]+>")
+BLOCK_END = re.compile(r"</(p|div|tr|h\d|li)>|<br\s*/?>", re.IGNORECASE)
+HIDDEN = re.compile(r"<(style|script|head)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def html_to_text(markup: str) -> str:
+    markup = HIDDEN.sub("", markup)
+    markup = BLOCK_END.sub("\n", markup)
+    return html.unescape(TAG.sub("", markup))
+
+
+def _body_text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return ""
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError):
+        content = body.get_payload(decode=True).decode("latin-1", errors="replace")
+    if body.get_content_subtype() == "html":
+        content = html_to_text(content)
+    return re.sub(r"\n{3,}", "\n\n", content).strip()
+
+
+def _attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
+    found = []
+    for part in message.iter_attachments():
+        inline_image = (part.get_content_disposition() != "attachment"
+                        and part.get("Content-ID") and part.get_content_maintype() == "image")
+        if inline_image:
+            continue  # part of the HTML body, not a document of its own
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) else inner
+            data = inner.as_bytes() if hasattr(inner, "as_bytes") else bytes(inner)
+            name = part.get_filename() or "weitergeleitete-nachricht.eml"
+        else:
+            data = part.get_payload(decode=True) or b""
+            name = part.get_filename() or f"anhang-{len(found) + 1}"
+        found.append((name, data))
+    return found
+
+
+def _metadata(message: EmailMessage) -> dict:
+    def header(name):
+        try:
+            return str(message.get(name, "") or "")
+        except (ValueError, TypeError):
+            return ""
+    date = None
+    try:
+        date = parsedate_to_datetime(header("Date")) if header("Date") else None
+    except (TypeError, ValueError):
+        pass
+    return {"from": header("From"), "to": header("To"), "subject": header("Subject"),
+            "date": date.isoformat() if date else None}
+
+
+class _MailPDF(FPDF):
+    def __init__(self):
+        super().__init__(format="A4")
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=20)
+
+
+def render_mail_pdf(meta: dict, body: str, attachment_names: list[str], target: Path) -> None:
+    pdf = _MailPDF()
+    pdf.add_page()
+    rows = [("Von", meta["from"]), ("An", meta["to"]), ("Datum", meta["date"] or ""),
+            ("Betreff", meta["subject"])]
+    if attachment_names:
+        rows.append(("Anhänge", ", ".join(attachment_names)))
+    for label, value in rows:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(25, 6, f"{label}:")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 6, value or "-", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 5, body or "(ohne Text)", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(target))
+
+
+def email_prepare(ctx: PipelineContext) -> None:
+    from ..jobs import job_receive  # jobs imports the pipeline's task module lazily too
+
+    with open(ctx.source_path, "rb") as handle:
+        message = email.message_from_binary_file(handle, policy=email.policy.default)
+    meta = _metadata(message)
+    attachments = _attachments(message)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise refused("TOO_MANY_ATTACHMENTS", f"Die E-Mail hat {len(attachments)} Anhänge; "
+                      f"mehr als {MAX_ATTACHMENTS} werden nicht automatisch verarbeitet.")
+    body = _body_text(message)
+    target = ctx.workdir / "mail.pdf"
+    render_mail_pdf(meta, body, [name for name, _ in attachments], target)
+    ctx.pdf_path = target
+    ctx.metadata.update({"email": meta})
+    ctx.sender = meta["from"]
+    ctx.title = meta["subject"] or ctx.job.original_name
+    job = ctx.job
+    if job.children.exists():
+        return  # a retry: the attachments were handed on by the earlier attempt
+    for name, data in attachments:
+        with tempfile.NamedTemporaryFile(dir=ctx.workdir, delete=False) as handle:
+            handle.write(data)
+        job_receive(path=Path(handle.name), original_name=name, source=job.source,
+                    submitted_by=job.submitted_by, parent=job,
+                    provenance={**job.provenance, "email": meta, "attachment_of": str(job.pk)})

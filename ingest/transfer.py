@@ -1,0 +1,38 @@
+"""The transfer note (Transfervermerk, BSI TR-RESISCAN): who scanned what, on which device with
+which settings, how many pages were declared and found; bound to the scan by its SHA-256 and
+written to the hash-chained event log."""
+import hashlib
+import json
+
+from django.utils import timezone
+
+from archive.services.events import event_append
+
+from .models import IngestJob
+
+DECLARED_KEYS = ("device", "profile", "operator", "resolution_dpi", "colour_mode")
+
+
+def transfer_note(job: IngestJob, *, found: dict) -> dict:
+    declared = job.provenance.get("scan", {})
+    note = {
+        "scan_sha256": job.original_sha256,
+        "scan_name": job.original_name,
+        "received_at": job.created_at.isoformat(),
+        "source": job.source,
+        "operator": declared.get("operator") or job.submitted_by or job.source,
+        "device": declared.get("device", ""),
+        "profile": declared.get("profile", ""),
+        "resolution_dpi": declared.get("resolution_dpi") or found.get("resolution_dpi"),
+        "colour_mode": declared.get("colour_mode") or found.get("colour_mode"),
+        "pages_declared": declared.get("pages_declared"),
+        "pages_found": found.get("pages_found"),
+        "written_at": timezone.now().isoformat(),
+    }
+    declared_pages = note["pages_declared"]
+    note["pages_match"] = declared_pages in (None, "") or int(declared_pages) == note["pages_found"]
+    canonical = json.dumps(note, sort_keys=True, ensure_ascii=False).encode()
+    note_sha = hashlib.sha256(canonical).hexdigest()
+    event_append(action="transfer_note", object_type="ingest_job", object_id=job.pk,
+                 actor=note["operator"], data={"note": note, "note_sha256": note_sha})
+    return {**note, "note_sha256": note_sha}
