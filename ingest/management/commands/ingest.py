@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingest.heartbeat import worker_alive
 from ingest.jobs import job_receive
-from ingest.models import IngestJob
+from ingest.models import IngestJob, JobState
 from ingest.reporting import job_outcome
 
 EXIT_SOME_REFUSED = 3
@@ -37,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
         parser.add_argument("--user", default="", help="who submits (recorded in the log)")
         parser.add_argument("--timeout", type=float, default=3600.0)
+        parser.add_argument("--password", default="", help="password of an encrypted PDF")
+        parser.add_argument("--device", default="", help="scan provenance: scanner")
+        parser.add_argument("--profile", default="", help="scan provenance: scan profile")
+        parser.add_argument("--pages-declared", type=int, default=None,
+                            help="pages the operator counted; a mismatch flags the batch")
 
     def handle(self, *args, **options):
         if options["wait"] and not worker_alive():
@@ -47,8 +52,14 @@ class Command(BaseCommand):
                 self.stderr.write("No worker is running; processing in this process.")
         jobs: dict = {}
         for path in _expand(options["paths"]):
+            scan = {key: options[key] for key in ("device", "profile") if options[key]}
+            if options["pages_declared"] is not None:
+                scan["pages_declared"] = options["pages_declared"]
+            if options["user"]:
+                scan["operator"] = options["user"]
             job = job_receive(path=path, original_name=path.name, source="cli",
-                              submitted_by=options["user"])
+                              submitted_by=options["user"], password=options["password"],
+                              provenance={"scan": scan} if scan else {})
             jobs[job.pk] = str(path)
             if not options["json"]:
                 self.stderr.write(f"received {path} as job {job.pk}")
@@ -67,7 +78,13 @@ class Command(BaseCommand):
         while pending:
             for job in IngestJob.objects.filter(pk__in=list(pending)):
                 if job.is_terminal:
-                    outcome = job_outcome(job, file=pending.pop(job.pk))
+                    file = pending.pop(job.pk)
+                    # Parts of a split batch and a mail's attachments are reported each.
+                    for child in job.children.all():
+                        pending[child.pk] = f"{file}#{child.original_name}"
+                    if job.state == JobState.SPLIT:
+                        continue
+                    outcome = job_outcome(job, file=file)
                     outcomes.append(outcome)
                     self._emit(options, outcome)
             if pending:

@@ -1,0 +1,97 @@
+"""Batch scanning: separator sheets (PATCH-T, QR) split a batch and are not archived, an
+unreadable separator does not split, a printed cover sheet routes the following pages into
+its case file, and declared versus found pages flag the batch."""
+import json
+
+import pytest
+
+from archive.selectors import events_for_object
+from ingest.jobs import job_receive
+from ingest.models import JobState
+from ingest.pipeline import job_run
+from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
+from tests.conftest import registratur
+from tests.fixtures import formats
+
+
+def _run_all(job):
+    """Run a job and its children as a worker would."""
+    job = job_run(job.pk, worker="test")
+    return job, [job_run(child.pk, worker="test") for child in job.children.order_by("created_at")]
+
+
+def _letter(word: str, reference: str = ""):
+    lines = [word, "Sehr geehrte Damen und Herren"]
+    return formats.text_page([*lines, f"Az. {reference}"] if reference else lines)
+
+
+@pytest.mark.django_db
+def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path):
+    pages = [_letter("Widerspruch"), formats.patch_t_sheet(), _letter("Mietvertrag"),
+             _letter("Nebenkosten"), formats.pdf_page_image(separator_sheet_pdf()),
+             _letter("Kontoauszug")]
+    batch = formats.save_pdf(tmp_path / "stapel.pdf", pages)
+    job = job_receive(path=batch, original_name=batch.name, source="test",
+                      provenance={"scan": {"pages_declared": 6, "device": "Fujitsu fi-7160",
+                                           "profile": "300 dpi grau", "operator": "poststelle"}})
+    parent, parts = _run_all(job)
+    assert parent.state == JobState.SPLIT and not parent.flagged
+    assert [part.state for part in parts] == [JobState.INBOX] * 3
+    assert [part.pages for part in parts] == [1, 2, 1]
+    texts = [part.document.versions.get().text for part in parts]
+    assert "Widerspruch" in texts[0] and "Mietvertrag" in texts[1] and "Nebenkosten" in texts[1]
+    assert "Trennblatt" not in " ".join(texts)  # separator pages are not archived
+    provenance = parts[0].document.versions.get().provenance
+    note = provenance["batch"]["scan"]["transfer_note"]
+    assert note["scan_sha256"] == parent.original_sha256
+    assert (note["device"], note["pages_declared"], note["pages_found"]) == (
+        "Fujitsu fi-7160", 6, 6)
+    logged = events_for_object("ingest_job", parent.pk).get(action="transfer_note")
+    assert logged.data["note_sha256"] == note["note_sha256"]
+
+
+@pytest.mark.django_db
+def test_unreadable_separator_does_not_split(demo, tmp_path):
+    pages = [_letter("Widerspruch"), formats.patch_t_sheet(damaged=True), _letter("Mietvertrag")]
+    batch = formats.save_pdf(tmp_path / "stapel.pdf", pages)
+    job = job_run(job_receive(path=batch, original_name=batch.name, source="test").pk,
+                  worker="test")
+    assert job.state == JobState.INBOX and job.pages == 3
+    assert not job.children.exists()
+
+
+@pytest.mark.django_db
+def test_cover_sheet_routes_pages_into_its_case_file(demo, tmp_path):
+    case_file = demo["A"]
+    cover = cover_sheet_pdf(file_reference=case_file.file_reference, title=case_file.title)
+    pages = [formats.pdf_page_image(cover), _letter("Widerspruch"), _letter("Anlage")]
+    batch = formats.save_pdf(tmp_path / "deckblatt.pdf", pages)
+    parent, parts = _run_all(job_receive(path=batch, original_name=batch.name, source="test"))
+    assert parent.state == JobState.SPLIT
+    (part,) = parts
+    assert part.state == JobState.FILED, part.message
+    assert part.document.case_file == case_file and part.pages == 2
+    assert part.suggestions["file_reference"]["confidence"] == 1.0
+
+
+@pytest.mark.django_db
+def test_declared_and_found_pages_differ_flags_the_batch(demo, tmp_path):
+    case_file = demo["A"]
+    batch = formats.save_pdf(tmp_path / "brief.pdf",
+                             [_letter("Widerspruch", case_file.file_reference)])
+    job = job_receive(path=batch, original_name=batch.name, source="test",
+                      provenance={"scan": {"pages_declared": 2}})
+    job = job_run(job.pk, worker="test")
+    assert job.flagged
+    assert job.state == JobState.INBOX  # not filed automatically despite the reference
+    assert job.document.versions.get().provenance["scan"]["transfer_note"]["pages_match"] is False
+
+
+def test_cli_reports_each_part_of_a_split_batch(demo_tx, tmp_path):
+    pages = [_letter("Widerspruch"), formats.patch_t_sheet(), _letter("Mietvertrag")]
+    batch = formats.save_pdf(tmp_path / "stapel.pdf", pages)
+    result = registratur("ingest", str(batch), "--wait", "--json", "--pages-declared", "3")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["status"] for line in lines] == ["inbox", "inbox"]
+    assert all(line["pages"] == 1 for line in lines)
