@@ -16,3 +16,21 @@ def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
         "message": job.message or None,
         "job": str(job.pk),
     }
+
+
+def job_status(job: IngestJob) -> dict:
+    """The job as the API and the upload page show it, children included."""
+    from .selectors import job_progress
+
+    return {
+        "id": str(job.pk),
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "step": job.step or None,
+        "progress": job_progress(job),
+        "attempts": job.attempts,
+        "flagged": job.flagged,
+        "suggestions": job.suggestions,
+        "outcome": job_outcome(job) if job.is_terminal else None,
+        "children": [job_status(child) for child in job.children.order_by("created_at")],
+    }

@@ -1,11 +1,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import ingest_views, views
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("search/", views.search, name="search"),
     path("documents/<int:document_id>/", views.document_detail, name="document"),
+    path("ingest/", ingest_views.ingest_upload, name="ingest"),
+    path("jobs/<str:job_id>/", ingest_views.job_detail, name="job"),
 ]

@@ -1,0 +1,46 @@
+"""Uploads from the web page and the REST API: each file is received durably as a job."""
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from archive.errors import InvalidInput, NotFound
+from archive.models import Role
+from archive.permissions import user_role
+
+from .jobs import job_receive
+from .models import IngestJob
+
+MAY_UPLOAD = {Role.MAILROOM, Role.CASEWORKER, Role.ADMINISTRATOR}
+SCAN_FIELDS = ("device", "profile", "resolution_dpi", "colour_mode")
+
+
+def upload_receive(*, user, files, source: str, password: str = "",
+                   scan: dict | None = None) -> list[IngestJob]:
+    """`files` are Django UploadedFile objects. The scan fields describe a scanned batch."""
+    if user_role(user) not in MAY_UPLOAD:
+        raise NotFound()
+    if not files:
+        raise InvalidInput("Keine Datei übermittelt.", code="NO_FILE")
+    declared = {key: value for key, value in (scan or {}).items()
+                if key in (*SCAN_FIELDS, "pages_declared") and value not in (None, "")}
+    if "pages_declared" in declared:
+        try:
+            declared["pages_declared"] = int(declared["pages_declared"])
+        except ValueError:
+            raise InvalidInput("Seitenzahl muss eine Zahl sein.", code="PAGES_DECLARED") \
+                from None
+    declared["operator"] = user.username
+    Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for upload in files:
+        with tempfile.NamedTemporaryFile(dir=settings.WORK_DIR, delete=False) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            jobs.append(job_receive(path=Path(handle.name), original_name=upload.name,
+                                    source=source, submitted_by=user.username,
+                                    password=password, provenance={"scan": declared}))
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+    return jobs

@@ -1,0 +1,101 @@
+"""Intake through the API and the pages: upload returns a job id whose per-step progress and
+outcome can be polled; jobs, sheets and the review are trimmed to who may see them."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from archive.selectors import events_for_object
+from ingest.models import IngestJob, JobState
+from ingest.pipeline import job_run
+from tests.conftest import DEMO_PASSWORD
+from tests.fixtures.born_digital import born_digital_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(username):
+    client = APIClient()
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def _page(username):
+    client = Client()
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def _upload(client, path, **fields):
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="application/pdf")
+    return client.post("/api/ingest/", {"file": [upload], **fields}, format="multipart")
+
+
+def test_upload_returns_a_job_that_can_be_polled_step_by_step(demo, tmp_path):
+    case_file = demo["A"]
+    pdf = born_digital_pdf(tmp_path / "antrag.pdf",
+                           ["Antrag auf Wohngeld", f"Aktenzeichen {case_file.file_reference}"])
+    client = _api("poststelle")
+    response = _upload(client, pdf, device="Scanner 3", pages_declared=1)
+    assert response.status_code == 201, response.content
+    job_id = response.json()["job"]
+    queued = client.get(f"/api/jobs/{job_id}/").json()
+    assert queued["state"] == "queued" and queued["progress"]["percent"] == 0
+    assert [step["name"] for step in queued["progress"]["steps"]] == [
+        "triage", "prepare", "split", "ocr", "extract", "file"]
+    job_run(job_id, worker="test")
+    done = client.get(f"/api/jobs/{job_id}/").json()
+    assert done["state"] == "filed", done
+    assert all(step["done"] for step in done["progress"]["steps"])
+    assert done["outcome"]["file_reference"] == case_file.file_reference
+    assert done["suggestions"]["file_reference"]["confidence"] >= 0.9
+    version = IngestJob.objects.get(pk=job_id).document.versions.get()
+    assert version.provenance["scan"]["device"] == "Scanner 3"
+    assert version.provenance["scan"]["operator"] == "poststelle"
+
+
+def test_a_job_is_invisible_to_other_users(demo, tmp_path):
+    pdf = born_digital_pdf(tmp_path / "brief.pdf", ["Vertraulich"])
+    job_id = _upload(_api("sachbearbeitung-a"), pdf).json()["job"]
+    assert _api("sachbearbeitung-a").get(f"/api/jobs/{job_id}/").status_code == 200
+    assert _api("poststelle").get(f"/api/jobs/{job_id}/").status_code == 200
+    other = _api("sachbearbeitung-b").get(f"/api/jobs/{job_id}/")
+    unknown = _api("sachbearbeitung-b").get("/api/jobs/00000000-0000-0000-0000-000000000000/")
+    assert other.status_code == unknown.status_code == 404
+    assert other.json() == unknown.json()
+    assert APIClient().get(f"/api/jobs/{job_id}/").status_code in (401, 403)
+    assert _api("datenschutz").post("/api/ingest/", {}, format="multipart").status_code == 404
+
+
+def test_upload_page_sheets_and_review_are_trimmed(demo):
+    assert _page("poststelle").get("/posteingang/hochladen/").status_code == 200
+    assert _page("datenschutz").get("/posteingang/hochladen/").status_code == 404
+    assert _page("sachbearbeitung-a").get("/posteingang/pruefen/").status_code == 404
+    own, other = demo["A"], demo["B"]
+    sheet = _page("sachbearbeitung-a").get(f"/akten/{own.pk}/deckblatt.pdf")
+    assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
+    assert _page("sachbearbeitung-a").get(f"/akten/{other.pk}/deckblatt.pdf").status_code == 404
+    assert _page("poststelle").get("/posteingang/trennblatt.pdf").status_code == 200
+
+
+def test_confirming_or_correcting_a_suggestion_is_one_logged_action(demo, tmp_path):
+    wrong, right = demo["A"], demo["B"]
+    pdf = born_digital_pdf(tmp_path / "zwei.pdf", [
+        "Widerspruch", f"Az. {wrong.file_reference} und {right.file_reference}"])
+    job_id = _upload(_api("poststelle"), pdf).json()["job"]
+    job = job_run(job_id, worker="test")
+    assert job.state == JobState.INBOX  # two references: not confident enough to file
+    assert job.suggestions["file_reference"]["confidence"] < 0.8
+    client = _page("poststelle")
+    review = client.get("/posteingang/pruefen/")
+    assert wrong.file_reference in review.content.decode()
+    assert _page("sachbearbeitung-b").post(
+        f"/posteingang/pruefen/{job.document_id}/",
+        {"file_reference": right.file_reference}).status_code == 404
+    response = client.post(f"/posteingang/pruefen/{job.document_id}/",
+                           {"file_reference": right.file_reference})
+    assert response.status_code == 302
+    job.document.refresh_from_db()
+    assert job.document.case_file == right
+    moved = events_for_object("document", job.document_id).get(action="moved")
+    assert moved.actor == "poststelle" and "korrigiert" in moved.purpose

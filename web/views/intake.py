@@ -1,0 +1,85 @@
+"""Intake pages: the mailroom's upload with live per-file progress, printable cover and
+separator sheets, and the review of recognised post (confirm or correct is one action)."""
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from archive.errors import InvalidInput, NotFound
+from archive.models import Role
+from archive.permissions import user_role
+from archive.selectors import case_file_visible_or_404, document_visible_or_404, inbox_documents
+from archive.services.casefiles import case_file_by_reference
+from archive.services.documents import document_move
+from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
+from ingest.uploads import MAY_UPLOAD
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def upload_page(request):
+    if user_role(request.user) not in MAY_UPLOAD:
+        raise NotFound()
+    return render(request, "web/intake_upload.html")
+
+
+@login_required
+def cover_sheet(request, case_file_id):
+    case_file = case_file_visible_or_404(request.user, case_file_id)
+    data = cover_sheet_pdf(file_reference=case_file.file_reference, title=case_file.title,
+                           unit=case_file.unit.name)
+    return _pdf(data, f"deckblatt-{case_file.file_reference}.pdf")
+
+
+@login_required
+def separator_sheet(request):
+    if user_role(request.user) not in MAY_UPLOAD:
+        raise NotFound()
+    return _pdf(separator_sheet_pdf(), "trennblatt.pdf")
+
+
+def _mailroom_only(user) -> None:
+    if user_role(user) != Role.MAILROOM:
+        raise NotFound()
+
+
+def _suggestion(document) -> dict:
+    version = document.versions.order_by("number").first()
+    recognition = (version.provenance or {}).get("recognition", {}) if version else {}
+    return {key: recognition.get(key, {}) for key in
+            ("file_reference", "letter_date", "sender", "subject")}
+
+
+@login_required
+def review_page(request):
+    _mailroom_only(request.user)
+    documents = list(inbox_documents(request.user)[:100])
+    rows = [{"document": document, "suggestion": _suggestion(document)}
+            for document in documents]
+    return render(request, "web/intake_review.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def review_file(request, document_id):
+    """File an inbox document: confirming the suggestion and correcting it are the same one
+    action; the move is logged with whether the suggestion was taken."""
+    _mailroom_only(request.user)
+    document = document_visible_or_404(request.user, document_id)
+    reference = request.POST.get("file_reference", "").strip()
+    case_file = case_file_by_reference(reference) if reference else None
+    if case_file is None:
+        raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
+                           code="UNKNOWN_FILE_REFERENCE")
+    suggested = _suggestion(document)["file_reference"].get("value")
+    how = ("Vorschlag bestätigt" if suggested == reference
+           else f"korrigiert (Vorschlag: {suggested})")
+    document_move(user=request.user, document_id=document.pk, case_file=case_file,
+                  reason=f"Poststelle: {how}")
+    return redirect("web:intake_review")
