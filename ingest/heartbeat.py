@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 
-INTERVAL_SECONDS = 10
-ALIVE_WITHIN = timedelta(seconds=35)
+INTERVAL_SECONDS = 5
+ALIVE_WITHIN = timedelta(seconds=20)
 
 
 def beat(name: str) -> None:
@@ -25,6 +25,11 @@ def _loop(name: str, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             beat(name)
+            # Every live worker also recovers the jobs of workers that vanished, so nothing
+            # waits for the scheduler (or for a scheduler that is not running).
+            from .jobs import jobs_requeue_stale
+
+            jobs_requeue_stale()
         except Exception:  # a locked or restarting database must not stop the worker
             pass
         finally:

@@ -60,13 +60,22 @@ def job_claim(job_id, *, worker: str) -> IngestJob | None:
     return IngestJob.objects.get(pk=job_id) if taken else None
 
 
+def job_renew_lease(job: IngestJob) -> None:
+    """Still working: push the lease on, so that only a vanished worker's job is taken over."""
+    now = timezone.now()
+    IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS), updated_at=now)
+
+
 def job_set_step(job: IngestJob, step: str) -> None:
     """Progress: the previous step is done, this one runs (seen by the pages, API and CLI)."""
     if job.step and job.step not in job.steps_done:
         job.steps_done = [*job.steps_done, job.step]
     job.step = step
-    IngestJob.objects.filter(pk=job.pk).update(step=step, steps_done=job.steps_done,
-                                               updated_at=timezone.now())
+    now = timezone.now()
+    IngestJob.objects.filter(pk=job.pk).update(
+        step=step, steps_done=job.steps_done, updated_at=now,
+        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS))
 
 
 def job_retry_later(job: IngestJob, *, code: str, message: str) -> IngestJob:

@@ -1,10 +1,14 @@
 """OCR: OCRmyPDF through its command line in a child process (it is not thread-safe and holds a
 process-wide lock), with a time and memory limit. The original is only read, never changed."""
+import ctypes
 import os
 import resource
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -13,6 +17,7 @@ from ocrmypdf import ExitCode
 
 from ..context import PipelineContext
 from ..errors import failed, refused
+from ..jobs import job_renew_lease
 from .sanitize import pdf_strip_active_content
 
 # Exit codes after which another route (sanitised input, then plain PDF output) may succeed.
@@ -39,25 +44,48 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
     return args
 
 
-def _limit_memory() -> None:
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _child_setup() -> None:
+    """In the OCR child: a memory limit, and death with the worker (a SIGKILLed worker must
+    not leave an orphaned OCR run behind)."""
     limit = settings.INGEST_MEMORY_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if _libc is not None:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def run_ocrmypdf(args: list[str], source: Path, output: Path) -> tuple[int, str]:
+def run_ocrmypdf(args: list[str], source: Path, output: Path,
+                 renew: Callable[[], None] | None = None) -> tuple[int, str]:
     command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=_limit_memory,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=_child_setup,
     )
-    try:
-        _, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # tesseract children too
-        process.communicate()
-        raise refused("TIMEOUT", "Die Texterkennung hat das Zeitlimit von "
-                      f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.") from None
-    return process.returncode, stderr[-4000:]
+    deadline = time.monotonic() + settings.INGEST_TIMEOUT_SECONDS
+    # Renew the job's lease while OCR runs, a few times per lease period.
+    slice_seconds = max(1.0, settings.JOB_LEASE_SECONDS / 3)
+    stderr_parts: list[str] = []
+    reader = threading.Thread(target=lambda: stderr_parts.append(process.stderr.read()),
+                              daemon=True)
+    reader.start()
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            process.wait(timeout=max(0.1, min(slice_seconds, remaining)))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                os.killpg(process.pid, signal.SIGKILL)  # tesseract children too
+                process.wait()
+                raise refused("TIMEOUT", "Die Texterkennung hat das Zeitlimit von "
+                              f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.") from None
+            if renew is not None:
+                renew()
+    reader.join(timeout=10)
+    return process.returncode, "".join(stderr_parts)[-4000:]
 
 
 def _raise_for(code: int, stderr: str) -> None:
@@ -82,7 +110,10 @@ def _is_pdfa(path: Path) -> bool:
 def ocr(ctx: PipelineContext) -> None:
     output = ctx.workdir / "rendition.pdf"
     source = ctx.pdf_path or ctx.source_path
-    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output)
+
+    def renew():
+        job_renew_lease(ctx.job)
+    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output, renew)
     if code in RETRY_WITH_FALLBACK:
         # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
         # the internal PDF/A backend: convert a sanitised working copy instead.
@@ -90,13 +121,13 @@ def ocr(ctx: PipelineContext) -> None:
         if pdf_strip_active_content(source, sanitised):
             ctx.ocr_notes.append("active content removed for the rendition")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
-                                        output)
+                                        output, renew)
         if code in RETRY_WITH_FALLBACK:
             ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
                                  "rendition is a plain PDF")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
                                         sanitised if sanitised.exists() else source,
-                                        output)
+                                        output, renew)
     if code != ExitCode.ok:
         _raise_for(code, stderr)
     ctx.rendition_path = output
