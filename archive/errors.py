@@ -32,6 +32,17 @@ class InvalidInput(RegistraturError):
     default_message = _("Die Eingabe ist ungültig.")
 
 
+class Gone(RegistraturError):
+    """Destroyed after reviewed disposal; only the residual record remains."""
+
+    code = "DESTROYED"
+    default_message = _("Dieses Objekt wurde nach geprüfter Aussonderung vernichtet.")
+
+    def __init__(self, message=None, *, residual: dict | None = None, code=None):
+        super().__init__(message, code=code)
+        self.residual = residual or {}
+
+
 class Conflict(RegistraturError):
     """The object's state forbids the action, e.g. a closed (zdA) case file."""
 

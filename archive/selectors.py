@@ -1,37 +1,50 @@
 """Selectors: querysets already trimmed to what the user may see."""
 from django.db.models import QuerySet
 
-from .errors import NotFound
+from .errors import Gone, NotFound
 from .models import BreakGlass, CaseFile, Document, Event, Version
 from .permissions import documents_q, principals_q, user_principals
 
 READ_ACTIONS = ("viewed", "downloaded", "previewed", "exported")
 
 
-def documents_visible_to(user) -> QuerySet[Document]:
+def _documents_permitted(user) -> QuerySet[Document]:
     return (Document.objects.filter(documents_q(user_principals(user))).distinct()
             .select_related("case_file", "case_file__unit", "process"))
 
 
-def case_files_visible_to(user) -> QuerySet[CaseFile]:
+def _case_files_permitted(user) -> QuerySet[CaseFile]:
     return (CaseFile.objects.filter(principals_q(user_principals(user))).distinct()
             .select_related("unit", "plan_unit"))
 
 
+def documents_visible_to(user) -> QuerySet[Document]:
+    return _documents_permitted(user).filter(destroyed_at__isnull=True)
+
+
+def case_files_visible_to(user) -> QuerySet[CaseFile]:
+    return _case_files_permitted(user).filter(destroyed_at__isnull=True)
+
+
 def _get_or_404(queryset, object_id):
+    """Whoever may see an object learns that it was destroyed (410, residual record);
+    everybody else gets the same 404 as for an id that never existed."""
     try:
-        return queryset.get(pk=int(object_id))
+        found = queryset.get(pk=int(object_id))
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+    if found.destroyed_at is not None:
+        raise Gone(residual=found.residual)
+    return found
 
 
 def document_visible_or_404(user, document_id) -> Document:
     """Unknown and forbidden look the same, so nobody learns that a document exists."""
-    return _get_or_404(documents_visible_to(user), document_id)
+    return _get_or_404(_documents_permitted(user), document_id)
 
 
 def case_file_visible_or_404(user, case_file_id) -> CaseFile:
-    return _get_or_404(case_files_visible_to(user), case_file_id)
+    return _get_or_404(_case_files_permitted(user), case_file_id)
 
 
 def inbox_documents(user) -> QuerySet[Document]:

@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from .checkpoints import checkpoint_write
+from .services.destruction import destruction_finish
 from .services.fixity import fixity_check
 
 
@@ -14,3 +15,8 @@ def write_checkpoint() -> int | None:
 @shared_task(name="archive.fixity_check")
 def run_fixity_check() -> int:
     return len(fixity_check())
+
+
+@shared_task(name="archive.finish_destruction")
+def finish_destruction() -> int:
+    return destruction_finish()

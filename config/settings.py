@@ -149,6 +149,9 @@ CELERY_BEAT_SCHEDULE = {
     "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
+    "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
+    "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
+    "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

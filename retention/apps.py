@@ -2,7 +2,13 @@ from django.apps import AppConfig
 
 
 class RetentionConfig(AppConfig):
-    """Retention schedules, holds and disposal arrive with the retention issue."""
-
     name = "retention"
     verbose_name = "Aufbewahrung"
+
+    def ready(self):
+        from archive.signals import case_file_changed, pre_destroy
+
+        from . import checks, handlers  # noqa: F401  (registers the system check)
+
+        pre_destroy.connect(handlers.veto_destruction, dispatch_uid="retention.veto")
+        case_file_changed.connect(handlers.recompute, dispatch_uid="retention.recompute")

@@ -25,6 +25,14 @@ def on_document_changed(sender, *, document_id, **kwargs):
     _index(document_id)
 
 
+def on_documents_destroyed(sender, *, document_ids, **kwargs):
+    """Destruction is not queued behind other work: the entries and every trace of their
+    terms leave the index before the destroying request returns."""
+    from .indexing import documents_purge
+
+    documents_purge(list(document_ids))
+
+
 def on_post_migrate(sender, **kwargs):
     from .indexing import index_ensure_current
 

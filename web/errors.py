@@ -2,9 +2,16 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RegistraturError
+from archive.errors import (
+    Conflict,
+    Gone,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RegistraturError,
+)
 
-STATUS = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, Conflict: 409}
+STATUS = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, Conflict: 409, Gone: 410}
 
 
 def status_for(error: RegistraturError) -> int:
@@ -28,4 +35,5 @@ class DomainErrorMiddleware:
             return None
         status = status_for(exception)
         return render(request, "web/error.html",
-                      {"code": exception.code, "message": exception.message}, status=status)
+                      {"code": exception.code, "message": exception.message,
+                       "residual": getattr(exception, "residual", None)}, status=status)

@@ -68,6 +68,8 @@ class CaseFile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(_("zdA verfügt am"), null=True, blank=True)
     closed_by = models.CharField(_("zdA verfügt von"), max_length=150, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    residual = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["file_reference"]
@@ -124,6 +126,9 @@ class Document(models.Model):
     received_at = models.DateTimeField(_("Eingangsdatum"))
     medium = models.CharField(_("Medium"), max_length=32, default="scan")
     created_at = models.DateTimeField(auto_now_add=True)
+    # After destruction only a residual record without anything personal remains.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    residual = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

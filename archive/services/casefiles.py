@@ -7,7 +7,7 @@ from django.utils import timezone
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import is_administrator, require_open, require_perm, require_work
 from ..models import CaseFile, FilePlanUnit, FileReferenceCounter, Role, Share, Unit
-from ..signals import document_changed
+from ..signals import case_file_changed, document_changed
 from .changes import apply_changes
 from .events import event_append
 
@@ -63,6 +63,7 @@ def case_file_create(
         event_append(action="created", object_type="case_file", object_id=case_file.pk,
                      actor=actor, data={"file_reference": reference, "unit": unit.code,
                                         "plan_unit": plan_unit.code})
+        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 
@@ -92,6 +93,7 @@ def case_file_update(*, user, case_file: CaseFile, **changes) -> CaseFile:
                      actor=user.username, data={"changes": diff})
         if ACCESS_FIELDS & set(diff):
             _reindex(case_file)
+        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 
@@ -106,6 +108,7 @@ def case_file_close(*, user, case_file: CaseFile, note: str = "") -> CaseFile:
         event_append(action="closed", object_type="case_file", object_id=case_file.pk,
                      actor=user.username, purpose=note,
                      data={"closed_at": case_file.closed_at.isoformat()})
+        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 
@@ -124,6 +127,7 @@ def case_file_reopen(*, user, case_file: CaseFile, reason: str) -> CaseFile:
         event_append(action="reopened", object_type="case_file", object_id=case_file.pk,
                      actor=user.username, purpose=reason,
                      data={"was_closed_at": closed_at.isoformat()})
+        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 

@@ -19,12 +19,12 @@ DEMO_USERS = [
 ]
 
 PLAN = [
-    # code, title, parent code
-    ("50", "Soziales", None),
-    ("50.20", "Hilfe zum Lebensunterhalt", "50"),
-    ("50.20.1", "Laufende Leistungen", "50.20"),
-    ("50.30", "Grundsicherung im Alter und bei Erwerbsminderung", "50"),
-    ("50.30.1", "Einzelfälle", "50.30"),
+    # code, title, parent code, retention schedule (shipped by the retention app)
+    ("50", "Soziales", None, "SGB-10J-ZDA"),
+    ("50.20", "Hilfe zum Lebensunterhalt", "50", "SGB-10J-ZDA"),
+    ("50.20.1", "Laufende Leistungen", "50.20", "SGB-10J-ZDA"),
+    ("50.30", "Grundsicherung im Alter und bei Erwerbsminderung", "50", "SGB-10J-ZDA"),
+    ("50.30.1", "Einzelfälle", "50.30", "SGB-10J-ZDA-ANBIETEN"),
 ]
 
 
@@ -55,9 +55,10 @@ def demo_setup(*, password: str | None = None) -> DemoResult:
             if unit_code:
                 profile.units.add(units[unit_code])
         plan = {}
-        for code, title, parent in PLAN:
+        for code, title, parent, schedule in PLAN:
             plan[code] = FilePlanUnit.objects.get_or_create(
-                code=code, defaults={"title": title, "parent": plan.get(parent)}
+                code=code, defaults={"title": title, "parent": plan.get(parent),
+                                     "retention_schedule": schedule}
             )[0]
         case_a = case_file_create(
             plan_unit=plan["50.20.1"], unit=units["A"], actor="demo",

@@ -9,7 +9,7 @@ from ..guards import require_open, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
-from ..signals import document_changed, version_created
+from ..signals import case_file_changed, document_changed, version_created
 from .changes import apply_changes
 from .events import event_append
 
@@ -64,6 +64,8 @@ def document_file_new(
             },
         )
         version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+        if case_file is not None:
+            case_file_changed.send(sender=Document, case_file_id=case_file.pk)
     return document
 
 
@@ -105,6 +107,7 @@ def document_move(*, user, document_id, case_file: CaseFile,
     require_open(document.case_file, document.process)
     require_open(case_file, process)
     source = document.case_file.file_reference if document.case_file_id else None
+    source_id = document.case_file_id
     with transaction.atomic():
         document.case_file, document.process = case_file, process
         document.save(update_fields=["case_file", "process"])
@@ -113,6 +116,8 @@ def document_move(*, user, document_id, case_file: CaseFile,
                      data={"from": source, "to": case_file.file_reference,
                            "process": process.pk if process else None})
         document_changed.send(sender=Document, document_id=document.pk)
+        for affected in {source_id, case_file.pk} - {None}:
+            case_file_changed.send(sender=Document, case_file_id=affected)
     return document
 
 

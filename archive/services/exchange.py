@@ -49,7 +49,8 @@ def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> 
         "format": FORMAT,
         "exported_at": timezone.now().isoformat(),
         "exported_by": user.username,
-        "plan_unit": {"code": case_file.plan_unit.code, "title": case_file.plan_unit.title},
+        "plan_unit": {"code": case_file.plan_unit.code, "title": case_file.plan_unit.title,
+                      "retention_schedule": case_file.plan_unit.retention_schedule},
         "unit": {"code": case_file.unit.code, "name": case_file.unit.name},
         "records": json.loads(serializers.serialize(
             "json", [case_file, *case_file.processes.all(), *documents, *versions],
@@ -98,8 +99,9 @@ def case_file_import(*, path: Path, actor: str) -> CaseFile:
         blob_put_bytes(package.read(name))
     with transaction.atomic():
         plan = manifest["plan_unit"]
-        plan_unit, _ = FilePlanUnit.objects.get_or_create(code=plan["code"],
-                                                          defaults={"title": plan["title"]})
+        plan_unit, _ = FilePlanUnit.objects.get_or_create(
+            code=plan["code"], defaults={"title": plan["title"],
+                                         "retention_schedule": plan.get("retention_schedule", "")})
         unit, _ = Unit.objects.get_or_create(code=manifest["unit"]["code"],
                                              defaults={"name": manifest["unit"]["name"]})
         case_file.plan_unit_id, case_file.unit_id = plan_unit.pk, unit.pk

@@ -4,6 +4,7 @@ from django.db import transaction
 from ..errors import InvalidInput
 from ..guards import require_perm
 from ..models import FilePlanUnit
+from ..signals import case_file_changed
 from .changes import apply_changes
 from .events import event_append
 
@@ -43,4 +44,7 @@ def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUni
                 action = "reactivated" if plan_unit.active else "deactivated"
             event_append(action=action, object_type="plan_unit", object_id=plan_unit.pk,
                          actor=user.username, data={"changes": diff})
+            if "retention_schedule" in diff:
+                for case_file_id in plan_unit.case_files.values_list("pk", flat=True):
+                    case_file_changed.send(sender=FilePlanUnit, case_file_id=case_file_id)
     return plan_unit

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
+from retention.models import DisposalList, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
 
@@ -41,6 +42,7 @@ def _matrix(objects) -> dict:
     doc, case_file, plan_unit, opening = (objects["document"], objects["case_file"],
                                           objects["plan_unit"], objects["opening"])
     target = objects["file_reference"]
+    disposal, hold = objects["disposal"], objects["hold"]
     return {
         "web:home": [("get", (), {}, EVERYONE)],
         "web:login": [("get", (), {}, EVERYONE | {None: 200})],
@@ -64,12 +66,22 @@ def _matrix(objects) -> dict:
         "web:data_protection": [("get", (), {}, DPO)],
         "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
         "web:report": [("get", (), {}, DPO)],
+        "web:retention": [("get", (), {}, DPO)],
+        "web:disposal_propose": [("post", (), {"case_file": []}, DPO_ACTS)],
+        "web:disposal_approve": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:disposal_execute": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:hold_place": [("post", (), {"file_reference": target, "reason": "Klage",
+                                         "mandate": "SG 1"}, DPO_ACTS)],
+        "web:hold_lift": [("post", (hold,), {"reason": "erledigt"}, DPO_ACTS)],
         "web:inbox": [("get", (), {}, MAILROOM)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
                                                    anonymous=API_ANON))],
+        # Executed already by the page row above, so the data-protection officer gets 409.
+        "api:disposal_execute": [("post", (disposal,), {}, _only({"datenschutz": 409}, 404,
+                                                                 anonymous=API_ANON))],
     }
 
 
@@ -89,7 +101,12 @@ def objects(demo):
     # An expired break-glass opening by B on A's file, waiting for the DPO's review.
     opening = BreakGlass.objects.create(user=user("sachbearbeitung-b"), case_file=demo["A"],
                                         reason="Vertretung", expires_at=demo["A"].created_at)
+    # An empty disposal list by another officer, and a hold, for the retention rows.
+    disposal = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
+    hold = LegalHold.objects.create(case_file=demo["B"], reason="Prüfung", mandate="RPA 1",
+                                    placed_by="datenschutz")
     return {"document": document, "case_file": demo["A"].pk,
+            "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
 

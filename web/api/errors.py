@@ -9,5 +9,8 @@ from ..errors import status_for
 
 def api_exception_handler(exc, context):
     if isinstance(exc, RegistraturError):
-        return Response({"code": exc.code, "message": exc.message}, status=status_for(exc))
+        body = {"code": exc.code, "message": exc.message}
+        if getattr(exc, "residual", None):
+            body["residual"] = exc.residual
+        return Response(body, status=status_for(exc))
     return exception_handler(exc, context)

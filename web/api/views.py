@@ -2,7 +2,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from archive.guards import require_role
+from archive.models import Role
 from archive.services.access import document_read
+from retention.services.disposal import disposal_execute as disposal_execute_service
 from search.services import documents_search
 
 from .serializers import DocumentSerializer, SearchResultSerializer
@@ -28,3 +31,13 @@ def document_detail(request, document_id: int):
     document = document_read(user=request.user, document_id=document_id, action="viewed",
                              purpose=request.query_params.get("purpose", ""))
     return Response(DocumentSerializer(document).data)
+
+
+@extend_schema(request=None, responses={200: dict})
+@api_view(["POST"])
+def disposal_execute(request, disposal_id: int):
+    """Execute an approved disposal list (data-protection officer). Holds still veto."""
+    require_role(request.user, Role.DATA_PROTECTION)
+    disposal = disposal_execute_service(disposal_id=disposal_id, actor=request.user.username)
+    return Response({"list": disposal.pk, "state": disposal.state,
+                     "protocol_sha256": disposal.protocol_sha256})

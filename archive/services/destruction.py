@@ -1,0 +1,101 @@
+"""Destruction after reviewed disposal: every copy goes, a residual record without anything
+personal stays. This is the only way anything is destroyed; receivers of `pre_destroy` (the
+retention app's holds) can veto it, whichever path asked for it."""
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..blobstore import blob_path
+from ..models import CaseFile, Document, Version
+from ..signals import documents_destroyed, pre_destroy
+from .events import event_append
+
+log = logging.getLogger(__name__)
+
+
+def _document_residual(document: Document, case_file: CaseFile, approval: dict) -> dict:
+    return {
+        "id": document.pk,
+        "file_reference": case_file.file_reference,
+        "plan_unit": case_file.plan_unit.code,
+        "schedule": approval.get("schedules", {}).get(str(case_file.pk), {}).get("key"),
+        "received_at": document.received_at.date().isoformat(),
+        "letter_date": document.letter_date.isoformat() if document.letter_date else None,
+        "destroyed_at": timezone.now().isoformat(),
+        "approval": {key: approval.get(key) for key in ("list", "proposed_by", "approved_by")},
+    }
+
+
+def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) -> dict:
+    """Destroy case files with all their documents. `approval` names the disposal list, its
+    proposer and its approver. Returns the residual records of case files and documents."""
+    case_files = list(CaseFile.objects.filter(pk__in=case_file_ids, destroyed_at__isnull=True)
+                      .select_related("plan_unit"))
+    documents = list(Document.objects.filter(case_file__in=case_files))
+    pre_destroy.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+                     document_ids=[d.pk for d in documents])
+    residuals: dict[str, list[dict]] = {"case_files": [], "documents": []}
+    with transaction.atomic():
+        by_id = {case_file.pk: case_file for case_file in case_files}
+        for document in documents:
+            case_file = by_id[document.case_file_id]
+            versions = Version.objects.filter(document=document)
+            stored = {h for pair in versions.values_list("original_sha256", "rendition_sha256")
+                      for h in pair if h}
+            residual = _document_residual(document, case_file, approval)
+            residual["blobs"] = sorted(stored)  # hashes only: nothing personal
+            # A queryset delete: Version.delete() refuses, as it must on every other path.
+            versions.delete()
+            Document.objects.filter(pk=document.pk).update(
+                title="", sender="", document_type="", destroyed_at=timezone.now(),
+                residual=residual)
+            event_append(action="destroyed", object_type="document", object_id=document.pk,
+                         actor=actor, data={"approval": residual["approval"]})
+            residuals["documents"].append(residual)
+        for case_file in case_files:
+            residual = {
+                "id": case_file.pk, "file_reference": case_file.file_reference,
+                "plan_unit": case_file.plan_unit.code,
+                **approval.get("schedules", {}).get(str(case_file.pk), {}),
+                "created_at": case_file.created_at.date().isoformat(),
+                "closed_at": case_file.closed_at.date().isoformat() if case_file.closed_at
+                else None,
+                "destroyed_at": timezone.now().isoformat(),
+                "approval": {k: approval.get(k) for k in ("list", "proposed_by", "approved_by")},
+                "documents": [d.pk for d in documents if d.case_file_id == case_file.pk],
+            }
+            case_file.processes.update(title="")
+            case_file.named_persons.clear()
+            CaseFile.objects.filter(pk=case_file.pk).update(
+                title="", subject_name="", subject_birth_date=None, client_number="",
+                destroyed_at=timezone.now(), residual=residual)
+            event_append(action="destroyed", object_type="case_file", object_id=case_file.pk,
+                         actor=actor, data={"approval": residual["approval"],
+                                            "documents": residual["documents"]})
+            residuals["case_files"].append(residual)
+        document_ids = [d.pk for d in documents]
+        transaction.on_commit(lambda: destruction_finish(document_ids=document_ids))
+    return residuals
+
+
+def destruction_finish(*, document_ids: list[int] | None = None) -> int:
+    """Remove the stored objects of destroyed documents once the destruction is committed.
+    Idempotent: a crash in between is repaired by running it again (scheduled)."""
+    destroyed = Document.objects.filter(destroyed_at__isnull=False)
+    if document_ids is not None:
+        destroyed = destroyed.filter(pk__in=document_ids)
+    live = set()
+    for original, rendition in Version.objects.values_list("original_sha256", "rendition_sha256"):
+        live.update((original, rendition))
+    removed = 0
+    for residual in destroyed.values_list("residual", flat=True):
+        for sha256 in residual.get("blobs", []):
+            path = blob_path(sha256)
+            if sha256 not in live and path.exists():
+                path.unlink()
+                removed += 1
+    ids = list(destroyed.values_list("pk", flat=True))
+    if ids:
+        documents_destroyed.send(sender=Document, document_ids=ids)
+    return removed

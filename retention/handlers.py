@@ -1,0 +1,15 @@
+"""Reactions to archive signals."""
+from archive.models import CaseFile
+
+from .services.holds import destruction_veto
+from .services.schedules import retention_recompute
+
+
+def veto_destruction(sender, *, case_file_ids, **kwargs):
+    destruction_veto(case_file_ids)
+
+
+def recompute(sender, *, case_file_id, **kwargs):
+    case_file = CaseFile.objects.filter(pk=case_file_id, destroyed_at__isnull=True).first()
+    if case_file is not None:
+        retention_recompute(case_file=case_file)

@@ -1,0 +1,107 @@
+"""Retention schedules, the computed retention of each case file, legal holds and reviewed
+disposal lists. Schedules are data: a trigger, a period, a cut-off, an action, a legal basis."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import CaseFile
+
+
+class Trigger(models.TextChoices):
+    CLOSED = "closed", _("zdA-Verfügung der Akte")
+    LETTER_DATE = "letter_date", _("Datum des jüngsten Schreibens")
+    RECEIVED = "received", _("Eingang des jüngsten Dokuments")
+    BIRTH_DATE = "birth_date", _("Geburtsdatum der betroffenen Person")
+    NAMED_EVENT = "named_event", _("benanntes Ereignis in der Akte")
+
+
+class Action(models.TextChoices):
+    DESTROY = "destroy", _("vernichten")
+    REVIEW = "review", _("prüfen")
+    OFFER = "offer", _("dem Archiv anbieten")
+
+
+class RetentionSchedule(models.Model):
+    key = models.CharField(_("Kennung"), max_length=64, unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    trigger = models.CharField(_("Auslöser"), max_length=32, choices=Trigger.choices)
+    trigger_event = models.CharField(_("Ereignisname"), max_length=64, blank=True)
+    trigger_offset_years = models.PositiveSmallIntegerField(
+        _("Auslöser + Jahre"), default=0, help_text=_("z. B. 30 für den 30. Geburtstag"))
+    years = models.PositiveSmallIntegerField(_("Jahre"), default=0)
+    months = models.PositiveSmallIntegerField(_("Monate"), default=0)
+    days = models.PositiveSmallIntegerField(_("Tage"), default=0)
+    year_end_cutoff = models.BooleanField(_("Fristende zum Jahresende"), default=False)
+    action = models.CharField(_("Maßnahme"), max_length=16, choices=Action.choices)
+    legal_basis = models.CharField(_("Rechtsgrundlage"), max_length=500)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.name})"
+
+
+class NamedEvent(models.Model):
+    """An event recorded on a case file that a schedule can count from (e.g. 'Leistungsende')."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=64)
+    date = models.DateField()
+    recorded_by = models.CharField(max_length=150)
+
+
+class CaseFileRetention(models.Model):
+    case_file = models.OneToOneField(CaseFile, on_delete=models.PROTECT, related_name="+")
+    schedule_key = models.CharField(max_length=64, blank=True)
+    computed_end = models.DateField(null=True, blank=True)
+    # Set by an extension or a (DPO-only) shortening; wins over the computed end.
+    override_end = models.DateField(null=True, blank=True)
+    override_reason = models.CharField(max_length=500, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices, blank=True)
+    # For "offer": the public archive's appraisal ("archive" or "destroy"); until it is
+    # known nothing may be destroyed.
+    archive_decision = models.CharField(max_length=16, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def end(self):
+        return self.override_end or self.computed_end
+
+
+class LegalHold(models.Model):
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("Grund"), max_length=500)
+    mandate = models.CharField(_("Anordnung / Aktenzeichen der Anordnung"), max_length=300)
+    placed_by = models.CharField(max_length=150)
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lifted_by = models.CharField(max_length=150, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        permissions = [("manage_holds", "Sperren setzen und aufheben"),
+                       ("propose_disposal", "Aussonderung vorschlagen"),
+                       ("approve_disposal", "Aussonderung genehmigen")]
+
+
+class DisposalState(models.TextChoices):
+    PROPOSED = "proposed", _("vorgeschlagen")
+    APPROVED = "approved", _("genehmigt")
+    EXECUTED = "executed", _("vollzogen")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class DisposalList(models.Model):
+    state = models.CharField(max_length=16, choices=DisposalState.choices,
+                             default=DisposalState.PROPOSED)
+    proposed_by = models.CharField(max_length=150)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    protocol_sha256 = models.CharField(max_length=64, blank=True)
+    protocol_pdf_sha256 = models.CharField(max_length=64, blank=True)
+    case_files = models.ManyToManyField(CaseFile, related_name="+")
+
+    class Meta:
+        ordering = ["-proposed_at"]

@@ -1,0 +1,60 @@
+"""Legal holds (Aufbewahrungssperren): while one stands, nothing in the case file is destroyed,
+whichever path asks."""
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from archive.errors import Conflict, InvalidInput, PermissionDenied
+from archive.guards import is_data_protection_officer
+from archive.models import CaseFile
+from archive.services.events import event_append
+
+from ..models import CaseFileRetention, LegalHold
+
+
+def _require_hold_permission(user) -> None:
+    if not (is_data_protection_officer(user) or user.has_perm("retention.manage_holds")):
+        raise PermissionDenied("Sperren setzen und aufheben dürfen nur Berechtigte.")
+
+
+def holds_active(case_file_ids) -> QuerySet[LegalHold]:
+    return LegalHold.objects.filter(case_file_id__in=list(case_file_ids), lifted_at__isnull=True)
+
+
+def hold_place(*, user, case_file: CaseFile, reason: str, mandate: str) -> LegalHold:
+    _require_hold_permission(user)
+    if not reason.strip() or not mandate.strip():
+        raise InvalidInput("Eine Sperre braucht Grund und Anordnung.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        hold = LegalHold.objects.create(case_file=case_file, reason=reason, mandate=mandate,
+                                        placed_by=user.username)
+        event_append(action="hold_placed", object_type="case_file", object_id=case_file.pk,
+                     actor=user.username, purpose=reason,
+                     data={"hold": hold.pk, "mandate": mandate})
+    return hold
+
+
+def hold_lift(*, user, hold: LegalHold, reason: str) -> LegalHold:
+    _require_hold_permission(user)
+    if hold.lifted_at is not None:
+        raise Conflict("Die Sperre ist bereits aufgehoben.", code="HOLD_LIFTED")
+    with transaction.atomic():
+        hold.lifted_by, hold.lifted_at, hold.lift_reason = user.username, timezone.now(), reason
+        hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+        event_append(action="hold_lifted", object_type="case_file", object_id=hold.case_file_id,
+                     actor=user.username, purpose=reason, data={"hold": hold.pk})
+    return hold
+
+
+def destruction_veto(case_file_ids) -> None:
+    """Raise if anything in these case files must not be destroyed now."""
+    held = sorted(set(holds_active(case_file_ids).values_list("case_file__file_reference",
+                                                              flat=True)))
+    if held:
+        raise Conflict(f"Gesperrt (Aufbewahrungssperre): {', '.join(held)}.", code="HELD")
+    awaiting = CaseFileRetention.objects.filter(case_file_id__in=list(case_file_ids),
+                                                action="offer").exclude(archive_decision="destroy")
+    pending = sorted(awaiting.values_list("case_file__file_reference", flat=True))
+    if pending:
+        raise Conflict("Dem Archiv anzubieten; vor dessen Entscheidung wird nichts vernichtet: "
+                       f"{', '.join(pending)}.", code="AWAITING_ARCHIVE")

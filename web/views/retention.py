@@ -1,0 +1,99 @@
+"""The data-protection officer's retention pages: due list, proposals, approval, execution,
+holds."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from archive.errors import NotFound
+from archive.guards import require_role
+from archive.models import Role
+from archive.services.casefiles import case_file_by_reference
+from retention.models import DisposalList, LegalHold
+from retention.services.disposal import (
+    disposal_approve,
+    disposal_execute,
+    disposal_propose,
+    retention_due,
+)
+from retention.services.holds import hold_lift, hold_place
+
+from .actions import run_action
+
+
+def _back():
+    return reverse("web:retention")
+
+
+@login_required
+def retention_page(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    return render(request, "web/retention.html", {
+        "due": retention_due(),
+        "lists": DisposalList.objects.prefetch_related("case_files")[:50],
+        "holds": LegalHold.objects.filter(lifted_at__isnull=True).select_related("case_file"),
+    })
+
+
+@login_required
+@require_POST
+def propose(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    ids = [int(pk) for pk in request.POST.getlist("case_file") if pk.isdigit()]
+    return run_action(request, lambda: disposal_propose(user=request.user, case_file_ids=ids),
+                      success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
+
+
+def _list(disposal_id):
+    disposal = DisposalList.objects.filter(pk=disposal_id).first()
+    if disposal is None:
+        raise NotFound()
+    return disposal
+
+
+@login_required
+@require_POST
+def approve(request, disposal_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    disposal = _list(disposal_id)
+    return run_action(request, lambda: disposal_approve(user=request.user, disposal=disposal),
+                      success=_("Die Liste wurde genehmigt."), back=_back())
+
+
+@login_required
+@require_POST
+def execute(request, disposal_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    _list(disposal_id)
+    return run_action(request, lambda: disposal_execute(disposal_id=disposal_id,
+                                                        actor=request.user.username),
+                      success=_("Die Liste wurde vollzogen; das Protokoll ist gespeichert."),
+                      back=_back())
+
+
+@login_required
+@require_POST
+def hold_new(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+
+    def place():
+        case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
+        if case_file is None:
+            raise NotFound()
+        hold_place(user=request.user, case_file=case_file, reason=request.POST.get("reason", ""),
+                   mandate=request.POST.get("mandate", ""))
+
+    return run_action(request, place, success=_("Die Sperre wurde gesetzt."), back=_back())
+
+
+@login_required
+@require_POST
+def hold_end(request, hold_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    hold = LegalHold.objects.filter(pk=hold_id).first()
+    if hold is None:
+        raise NotFound()
+    return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
+                                                 reason=request.POST.get("reason", "")),
+                      success=_("Die Sperre wurde aufgehoben."), back=_back())
