@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import casefiles, dataprotection, documents, fileplan, home, intake, mailroom, search
+from .views import (
+    casefiles,
+    dataprotection,
+    documents,
+    fileplan,
+    home,
+    intake,
+    mailroom,
+    retention,
+    search,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -32,6 +42,14 @@ urlpatterns = [
     path("datenschutz/notfallzugriffe/<int:opening_id>/pruefen", dataprotection.review,
          name="break_glass_review"),
     path("datenschutz/bericht/", dataprotection.report, name="report"),
+    path("datenschutz/aufbewahrung/", retention.retention_page, name="retention"),
+    path("datenschutz/aussonderung/vorschlagen", retention.propose, name="disposal_propose"),
+    path("datenschutz/aussonderung/<int:disposal_id>/genehmigen", retention.approve,
+         name="disposal_approve"),
+    path("datenschutz/aussonderung/<int:disposal_id>/vollziehen", retention.execute,
+         name="disposal_execute"),
+    path("datenschutz/sperren/neu", retention.hold_new, name="hold_place"),
+    path("datenschutz/sperren/<int:hold_id>/aufheben", retention.hold_end, name="hold_lift"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),
     path("quarantaene/", mailroom.quarantine_page, name="quarantine"),
     # Intake (issue 3): upload, printable sheets, review of recognised post.
