@@ -21,7 +21,7 @@ def is_data_protection_officer(user) -> bool:
 def may_work_on(user, case_file: CaseFile) -> bool:
     """Shares and break-glass give reading only; working needs ownership."""
     profile = _profile(user)
-    if user_role(user) != Role.CASEWORKER or profile is None:
+    if user_role(user) != Role.CASEWORKER or profile is None or case_file.restricted:
         return False
     if case_file.staff_case:
         return (not profile.personnel_administration

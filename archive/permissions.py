@@ -11,6 +11,8 @@ so pages and search cannot disagree.
     casefile:F       case file F itself (shares and break-glass, computed per request, so
                      their expiry needs no re-indexing)
     user:N           staff cases (Beschäftigtenfälle): only the named persons
+    restricted       case files whose processing is restricted (GDPR Art. 18): only the
+                     data-protection officer, whatever else would apply
 """
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.utils import timezone
 from .models import BreakGlass, CaseFile, Document, Role, Share
 
 INBOX = "inbox"
+RESTRICTED = "restricted"
 
 
 def unit_principal(unit_id: int, level: int = 0) -> str:
@@ -42,9 +45,10 @@ def user_principals(user) -> frozenset[str]:
     if role == Role.MAILROOM:
         # The mailroom sorts unfiled post; it does not read the units' case files.
         return frozenset({INBOX})
+    if role == Role.DATA_PROTECTION:
+        # The DPO audits; content only where processing is restricted and must be overseen.
+        return frozenset({RESTRICTED})
     if role != Role.CASEWORKER:
-        # Data-protection officers and administrators audit and administer; they get no
-        # content access by role alone.
         return frozenset()
     profile = user.staff_profile
     unit_ids = list(profile.units.values_list("id", flat=True))
@@ -63,6 +67,8 @@ def user_principals(user) -> frozenset[str]:
 
 
 def case_file_principals(case_file: CaseFile) -> frozenset[str]:
+    if case_file.restricted:
+        return frozenset({RESTRICTED})
     if case_file.staff_case:
         return frozenset(f"user:{pk}" for pk in case_file.named_persons.values_list("pk",
                                                                                     flat=True))
@@ -79,7 +85,8 @@ def document_principals(document: Document) -> frozenset[str]:
 def principals_q(principals: frozenset[str], prefix: str = "") -> Q:
     """The database filter for case files (prefix "") or documents (prefix "case_file__")."""
     condition = Q(pk__in=[])
-    not_staff = Q(**{f"{prefix}staff_case": False})
+    unrestricted = Q(**{f"{prefix}restricted": False})
+    not_staff = unrestricted & Q(**{f"{prefix}staff_case": False})
     for principal in principals:
         kind, _, value = principal.partition(":")
         if kind == "unit":
@@ -90,8 +97,10 @@ def principals_q(principals: frozenset[str], prefix: str = "") -> Q:
             own_key = "case_file_id" if prefix else "pk"
             condition |= not_staff & Q(**{own_key: int(value)})
         elif kind == "user":
-            condition |= Q(**{f"{prefix}staff_case": True,
-                              f"{prefix}named_persons__pk": int(value)})
+            condition |= unrestricted & Q(**{f"{prefix}staff_case": True,
+                                             f"{prefix}named_persons__pk": int(value)})
+        elif principal == RESTRICTED:
+            condition |= Q(**{f"{prefix}restricted": True})
     return condition
 
 

@@ -105,3 +105,24 @@ class DisposalList(models.Model):
 
     class Meta:
         ordering = ["-proposed_at"]
+
+
+class ErasureDecision(models.TextChoices):
+    ERASED = "erased", _("gelöscht")
+    RESTRICTED = "restricted", _("eingeschränkt statt gelöscht")
+
+
+class ErasureRequest(models.Model):
+    """A data subject's request to erase (Art. 17 GDPR, § 84 SGB X), decided by the DPO."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField(_("eingegangen am"))
+    note = models.CharField(_("Vermerk zum Antrag"), max_length=500, blank=True)
+    recorded_by = models.CharField(max_length=150)
+    decision = models.CharField(max_length=16, choices=ErasureDecision.choices, blank=True)
+    reason = models.CharField(_("Begründung der Entscheidung"), max_length=1000, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]

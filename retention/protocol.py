@@ -1,5 +1,5 @@
-"""The destruction protocol (Vernichtungsprotokoll): JSON for machines and PDF/A-2b for
-people, both stored and their hashes written into the audit chain."""
+"""Reports as PDF/A-2b: the destruction protocol (Vernichtungsprotokoll, also as JSON for
+machines, both hashed into the audit chain) and the data subject's access report."""
 import io
 import json
 from datetime import datetime
@@ -39,20 +39,25 @@ def _lines(protocol: dict) -> list[str]:
 
 
 def protocol_pdfa(protocol: dict) -> bytes:
+    return pdfa_from_lines(f"Vernichtungsprotokoll {protocol['list']}", _lines(protocol))
+
+
+def pdfa_from_lines(title: str, lines: list[str]) -> bytes:
+    """A plain report as PDF/A-2b: the first line large, the rest as they are."""
     pdfmetrics.registerFont(TTFont(FONT, FONT_FILE))  # embedded: PDF/A needs its fonts
     raw = io.BytesIO()
     page = canvas.Canvas(raw, pagesize=A4, invariant=True)
-    page.setTitle(f"Vernichtungsprotokoll {protocol['list']}")
+    page.setTitle(title)
     y = A4[1] - 25 * mm
-    for line in _lines(protocol):
-        page.setFont(FONT, 14 if line == "Vernichtungsprotokoll" else 9)
-        page.drawString(20 * mm, y, line)
+    for number, line in enumerate(lines):
+        page.setFont(FONT, 14 if number == 0 else 9)
+        page.drawString(20 * mm, y, line[:150])
         y -= 6 * mm
         if y < 20 * mm:
             page.showPage()
             y = A4[1] - 25 * mm
     page.save()
-    return _as_pdfa2b(raw.getvalue(), title=f"Vernichtungsprotokoll {protocol['list']}")
+    return _as_pdfa2b(raw.getvalue(), title=title)
 
 
 def _as_pdfa2b(data: bytes, *, title: str) -> bytes:

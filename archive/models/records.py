@@ -70,6 +70,10 @@ class CaseFile(models.Model):
     closed_by = models.CharField(_("zdA verfügt von"), max_length=150, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
     residual = models.JSONField(default=dict, blank=True)
+    # GDPR Art. 18 / § 84 SGB X: processing restricted instead of erasure; only the DPO sees it.
+    restricted = models.BooleanField(_("Verarbeitung eingeschränkt"), default=False)
+    # Art. 16/18: the data subject disputes the accuracy; shown wherever the data appears.
+    disputed_note = models.CharField(_("Bestritten"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["file_reference"]

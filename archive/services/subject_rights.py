@@ -1,0 +1,44 @@
+"""Marks that data-subject rights put on a case file: restriction of processing (hidden from
+caseworkers, overseen by the DPO) and 'disputed' (shown wherever the data appears)."""
+from django.db import transaction
+
+from ..errors import InvalidInput, NotFound
+from ..guards import is_data_protection_officer, may_work_on
+from ..models import CaseFile
+from ..signals import document_changed
+from .events import event_append
+
+
+def _reindex(case_file: CaseFile) -> None:
+    for document_id in case_file.documents.values_list("pk", flat=True):
+        document_changed.send(sender=CaseFile, document_id=document_id)
+
+
+def case_file_restrict(*, user, case_file: CaseFile, reason: str, restricted: bool = True):
+    if not is_data_protection_officer(user):
+        raise NotFound()
+    if not reason.strip():
+        raise InvalidInput("Die Einschränkung braucht eine Begründung.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        old = case_file.restricted
+        case_file.restricted = restricted
+        case_file.save(update_fields=["restricted"])
+        event_append(action="restricted" if restricted else "unrestricted",
+                     object_type="case_file", object_id=case_file.pk, actor=user.username,
+                     purpose=reason, data={"changes": {"restricted": [old, restricted]}})
+        _reindex(case_file)
+    return case_file
+
+
+def case_file_mark_disputed(*, user, case_file: CaseFile, note: str) -> CaseFile:
+    """Note empty: the dispute is settled and the mark is removed."""
+    if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
+        raise NotFound()
+    with transaction.atomic():
+        old = case_file.disputed_note
+        case_file.disputed_note = note.strip()[:500]
+        case_file.save(update_fields=["disputed_note"])
+        event_append(action="disputed" if note.strip() else "dispute_settled",
+                     object_type="case_file", object_id=case_file.pk, actor=user.username,
+                     data={"changes": {"disputed": [bool(old), bool(note.strip())]}})
+    return case_file

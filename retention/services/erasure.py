@@ -1,0 +1,78 @@
+"""Erasure requests: erase where the law allows it, restrict processing where retention or a
+hold forbids erasure, and record the decision with its reason."""
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from archive.errors import Conflict, NotFound
+from archive.guards import is_data_protection_officer
+from archive.models import CaseFile
+from archive.services.destruction import case_files_destroy
+from archive.services.events import event_append
+from archive.services.subject_rights import case_file_restrict
+
+from ..models import CaseFileRetention, ErasureDecision, ErasureRequest
+from .holds import holds_active
+from .schedules import retention_recompute
+
+
+def _dpo_only(user) -> None:
+    if not is_data_protection_officer(user):
+        raise NotFound()
+
+
+def erasure_request_record(*, user, case_file: CaseFile, received_on: date,
+                           note: str = "") -> ErasureRequest:
+    _dpo_only(user)
+    with transaction.atomic():
+        request = ErasureRequest.objects.create(case_file=case_file, received_on=received_on,
+                                                note=note, recorded_by=user.username)
+        event_append(action="erasure_requested", object_type="case_file",
+                     object_id=case_file.pk, actor=user.username,
+                     data={"request": request.pk, "received_on": received_on.isoformat()})
+    return request
+
+
+def _why_not_erasable(case_file: CaseFile) -> str | None:
+    if holds_active([case_file.pk]).exists():
+        return "Eine Aufbewahrungssperre steht der Löschung entgegen."
+    record = retention_recompute(case_file=case_file)
+    today = timezone.localdate()
+    if record.end is None:
+        return "Die Aufbewahrungsfrist hat noch nicht begonnen (Akte nicht zdA verfügt)."
+    if record.end >= today:
+        return f"Die gesetzliche Aufbewahrungsfrist läuft bis {record.end.isoformat()}."
+    if record.action == "offer" and record.archive_decision != "destroy":
+        return "Die Akte ist dem Archiv anzubieten; dessen Entscheidung steht aus."
+    return None
+
+
+def erasure_decide(*, user, request: ErasureRequest, reason: str) -> ErasureRequest:
+    """Erase if nothing forbids it; otherwise restrict processing instead (Art. 18 GDPR,
+    § 84 Abs. 3 SGB X). Either way the decision and its reason are recorded."""
+    _dpo_only(user)
+    if request.decision:
+        raise Conflict("Über diesen Antrag ist bereits entschieden.", code="DECIDED")
+    case_file = request.case_file
+    obstacle = _why_not_erasable(case_file)
+    full_reason = " ".join(part for part in (obstacle, reason.strip()) if part)
+    if obstacle:
+        case_file_restrict(user=user, case_file=case_file, reason=full_reason)
+        decision = ErasureDecision.RESTRICTED
+    else:
+        record = CaseFileRetention.objects.get(case_file=case_file)
+        case_files_destroy(case_file_ids=[case_file.pk], actor=user.username, approval={
+            "list": f"erasure-{request.pk}", "proposed_by": request.recorded_by,
+            "approved_by": user.username,
+            "schedules": {str(case_file.pk): {"key": record.schedule_key,
+                                              "retention_end": record.end.isoformat()}}})
+        decision = ErasureDecision.ERASED
+    with transaction.atomic():
+        request.decision, request.reason = decision, full_reason
+        request.decided_by, request.decided_at = user.username, timezone.now()
+        request.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+        event_append(action="erasure_decided", object_type="case_file", object_id=case_file.pk,
+                     actor=user.username, purpose=full_reason,
+                     data={"request": request.pk, "decision": decision})
+    return request
