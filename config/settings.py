@@ -153,6 +153,9 @@ CELERY_BEAT_SCHEDULE = {
     "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
 }
+if IMAP_URL:
+    CELERY_BEAT_SCHEDULE["ingest-poll-imap"] = {"task": "ingest.poll_imap",
+                                                "schedule": IMAP_POLL_SECONDS}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- REST API -----------------------------------------------------------------------------

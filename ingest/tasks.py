@@ -15,3 +15,10 @@ def process_job(job_id: str) -> None:
 @shared_task(name="ingest.requeue_stale_jobs")
 def requeue_stale_jobs() -> int:
     return jobs_requeue_stale()
+
+
+@shared_task(name="ingest.poll_imap")
+def poll_imap() -> int:
+    from .imap import imap_poll
+
+    return len(imap_poll())

@@ -6,12 +6,29 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import close_old_connections
 
 from .jobs import job_receive
 
 log = logging.getLogger(__name__)
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", "~")
+
+
+def hotfolder_route(relative: Path) -> dict:
+    """A subfolder the configuration maps to a case file or a unit routes what lands in it
+    (settings.HOTFOLDER_ROUTES; the longest matching folder wins)."""
+    folders = [part for part in relative.parent.parts]
+    for depth in range(len(folders), 0, -1):
+        route = settings.HOTFOLDER_ROUTES.get("/".join(folders[:depth]))
+        if route:
+            found = {"route_source": f"Eingangsordner {'/'.join(folders[:depth])}"}
+            if route.get("case_file"):
+                found["route_reference"] = route["case_file"]
+            if route.get("unit"):
+                found["route_unit"] = route["unit"]
+            return found
+    return {}
 
 
 @dataclass(frozen=True)
@@ -60,7 +77,8 @@ class HotFolderWatcher:
         relative = path.relative_to(self.root)
         try:
             job = job_receive(path=path, original_name=path.name, source="hotfolder",
-                              provenance={"hotfolder_path": str(relative)})
+                              provenance={"hotfolder_path": str(relative),
+                                          **hotfolder_route(relative)})
         except Exception:
             if path not in self._failing:
                 log.exception("could not receive %s; it stays in the hot folder", relative)

@@ -1,0 +1,86 @@
+"""Sources: an IMAP mailbox on a real dovecot server started by the test, and hot-folder
+subfolders that the configuration routes to a case file or a unit."""
+import imaplib
+from email.message import EmailMessage
+
+import pytest
+from django.test import override_settings
+
+from ingest.imap import imap_poll
+from ingest.models import JobState
+from ingest.pipeline import job_run
+from ingest.watcher import HotFolderWatcher
+from tests.fixtures.born_digital import born_digital_pdf
+from tests.fixtures.imapserver import start_imap_server
+
+
+@pytest.fixture
+def imap_server():
+    server = start_imap_server()
+    if server is None:
+        pytest.skip("dovecot is not installed (Debian: apt-get install dovecot-imapd)")
+    yield server
+    server.stop()
+
+
+def _deliver(server, message: EmailMessage) -> None:
+    client = imaplib.IMAP4(server.host, server.port)
+    client.login(server.user, server.password)
+    client.append("INBOX", None, None, bytes(message))
+    client.logout()
+
+
+def _mail(subject: str, attachment: bytes | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Erika Mustermann <erika@example.org>"
+    message["To"] = "post@stadt.example"
+    message["Subject"] = subject
+    message["Date"] = "Wed, 11 Mar 2026 10:00:00 +0100"
+    message.set_content("Guten Tag,\nanbei die Unterlagen.\nMit freundlichen Grüßen")
+    if attachment:
+        message.add_attachment(attachment, maintype="application", subtype="pdf",
+                               filename="lohnabrechnung.pdf")
+    return message
+
+
+@pytest.mark.django_db
+def test_imap_mail_is_received_once_with_its_attachments(demo, imap_server, tmp_path):
+    pdf = born_digital_pdf(tmp_path / "lohn.pdf", ["Lohnabrechnung Februar"]).read_bytes()
+    _deliver(imap_server, _mail("Unterlagen zum Wohngeldantrag", pdf))
+    _deliver(imap_server, _mail("Frage ohne Anhang"))
+    jobs = imap_poll(imap_server.url)
+    assert len(jobs) == 2
+    assert imap_poll(imap_server.url) == []  # marked seen: not received twice
+    with_attachment, without = (job_run(job.pk, worker="test") for job in jobs)
+    assert with_attachment.state == JobState.INBOX, with_attachment.message
+    document = with_attachment.document
+    assert document.title == "Unterlagen zum Wohngeldantrag"
+    assert "Erika Mustermann" in document.sender and document.medium == "email"
+    assert "anbei die Unterlagen" in document.versions.get().text
+    child = job_run(with_attachment.children.get().pk, worker="test")
+    assert "Lohnabrechnung Februar" in child.document.versions.get().text
+    assert without.state == JobState.INBOX and not without.children.exists()
+    assert without.document.title == "Frage ohne Anhang"
+
+
+@pytest.mark.django_db
+def test_hot_folder_subfolders_route_to_case_file_and_unit(demo, tmp_path, monkeypatch):
+    # The watcher process closes stale connections between passes; here that would close
+    # the test's own transaction.
+    monkeypatch.setattr("ingest.watcher.close_old_connections", lambda: None)
+    case_a, case_b = demo["A"], demo["B"]
+    routes = {"akte-a": {"case_file": case_a.file_reference}, "sachgebiet-a": {"unit": "A"}}
+    root = tmp_path / "consume"
+    (root / "akte-a").mkdir(parents=True)
+    (root / "sachgebiet-a").mkdir()
+    born_digital_pdf(root / "akte-a" / "ohne-az.pdf", ["Nachreichung ohne Aktenzeichen"])
+    born_digital_pdf(root / "sachgebiet-a" / "falsches-sg.pdf",
+                     ["Antrag", f"Aktenzeichen {case_b.file_reference}"])
+    with override_settings(HOTFOLDER_ROUTES=routes):
+        watcher = HotFolderWatcher(root)
+        watcher.scan_once()
+        jobs = {job.original_name: job for job in watcher.scan_once()}
+    routed = job_run(jobs["ohne-az.pdf"].pk, worker="test")
+    assert routed.state == JobState.FILED and routed.document.case_file == case_a
+    other_unit = job_run(jobs["falsches-sg.pdf"].pk, worker="test")
+    assert other_unit.state == JobState.INBOX  # B's reference in A's folder: checked by hand
