@@ -50,6 +50,11 @@ urlpatterns = [
          name="disposal_execute"),
     path("datenschutz/sperren/neu", retention.hold_new, name="hold_place"),
     path("datenschutz/sperren/<int:hold_id>/aufheben", retention.hold_end, name="hold_lift"),
+    path("datenschutz/loeschantraege/", retention.erasure_page, name="erasure"),
+    path("datenschutz/loeschantraege/neu", retention.erasure_new, name="erasure_new"),
+    path("datenschutz/loeschantraege/<int:request_id>/entscheiden", retention.erasure_decision,
+         name="erasure_decide"),
+    path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),
     path("quarantaene/", mailroom.quarantine_page, name="quarantine"),
     # Intake (issue 3): upload, printable sheets, review of recognised post.

@@ -54,7 +54,7 @@ def erasure_decide(*, user, request: ErasureRequest, reason: str) -> ErasureRequ
     _dpo_only(user)
     if request.decision:
         raise Conflict("Über diesen Antrag ist bereits entschieden.", code="DECIDED")
-    case_file = request.case_file
+    case_file = CaseFile.objects.get(pk=request.case_file_id)  # the current state decides
     obstacle = _why_not_erasable(case_file)
     full_reason = " ".join(part for part in (obstacle, reason.strip()) if part)
     if obstacle:

@@ -3,6 +3,7 @@
 The list of URLs comes from the resolver: a new URL without a row here fails the test. A
 caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
 import re
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
-from retention.models import DisposalList, LegalHold
+from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
 
@@ -73,6 +74,11 @@ def _matrix(objects) -> dict:
         "web:hold_place": [("post", (), {"file_reference": target, "reason": "Klage",
                                          "mandate": "SG 1"}, DPO_ACTS)],
         "web:hold_lift": [("post", (hold,), {"reason": "erledigt"}, DPO_ACTS)],
+        "web:erasure": [("get", (), {}, DPO)],
+        "web:erasure_new": [("post", (), {"file_reference": target, "received_on": "2026-11-01"},
+                             DPO_ACTS)],
+        "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
+        "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:inbox": [("get", (), {}, MAILROOM)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
@@ -105,7 +111,9 @@ def objects(demo):
     disposal = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
     hold = LegalHold.objects.create(case_file=demo["B"], reason="Prüfung", mandate="RPA 1",
                                     placed_by="datenschutz")
-    return {"document": document, "case_file": demo["A"].pk,
+    erasure = ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 1),
+                                            recorded_by="datenschutz")
+    return {"document": document, "case_file": demo["A"].pk, "erasure": erasure.pk,
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}

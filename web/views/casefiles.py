@@ -29,6 +29,7 @@ from archive.services.casefiles import (
 )
 from archive.services.exchange import case_file_export
 from archive.services.processes import process_close, process_create, process_move
+from archive.services.subject_rights import case_file_mark_disputed
 
 from ..forms import (
     BreakGlassForm,
@@ -117,6 +118,9 @@ def case_file_action(request, case_file_id: int, action: str):
             pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
         "vorgang-verschieben": (lambda: _move_process(user, case_file, post),
                                 _("Der Vorgang wurde verschoben.")),
+        "bestritten": (lambda: case_file_mark_disputed(user=user, case_file=case_file,
+                                                       note=post.get("note", "")),
+                       _("Die Markierung wurde gespeichert.")),
     }
     if action not in actions:
         raise NotFound()

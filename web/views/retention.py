@@ -1,23 +1,28 @@
 """The data-protection officer's retention pages: due list, proposals, approval, execution,
 holds."""
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive.errors import NotFound
+from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
 from archive.services.casefiles import case_file_by_reference
-from retention.models import DisposalList, LegalHold
+from retention.models import DisposalList, ErasureRequest, LegalHold
 from retention.services.disposal import (
     disposal_approve,
     disposal_execute,
     disposal_propose,
     retention_due,
 )
+from retention.services.erasure import erasure_decide, erasure_request_record
 from retention.services.holds import hold_lift, hold_place
+from retention.services.subject_access import subject_access_report
 
 from .actions import run_action
 
@@ -97,3 +102,54 @@ def hold_end(request, hold_id: int):
     return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
                                                  reason=request.POST.get("reason", "")),
                       success=_("Die Sperre wurde aufgehoben."), back=_back())
+
+
+@login_required
+def erasure_page(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    return render(request, "web/erasure.html",
+                  {"requests": ErasureRequest.objects.select_related("case_file")[:200]})
+
+
+@login_required
+@require_POST
+def erasure_new(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+
+    def record():
+        case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
+        if case_file is None:
+            raise NotFound()
+        try:
+            received = date.fromisoformat(request.POST.get("received_on", ""))
+        except ValueError:
+            raise InvalidInput(_("Bitte das Eingangsdatum angeben.")) from None
+        erasure_request_record(user=request.user, case_file=case_file, received_on=received,
+                               note=request.POST.get("note", ""))
+
+    return run_action(request, record, success=_("Der Antrag wurde erfasst."),
+                      back=reverse("web:erasure"))
+
+
+@login_required
+@require_POST
+def erasure_decision(request, request_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    erasure = ErasureRequest.objects.filter(pk=request_id).first()
+    if erasure is None:
+        raise NotFound()
+    return run_action(request, lambda: erasure_decide(user=request.user, request=erasure,
+                                                      reason=request.POST.get("reason", "")),
+                      success=_("Entschieden."), back=reverse("web:erasure"))
+
+
+@login_required
+def subject_access_pdf(request):
+    require_role(request.user, Role.DATA_PROTECTION)
+    person = request.GET.get("person", "").strip()
+    if not person:
+        raise InvalidInput(_("Bitte Name oder Kundennummer angeben."))
+    response = HttpResponse(subject_access_report(user=request.user, person=person),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="auskunft-art15.pdf"'
+    return response
