@@ -101,7 +101,7 @@ def test_cli_ingest_wait_json_reports_each_file(demo_tx, tmp_path):
     assert set(by_file) == {str(good), str(bad)}
     keys = {"file", "status", "document", "file_reference", "pages", "code", "message"}
     assert all(keys <= set(line) for line in lines)
-    assert by_file[str(good)]["status"] == "filed"
+    assert by_file[str(good)]["status"] == "filed", by_file[str(good)]
     assert by_file[str(good)]["file_reference"] == case_file.file_reference
     assert by_file[str(good)]["pages"] == 1 and by_file[str(good)]["code"] is None
     assert by_file[str(bad)]["status"] == "refused"

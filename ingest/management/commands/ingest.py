@@ -75,8 +75,12 @@ class Command(BaseCommand):
         pending = dict(jobs)
         outcomes = []
         deadline = time.monotonic() + options["timeout"]
+        steps: dict = {}
         while pending:
             for job in IngestJob.objects.filter(pk__in=list(pending)):
+                if not options["json"] and steps.get(job.pk) != job.step and job.step:
+                    steps[job.pk] = job.step  # per-step progress for the operator
+                    self.stderr.write(f"{pending[job.pk]}: {job.step}")
                 if job.is_terminal:
                     file = pending.pop(job.pk)
                     # Parts of a split batch and a mail's attachments are reported each.
