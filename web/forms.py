@@ -61,6 +61,15 @@ class DocumentEditForm(forms.Form):
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class RedactionForm(forms.Form):
+    page = forms.IntegerField(label=_("Seite"), min_value=1)
+    x = forms.FloatField(label=_("links (mm)"), min_value=0)
+    y = forms.FloatField(label=_("oben (mm)"), min_value=0)
+    width = forms.FloatField(label=_("Breite (mm)"), min_value=1)
+    height = forms.FloatField(label=_("Höhe (mm)"), min_value=1)
+    reason = forms.CharField(label=_("Grund"), max_length=500)
+
+
 class BreakGlassForm(forms.Form):
     file_reference = forms.CharField(label=_("Aktenzeichen"), max_length=64)
     reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))

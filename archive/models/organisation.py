@@ -44,6 +44,7 @@ class StaffProfile(models.Model):
             ("reopen_casefile", "Akten und Vorgänge wieder aufnehmen"),
             ("share_casefile", "Akten für andere Organisationseinheiten freigeben"),
             ("manage_fileplan", "Aktenplan pflegen"),
+            ("view_unredacted", "Ungeschwärzte frühere Versionen lesen"),
         ]
 
     def __str__(self) -> str:

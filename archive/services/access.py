@@ -5,6 +5,7 @@ from django.core import signing
 from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
+from ..guards import may_work_on
 from ..models import CaseFile, Document
 from ..selectors import (
     READ_ACTIONS,
@@ -49,6 +50,22 @@ def case_file_read(*, user, case_file_id, action: str = "viewed", purpose: str =
                  actor=user.username, purpose=purpose or f"Akte {case_file.file_reference}",
                  data={"file_reference": case_file.file_reference})
     return case_file
+
+
+def version_read(*, user, document_id, number: int, purpose: str = ""):
+    """An earlier version may hold what a redaction removed: only with the permission to see
+    unredacted versions, and for those who work on the case file."""
+    document = document_visible_or_404(user, document_id)
+    version = document.versions.filter(number=number).first()
+    latest = document.versions.order_by("-number").first()
+    if version is None or (version != latest and not (
+            user.has_perm("archive.view_unredacted") and document.case_file_id
+            and may_work_on(user, document.case_file))):
+        raise NotFound()
+    event_append(action="viewed", object_type="document", object_id=document.pk,
+                 actor=user.username, purpose=purpose or document_default_purpose(document),
+                 data={"version": number})
+    return version
 
 
 def case_files_list(*, user, purpose: str = "Aktenübersicht"):

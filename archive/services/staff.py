@@ -8,7 +8,7 @@ from ..errors import InvalidInput
 from ..models import Role, StaffProfile, Unit
 from .events import event_append
 
-GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan"}
+GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
 
 
 def staff_set(*, actor: str, username: str, role: str | None = None,

@@ -54,6 +54,9 @@ def _matrix(objects) -> dict:
         "web:original": [("get", (doc,), {}, A_ONLY)],
         "web:document_move": [("post", (doc,), {"file_reference": target}, A_ACTS)],
         "web:document_edit": [("post", (doc,), {"title": "Neuer Titel"}, A_ACTS)],
+        # An invalid form: the refusal comes back as a message, the status as a redirect.
+        "web:document_redact": [("post", (doc,), {"page": "x"}, A_ACTS)],
+        "web:document_version": [("get", (doc, 1), {}, A_ONLY)],
         "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],

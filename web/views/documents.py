@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.selectors import document_visible_or_404, version_latest
-from archive.services.access import document_read, document_read_with_grant
+from archive.services.access import document_read, document_read_with_grant, version_read
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move, document_update
+from ingest.redaction import Box, document_redact
 
-from ..forms import DocumentEditForm, MoveForm
+from ..forms import DocumentEditForm, MoveForm, RedactionForm
 from .actions import run_action
 
 
@@ -24,10 +25,39 @@ def document_page(request, document_id: int):
     version = version_latest(document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
-                   "move_form": MoveForm(),
+                   "move_form": MoveForm(), "redaction_form": RedactionForm(),
+                   "versions": document.versions.order_by("number"),
                    "edit_form": DocumentEditForm(initial={
                        "title": document.title, "document_type": document.document_type,
                        "sender": document.sender, "letter_date": document.letter_date})})
+
+
+@login_required
+def document_version_pdf(request, document_id: int, number: int):
+    version = version_read(user=request.user, document_id=document_id, number=number,
+                           purpose=request.GET.get("zweck", ""))
+    return FileResponse(blob_open(version.rendition_sha256), content_type="application/pdf",
+                         filename=f"dokument-{document_id}-v{number}.pdf")
+
+
+@login_required
+@require_POST
+def document_redact_action(request, document_id: int):
+    document = document_visible_or_404(request.user, document_id)
+    form = RedactionForm(request.POST)
+
+    def redact():
+        if not form.is_valid():
+            raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
+        data = form.cleaned_data
+        box = Box(page=data["page"], x=data["x"], y=data["y"], width=data["width"],
+                  height=data["height"])
+        document_redact(user=request.user, document_id=document.pk, boxes=[box],
+                        reason=data["reason"])
+
+    return run_action(request, redact, success=_("Die geschwärzte Fassung ist die neue "
+                                                 "Version."),
+                      back=reverse("web:document", args=[document.pk]))
 
 
 @login_required

@@ -1,0 +1,92 @@
+"""Redaction makes a new version whose pixels and text no longer hold what was blacked out;
+caseworkers see that version, the earlier one needs the permission to see unredacted
+versions. Real OCR on a generated scan, and tesseract on the resulting pixels."""
+import subprocess
+
+import pytest
+from django.test import Client
+
+from archive.blobstore import blob_path
+from archive.errors import InvalidInput, NotFound
+from ingest.jobs import job_receive
+from ingest.models import JobState
+from ingest.pipeline import job_run
+from ingest.redaction import DPI, MM_PER_INCH, Box, document_redact
+from tests.archive.helpers import file_document, grant
+from tests.conftest import DEMO_PASSWORD, user
+from tests.fixtures.letters import LINE_HEIGHT, MARGIN_TOP, Letter, render_letter
+
+pytestmark = pytest.mark.django_db
+SECRET = "DE89370400440532013000"  # an IBAN to black out
+
+
+def _pixels_text(pdf, tmp_path) -> str:
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "px")], check=True)
+    image = next(tmp_path.glob("px-*.png"))
+    return subprocess.run(["tesseract", str(image), "-", "-l", "deu"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture
+def scanned(demo, tmp_path):
+    letter = Letter(file_reference=demo["A"].file_reference,
+                    paragraphs=[f"Bitte überweisen Sie auf mein Konto {SECRET} bei der",
+                                "Stadtsparkasse. Der Bescheid vom 3. März liegt bei."])
+    scan = render_letter(tmp_path / "brief.png", letter, skew=0.0, noise=0.03)
+    job = job_run(job_receive(path=scan, original_name=scan.name, source="test").pk,
+                  worker="test")
+    assert job.state == JobState.FILED, job.message
+    row = next(i for i, line in enumerate(letter.lines()) if SECRET in line)
+    top_px = MARGIN_TOP + row * LINE_HEIGHT - 15
+    box = Box(page=1, x=0, y=top_px / DPI * MM_PER_INCH, width=210,
+              height=(LINE_HEIGHT + 5) / DPI * MM_PER_INCH)
+    return job.document, box
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def test_redaction_removes_text_and_pixels_and_hides_the_original(scanned, tmp_path):
+    """One scan, one redaction (OCR is the expensive part); every consequence checked."""
+    document, box = scanned
+    first = document.versions.get(number=1)
+    assert SECRET in _digits(first.text)  # the precondition: OCR read the IBAN
+    version = document_redact(user=user("sachbearbeitung-a"), document_id=document.pk,
+                              boxes=[box], reason="Bankdaten für die Akte nicht erforderlich")
+    assert version.number == 2
+    assert SECRET not in _digits(version.text)
+    assert "Stadtsparkasse" in version.text  # the rest is still there
+    pixels = _pixels_text(blob_path(version.rendition_sha256), tmp_path)
+    assert SECRET not in _digits(pixels) and "Stadtsparkasse" in pixels
+    first.refresh_from_db()
+    assert SECRET in _digits(first.text)  # the old version is unchanged
+
+    # Caseworkers see the redacted version; the original needs the permission.
+    client = Client()
+    client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    page = client.get(f"/dokumente/{document.pk}/").content.decode()
+    assert SECRET not in _digits(page.split('id="text"')[1])
+    assert client.get(f"/dokumente/{document.pk}/versionen/1.pdf").status_code == 404
+    grant("sachbearbeitung-a", "view_unredacted")
+    privileged = Client()
+    privileged.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    assert privileged.get(f"/dokumente/{document.pk}/versionen/1.pdf").status_code == 200
+    other = Client()
+    other.login(username="sachbearbeitung-b", password=DEMO_PASSWORD)
+    assert other.get(f"/dokumente/{document.pk}/versionen/2.pdf").status_code == 404
+
+
+def test_redaction_needs_a_reason_and_pages_that_exist(demo):
+    document = file_document(demo["A"], store=True)
+    box = Box(page=1, x=0, y=0, width=10, height=10)
+    with pytest.raises(InvalidInput):
+        document_redact(user=user("sachbearbeitung-a"), document_id=document.pk, boxes=[box],
+                        reason=" ")
+    with pytest.raises(InvalidInput):
+        document_redact(user=user("sachbearbeitung-a"), document_id=document.pk,
+                        boxes=[Box(page=5, x=0, y=0, width=10, height=10)], reason="x")
+    with pytest.raises(NotFound):
+        document_redact(user=user("sachbearbeitung-b"), document_id=document.pk, boxes=[box],
+                        reason="x")
