@@ -88,6 +88,11 @@ def run_ocrmypdf(args: list[str], source: Path, output: Path,
     return process.returncode, "".join(stderr_parts)[-4000:]
 
 
+# How running out of the address-space limit shows in Python, the loader, C++ and tesseract.
+MEMORY_MARKERS = ("MemoryError", "failed to map segment", "Cannot allocate memory",
+                  "std::bad_alloc", "Out of memory")
+
+
 def _raise_for(code: int, stderr: str) -> None:
     if code == ExitCode.encrypted_pdf:
         raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt.")
@@ -96,7 +101,7 @@ def _raise_for(code: int, stderr: str) -> None:
     last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
     if code == ExitCode.missing_dependency:
         raise failed("OCR_MISSING_DEPENDENCY", f"Für die Texterkennung fehlt ein Programm: {last}")
-    if code < 0 or "MemoryError" in stderr:
+    if code < 0 or any(marker in stderr for marker in MEMORY_MARKERS):
         raise refused("MEMORY_LIMIT", "Die Verarbeitung hat das Speicherlimit von "
                       f"{settings.INGEST_MEMORY_MB} MB überschritten.")
     raise refused("OCR_FAILED", f"Die Texterkennung ist fehlgeschlagen: {last}")
