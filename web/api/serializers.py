@@ -6,11 +6,27 @@ class SearchHitSerializer(serializers.Serializer):
     title = serializers.CharField()
     file_reference = serializers.CharField(allow_null=True)
     snippet = serializers.CharField()
+    document_type = serializers.CharField()
+    sender = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    letter_date = serializers.DateField(allow_null=True)
+
+
+class FacetBucketSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
 
 
 class SearchResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = SearchHitSerializer(many=True, source="hits")
+    facets = serializers.DictField(child=FacetBucketSerializer(many=True), required=False,
+                                   help_text="with facets=true: counts per value")
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    suggestions = serializers.ListField(child=serializers.CharField())
 
 
 class DocumentSerializer(serializers.Serializer):

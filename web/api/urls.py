@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("search/", views.search, name="search"),
+    path("search/suggestions/", views.search_suggest, name="search_suggestions"),
     path("documents/<int:document_id>/", views.document_detail, name="document"),
     path("disposals/<int:disposal_id>/execute/", views.disposal_execute,
          name="disposal_execute"),

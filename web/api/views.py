@@ -1,27 +1,70 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from archive.errors import InvalidInput
 from archive.guards import require_role
 from archive.models import Role
 from archive.services.access import document_read
 from retention.services.disposal import disposal_execute as disposal_execute_service
-from search.services import documents_search
+from search.backend import SORTS
+from search.services import documents_search, search_suggestions
 
-from .serializers import DocumentSerializer, SearchResultSerializer
+from ..search_params import API_NAMES, search_params
+from .serializers import DocumentSerializer, SearchResultSerializer, SuggestionsSerializer
 
 
-@extend_schema(parameters=[OpenApiParameter("q", str, required=True),
-                           OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-               responses=SearchResultSerializer)
+def _int(params, name: str, default: int) -> int:
+    raw = params.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise InvalidInput(f"„{name}“ erwartet eine Zahl.", code="SEARCH_PAGING")
+    return int(raw)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="query: words, \"phrases\", OR, -word, pre*, "
+                         "titel:word"),
+        OpenApiParameter("document_type", str, many=True),
+        OpenApiParameter("sender", str, many=True),
+        OpenApiParameter("unit", int, many=True),
+        OpenApiParameter("case_file", int, many=True, description="search within case files"),
+        OpenApiParameter("letter_date_from", OpenApiTypes.DATE),
+        OpenApiParameter("letter_date_to", OpenApiTypes.DATE),
+        OpenApiParameter("received_from", OpenApiTypes.DATE),
+        OpenApiParameter("received_to", OpenApiTypes.DATE),
+        OpenApiParameter("sort", str, enum=list(SORTS)),
+        OpenApiParameter("facets", bool),
+        OpenApiParameter("more_like", int, description="documents like this document"),
+        OpenApiParameter("limit", int), OpenApiParameter("offset", int),
+    ],
+    responses=SearchResultSerializer)
 @api_view(["GET"])
 def search(request):
-    """Full-text search with the caller's permissions."""
-    limit = min(int(request.query_params.get("limit", 20)), 100)
-    offset = max(int(request.query_params.get("offset", 0)), 0)
-    page = documents_search(user=request.user, query=request.query_params.get("q", ""),
-                            limit=limit, offset=offset)
-    return Response(SearchResultSerializer(page).data)
+    """Full-text search with the caller's permissions; every search is logged."""
+    params = search_params(request.query_params, API_NAMES)
+    facets = request.query_params.get("facets", "") in ("1", "true", "yes")
+    page = documents_search(
+        user=request.user, query=params.query, filters=params.filters, sort=params.sort,
+        limit=min(_int(request.query_params, "limit", 20), 100),
+        offset=_int(request.query_params, "offset", 0), facets=facets,
+        more_like=params.more_like)
+    data = SearchResultSerializer(page).data
+    if not facets:
+        data.pop("facets")  # only when asked for, as before
+    return Response(data)
+
+
+@extend_schema(parameters=[OpenApiParameter("prefix", str, required=True)],
+               responses=SuggestionsSerializer)
+@api_view(["GET"])
+def search_suggest(request):
+    """Completions of a word, taken only from documents the caller may see."""
+    words = search_suggestions(user=request.user, prefix=request.query_params.get("prefix", ""))
+    return Response(SuggestionsSerializer({"suggestions": words}).data)
 
 
 @extend_schema(parameters=[OpenApiParameter("purpose", str)], responses=DocumentSerializer)

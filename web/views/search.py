@@ -1,25 +1,61 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from archive.errors import InvalidInput
+from search.backend import Filters
 from search.services import documents_search
 
+from ..search_params import PAGE_NAMES, search_params
+
 PAGE_SIZE = 20
+SORT_LABELS = {"relevance": _("Relevanz"), "newest": _("Eingang, neueste zuerst"),
+               "oldest": _("Eingang, älteste zuerst"), "letter_date": _("Datum des Schreibens")}
+FACET_LABELS = {"document_type": (_("Dokumenttyp"), PAGE_NAMES["document_type"]),
+                "unit": (_("Sachgebiet"), PAGE_NAMES["unit"]),
+                "case_file": (_("Akte"), PAGE_NAMES["case_file"]),
+                "sender": (_("Absender"), PAGE_NAMES["sender"])}
+
+
+def _facet_links(request, facets) -> list[dict]:
+    """Each facet bucket as a link that adds its filter to the current search."""
+    groups = []
+    for name, buckets in facets.items():
+        label, parameter = FACET_LABELS[name]
+        links = []
+        for bucket in buckets[:10]:
+            params = request.GET.copy()
+            params.pop("seite", None)
+            chosen = bucket.value in params.getlist(parameter)
+            if not chosen:
+                params.appendlist(parameter, bucket.value)
+            links.append({"label": bucket.label, "count": bucket.count, "chosen": chosen,
+                          "url": "?" + params.urlencode()})
+        groups.append({"label": label, "buckets": links})
+    return groups
 
 
 @login_required
 def search_page(request):
-    query = request.GET.get("q", "").strip()
     raw_page = request.GET.get("seite", "1")
     page_number = max(1, int(raw_page)) if raw_page.isdigit() else 1
-    page, error = None, None
-    if query:
-        try:
-            page = documents_search(user=request.user, query=query, limit=PAGE_SIZE,
-                                    offset=(page_number - 1) * PAGE_SIZE)
-        except InvalidInput as exc:
-            error = exc.message
+    page, error, params = None, None, None
+    try:
+        params = search_params(request.GET)
+        if params.query or params.more_like or params.filters != Filters():
+            page = documents_search(user=request.user, query=params.query,
+                                    filters=params.filters, sort=params.sort, limit=PAGE_SIZE,
+                                    offset=(page_number - 1) * PAGE_SIZE, facets=True,
+                                    more_like=params.more_like)
+    except InvalidInput as exc:
+        error = exc.message
     pages = Paginator(range(page.count), PAGE_SIZE).get_page(page_number) if page else None
-    return render(request, "web/search.html",
-                  {"query": query, "page": page, "error": error, "pages": pages})
+    paging = request.GET.copy()
+    paging.pop("seite", None)
+    return render(request, "web/search.html", {
+        "query": request.GET.get("q", "").strip(), "page": page, "error": error,
+        "pages": pages, "params": params, "get": request.GET, "paging": paging.urlencode(),
+        "sorts": SORT_LABELS.items(), "facets": _facet_links(request, page.facets) if page else [],
+        "filtered": any(request.GET.getlist(p) for p in PAGE_NAMES.values() if p != "q"),
+    })
