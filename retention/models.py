@@ -61,6 +61,9 @@ class CaseFileRetention(models.Model):
     # For "offer": the public archive's appraisal ("archive" or "destroy"); until it is
     # known nothing may be destroyed.
     archive_decision = models.CharField(max_length=16, blank=True)
+    # The xdomea identity of the case file, issued on its first offer and kept for every later
+    # message, so that the archive's answers can be matched back.
+    xdomea_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     @property
@@ -126,3 +129,53 @@ class ErasureRequest(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
+
+
+class TransferState(models.TextChoices):
+    OFFERED = "offered", _("angeboten (0501)")
+    APPRAISED = "appraised", _("bewertet (0502)")
+    PACKAGED = "packaged", _("übergeben (0503)")
+    CONFIRMED = "confirmed", _("Übernahme bestätigt (0506)")
+
+
+class Transfer(models.Model):
+    """One xdomea Aussonderung run; its process id runs through every message (0501-0507)."""
+
+    process_id = models.UUIDField(unique=True, editable=False)
+    state = models.CharField(max_length=16, choices=TransferState.choices,
+                             default=TransferState.OFFERED)
+    created_by = models.CharField(max_length=150)
+    offered_at = models.DateTimeField(auto_now_add=True)
+    offer_received_at = models.DateTimeField(null=True, blank=True)
+    appraised_at = models.DateTimeField(null=True, blank=True)
+    packaged_at = models.DateTimeField(null=True, blank=True)
+    package_received_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    case_files = models.ManyToManyField(CaseFile, through="TransferItem", related_name="+")
+
+    class Meta:
+        ordering = ["-offered_at"]
+
+
+class TransferItemState(models.TextChoices):
+    OFFERED = "offered", _("angeboten")
+    ARCHIVE = "archive", _("archivwürdig")
+    DESTROY = "destroy", _("zur Vernichtung freigegeben")
+    PACKAGED = "packaged", _("übergeben")
+    ARCHIVED = "archived", _("vom Archiv übernommen, lokal vernichtet")
+    FAILED = "failed", _("nicht übernommen, lokal erhalten")
+
+
+class TransferItem(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="items")
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=16, choices=TransferItemState.choices,
+                             default=TransferItemState.OFFERED)
+    # Set once the archive has confirmed the import; the destruction veto lets it pass.
+    import_confirmed = models.BooleanField(default=False)
+    archive_reference = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["transfer", "case_file"],
+                                               name="uniq_transfer_case_file")]

@@ -9,7 +9,7 @@ from archive.guards import is_data_protection_officer
 from archive.models import CaseFile
 from archive.services.events import event_append
 
-from ..models import CaseFileRetention, LegalHold
+from ..models import CaseFileRetention, LegalHold, TransferItem
 
 
 def _require_hold_permission(user) -> None:
@@ -54,6 +54,9 @@ def destruction_veto(case_file_ids) -> None:
         raise Conflict(f"Gesperrt (Aufbewahrungssperre): {', '.join(held)}.", code="HELD")
     awaiting = CaseFileRetention.objects.filter(case_file_id__in=list(case_file_ids),
                                                 action="offer").exclude(archive_decision="destroy")
+    # What the archive has confirmed importing (xdomea 0506) is no longer awaited.
+    awaiting = awaiting.exclude(case_file_id__in=TransferItem.objects.filter(
+        import_confirmed=True).values("case_file_id"))
     pending = sorted(awaiting.values_list("case_file__file_reference", flat=True))
     if pending:
         raise Conflict("Dem Archiv anzubieten; vor dessen Entscheidung wird nichts vernichtet: "

@@ -1,0 +1,274 @@
+"""xdomea Aussonderung with the public archive: offer what is due (0501), record the archive's
+appraisal (0502, answered with 0505), hand over what it wants (0503), and destroy locally only
+what it confirms having imported (0506). One process id runs through every message."""
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from archive.blobstore import blob_open
+from archive.errors import Conflict, InvalidInput
+from archive.services.destruction import case_files_destroy
+from archive.services.events import event_append
+
+from ..models import (
+    CaseFileRetention,
+    Transfer,
+    TransferItem,
+    TransferItemState,
+    TransferState,
+)
+from ..xdomea import codes, messages
+from ..xdomea.package import message_file_name, package_write
+from ..xdomea.parse import Message, message_parse
+from ..xdomea.records import case_file_data, header
+from ..xdomea.schema import schema_assert_valid
+from .disposal import retention_due
+
+OPEN_ITEM_STATES = [TransferItemState.OFFERED, TransferItemState.ARCHIVE,
+                    TransferItemState.PACKAGED]
+
+
+def _write_message(tree, out_dir: Path, process_id: str, code: str) -> Path:
+    # Nothing leaves this system that the official schema would refuse.
+    schema_assert_valid(tree, what=codes.MESSAGES[code])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / message_file_name(process_id, code)
+    path.write_bytes(messages.serialise(tree))
+    return path
+
+
+def _records(items) -> dict[int, CaseFileRetention]:
+    return {r.case_file_id: r for r in CaseFileRetention.objects.filter(
+        case_file_id__in=[i.case_file_id for i in items])}
+
+
+def transfer_offer(*, actor: str, out_dir: Path) -> tuple[Transfer, Path] | None:
+    """Offer everything due with the action "offer" that is neither decided nor already on an
+    open offer. Returns None when there is nothing to offer."""
+    busy = set(TransferItem.objects.filter(state__in=OPEN_ITEM_STATES)
+               .values_list("case_file_id", flat=True))
+    due = [item.case_file for item in retention_due() if item.action == "offer"
+           and item.case_file.pk not in busy]
+    records = {r.case_file_id: r for r in CaseFileRetention.objects.filter(
+        case_file__in=due, archive_decision="")}
+    due = [case_file for case_file in due if case_file.pk in records]
+    if not due:
+        return None
+    with transaction.atomic():
+        transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by=actor)
+        data = [case_file_data(c, records[c.pk]) for c in due]
+        TransferItem.objects.bulk_create(TransferItem(transfer=transfer, case_file=c) for c in due)
+        process_id = str(transfer.process_id)
+        path = _write_message(messages.offer_list(header(process_id), data), out_dir,
+                              process_id, "0501")
+        event_append(action="archive_offered", object_type="transfer", object_id=transfer.pk,
+                     actor=actor, data={"process_id": process_id,
+                                        "case_files": [c.pk for c in due]})
+    return transfer, path
+
+
+def _transfer(message: Message) -> Transfer:
+    transfer = Transfer.objects.filter(process_id=_uuid(message.process_id)).first()
+    if transfer is None:
+        raise InvalidInput(f"Unbekannte ProzessID {message.process_id}: zu diesem Vorgang wurde "
+                           "nichts angeboten.", code="XDOMEA_UNKNOWN_PROCESS")
+    return transfer
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(f"Ungültige ProzessID {value!r}.", code="XDOMEA_INVALID") from None
+
+
+def transfer_import(*, data: bytes, actor: str, out_dir: Path) -> dict:
+    """Read a message from the archive, detected by its type: 0502 appraisal, 0506 import
+    confirmation, or one of the receipts 0504/0507."""
+    message = message_parse(data)
+    handlers = {"0502": _import_appraisal, "0506": _import_confirmation,
+                "0504": _import_receipt, "0507": _import_receipt}
+    if message.code not in handlers:
+        raise InvalidInput(f"{message.name} wird von hier gesendet, nicht empfangen; erwartet: "
+                           "0502, 0504, 0506 oder 0507.", code="XDOMEA_WRONG_MESSAGE_TYPE")
+    transfer = _transfer(message)
+    report = {"message": message.code, "process_id": str(transfer.process_id)}
+    report.update(handlers[message.code](transfer, message, actor=actor, out_dir=out_dir))
+    return report
+
+
+def _import_receipt(transfer: Transfer, message: Message, *, actor: str, **_) -> dict:
+    field = "offer_received_at" if message.code == "0504" else "package_received_at"
+    with transaction.atomic():
+        setattr(transfer, field, timezone.now())
+        transfer.save(update_fields=[field])
+        event_append(action="archive_receipt", object_type="transfer", object_id=transfer.pk,
+                     actor=actor, data={"message": message.code})
+    return {}
+
+
+def _by_xdomea_id(transfer: Transfer) -> dict[str, TransferItem]:
+    items = list(transfer.items.select_related("case_file"))
+    records = _records(items)
+    return {str(records[i.case_file_id].xdomea_id): i for i in items
+            if records[i.case_file_id].xdomea_id}
+
+
+DECISIONS = {codes.ARCHIVE: ("archive", TransferItemState.ARCHIVE),
+             codes.DESTROY: ("destroy", TransferItemState.DESTROY)}
+
+
+def _import_appraisal(transfer: Transfer, message: Message, *, actor: str, out_dir: Path) -> dict:
+    if transfer.state not in (TransferState.OFFERED, TransferState.APPRAISED):
+        raise Conflict("Dieser Vorgang ist bereits übergeben; eine Bewertung kommt zu spät.",
+                       code="XDOMEA_ALREADY_PACKAGED")
+    items = _by_xdomea_id(transfer)
+    report = {"archive": [], "destroy": [], "undecided": [], "unknown": []}
+    with transaction.atomic():
+        for appraisal in message.appraisals:
+            item = items.get(appraisal.object_id)
+            if item is None:
+                report["unknown"].append(appraisal.object_id)
+                continue
+            reference = item.case_file.file_reference
+            if appraisal.code not in DECISIONS:  # B (not yet appraised) or free text
+                report["undecided"].append(reference)
+                continue
+            decision, state = DECISIONS[appraisal.code]
+            item.state = state
+            item.save(update_fields=["state"])
+            CaseFileRetention.objects.filter(case_file_id=item.case_file_id).update(
+                archive_decision=decision, updated_at=timezone.now())
+            event_append(action="archive_appraised", object_type="case_file",
+                         object_id=item.case_file_id, actor=actor,
+                         data={"process_id": str(transfer.process_id),
+                               "aussonderungsart": appraisal.code, "decision": decision})
+            report[decision].append(reference)
+        transfer.state, transfer.appraised_at = TransferState.APPRAISED, timezone.now()
+        transfer.save(update_fields=["state", "appraised_at"])
+        event_append(action="archive_appraisal_received", object_type="transfer",
+                     object_id=transfer.pk, actor=actor, data=report)
+    report["receipt"] = None
+    if message.receipt_requested:
+        process_id = str(transfer.process_id)
+        report["receipt"] = str(_write_message(messages.receipt(header(process_id), "0505"),
+                                               out_dir, process_id, "0505"))
+    return report
+
+
+def transfer_package(*, actor: str, out_dir: Path) -> list[Path]:
+    """Build the 0503 package of every appraised transfer for what the archive wants."""
+    paths = []
+    for transfer in Transfer.objects.filter(state=TransferState.APPRAISED).order_by("pk"):
+        items = list(transfer.items.filter(state=TransferItemState.ARCHIVE)
+                     .select_related("case_file__plan_unit"))
+        if items:
+            paths.append(_package(transfer, items, actor=actor, out_dir=out_dir))
+    return paths
+
+
+def _package(transfer: Transfer, items, *, actor: str, out_dir: Path) -> Path:
+    records = _records(items)
+    data = [case_file_data(i.case_file, records[i.case_file_id], with_files=True)
+            for i in items]
+    files = [f for record in data
+             for doc in record.documents + [d for p in record.processes for d in p.documents]
+             for f in doc.files]
+    missing = sorted({record.file_reference for record in data
+                      for doc in record.documents + [d for p in record.processes
+                                                     for d in p.documents]
+                      for f in doc.files if not f.sha256})
+    if missing:
+        raise Conflict("Ohne PDF/A-Fassung kann nicht übergeben werden: "
+                       f"{', '.join(missing)}.", code="XDOMEA_NO_RENDITION")
+    process_id = str(transfer.process_id)
+    tree = messages.transfer(header(process_id), data)
+    schema_assert_valid(tree, what=codes.MESSAGES["0503"])
+    path = package_write(out_dir=out_dir, process_id=process_id,
+                         message=messages.serialise(tree),
+                         files=[(f.name, lambda sha=f.sha256: blob_open(sha)) for f in files])
+    with transaction.atomic():
+        TransferItem.objects.filter(pk__in=[i.pk for i in items]).update(
+            state=TransferItemState.PACKAGED)
+        transfer.state, transfer.packaged_at = TransferState.PACKAGED, timezone.now()
+        transfer.save(update_fields=["state", "packaged_at"])
+        event_append(action="archive_transferred", object_type="transfer",
+                     object_id=transfer.pk, actor=actor,
+                     data={"process_id": process_id, "case_files": [i.case_file_id for i in items],
+                           "files": {f.name: f.sha256 for f in files}})
+    return path
+
+
+def _import_confirmation(transfer: Transfer, message: Message, *, actor: str, **_) -> dict:
+    if transfer.state != TransferState.PACKAGED:
+        raise Conflict("Zu diesem Vorgang wurde kein Aussonderungspaket übergeben "
+                       "oder die Übernahme ist schon bestätigt.", code="XDOMEA_NOT_PACKAGED")
+    items = {key: item for key, item in _by_xdomea_id(transfer).items()
+             if item.state == TransferItemState.PACKAGED}
+    results = {result.object_id: result for result in message.results}
+    report = {"archived": [], "kept": [], "unknown": sorted(set(results) - set(items))}
+    for key, item in items.items():
+        result = results.get(key)
+        if result is None or not result.success:
+            reason = ("; ".join(e for e in result.errors if e) or "Übernahme fehlgeschlagen"
+                      if result else "in der Importbestätigung nicht genannt")
+            _keep(item, reason, actor=actor, transfer=transfer)
+            report["kept"].append({"file_reference": item.case_file.file_reference,
+                                   "reason": reason})
+            continue
+        with transaction.atomic():
+            item.import_confirmed, item.archive_reference = True, result.archive_reference
+            item.save(update_fields=["import_confirmed", "archive_reference"])
+            event_append(action="archive_import_confirmed", object_type="case_file",
+                         object_id=item.case_file_id, actor=actor,
+                         data={"process_id": str(transfer.process_id),
+                               "archive_reference": result.archive_reference})
+        reason = _destroy(item, transfer, actor=actor)
+        if reason:
+            report["kept"].append({"file_reference": item.case_file.file_reference,
+                                   "reason": reason})
+        else:
+            report["archived"].append(item.case_file.file_reference)
+    with transaction.atomic():
+        transfer.state, transfer.confirmed_at = TransferState.CONFIRMED, timezone.now()
+        transfer.save(update_fields=["state", "confirmed_at"])
+        event_append(action="archive_import_received", object_type="transfer",
+                     object_id=transfer.pk, actor=actor, data=report)
+    return report
+
+
+def _keep(item: TransferItem, reason: str, *, actor: str, transfer: Transfer) -> None:
+    """Not taken over: the file stays here, flagged, and still waits for the archive."""
+    with transaction.atomic():
+        item.state, item.note = TransferItemState.FAILED, reason[:1000]
+        item.save(update_fields=["state", "note"])
+        event_append(action="archive_import_failed", object_type="case_file",
+                     object_id=item.case_file_id, actor=actor,
+                     data={"process_id": str(transfer.process_id), "reason": reason})
+
+
+def _destroy(item: TransferItem, transfer: Transfer, *, actor: str) -> str:
+    """Destroy the local copy through the kernel's one path; a hold still wins. Returns why it
+    was kept, or "" when it was destroyed."""
+    record = CaseFileRetention.objects.get(case_file_id=item.case_file_id)
+    approval = {
+        "list": f"xdomea:{transfer.process_id}", "transfer": str(transfer.process_id),
+        "proposed_by": transfer.created_by, "approved_by": "Archiv (Importbestätigung 0506)",
+        "schedules": {str(item.case_file_id): {
+            "key": record.schedule_key,
+            "retention_end": record.end.isoformat() if record.end else None}},
+    }
+    try:
+        case_files_destroy(case_file_ids=[item.case_file_id], approval=approval, actor=actor)
+    except Conflict as refusal:
+        item.note = f"Vom Archiv übernommen; lokale Vernichtung verweigert: {refusal.message}"
+        item.save(update_fields=["note"])
+        event_append(action="archive_destruction_blocked", object_type="case_file",
+                     object_id=item.case_file_id, actor=actor,
+                     data={"process_id": str(transfer.process_id), "code": refusal.code})
+        return item.note
+    item.state = TransferItemState.ARCHIVED
+    item.save(update_fields=["state"])
+    return ""

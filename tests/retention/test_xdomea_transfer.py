@@ -1,0 +1,250 @@
+"""The Aussonderung with the public archive end to end: 0501 offer, 0502 appraisal answered by
+0505, 0503 package, 0506 import confirmation; every generated message validated with lxml
+against the official 3.0.0 schemas."""
+import zipfile
+
+import pytest
+from lxml import etree
+
+from archive.errors import Conflict, InvalidInput
+from archive.models import CaseFile, Document, Event, FilePlanUnit, Version
+from archive.services.processes import process_create
+from retention.models import (
+    CaseFileRetention,
+    Transfer,
+    TransferItem,
+    TransferItemState,
+    TransferState,
+)
+from retention.services.disposal import disposal_approve, disposal_execute, disposal_propose
+from retention.services.holds import hold_place
+from retention.services.transfer import transfer_import, transfer_offer, transfer_package
+from tests.archive.helpers import file_document
+from tests.conftest import user
+
+from .xdomea_helpers import (
+    NS,
+    X,
+    appraisal_0502,
+    assert_valid,
+    close_long_ago,
+    confirmation_0506,
+    needs_schemas,
+    sha256,
+)
+
+pytestmark = [pytest.mark.django_db, needs_schemas]
+
+
+@pytest.fixture
+def offered_files(schedules):
+    """Both demo case files due with the action "offer" (B by its plan unit, A re-planned),
+    with stored documents; one of B's documents sits in a Vorgang."""
+    FilePlanUnit.objects.filter(pk=schedules["A"].plan_unit_id).update(
+        retention_schedule="SGB-10J-ZDA-ANBIETEN")
+    file_document(schedules["A"], text="Antrag Meier", title="Antrag", store=True)
+    file_document(schedules["B"], text="Bescheid Schulz", title="Bescheid", store=True)
+    in_process = file_document(schedules["B"], text="Widerspruch Schulz", title="Widerspruch",
+                               store=True)
+    process = process_create(user=user("sachbearbeitung-b"), case_file=schedules["B"],
+                             title="Widerspruchsverfahren")
+    Document.objects.filter(pk=in_process.pk).update(process=process)
+    return {"A": close_long_ago(schedules["A"], "sachbearbeitung-a"),
+            "B": close_long_ago(schedules["B"], "sachbearbeitung-b")}
+
+
+def _xdomea_id(case_file) -> str:
+    return str(CaseFileRetention.objects.get(case_file=case_file).xdomea_id)
+
+
+def _offer(tmp_path):
+    transfer, path = transfer_offer(actor="datenschutz", out_dir=tmp_path / "out")
+    return transfer, str(transfer.process_id), path
+
+
+def test_offer_lists_what_is_due_for_the_archive_as_metadata_only(offered_files, tmp_path):
+    transfer, process_id, path = _offer(tmp_path)
+    assert path.name == f"{process_id}_Aussonderung.Anbieteverzeichnis.0501.xml"
+    tree = assert_valid(etree.parse(str(path)))
+    assert tree.findtext("x:Kopf/x:ProzessID", namespaces=NS) == process_id
+    assert tree.findtext("x:Kopf/x:Nachrichtentyp/code", namespaces=NS) == "0501"
+    akten = tree.findall("x:Schriftgutobjekt/x:Akte", NS)
+    by_reference = {a.findtext("x:AllgemeineMetadaten/x:Kennzeichen", namespaces=NS): a
+                    for a in akten}
+    assert set(by_reference) == {c.file_reference for c in offered_files.values()}
+    akte = by_reference[offered_files["B"].file_reference]
+    assert akte.findtext("x:Identifikation/x:ID", namespaces=NS) == _xdomea_id(offered_files["B"])
+    assert akte.findtext("x:AllgemeineMetadaten/x:Betreff", namespaces=NS) == \
+        offered_files["B"].title
+    assert akte.findtext("x:Laufzeit/x:Ende", namespaces=NS) == "2010-06-01"
+    retention = akte.find("x:ArchivspezifischeMetadaten", NS)
+    assert retention.findtext("x:Aufbewahrungsdauer/x:AnzahlJahre", namespaces=NS) == "10"
+    code = retention.find("x:Aussonderungsart/x:Aussonderungsart", NS)
+    assert code.findtext("code") == "B"  # to be appraised by the archive
+    assert code.get("listURI") == "urn:xoev-de:xdomea:codeliste:aussonderungsart"
+    titles = [d.findtext("x:AllgemeineMetadaten/x:Betreff", namespaces=NS)
+              for d in akte.iter(f"{X}Dokument")]
+    assert sorted(titles) == ["Bescheid", "Widerspruch"]
+    assert akte.find("x:Akteninhalt/x:Vorgang/x:Dokument", NS) is not None
+    assert not list(tree.iter(f"{X}Primaerdokument"))  # metadata only
+    assert set(transfer.items.values_list("case_file_id", flat=True)) == \
+        {c.pk for c in offered_files.values()}
+    # Offered once: a second run finds nothing new to offer.
+    assert transfer_offer(actor="datenschutz", out_dir=tmp_path / "again") is None
+
+
+def test_offer_leaves_out_files_to_destroy_and_files_not_due(schedules, tmp_path):
+    close_long_ago(schedules["A"], "sachbearbeitung-a")  # schedule "destroy"
+    assert transfer_offer(actor="datenschutz", out_dir=tmp_path) is None
+    close_long_ago(schedules["B"], "sachbearbeitung-b")
+    transfer, _ = transfer_offer(actor="datenschutz", out_dir=tmp_path)
+    assert list(transfer.items.values_list("case_file_id", flat=True)) == [schedules["B"].pk]
+
+
+def test_appraisal_records_each_decision_and_answers_with_0505(offered_files, tmp_path):
+    transfer, process_id, _ = _offer(tmp_path)
+    unknown = "00000000-0000-4000-8000-000000000000"
+    message = appraisal_0502(process_id, {_xdomea_id(offered_files["A"]): "A",
+                                          _xdomea_id(offered_files["B"]): "V", unknown: "A"})
+    report = transfer_import(data=message, actor="datenschutz", out_dir=tmp_path / "answers")
+    assert report["archive"] == [offered_files["A"].file_reference]
+    assert report["destroy"] == [offered_files["B"].file_reference]
+    assert report["unknown"] == [unknown]
+    decisions = dict(CaseFileRetention.objects.filter(case_file__in=offered_files.values())
+                     .values_list("case_file_id", "archive_decision"))
+    assert decisions == {offered_files["A"].pk: "archive", offered_files["B"].pk: "destroy"}
+    assert Event.objects.filter(action="archive_appraised").count() == 2
+    assert Transfer.objects.get(pk=transfer.pk).state == TransferState.APPRAISED
+    receipt = assert_valid(etree.parse(report["receipt"]))
+    assert etree.QName(receipt.getroot()).localname == \
+        "Aussonderung.BewertungEmpfangBestaetigen.0505"
+    assert receipt.findtext("x:Kopf/x:ProzessID", namespaces=NS) == process_id
+    assert receipt.findtext("x:Kopf/x:Nachrichtentyp/code", namespaces=NS) == "0505"
+
+
+def test_offered_files_wait_for_the_decision_and_a_destroy_decision_frees_them(
+        offered_files, tmp_path):
+    case_file = offered_files["B"]
+    transfer, process_id, _ = _offer(tmp_path)
+    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[case_file.pk])
+    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    with pytest.raises(Conflict) as refused:
+        disposal_execute(disposal_id=disposal.pk, actor="x")
+    assert refused.value.code == "AWAITING_ARCHIVE"
+    # "B" (still to be appraised) is no decision.
+    transfer_import(data=appraisal_0502(process_id, {_xdomea_id(case_file): "B"}),
+                    actor="datenschutz", out_dir=tmp_path)
+    with pytest.raises(Conflict):
+        disposal_execute(disposal_id=disposal.pk, actor="x")
+    transfer_import(data=appraisal_0502(process_id, {_xdomea_id(case_file): "V"}),
+                    actor="datenschutz", out_dir=tmp_path)
+    disposal_execute(disposal_id=disposal.pk, actor="x")
+    assert CaseFile.objects.get(pk=case_file.pk).destroyed_at is not None
+
+
+def _appraised(offered_files, tmp_path, decisions):
+    transfer, process_id, offer_path = _offer(tmp_path)
+    transfer_import(data=appraisal_0502(process_id, {
+        _xdomea_id(offered_files[key]): code for key, code in decisions.items()}),
+        actor="datenschutz", out_dir=tmp_path)
+    return transfer, process_id, offer_path
+
+
+def test_package_holds_the_pdfa_renditions_under_the_names_and_checksums_the_xml_states(
+        offered_files, tmp_path):
+    transfer, process_id, offer_path = _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
+    [path] = transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    assert path.name == f"{process_id}_Aussonderung.Aussonderung.0503.zip"
+    with zipfile.ZipFile(path) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    xml_name = f"{process_id}_Aussonderung.Aussonderung.0503.xml"
+    tree = assert_valid(members.pop(xml_name))
+    assert tree.findtext("x:Kopf/x:ProzessID", namespaces=NS) == process_id
+    assert tree.findtext("x:Kopf/x:Importbestaetigung", namespaces=NS) == "1"
+    [akte] = tree.findall("x:Schriftgutobjekt/x:Akte", NS)  # A was to be destroyed
+    assert akte.findtext("x:Identifikation/x:ID", namespaces=NS) == _xdomea_id(offered_files["B"])
+    stated = {}
+    for document in akte.iter(f"{X}Dokument"):
+        sums = {f.findtext("x:Name", namespaces=NS): f.findtext("x:Wert", namespaces=NS)
+                for f in document.findall("x:AnwendungsspezifischeErweiterung/x:Feld", NS)}
+        for fmt in document.findall("x:Version/x:Format", NS):
+            assert fmt.findtext("x:Name/code", namespaces=NS) == "044"  # PDF/A
+            name = fmt.findtext("x:Primaerdokument/x:Dateiname", namespaces=NS)
+            stated[name] = sums[name]
+    assert set(stated) == set(members)  # exactly the files the XML names, nothing else
+    renditions = set(Version.objects.filter(document__case_file=offered_files["B"])
+                     .values_list("rendition_sha256", flat=True))
+    assert {sha256(data) for data in members.values()} == renditions
+    for name, data in members.items():
+        assert sha256(data) == stated[name]
+        assert data.startswith(b"%PDF")
+    # The ids of the offer run through the transfer.
+    offered = etree.parse(str(offer_path))
+    assert {e.text for e in offered.iter(f"{X}ID")} >= \
+        {e.text for e in tree.iter(f"{X}ID")}
+    assert TransferItem.objects.get(case_file=offered_files["B"]).state == \
+        TransferItemState.PACKAGED
+    assert transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg2") == []
+
+
+def test_import_confirmation_destroys_only_what_the_archive_took_over(
+        offered_files, tmp_path, django_capture_on_commit_callbacks):
+    transfer, process_id, _ = _appraised(offered_files, tmp_path, {"A": "A", "B": "A"})
+    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    taken, refused = offered_files["A"], offered_files["B"]
+    blobs = set(Version.objects.filter(document__case_file=taken)
+                .values_list("rendition_sha256", flat=True))
+    message = confirmation_0506(process_id, {
+        _xdomea_id(taken): (True, "StA 4711/2026"),
+        _xdomea_id(refused): (False, "Primärdokument nicht lesbar")})
+    with django_capture_on_commit_callbacks(execute=True):
+        report = transfer_import(data=message, actor="datenschutz", out_dir=tmp_path)
+    assert report["archived"] == [taken.file_reference]
+    assert report["kept"] == [{"file_reference": refused.file_reference,
+                               "reason": "Primärdokument nicht lesbar"}]
+    gone = CaseFile.objects.get(pk=taken.pk)
+    assert gone.destroyed_at is not None
+    assert gone.residual["approval"]["list"] == f"xdomea:{process_id}"
+    from archive.blobstore import blob_exists
+
+    assert not any(blob_exists(sha) for sha in blobs)
+    kept = CaseFile.objects.get(pk=refused.pk)
+    assert kept.destroyed_at is None and kept.title
+    item = TransferItem.objects.get(case_file=refused)
+    assert item.state == TransferItemState.FAILED and "nicht lesbar" in item.note
+    assert TransferItem.objects.get(case_file=taken).archive_reference == "StA 4711/2026"
+    assert Event.objects.filter(action="archive_import_failed", object_id=str(refused.pk)).exists()
+    assert Transfer.objects.get(pk=transfer.pk).state == TransferState.CONFIRMED
+    # What the archive did not take over still cannot be destroyed here.
+    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[refused.pk])
+    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    with pytest.raises(Conflict) as blocked:
+        disposal_execute(disposal_id=disposal.pk, actor="x")
+    assert blocked.value.code == "AWAITING_ARCHIVE"
+
+
+def test_a_hold_placed_after_the_transfer_still_keeps_the_local_copy(offered_files, tmp_path):
+    transfer, process_id, _ = _appraised(offered_files, tmp_path, {"B": "A"})
+    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    hold_place(user=user("datenschutz"), case_file=offered_files["B"], reason="Klage",
+               mandate="SG 3")
+    report = transfer_import(data=confirmation_0506(process_id, {
+        _xdomea_id(offered_files["B"]): (True, "StA 1")}), actor="datenschutz",
+        out_dir=tmp_path)
+    assert report["archived"] == [] and len(report["kept"]) == 1
+    assert CaseFile.objects.get(pk=offered_files["B"].pk).destroyed_at is None
+    assert Event.objects.filter(action="archive_destruction_blocked").exists()
+
+
+def test_messages_out_of_order_or_for_unknown_processes_are_refused(offered_files, tmp_path):
+    transfer, process_id, _ = _offer(tmp_path)
+    confirmation = confirmation_0506(process_id, {_xdomea_id(offered_files["A"]): (True, "x")})
+    with pytest.raises(Conflict) as early:
+        transfer_import(data=confirmation, actor="x", out_dir=tmp_path)
+    assert early.value.code == "XDOMEA_NOT_PACKAGED"
+    stranger = appraisal_0502("11111111-2222-4333-8444-555555555555",
+                              {_xdomea_id(offered_files["A"]): "A"})
+    with pytest.raises(InvalidInput) as unknown:
+        transfer_import(data=stranger, actor="x", out_dir=tmp_path)
+    assert unknown.value.code == "XDOMEA_UNKNOWN_PROCESS"
+    assert CaseFileRetention.objects.get(case_file=offered_files["A"]).archive_decision == ""
