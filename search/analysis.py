@@ -30,6 +30,7 @@ TOKEN = re.compile(IBAN + r"|\w+(?:[./\-]\w+)*", re.UNICODE)
 QUERY_IBAN = re.compile(IBAN, re.IGNORECASE)
 WORD = re.compile(r"\w+", re.UNICODE)
 _JOINERS = re.compile(r"[./\-]")
+_DIGIT = re.compile(r"\d")
 _STEMMER = snowballstemmer.stemmer("german")
 
 
@@ -47,15 +48,16 @@ def _word(word: str) -> str:
     return _STEMMER.stemWord(fold_lower(word))
 
 
-def _normalise(raw: str) -> list[str]:
+@lru_cache(maxsize=500_000)
+def _normalise(raw: str) -> tuple[str, ...]:
     """The index tokens of one raw token."""
-    if any(ch.isdigit() for ch in raw):
+    if _DIGIT.search(raw):
         token = fold_lower(raw.replace(" ", ""))
-        return [token] if len(token) <= MAX_TOKEN else []
-    return [_word(part) for part in _JOINERS.split(raw) if part and len(part) <= MAX_TOKEN]
+        return (token,) if len(token) <= MAX_TOKEN else ()
+    return tuple(_word(part) for part in _JOINERS.split(raw) if part and len(part) <= MAX_TOKEN)
 
 
-def token_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
+def token_spans(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
     """(start, end, index tokens) for each raw token, for highlighting snippets."""
     for match in TOKEN.finditer(text):
         tokens = _normalise(match.group(0))

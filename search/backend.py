@@ -2,7 +2,7 @@
 their access principals, and must apply the principal filter inside the query, so that hits,
 counts and facets can only come from documents the user may see."""
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -104,6 +104,10 @@ class SearchBackend(Protocol):
         """Delete so that no token of these documents remains in the index's storage."""
 
     def clear(self) -> None: ...
+
+    def replace_all(self, batches: Iterable[list[IndexEntry]]) -> None:
+        """Replace the whole index with these entries (a rebuild); file-based backends swap
+        in one commit, so searches keep answering from the old index meanwhile."""
 
     def fingerprints(self) -> dict[int, str]: ...
 

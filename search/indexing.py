@@ -2,8 +2,6 @@
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from archive.models import Document
 from archive.permissions import document_principals
 
@@ -13,7 +11,6 @@ from .backends import get_backend
 
 log = logging.getLogger(__name__)
 BATCH = 200
-
 
 def index_entry_for(document: Document, text: str) -> IndexEntry:
     case_file = document.case_file
@@ -33,7 +30,6 @@ def index_entry_for(document: Document, text: str) -> IndexEntry:
         received_at=document.received_at,
     )
 
-
 def _latest_texts(document_ids) -> dict[int, str]:
     from archive.models import Version
 
@@ -44,14 +40,14 @@ def _latest_texts(document_ids) -> dict[int, str]:
             texts[document_id] = (number, text)
     return {document_id: text for document_id, (_, text) in texts.items()}
 
-
 def entries_for(document_ids: list[int]) -> list[IndexEntry]:
     """Fresh entries of the documents that still exist; the others are left out."""
-    documents = (Document.objects.filter(pk__in=document_ids)
+    # Destroyed documents are left out, so indexing them removes their entry.
+    documents = (Document.objects.filter(pk__in=document_ids, destroyed_at__isnull=True)
+                 .exclude(case_file__destroyed_at__isnull=False)
                  .select_related("case_file").order_by("pk"))
     texts = _latest_texts(document_ids)
     return [index_entry_for(document, texts.get(document.pk, "")) for document in documents]
-
 
 def documents_index(document_ids: list[int]) -> None:
     entries = entries_for(document_ids)
@@ -62,14 +58,12 @@ def documents_index(document_ids: list[int]) -> None:
     if missing:
         backend.delete(missing)
 
-
 def documents_purge(document_ids: list[int]) -> None:
     """Remove documents so that nothing of them remains in the index's files or table: for
     destruction (retention calls this through the task "search.purge_documents"). Other
     documents stay searchable."""
     if document_ids:
         get_backend().purge(list(document_ids), entries_for)
-
 
 def _batches(queryset):
     batch: list[int] = []
@@ -81,24 +75,25 @@ def _batches(queryset):
     if batch:
         yield batch
 
-
 def index_rebuild(progress=None) -> int:
     """Rebuild from the database in batches, so memory stays bounded however large it is."""
     backend = get_backend()
-    backend.clear()
     ids = Document.objects.order_by("pk").values_list("pk", flat=True)
     total = Document.objects.count()
     done = 0
-    for batch in _batches(ids):
-        with transaction.atomic():
-            backend.upsert(entries_for(batch))
-        done += len(batch)
-        if progress:
-            progress(done, total)
+
+    def batches():
+        nonlocal done
+        for batch in _batches(ids):
+            yield entries_for(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+    backend.replace_all(batches())
     backend.mark_built()
     _state_save(backend.name)
     return done
-
 
 @dataclass
 class CheckReport:
@@ -111,7 +106,6 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not (self.missing or self.stale or self.orphaned)
-
 
 def index_check(*, repair: bool = False) -> CheckReport:
     """Compare every document's fresh entry with the index, batch by batch."""
@@ -137,17 +131,14 @@ def index_check(*, repair: bool = False) -> CheckReport:
         report.repaired = True
     return report
 
-
 def _state_version(backend_name: str) -> str:
     return f"{backend_name}:{ANALYSIS_VERSION}"
-
 
 def _state_save(backend_name: str) -> None:
     from .models import IndexState
 
     IndexState.objects.update_or_create(pk=1, defaults={"backend": backend_name,
                                                         "version": ANALYSIS_VERSION})
-
 
 def index_is_current() -> bool:
     from .models import IndexState
@@ -160,7 +151,6 @@ def index_is_current() -> bool:
         return False
     # An index directory removed or replaced by an empty one.
     return bool(backend.fingerprints()) or not Document.objects.exists()
-
 
 def index_ensure_current() -> bool:
     """Rebuild when the backend, the analysis or the schema changed since the last build.

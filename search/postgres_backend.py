@@ -114,6 +114,12 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {TABLE}")
 
+    def replace_all(self, batches) -> None:
+        self.clear()
+        for batch in batches:
+            with transaction.atomic():
+                self.upsert(batch)
+
     def fingerprints(self) -> dict[int, str]:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT document_id, fingerprint FROM {TABLE}")

@@ -5,9 +5,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from archive.errors import InvalidInput, NotFound
-from archive.models import CaseFile, Unit
-from archive.permissions import user_principals
-from archive.selectors import document_visible_or_404, documents_visible_to
+from archive.models import CaseFile, Document, Unit
+from archive.permissions import document_principals, user_principals
+from archive.selectors import document_visible_or_404
 from archive.services.events import event_append
 
 from .analysis import analyse, analyse_prefix, token_spans
@@ -137,23 +137,34 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
                              "exclude_document_ids": (*filters.exclude_document_ids, more_like)})
     searchable = node is not None or filters != Filters()
     result = None
+    principals = user_principals(user)
     if searchable:
         result = get_backend().search(BackendQuery(
-            node=node, principals=user_principals(user), filters=filters, sort=sort,
+            node=node, principals=principals, filters=filters, sort=sort,
             limit=limit, offset=offset, facets=facets))
-    page = _page(user, query, node, result, sort=sort, limit=limit, offset=offset)
+    page = _page(principals, query, node, result, sort=sort, limit=limit, offset=offset)
     if log and searchable:
         _log(user, query, filters, more_like, page.count)
     return page
 
 
-def _page(user, query, node, result, *, sort, limit, offset) -> SearchPage:
+def _still_visible(document: Document, principals: frozenset[str]) -> bool:
+    """The index already filtered; this guards against an entry gone stale since (a document
+    moved, destroyed, a file restricted) with the same principal rule the index uses."""
+    if document.destroyed_at is not None:
+        return False
+    if document.case_file is not None and document.case_file.destroyed_at is not None:
+        return False
+    return bool(document_principals(document) & principals)
+
+
+def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage:
     if result is None:
         return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
     ids = [hit.document_id for hit in result.hits]
-    # The index already filtered; the database check guards against a stale index entry.
-    documents = {d.pk: d for d in documents_visible_to(user).filter(pk__in=ids)}
-    texts = _latest_texts(ids)
+    documents = {d.pk: d for d in Document.objects.filter(pk__in=ids).select_related("case_file")
+                 if _still_visible(d, principals)} if ids else {}
+    texts = _latest_texts(list(documents)) if documents else {}
     hits = []
     for hit in result.hits:
         document = documents.get(hit.document_id)
@@ -207,11 +218,13 @@ def search_suggestions(*, user, prefix: str, limit: int = 8) -> list[str]:
     folded = analyse_prefix(prefix)
     if len(folded) < 2 or not folded.replace("-", "").isalnum():
         return []
-    result = get_backend().search(BackendQuery(
-        node=Prefix(folded), principals=user_principals(user), limit=20))
+    principals = user_principals(user)
+    result = get_backend().search(BackendQuery(node=Prefix(folded), principals=principals,
+                                               limit=20))
     ids = [hit.document_id for hit in result.hits]
-    visible = set(documents_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-    texts = _latest_texts([pk for pk in ids if pk in visible])
+    visible = [d.pk for d in Document.objects.filter(pk__in=ids).select_related("case_file")
+               if _still_visible(d, principals)]
+    texts = _latest_texts(visible)
     counts: Counter[str] = Counter()
     for text in texts.values():
         for start, end, tokens in token_spans(text):

@@ -177,6 +177,14 @@ class TantivyBackend:
         with self._writer() as writer:
             writer.delete_all_documents()
 
+    def replace_all(self, batches) -> None:
+        # One writer and one commit; the writer's heap bounds memory, it flushes segments.
+        with self._writer() as writer:
+            writer.delete_all_documents()
+            for batch in batches:
+                for entry in batch:
+                    writer.add_document(self._document(entry))
+
     # -- reading --------------------------------------------------------------------------
     def _searcher(self) -> tantivy.Searcher:
         index = self._open()

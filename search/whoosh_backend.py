@@ -8,6 +8,7 @@ from pathlib import Path
 from whoosh import fields, index, sorting
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.writing import CLEAR
 
 from .analysis import ANALYSIS_VERSION
 from .backend import (
@@ -135,6 +136,20 @@ class WhooshBackend:
         with self._writer(optimize=True) as writer:
             for document_id in document_ids:
                 writer.delete_by_term("doc_id", str(document_id))
+
+    def replace_all(self, batches) -> None:
+        ix = self._open()
+        with self._lock():
+            # limitmb bounds the posting buffer; beyond it whoosh spills runs to disk.
+            writer = ix.writer(limitmb=256)
+            try:
+                for batch in batches:
+                    for entry in batch:
+                        writer.add_document(**self._fields(entry))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
 
     def clear(self) -> None:
         with self._lock():

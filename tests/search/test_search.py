@@ -239,14 +239,21 @@ def test_more_like_this_finds_related_letters(demo, backend):
 
 
 def _invisible_documents(demo):
-    """A confidential file in unit A (clearance too low) and a staff case in unit A."""
+    """In unit A: a confidential file (clearance too low), a staff case and a file whose
+    processing is restricted; and a letter of unit B."""
     confidential = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
                                     actor="test", title="Vertraulich", confidentiality=2)
     staff = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
                              actor="test", title="Beschäftigtenfall")
+    restricted = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
+                                  actor="test", title="Eingeschränkt")
     CaseFile.objects.filter(pk=staff.pk).update(staff_case=True)
+    CaseFile.objects.filter(pk=restricted.pk).update(restricted=True)
     staff.refresh_from_db()
+    restricted.refresh_from_db()
     return [
+        _file(restricted, f"Eingeschränkt {SECRET} Heizkosten.", title="Eingeschränkt",
+              document_type="Sperrtyp", sender="Sperrabsender"),
         _file(confidential, f"Gutachten {SECRET} Heizkosten.", title=f"Gutachten {SECRET}",
               document_type=f"Typ{SECRET}", sender=f"Absender {SECRET}"),
         _file(staff, f"Personalsache {SECRET} Heizkosten.", title="Personalsache",
@@ -256,7 +263,7 @@ def _invisible_documents(demo):
     ]
 
 
-@pytest.mark.parametrize("username", ["sachbearbeitung-a", "poststelle"])
+@pytest.mark.parametrize("username", ["sachbearbeitung-a", "poststelle", "admin"])
 def test_an_invisible_document_reveals_nothing(demo, backend, username):
     _file(demo["A"], "Heizkosten für März.", title="Heizung", document_type="Antrag",
           sender="Stadtwerke")
@@ -271,7 +278,7 @@ def test_an_invisible_document_reveals_nothing(demo, backend, username):
     assert shared.count == expected
     labels = {b.label for buckets in shared.facets.values() for b in buckets}
     assert not labels & {f"Typ{SECRET}", "Personal", "Fremdtyp", "Personalamt",
-                         "Fremdabsender", "Sachgebiet B"}
+                         "Fremdabsender", "Sachgebiet B", "Sperrtyp", "Sperrabsender"}
     assert all(SECRET not in hit.snippet for hit in shared.hits)
 
 
@@ -414,3 +421,12 @@ def test_received_dates_are_compared_as_days(demo, backend):
     day = moment.astimezone(timezone.get_current_timezone()).date()
     assert _ids(_search("sachbearbeitung-a", "Widerspruch", filters=Filters(
         received_from=day, received_to=day))) == [document.pk]
+
+
+def test_a_destroyed_document_is_not_found_even_before_its_entry_is_purged(demo, backend):
+    document = _file(demo["A"], f"Altakte {SECRET}.", title="Altakte")
+    type(document).objects.filter(pk=document.pk).update(destroyed_at=timezone.now())
+    assert _search("sachbearbeitung-a", SECRET).hits == []
+    documents_index([document.pk])  # indexing a destroyed document removes its entry
+    assert _search("sachbearbeitung-a", SECRET).count == 0
+    assert document.pk not in get_backend().document_ids()

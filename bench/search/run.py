@@ -1,0 +1,226 @@
+"""Search benchmark: `python -m bench.search --docs 100000 --backends tantivy,whoosh`.
+
+Generates the corpus once per database (SQLite in --data-dir, or PostgreSQL with
+--database-url), rebuilds each backend's index with the project's own `registratur search
+rebuild` in a child process (wall time and that process's peak memory), then measures the
+project's search service end to end as a caseworker who may see one unit of ten: permission
+filter, exact count, top 20 with snippets, and the log entry every search writes.
+Not a test: it never runs in the test suite.
+"""
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+UNITS = 10
+
+
+def _setup(data_dir: Path, database_url: str | None, backend: str) -> None:
+    os.environ["REGISTRATUR_DATA_DIR"] = str(data_dir)
+    if database_url:
+        os.environ["REGISTRATUR_DATABASE_URL"] = database_url
+    os.environ["REGISTRATUR_SEARCH_BACKEND"] = backend
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+
+
+def _generate(total: int, seed: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from archive.models import CaseFile, Document, FilePlanUnit, Role, StaffProfile, Unit, Version
+
+    from .corpus import Vocabulary, letter, person
+
+    rng = random.Random(seed)
+    vocabulary = Vocabulary(rng)
+    today = date(2026, 11, 1)
+    with transaction.atomic():
+        units = [Unit.objects.get_or_create(code=f"U{n}", defaults={"name": f"Sachgebiet {n}"})[0]
+                 for n in range(UNITS)]
+        plan = FilePlanUnit.objects.get_or_create(code="50.20.1", defaults={"title": "SGB XII"})[0]
+        user = get_user_model().objects.filter(username="bench").first()
+        if user is None:
+            user = get_user_model().objects.create_user(username="bench", password=None)
+            profile = StaffProfile.objects.create(user=user, role=Role.CASEWORKER)
+            profile.units.add(units[0])
+    existing = Document.objects.count()
+    per_case = 8
+    started = time.monotonic()
+    batch = 2000
+    for start in range(existing, total, batch):
+        count = min(batch, total - start)
+        with transaction.atomic():
+            case_files = CaseFile.objects.bulk_create([
+                CaseFile(file_reference=f"50.20.1-{2020 + n % 7}-{n:06d}", plan_unit=plan,
+                         unit=units[n % UNITS], title="Hilfe zum Lebensunterhalt",
+                         subject_name=person(rng), client_number=f"K-{rng.randrange(10**6):06d}")
+                for n in range(start // per_case, (start + count - 1) // per_case + 1)
+                if not CaseFile.objects.filter(file_reference=f"50.20.1-{2020 + n % 7}-{n:06d}")
+                .exists()])
+            by_reference = {c.file_reference: c for c in CaseFile.objects.filter(
+                file_reference__in=[f"50.20.1-{2020 + n % 7}-{n:06d}"
+                                    for n in range(start // per_case,
+                                                   (start + count - 1) // per_case + 1)])}
+            del case_files
+            documents, letters = [], []
+            for n in range(start, start + count):
+                number = n // per_case
+                case_file = by_reference[f"50.20.1-{2020 + number % 7}-{number:06d}"]
+                item = letter(rng, vocabulary, file_reference=case_file.file_reference,
+                              subject=case_file.subject_name, today=today)
+                letters.append(item)
+                documents.append(Document(
+                    case_file=case_file, title=item["title"][:300],
+                    document_type=item["document_type"], sender=item["sender"][:300],
+                    letter_date=item["letter_date"],
+                    received_at=datetime.combine(item["letter_date"] + timedelta(days=2),
+                                                 datetime.min.time(), tzinfo=UTC)))
+            Document.objects.bulk_create(documents)
+            Version.objects.bulk_create([
+                Version(document=document, number=1,
+                        original_sha256=hashlib.sha256(item["text"].encode()).hexdigest(),
+                        original_size=len(item["text"]), original_name="scan.pdf",
+                        original_mime="application/pdf", text=item["text"],
+                        text_sha256=hashlib.sha256(item["text"].encode()).hexdigest(),
+                        page_count=item["pages"])
+                for document, item in zip(documents, letters, strict=True)])
+        done = start + count
+        rate = (done - existing) / max(time.monotonic() - started, 1e-9)
+        print(f"\r  generated {done}/{total} documents ({rate:.0f}/s)", end="", file=sys.stderr)
+    print(file=sys.stderr)
+
+
+def _queries(seed: int, n: int) -> list[str]:
+    """One to three words, from very common to rare, plus names and file references."""
+    from archive.models import CaseFile
+
+    from .corpus import NOUNS, Vocabulary
+
+    rng = random.Random(seed + 1)
+    vocabulary = Vocabulary(random.Random(seed))
+    common, middle, rare = NOUNS[:15], vocabulary.words[200:2000], vocabulary.words[20000:]
+    references = list(CaseFile.objects.order_by("?").values_list("file_reference", flat=True)[:50])
+    names = list(CaseFile.objects.order_by("?").values_list("subject_name", flat=True)[:50])
+    queries = []
+    for i in range(n):
+        kind = i % 6
+        if kind == 0:
+            queries.append(rng.choice(common))
+        elif kind == 1:
+            queries.append(rng.choice(middle))
+        elif kind == 2:
+            queries.append(rng.choice(rare))
+        elif kind == 3:
+            queries.append(" ".join(rng.sample(common, 2) + [rng.choice(middle)]))
+        elif kind == 4:
+            queries.append(rng.choice(names) if i % 12 == 4 else f'"{rng.choice(references)}"')
+        else:
+            queries.append(f"{rng.choice(common)} {rng.choice(rare)}")
+    return queries
+
+
+def _rebuild(env: dict) -> tuple[float, float]:
+    """Seconds and peak memory (MiB) of `registratur search rebuild` in its own process."""
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "config.cli", "search", "rebuild"],
+                               env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"rebuild failed with exit code {process.returncode}")
+    return time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def _index_size(backend: str) -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    if backend == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size('search_searchentry')")
+            return cursor.fetchone()[0]
+    directory = settings.SEARCH_INDEX_DIR / backend
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _measure(backend: str, queries: list[str]) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from search.backends import get_backend
+    from search.services import documents_search
+
+    settings.SEARCH_BACKEND = backend
+    get_backend.cache_clear()
+    user = get_user_model().objects.get(username="bench")
+    for query in queries[:20]:  # warm caches and the OS page cache
+        documents_search(user=user, query=query, limit=20)
+    timings, counts = [], []
+    for query in queries:
+        started = time.perf_counter()
+        page = documents_search(user=user, query=query, limit=20)
+        timings.append((time.perf_counter() - started) * 1000)
+        counts.append(page.count)
+    return {"p50_ms": _percentile(timings, 0.50), "p95_ms": _percentile(timings, 0.95),
+            "p99_ms": _percentile(timings, 0.99), "mean_ms": statistics.fmean(timings),
+            "queries": len(queries), "median_count": statistics.median(counts)}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--backends", default="tantivy,whoosh")
+    parser.add_argument("--data-dir", default="./bench-data")
+    parser.add_argument("--database-url", help="e.g. postgres://postgres@127.0.0.1/bench")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--skip-rebuild", action="store_true",
+                        help="measure the existing indexes")
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    _setup(data_dir, args.database_url, backends[0])
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _generate(args.docs, args.seed)
+    queries = _queries(args.seed, args.queries)
+    results = []
+    for backend in backends:
+        env = {**os.environ, "REGISTRATUR_SEARCH_BACKEND": backend}
+        build_s, peak_mib = (None, None) if args.skip_rebuild else _rebuild(env)
+        row = {"backend": backend, "docs": args.docs, "build_s": build_s,
+               "rebuild_peak_mib": peak_mib, "index_bytes": _index_size(backend),
+               **_measure(backend, queries)}
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"\n{'backend':<9} {'docs':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'build s':>8} {'peak MiB':>9} {'index MiB':>10}")
+    for row in results:
+        build = f"{row['build_s']:.0f}" if row["build_s"] is not None else "-"
+        peak = f"{row['rebuild_peak_mib']:.0f}" if row["rebuild_peak_mib"] is not None else "-"
+        print(f"{row['backend']:<9} {row['docs']:>8} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {build:>8} {peak:>9} {row['index_bytes'] / 2**20:>10.1f}")
+    print(f"(this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
+          " MiB)")
+
+
+if __name__ == "__main__":
+    main()
