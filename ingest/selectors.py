@@ -8,8 +8,9 @@ from archive.permissions import user_role
 
 from .models import QUARANTINE_STATES, STEP_NAMES, IngestJob
 
-# Who sees every job (the mailroom sorts all post); everyone else only what they handed in.
-SEES_ALL_JOBS = {Role.MAILROOM, Role.ADMINISTRATOR}
+# Who sees every job: the mailroom, which sorts all post. Everyone else, administrators
+# included, sees only what they handed in: jobs carry names and recognised content.
+SEES_ALL_JOBS = {Role.MAILROOM}
 
 
 def jobs_in_quarantine() -> QuerySet[IngestJob]:

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
+from ingest.models import IngestJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
@@ -36,6 +37,9 @@ DPO = _only({"datenschutz": 200}, 404)
 DPO_ACTS = _only({"datenschutz": 302}, 404)
 ADMIN = _only({"admin": 200}, 404)
 ADMIN_ACTS = _only({"admin": 302}, 404)
+MAILROOM_ACTS = _only({"poststelle": 302}, 404)
+UPLOADERS = _only({"poststelle": 200, "sachbearbeitung-a": 200, "sachbearbeitung-b": 200,
+                   "admin": 200}, 404)
 API_ANON = {401, 403}
 
 
@@ -82,12 +86,26 @@ def _matrix(objects) -> dict:
                              DPO_ACTS)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
+        "web:intake_upload": [("get", (), {}, UPLOADERS)],
+        "web:separator_sheet": [("get", (), {}, UPLOADERS)],
+        "web:cover_sheet": [("get", (case_file,), {}, A_ONLY)],
+        "web:intake_review": [("get", (), {}, MAILROOM)],
+        "web:intake_review_file": [("post", (objects["inbox_document"],),
+                                    {"file_reference": target}, MAILROOM_ACTS)],
         "web:inbox": [("get", (), {}, MAILROOM)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
                                                    anonymous=API_ANON))],
+        "api:search_suggestions": [("get", (), {"prefix": "Antr"},
+                                    _only({}, 200, anonymous=API_ANON))],
+        # No file attached: those who may upload hear why (400), everyone else 404.
+        "api:ingest": [("post", (), {}, _only({"poststelle": 400, "sachbearbeitung-a": 400,
+                                               "sachbearbeitung-b": 400, "admin": 400}, 404,
+                                              anonymous=API_ANON))],
+        "api:job": [("get", (objects["job"],), {}, _only({"poststelle": 200}, 404,
+                                                         anonymous=API_ANON))],
         # Executed already by the page row above, so the data-protection officer gets 409.
         "api:disposal_execute": [("post", (disposal,), {}, _only({"datenschutz": 409}, 404,
                                                                  anonymous=API_ANON))],
@@ -116,7 +134,12 @@ def objects(demo):
                                     placed_by="datenschutz")
     erasure = ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 1),
                                             recorded_by="datenschutz")
+    inbox_document = file_document(None, text="Unzugeordneter Brief").pk
+    job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
+                                   original_sha256="0" * 64, original_size=1,
+                                   submitted_by="poststelle")
     return {"document": document, "case_file": demo["A"].pk, "erasure": erasure.pk,
+            "inbox_document": inbox_document, "job": str(job.pk),
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
