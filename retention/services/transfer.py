@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from archive.blobstore import blob_open
+from archive.blobstore import blob_open, blob_put_bytes
 from archive.errors import Conflict, InvalidInput
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
@@ -19,6 +19,7 @@ from ..models import (
     TransferItemState,
     TransferState,
 )
+from ..protocol import protocol_json, protocol_pdfa
 from ..xdomea import codes, messages
 from ..xdomea.package import message_file_name, package_write
 from ..xdomea.parse import Message, message_parse
@@ -209,6 +210,7 @@ def _import_confirmation(transfer: Transfer, message: Message, *, actor: str, **
              if item.state == TransferItemState.PACKAGED}
     results = {result.object_id: result for result in message.results}
     report = {"archived": [], "kept": [], "unknown": sorted(set(results) - set(items))}
+    destroyed = []
     for key, item in items.items():
         result = results.get(key)
         if result is None or not result.success:
@@ -225,18 +227,39 @@ def _import_confirmation(transfer: Transfer, message: Message, *, actor: str, **
                          object_id=item.case_file_id, actor=actor,
                          data={"process_id": str(transfer.process_id),
                                "archive_reference": result.archive_reference})
-        reason = _destroy(item, transfer, actor=actor)
+        reason, residuals = _destroy(item, transfer, actor=actor)
+        destroyed.extend(residuals)
         if reason:
             report["kept"].append({"file_reference": item.case_file.file_reference,
                                    "reason": reason})
         else:
             report["archived"].append(item.case_file.file_reference)
+    if destroyed:
+        report["protocol_sha256"] = _protocol(transfer, destroyed, actor=actor)
     with transaction.atomic():
         transfer.state, transfer.confirmed_at = TransferState.CONFIRMED, timezone.now()
         transfer.save(update_fields=["state", "confirmed_at"])
         event_append(action="archive_import_received", object_type="transfer",
                      object_id=transfer.pk, actor=actor, data=report)
     return report
+
+
+def _protocol(transfer: Transfer, residuals: list[dict], *, actor: str) -> dict:
+    """The destruction protocol of what went to the archive, as for any disposal list: PDF/A
+    and JSON in the blob store, their hashes in the audit chain."""
+    protocol = {
+        "list": f"xdomea:{transfer.process_id}", "proposed_by": transfer.created_by,
+        "proposed_at": transfer.offered_at.isoformat(),
+        "approved_by": "Archiv (Importbestätigung 0506)",
+        "approved_at": timezone.now().isoformat(), "executed_at": timezone.now().isoformat(),
+        "executed_by": actor, "case_files": [r["case_files"][0] for r in residuals],
+        "documents": [d["id"] for r in residuals for d in r["documents"]],
+    }
+    hashes = {"json": blob_put_bytes(protocol_json(protocol)).sha256,
+              "pdf": blob_put_bytes(protocol_pdfa(protocol)).sha256}
+    event_append(action="archive_transfer_protocol", object_type="transfer",
+                 object_id=transfer.pk, actor=actor, data={"protocol_sha256": hashes})
+    return hashes
 
 
 def _keep(item: TransferItem, reason: str, *, actor: str, transfer: Transfer) -> None:
@@ -249,9 +272,9 @@ def _keep(item: TransferItem, reason: str, *, actor: str, transfer: Transfer) ->
                      data={"process_id": str(transfer.process_id), "reason": reason})
 
 
-def _destroy(item: TransferItem, transfer: Transfer, *, actor: str) -> str:
+def _destroy(item: TransferItem, transfer: Transfer, *, actor: str) -> tuple[str, list[dict]]:
     """Destroy the local copy through the kernel's one path; a hold still wins. Returns why it
-    was kept, or "" when it was destroyed."""
+    was kept ("" when it was destroyed) and the residual records."""
     record = CaseFileRetention.objects.get(case_file_id=item.case_file_id)
     approval = {
         "list": f"xdomea:{transfer.process_id}", "transfer": str(transfer.process_id),
@@ -261,14 +284,15 @@ def _destroy(item: TransferItem, transfer: Transfer, *, actor: str) -> str:
             "retention_end": record.end.isoformat() if record.end else None}},
     }
     try:
-        case_files_destroy(case_file_ids=[item.case_file_id], approval=approval, actor=actor)
+        residuals = case_files_destroy(case_file_ids=[item.case_file_id], approval=approval,
+                                       actor=actor)
     except Conflict as refusal:
         item.note = f"Vom Archiv übernommen; lokale Vernichtung verweigert: {refusal.message}"
         item.save(update_fields=["note"])
         event_append(action="archive_destruction_blocked", object_type="case_file",
                      object_id=item.case_file_id, actor=actor,
                      data={"process_id": str(transfer.process_id), "code": refusal.code})
-        return item.note
+        return item.note, []
     item.state = TransferItemState.ARCHIVED
     item.save(update_fields=["state"])
-    return ""
+    return "", [residuals]

@@ -1,6 +1,7 @@
 """The Aussonderung with the public archive end to end: 0501 offer, 0502 appraisal answered by
 0505, 0503 package, 0506 import confirmation; every generated message validated with lxml
 against the official 3.0.0 schemas."""
+import json
 import zipfile
 
 import pytest
@@ -215,6 +216,16 @@ def test_import_confirmation_destroys_only_what_the_archive_took_over(
     assert TransferItem.objects.get(case_file=taken).archive_reference == "StA 4711/2026"
     assert Event.objects.filter(action="archive_import_failed", object_id=str(refused.pk)).exists()
     assert Transfer.objects.get(pk=transfer.pk).state == TransferState.CONFIRMED
+    # A destruction protocol names the transfer; its hashes are in the audit chain.
+    from archive.blobstore import blob_open
+
+    hashes = report["protocol_sha256"]
+    protocol = json.loads(blob_open(hashes["json"]).read())
+    assert protocol["list"] == f"xdomea:{process_id}"
+    assert [c["file_reference"] for c in protocol["case_files"]] == [taken.file_reference]
+    assert blob_open(hashes["pdf"]).read().startswith(b"%PDF")
+    assert Event.objects.filter(action="archive_transfer_protocol",
+                                data__protocol_sha256=hashes).exists()
     # What the archive did not take over still cannot be destroyed here.
     disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[refused.pk])
     disposal_approve(user=user("datenschutz-2"), disposal=disposal)
