@@ -11,6 +11,7 @@ from .views import (
     mailroom,
     retention,
     search,
+    transfer,
 )
 
 app_name = "web"
@@ -59,6 +60,7 @@ urlpatterns = [
     path("datenschutz/loeschantraege/<int:request_id>/entscheiden", retention.erasure_decision,
          name="erasure_decide"),
     path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
+    path("datenschutz/archivanbietung/", transfer.transfers_page, name="transfers"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),
     path("quarantaene/", mailroom.quarantine_page, name="quarantine"),
     # Intake (issue 3): upload, printable sheets, review of recognised post.

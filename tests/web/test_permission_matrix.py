@@ -86,6 +86,7 @@ def _matrix(objects) -> dict:
                              DPO_ACTS)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
+        "web:transfers": [("get", (), {}, DPO)],
         "web:intake_upload": [("get", (), {}, UPLOADERS)],
         "web:separator_sheet": [("get", (), {}, UPLOADERS)],
         "web:cover_sheet": [("get", (case_file,), {}, A_ONLY)],
