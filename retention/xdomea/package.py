@@ -21,11 +21,15 @@ def package_write(*, out_dir: Path, process_id: str, message: bytes,
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / message_file_name(process_id, "0503", "zip")
     partial = target.with_suffix(".zip.part")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(message_file_name(process_id, "0503"), message)
-        for name, opener in files:
-            with opener() as source, archive.open(name, "w") as member:
-                while chunk := source.read(1024 * 1024):
-                    member.write(chunk)
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(message_file_name(process_id, "0503"), message)
+            for name, opener in files:
+                with opener() as source, archive.open(name, "w") as member:
+                    while chunk := source.read(1024 * 1024):
+                        member.write(chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, target)
     return target

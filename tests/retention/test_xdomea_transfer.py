@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from archive.errors import Conflict, InvalidInput
+from archive.errors import Conflict, InvalidInput, NotFound
 from archive.models import CaseFile, Document, Event, FilePlanUnit, Version
 from archive.services.processes import process_create
 from retention.models import (
@@ -259,3 +259,23 @@ def test_messages_out_of_order_or_for_unknown_processes_are_refused(offered_file
         transfer_import(data=stranger, actor="x", out_dir=tmp_path)
     assert unknown.value.code == "XDOMEA_UNKNOWN_PROCESS"
     assert CaseFileRetention.objects.get(case_file=offered_files["A"]).archive_decision == ""
+
+
+def test_nothing_is_handed_over_incomplete(offered_files, tmp_path):
+    """A document without its PDF/A rendition, or whose stored file is gone, stops the package
+    instead of leaving a package that lacks it."""
+    _appraised(offered_files, tmp_path, {"A": "A", "B": "A"})
+    file_document(offered_files["A"], text="ohne Fassung", title="Nachtrag")  # no rendition
+    with pytest.raises(Conflict) as refused:
+        transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    assert refused.value.code == "XDOMEA_NO_RENDITION"
+    assert offered_files["A"].file_reference in refused.value.message
+    Document.objects.filter(title="Nachtrag").update(case_file=None)
+    from archive.blobstore import blob_path
+
+    lost = Version.objects.filter(document__case_file=offered_files["B"]).first()
+    blob_path(lost.rendition_sha256).unlink()
+    with pytest.raises(NotFound):
+        transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    assert not list((tmp_path / "pkg").iterdir())  # no zip, not even a partial one
+    assert not TransferItem.objects.filter(state=TransferItemState.PACKAGED).exists()
