@@ -111,6 +111,9 @@ class SearchBackend(Protocol):
 
     def fingerprints(self) -> dict[int, str]: ...
 
+    def count(self) -> int:
+        """The number of entries (cheap, unlike fingerprints)."""
+
     def search(self, query: BackendQuery) -> BackendResult: ...
 
     def mark_built(self) -> None:

@@ -150,7 +150,7 @@ def index_is_current() -> bool:
     if backend.needs_rebuild():
         return False
     # An index directory removed or replaced by an empty one.
-    return bool(backend.fingerprints()) or not Document.objects.exists()
+    return backend.count() > 0 or not Document.objects.exists()
 
 def index_ensure_current() -> bool:
     """Rebuild when the backend, the analysis or the schema changed since the last build.

@@ -125,6 +125,11 @@ class PostgresBackend:
             cursor.execute(f"SELECT document_id, fingerprint FROM {TABLE}")
             return dict(cursor.fetchall())
 
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            return cursor.fetchone()[0]
+
     def document_ids(self) -> set[int]:
         return set(self.fingerprints())
 

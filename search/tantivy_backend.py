@@ -201,6 +201,9 @@ class TantivyBackend:
             found[stored["doc_id"][0]] = stored["fingerprint"][0]
         return found
 
+    def count(self) -> int:
+        return self._searcher().num_docs
+
     def document_ids(self) -> set[int]:
         return set(self.fingerprints())
 

@@ -162,6 +162,9 @@ class WhooshBackend:
             return {int(stored["doc_id"]): stored["fingerprint"]
                     for stored in searcher.all_stored_fields()}
 
+    def count(self) -> int:
+        return self._open().doc_count()
+
     def document_ids(self) -> set[int]:
         return set(self.fingerprints())
 

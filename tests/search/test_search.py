@@ -430,3 +430,17 @@ def test_a_destroyed_document_is_not_found_even_before_its_entry_is_purged(demo,
     documents_index([document.pk])  # indexing a destroyed document removes its entry
     assert _search("sachbearbeitung-a", SECRET).count == 0
     assert document.pk not in get_backend().document_ids()
+
+
+def test_a_lost_index_directory_is_rebuilt(demo, backend, settings):
+    import shutil
+
+    document = _file(demo["A"], LETTER)
+    index_rebuild()
+    if backend == "postgres":
+        get_backend().clear()
+    else:
+        shutil.rmtree(settings.SEARCH_INDEX_DIR)
+        get_backend.cache_clear()
+    assert index_ensure_current() is True
+    assert _ids(_search("sachbearbeitung-a", "Widerspruch")) == [document.pk]
