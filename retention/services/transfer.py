@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from archive.blobstore import blob_open, blob_put_bytes
@@ -47,13 +48,17 @@ def _records(items) -> dict[int, CaseFileRetention]:
 
 def transfer_offer(*, actor: str, out_dir: Path) -> tuple[Transfer, Path] | None:
     """Offer everything due with the action "offer" that is neither decided nor already on an
-    open offer. Returns None when there is nothing to offer."""
+    open offer; what the archive failed to import is offered again. Returns None when there is
+    nothing to offer."""
     busy = set(TransferItem.objects.filter(state__in=OPEN_ITEM_STATES)
                .values_list("case_file_id", flat=True))
+    latest = {case_file_id: state for case_file_id, state in
+              TransferItem.objects.order_by("pk").values_list("case_file_id", "state")}
+    failed = [pk for pk, state in latest.items() if state == TransferItemState.FAILED]
     due = [item.case_file for item in retention_due() if item.action == "offer"
            and item.case_file.pk not in busy]
     records = {r.case_file_id: r for r in CaseFileRetention.objects.filter(
-        case_file__in=due, archive_decision="")}
+        Q(archive_decision="") | Q(case_file_id__in=failed), case_file__in=due)}
     due = [case_file for case_file in due if case_file.pk in records]
     if not due:
         return None

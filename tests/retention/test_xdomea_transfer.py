@@ -279,3 +279,17 @@ def test_nothing_is_handed_over_incomplete(offered_files, tmp_path):
         transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
     assert not list((tmp_path / "pkg").iterdir())  # no zip, not even a partial one
     assert not TransferItem.objects.filter(state=TransferItemState.PACKAGED).exists()
+
+
+def test_what_the_archive_failed_to_import_is_offered_again(offered_files, tmp_path):
+    transfer, process_id, _ = _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
+    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    transfer_import(data=confirmation_0506(process_id, {
+        _xdomea_id(offered_files["B"]): (False, "Prüfsumme falsch")}), actor="datenschutz",
+        out_dir=tmp_path)
+    again, path = transfer_offer(actor="datenschutz", out_dir=tmp_path / "again")
+    assert again.process_id != transfer.process_id
+    # Only the failed file; the one to destroy awaits the four-eyes disposal, not the archive.
+    assert list(again.items.values_list("case_file_id", flat=True)) == [offered_files["B"].pk]
+    ids = {e.text for e in assert_valid(etree.parse(str(path))).iter(f"{X}ID")}
+    assert _xdomea_id(offered_files["B"]) in ids  # the same identity as before
