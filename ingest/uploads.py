@@ -5,8 +5,10 @@ from pathlib import Path
 from django.conf import settings
 
 from archive.errors import InvalidInput, NotFound
+from archive.guards import require_open, require_work
 from archive.models import Role
 from archive.permissions import user_role
+from archive.selectors import document_visible_or_404
 
 from .jobs import job_receive
 from .models import IngestJob
@@ -44,3 +46,23 @@ def upload_receive(*, user, files, source: str, password: str = "",
         finally:
             Path(handle.name).unlink(missing_ok=True)
     return jobs
+
+
+def version_upload_receive(*, user, document_id, upload) -> IngestJob:
+    """A new version of a filed document: checked now (who, which document, is it open),
+    filed by the pipeline like any scan, as the next version of that document."""
+    document = document_visible_or_404(user, document_id)
+    if document.case_file_id is None:
+        raise InvalidInput("Neue Versionen gibt es für Dokumente in Akten.", code="NOT_FILED")
+    require_work(user, document.case_file)
+    require_open(document.case_file, document.process)
+    Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=settings.WORK_DIR, delete=False) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        return job_receive(path=Path(handle.name), original_name=upload.name, source="upload",
+                           submitted_by=user.username,
+                           provenance={"new_version_of": document.pk})
+    finally:
+        Path(handle.name).unlink(missing_ok=True)

@@ -3,10 +3,11 @@ when the recognition is confident enough, else in the mailroom inbox with its su
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from archive.blobstore import blob_put_file
 from archive.services.casefiles import case_file_by_reference
-from archive.services.documents import VersionContent, document_file_new
+from archive.services.documents import VersionContent, document_file_new, version_add
 
 from ..context import PipelineContext
 
@@ -46,6 +47,12 @@ def file_document(ctx: PipelineContext):
                     "notes": ctx.ocr_notes, "signed": ctx.signed, "scan": scan,
                     "recognition": ctx.suggestions, **ctx.metadata},
     )
+    if job.provenance.get("new_version_of"):
+        # Checked when it was handed in; version_add checks again (the file may have closed).
+        submitter = get_user_model().objects.get(username=job.submitted_by)
+        version = version_add(user=submitter, document_id=job.provenance["new_version_of"],
+                              content=content)
+        return version.document
     return document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,

@@ -61,6 +61,7 @@ def _matrix(objects) -> dict:
         # An invalid form: the refusal comes back as a message, the status as a redirect.
         "web:document_redact": [("post", (doc,), {"page": "x"}, A_ACTS)],
         "web:document_version": [("get", (doc, 1), {}, A_ONLY)],
+        "web:document_version_upload": [("post", (doc,), {}, A_ACTS)],
         "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],

@@ -12,6 +12,7 @@ from archive.services.access import document_read, document_read_with_grant, ver
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move, document_update
 from ingest.redaction import Box, document_redact
+from ingest.uploads import version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
 from .actions import run_action
@@ -57,6 +58,22 @@ def document_redact_action(request, document_id: int):
 
     return run_action(request, redact, success=_("Die geschwärzte Fassung ist die neue "
                                                  "Version."),
+                      back=reverse("web:document", args=[document.pk]))
+
+
+@login_required
+@require_POST
+def document_version_upload(request, document_id: int):
+    document = document_visible_or_404(request.user, document_id)
+
+    def receive():
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(_("Bitte eine Datei wählen."), code="NO_FILE")
+        version_upload_receive(user=request.user, document_id=document.pk, upload=upload)
+
+    return run_action(request, receive, success=_("Die neue Version wird verarbeitet und "
+                                                  "erscheint hier, sobald sie abgelegt ist."),
                       back=reverse("web:document", args=[document.pk]))
 
 
