@@ -444,3 +444,15 @@ def test_a_lost_index_directory_is_rebuilt(demo, backend, settings):
         get_backend.cache_clear()
     assert index_ensure_current() is True
     assert _ids(_search("sachbearbeitung-a", "Widerspruch")) == [document.pk]
+
+
+def test_destruction_purges_the_index(demo, backend):
+    from archive.models import Document
+    from archive.signals import documents_destroyed
+
+    kept = _file(demo["A"], "Ein Schreiben zur Miete.", title="Miete")
+    doomed = _file(demo["A"], f"Gutachten über {SECRET}.", title="Gutachten")
+    Document.objects.filter(pk=doomed.pk).update(destroyed_at=timezone.now())
+    documents_destroyed.send(sender=Document, document_ids=[doomed.pk])
+    assert get_backend().document_ids() == {kept.pk}
+    assert SECRET.encode() not in _index_bytes(backend) and _terms(backend, SECRET) == []
