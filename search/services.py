@@ -40,6 +40,9 @@ class SearchHit:
     sender: str = ""
     received_at: object = None
     letter_date: object = None
+    # Marks of data-subject rights, shown with the hit as wherever the data appears.
+    restricted: bool = False
+    disputed: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,8 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
             snippet=snippet_for(texts.get(document.pk, ""), node), score=hit.score,
             document_type=document.document_type, sender=document.sender,
             received_at=document.received_at, letter_date=document.letter_date,
+            restricted=bool(document.case_file and document.case_file.restricted),
+            disputed=document.case_file.disputed_note if document.case_file else "",
         ))
     return SearchPage(query=query, count=result.count, hits=hits,
                       facets=_facet_labels(result.facets), sort=sort, limit=limit,

@@ -122,3 +122,17 @@ def test_art15_report_lists_files_documents_and_accesses(schedules, tmp_path):
     assert "Prüfung Weiterbewilligung" in text and "sachbearbeitung-a" in text
     with pytest.raises(NotFound):
         subject_access_report(user=user("sachbearbeitung-a"), person="Jürgen Müller")
+
+
+def test_search_hits_carry_the_disputed_mark(schedules, index_dir):
+    case_file = schedules["A"]
+    document = file_document(case_file, text=f"Einkommensnachweis {TOKEN}")
+    documents_index([document.pk])
+    case_file_mark_disputed(user=user("sachbearbeitung-a"), case_file=case_file,
+                            note="Höhe des Einkommens bestritten")
+    client = Client()
+    client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    page = client.get("/suche/", {"q": TOKEN}).content.decode()
+    assert "Höhe des Einkommens bestritten" in page
+    api = client.get("/api/search/", {"q": TOKEN}).json()
+    assert api["results"][0]["disputed"] == "Höhe des Einkommens bestritten"

@@ -10,6 +10,8 @@ class SearchHitSerializer(serializers.Serializer):
     sender = serializers.CharField()
     received_at = serializers.DateTimeField()
     letter_date = serializers.DateField(allow_null=True)
+    restricted = serializers.BooleanField()
+    disputed = serializers.CharField()
 
 
 class FacetBucketSerializer(serializers.Serializer):
