@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ..errors import InvalidInput
 from ..guards import require_role
 from ..models import CaseFile, Event, Role
 from .events import event_append
@@ -74,3 +75,14 @@ def report_csv(events) -> str:
         writer.writerow([event.seq, event.at.isoformat(), event.actor, event.action,
                          event.object_type, event.object_id, event.purpose])
     return out.getvalue()
+
+
+REPORT_KINDS = {"case_file": report_case_file, "person": report_person, "user": report_user}
+_SUBJECT_ARGUMENT = {"case_file": "file_reference", "person": "person", "user": "username"}
+
+
+def report_run(*, user, kind: str, subject: str, period: Period) -> QuerySet[Event]:
+    """One entry for pages and command line: the report of this kind about this subject."""
+    if kind not in REPORT_KINDS:
+        raise InvalidInput(f"Unbekannte Berichtsart {kind!r}.", code="REPORT_KIND")
+    return REPORT_KINDS[kind](user=user, period=period, **{_SUBJECT_ARGUMENT[kind]: subject})

@@ -12,19 +12,10 @@ from archive.selectors import break_glass_open_for_review
 from archive.services.breakglass import break_glass_review
 from archive.services.events import events_verify
 from archive.services.fixity import fixity_alerts
-from archive.services.reports import (
-    Period,
-    report_case_file,
-    report_csv,
-    report_person,
-    report_user,
-)
+from archive.services.reports import Period, report_csv, report_run
 
 from ..forms import ReportForm
 from .actions import run_action
-
-REPORTS = {"case_file": (report_case_file, "file_reference"),
-           "person": (report_person, "person"), "user": (report_user, "username")}
 
 
 @login_required
@@ -54,10 +45,9 @@ def report(request):
     form = ReportForm(request.GET or None)
     events = None
     if form.is_valid():
-        function, argument = REPORTS[form.cleaned_data["kind"]]
-        events = list(function(user=request.user,
-                               period=Period(form.cleaned_data["start"], form.cleaned_data["end"]),
-                               **{argument: form.cleaned_data["subject"]}))
+        data = form.cleaned_data
+        events = list(report_run(user=request.user, kind=data["kind"], subject=data["subject"],
+                                 period=Period(data["start"], data["end"])))
         if request.GET.get("format") == "csv":
             response = HttpResponse(report_csv(events), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="zugriffsbericht.csv"'

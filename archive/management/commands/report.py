@@ -4,16 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.errors import RegistraturError
-from archive.services.reports import (
-    Period,
-    report_case_file,
-    report_csv,
-    report_person,
-    report_user,
-)
+from archive.services.reports import Period, report_csv, report_run
 
-REPORTS = {"case-file": (report_case_file, "file_reference"),
-           "person": (report_person, "person"), "user": (report_user, "username")}
+KINDS = {"case-file": "case_file", "person": "person", "user": "user"}
 
 
 class Command(BaseCommand):
@@ -21,7 +14,7 @@ class Command(BaseCommand):
             "`report case-file REF | person NAME | user NAME --from D --to D --user DPO`.")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(REPORTS))
+        parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("subject")
         parser.add_argument("--from", dest="start", type=date.fromisoformat,
                             default=date(2000, 1, 1))
@@ -29,11 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the data-protection officer")
 
     def handle(self, *args, **o):
-        function, argument = REPORTS[o["kind"]]
         try:
             user = get_user_model().objects.get(username=o["user"], is_active=True)
-            events = function(user=user, period=Period(o["start"], o["end"]),
-                              **{argument: o["subject"]})
+            events = report_run(user=user, kind=KINDS[o["kind"]], subject=o["subject"],
+                                period=Period(o["start"], o["end"]))
         except (RegistraturError, get_user_model().DoesNotExist) as error:
             raise CommandError(f"not permitted or unknown: {error}") from None
         self.stdout.write(report_csv(events), ending="")
