@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 FACETS = ("document_type", "unit", "case_file", "sender")
+STATES = ("open", "closed", "inbox")  # the case file's state, or unfiled
 SORTS = ("relevance", "newest", "oldest", "letter_date")
 
 
@@ -23,13 +24,15 @@ class IndexEntry:
     case_file_id: int | None = None
     letter_date: date | None = None
     received_at: datetime | None = None
+    state: str = "open"
 
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes; `search check` compares it."""
         parts = [" ".join(self.head), " ".join(self.body), " ".join(sorted(self.principals)),
                  self.document_type, self.sender, str(self.unit_id), str(self.case_file_id),
-                 str(self.letter_date), self.received_at.isoformat() if self.received_at else ""]
+                 str(self.letter_date), self.received_at.isoformat() if self.received_at else "",
+                 self.state]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -44,6 +47,7 @@ class Filters:
     received_from: date | None = None
     received_to: date | None = None
     exclude_document_ids: tuple[int, ...] = ()
+    states: tuple[str, ...] = ()
 
 
 def received_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:
@@ -91,6 +95,7 @@ EntrySource = Callable[[list[int]], list[IndexEntry]]
 
 class SearchBackend(Protocol):
     name: str
+    version: str  # schema and analysis; a change means a rebuild
     # True when writes join the caller's database transaction (PostgreSQL).
     transactional: bool
 

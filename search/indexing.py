@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from archive.models import Document
 from archive.permissions import document_principals
 
-from .analysis import ANALYSIS_VERSION, analyse
+from .analysis import analyse
 from .backend import IndexEntry
 from .backends import get_backend
 
 log = logging.getLogger(__name__)
 BATCH = 200
+
 
 def index_entry_for(document: Document, text: str) -> IndexEntry:
     case_file = document.case_file
@@ -28,7 +29,9 @@ def index_entry_for(document: Document, text: str) -> IndexEntry:
         case_file_id=document.case_file_id,
         letter_date=document.letter_date,
         received_at=document.received_at,
+        state="inbox" if case_file is None else "closed" if case_file.closed_at else "open",
     )
+
 
 def _latest_texts(document_ids) -> dict[int, str]:
     from archive.models import Version
@@ -40,6 +43,7 @@ def _latest_texts(document_ids) -> dict[int, str]:
             texts[document_id] = (number, text)
     return {document_id: text for document_id, (_, text) in texts.items()}
 
+
 def entries_for(document_ids: list[int]) -> list[IndexEntry]:
     """Fresh entries of the documents that still exist; the others are left out."""
     # Destroyed documents are left out, so indexing them removes their entry.
@@ -48,6 +52,7 @@ def entries_for(document_ids: list[int]) -> list[IndexEntry]:
                  .select_related("case_file").order_by("pk"))
     texts = _latest_texts(document_ids)
     return [index_entry_for(document, texts.get(document.pk, "")) for document in documents]
+
 
 def documents_index(document_ids: list[int]) -> None:
     entries = entries_for(document_ids)
@@ -58,12 +63,14 @@ def documents_index(document_ids: list[int]) -> None:
     if missing:
         backend.delete(missing)
 
+
 def documents_purge(document_ids: list[int]) -> None:
     """Remove documents so that nothing of them remains in the index's files or table: for
     destruction (retention calls this through the task "search.purge_documents"). Other
     documents stay searchable."""
     if document_ids:
         get_backend().purge(list(document_ids), entries_for)
+
 
 def _batches(queryset):
     batch: list[int] = []
@@ -74,6 +81,7 @@ def _batches(queryset):
             batch = []
     if batch:
         yield batch
+
 
 def index_rebuild(progress=None) -> int:
     """Rebuild from the database in batches, so memory stays bounded however large it is."""
@@ -95,6 +103,7 @@ def index_rebuild(progress=None) -> int:
     _state_save(backend.name)
     return done
 
+
 @dataclass
 class CheckReport:
     checked: int = 0
@@ -106,6 +115,7 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not (self.missing or self.stale or self.orphaned)
+
 
 def index_check(*, repair: bool = False) -> CheckReport:
     """Compare every document's fresh entry with the index, batch by batch."""
@@ -131,26 +141,26 @@ def index_check(*, repair: bool = False) -> CheckReport:
         report.repaired = True
     return report
 
-def _state_version(backend_name: str) -> str:
-    return f"{backend_name}:{ANALYSIS_VERSION}"
 
 def _state_save(backend_name: str) -> None:
     from .models import IndexState
 
     IndexState.objects.update_or_create(pk=1, defaults={"backend": backend_name,
-                                                        "version": ANALYSIS_VERSION})
+                                                        "version": get_backend().version})
+
 
 def index_is_current() -> bool:
     from .models import IndexState
 
     backend = get_backend()
     state = IndexState.objects.filter(pk=1).first()
-    if state is None or (state.backend, state.version) != (backend.name, ANALYSIS_VERSION):
+    if state is None or (state.backend, state.version) != (backend.name, backend.version):
         return False
     if backend.needs_rebuild():
         return False
     # An index directory removed or replaced by an empty one.
     return backend.count() > 0 or not Document.objects.exists()
+
 
 def index_ensure_current() -> bool:
     """Rebuild when the backend, the analysis or the schema changed since the last build.

@@ -29,6 +29,7 @@ class SearchEntry(models.Model):
     case_file_id = models.BigIntegerField(null=True)
     letter_date = models.DateField(null=True)
     received_at = models.DateTimeField(null=True)
+    state = models.CharField(max_length=16, default="open")
 
     class Meta:
         indexes = [

@@ -19,7 +19,7 @@ from .backend import (
 )
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
-SCHEMA_VERSION = f"1-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
 TABLE = "search_searchentry"
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
 MAX_POSITIONS_PER_LEXEME = 256
@@ -68,6 +68,7 @@ def tsquery_literal(node) -> str:
 
 class PostgresBackend:
     name = "postgres"
+    version = SCHEMA_VERSION
     transactional = True
 
     def needs_rebuild(self) -> bool:
@@ -80,7 +81,7 @@ class PostgresBackend:
         for entry in entries:
             yield (entry.document_id, entry.fingerprint, tsvector_literal(entry.head, entry.body),
                    sorted(entry.principals), entry.document_type, entry.sender, entry.unit_id,
-                   entry.case_file_id, entry.letter_date, entry.received_at)
+                   entry.case_file_id, entry.letter_date, entry.received_at, entry.state)
 
     def upsert(self, entries: list[IndexEntry]) -> None:
         if not entries:
@@ -88,14 +89,16 @@ class PostgresBackend:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"""INSERT INTO {TABLE} (document_id, fingerprint, vector, principals,
-                        document_type, sender, unit_id, case_file_id, letter_date, received_at)
-                    VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s)
+                        document_type, sender, unit_id, case_file_id, letter_date, received_at,
+                        state)
+                    VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s)
                     ON CONFLICT (document_id) DO UPDATE SET
                         fingerprint = EXCLUDED.fingerprint, vector = EXCLUDED.vector,
                         principals = EXCLUDED.principals,
                         document_type = EXCLUDED.document_type, sender = EXCLUDED.sender,
                         unit_id = EXCLUDED.unit_id, case_file_id = EXCLUDED.case_file_id,
-                        letter_date = EXCLUDED.letter_date, received_at = EXCLUDED.received_at""",
+                        letter_date = EXCLUDED.letter_date, received_at = EXCLUDED.received_at,
+                        state = EXCLUDED.state""",
                 list(self._rows(entries)))
 
     def delete(self, document_ids: list[int]) -> None:
@@ -142,6 +145,7 @@ class PostgresBackend:
         filters: Filters = query.filters
         for column, values in (("document_type", filters.document_types),
                                ("sender", filters.senders), ("unit_id", filters.unit_ids),
+                               ("state", filters.states),
                                ("case_file_id", filters.case_file_ids)):
             if values:
                 conditions.append(f"{column} = ANY(%s)")

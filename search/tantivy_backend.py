@@ -25,7 +25,7 @@ from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 # "whitespace" tokenizer is built in, so a reopened index analyses exactly as before.
 ANALYZER = "whitespace"
 # Bump when the schema changes: the index is then rebuilt from the database.
-SCHEMA_VERSION = f"3-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"4-{ANALYSIS_VERSION}"
 HEAD_BOOST = 2.0
 PURGE_BATCH = 500
 
@@ -41,6 +41,7 @@ def _schema() -> tantivy.Schema:
                            index_option="basic")
     builder.add_text_field("sender", stored=False, tokenizer_name="raw", fast=True,
                            index_option="basic")
+    builder.add_text_field("state", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("unit", indexed=True, fast=True)
     builder.add_unsigned_field("case_file", indexed=True, fast=True)
     builder.add_date_field("letter_date", indexed=True, fast=True)
@@ -58,6 +59,7 @@ def _day_end(day: date) -> datetime:
 
 class TantivyBackend:
     name = "tantivy"
+    version = SCHEMA_VERSION
     transactional = False
 
     def __init__(self, directory: Path):
@@ -129,6 +131,7 @@ class TantivyBackend:
             document.add_text("document_type", entry.document_type)
         if entry.sender:
             document.add_text("sender", entry.sender)
+        document.add_text("state", entry.state)
         if entry.unit_id is not None:
             document.add_unsigned("unit", entry.unit_id)
         if entry.case_file_id is not None:
@@ -246,6 +249,8 @@ class TantivyBackend:
         if filters.document_types:
             clauses.append(tantivy.Query.term_set_query(schema, "document_type",
                                                         list(filters.document_types)))
+        if filters.states:
+            clauses.append(tantivy.Query.term_set_query(schema, "state", list(filters.states)))
         if filters.senders:
             clauses.append(tantivy.Query.term_set_query(schema, "sender", list(filters.senders)))
         if filters.unit_ids:

@@ -23,7 +23,7 @@ from .backend import (
 )
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
-SCHEMA_VERSION = f"1-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
 HEAD_BOOST = 2.0
 
 
@@ -38,6 +38,7 @@ def _schema() -> fields.Schema:
         acl=fields.KEYWORD(),
         document_type=fields.ID(sortable=True),
         sender=fields.ID(sortable=True),
+        state=fields.ID(),
         unit=fields.ID(sortable=True),
         case_file=fields.ID(sortable=True),
         letter_date=fields.DATETIME(sortable=True),
@@ -51,6 +52,7 @@ def _naive_utc(moment: datetime) -> datetime:
 
 class WhooshBackend:
     name = "whoosh"
+    version = SCHEMA_VERSION
     transactional = False
 
     def __init__(self, directory: Path):
@@ -102,7 +104,7 @@ class WhooshBackend:
         values = {
             "doc_id": str(entry.document_id), "fingerprint": entry.fingerprint,
             "head": " ".join(entry.head), "body": " ".join(entry.body),
-            "acl": " ".join(sorted(entry.principals)),
+            "acl": " ".join(sorted(entry.principals)), "state": entry.state,
         }
         if entry.document_type:
             values["document_type"] = entry.document_type
@@ -196,6 +198,7 @@ class WhooshBackend:
         clauses = []
         for field, values in (("document_type", filters.document_types),
                               ("sender", filters.senders), ("unit", filters.unit_ids),
+                              ("state", filters.states),
                               ("case_file", filters.case_file_ids)):
             if values:
                 clauses.append(wq.Or([wq.Term(field, str(v)) for v in values]))

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from archive.errors import InvalidInput
-from search.backend import SORTS, Filters
+from search.backend import SORTS, STATES, Filters
 
 PAGE_NAMES = {"q": "q", "document_type": "typ", "sender": "absender", "unit": "einheit",
               "case_file": "akte", "letter_date_from": "brief_von",
               "letter_date_to": "brief_bis", "received_from": "eingang_von",
-              "received_to": "eingang_bis", "sort": "sortierung", "more_like": "wie"}
+              "received_to": "eingang_bis", "sort": "sortierung", "more_like": "wie",
+              "state": "status"}
 API_NAMES = {name: name for name in PAGE_NAMES}
 
 
@@ -48,6 +49,10 @@ def search_params(params, names: dict[str, str] = PAGE_NAMES) -> SearchParams:
     if sort not in SORTS:
         raise InvalidInput(f"Unbekannte Sortierung „{sort}“.", code="SEARCH_SORT")
     more_like = _ids(params, names["more_like"])
+    states = _texts(params, names["state"])
+    if not set(states) <= set(STATES):
+        raise InvalidInput(f"Unbekannter Status (bekannt: {', '.join(STATES)}).",
+                           code="SEARCH_FILTER")
     return SearchParams(
         query=params.get(names["q"], "").strip(),
         filters=Filters(
@@ -59,6 +64,7 @@ def search_params(params, names: dict[str, str] = PAGE_NAMES) -> SearchParams:
             letter_date_to=_date(params, names["letter_date_to"]),
             received_from=_date(params, names["received_from"]),
             received_to=_date(params, names["received_to"]),
+            states=states,
         ),
         sort=sort,
         more_like=more_like[0] if more_like else None,

@@ -456,3 +456,21 @@ def test_destruction_purges_the_index(demo, backend):
     documents_destroyed.send(sender=Document, document_ids=[doomed.pk])
     assert get_backend().document_ids() == {kept.pk}
     assert SECRET.encode() not in _index_bytes(backend) and _terms(backend, SECRET) == []
+
+
+def test_state_filter_follows_closing(demo, backend, django_capture_on_commit_callbacks):
+    from archive.services.casefiles import case_file_close
+    from config.celery import app
+
+    document = _file(demo["A"], LETTER)
+    closed, still_open = Filters(states=("closed",)), Filters(states=("open",))
+    assert _search("sachbearbeitung-a", "Widerspruch", filters=closed).count == 0
+    assert _search("sachbearbeitung-a", "Widerspruch", filters=still_open).count == 1
+    app.conf.task_always_eager = True  # the index queue runs in this process
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case_file_close(user=user("sachbearbeitung-a"), case_file=demo["A"])
+    finally:
+        app.conf.task_always_eager = False
+    assert _ids(_search("sachbearbeitung-a", "Widerspruch", filters=closed)) == [document.pk]
+    assert _search("sachbearbeitung-a", "Widerspruch", filters=still_open).count == 0

@@ -8,7 +8,7 @@ from archive.guards import require_role
 from archive.models import Role
 from archive.services.access import document_read
 from retention.services.disposal import disposal_execute as disposal_execute_service
-from search.backend import SORTS
+from search.backend import SORTS, STATES
 from search.services import documents_search, search_suggestions
 
 from ..search_params import API_NAMES, search_params
@@ -36,6 +36,7 @@ def _int(params, name: str, default: int) -> int:
         OpenApiParameter("letter_date_to", OpenApiTypes.DATE),
         OpenApiParameter("received_from", OpenApiTypes.DATE),
         OpenApiParameter("received_to", OpenApiTypes.DATE),
+        OpenApiParameter("state", str, many=True, enum=list(STATES)),
         OpenApiParameter("sort", str, enum=list(SORTS)),
         OpenApiParameter("facets", bool),
         OpenApiParameter("more_like", int, description="documents like this document"),

@@ -12,6 +12,8 @@ from ..search_params import PAGE_NAMES, search_params
 PAGE_SIZE = 20
 SORT_LABELS = {"relevance": _("Relevanz"), "newest": _("Eingang, neueste zuerst"),
                "oldest": _("Eingang, älteste zuerst"), "letter_date": _("Datum des Schreibens")}
+STATE_LABELS = {"": _("alle"), "open": _("laufende Akten"), "closed": _("zdA verfügte Akten"),
+                "inbox": _("Posteingang")}
 FACET_LABELS = {"document_type": (_("Dokumenttyp"), PAGE_NAMES["document_type"]),
                 "unit": (_("Sachgebiet"), PAGE_NAMES["unit"]),
                 "case_file": (_("Akte"), PAGE_NAMES["case_file"]),
@@ -56,6 +58,7 @@ def search_page(request):
     return render(request, "web/search.html", {
         "query": request.GET.get("q", "").strip(), "page": page, "error": error,
         "pages": pages, "params": params, "get": request.GET, "paging": paging.urlencode(),
-        "sorts": SORT_LABELS.items(), "facets": _facet_links(request, page.facets) if page else [],
+        "sorts": SORT_LABELS.items(), "states": STATE_LABELS.items(),
+        "facets": _facet_links(request, page.facets) if page else [],
         "filtered": any(request.GET.getlist(p) for p in PAGE_NAMES.values() if p != "q"),
     })

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.errors import RegistraturError
-from search.backend import SORTS, Filters
+from search.backend import SORTS, STATES, Filters
 from search.indexing import index_check, index_rebuild
 from search.services import documents_search
 
@@ -36,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--unit", action="append", type=int, default=[], help="unit id")
         parser.add_argument("--case-file", action="append", type=int, default=[],
                             help="case file id: search within this case file")
+        parser.add_argument("--state", action="append", default=[], choices=STATES,
+                            help="open or closed case files, or the inbox")
         parser.add_argument("--letter-from", type=_date)
         parser.add_argument("--letter-to", type=_date)
         parser.add_argument("--received-from", type=_date)
@@ -59,6 +61,7 @@ class Command(BaseCommand):
         filters = Filters(
             document_types=tuple(options["type"]), senders=tuple(options["sender"]),
             unit_ids=tuple(options["unit"]), case_file_ids=tuple(options["case_file"]),
+            states=tuple(options["state"]),
             letter_date_from=options["letter_from"], letter_date_to=options["letter_to"],
             received_from=options["received_from"], received_to=options["received_to"])
         try:
