@@ -67,7 +67,7 @@ def token_spans(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
 
 def analyse(text: str) -> list[str]:
     """The tokens of a text, in order, as every backend indexes them."""
-    return [token for match in TOKEN.finditer(text) for token in _normalise(match.group(0))]
+    return [token for raw in TOKEN.findall(text) for token in _normalise(raw)]
 
 
 def analyse_prefix(text: str) -> str:
