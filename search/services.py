@@ -16,6 +16,7 @@ from .backends import get_backend
 from .query import Or, Prefix, Term, parse, terms_of
 
 SNIPPET_CHARS = 220
+SNIPPET_SCAN = 20_000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 MORE_LIKE_THIS_TERMS = 12
@@ -63,13 +64,20 @@ class SearchPage:
     offset: int = 0
 
 
-def _marked(text: str, start: int, end: int, wanted: set[str], prefixes: list[str]) -> str:
+def _matcher(wanted: set[str], prefixes: tuple[str, ...]):
+    if not prefixes:
+        return lambda tokens: not wanted.isdisjoint(tokens)
+    return lambda tokens: (not wanted.isdisjoint(tokens)
+                           or any(t.startswith(prefixes) for t in tokens))
+
+
+def _marked(text: str, start: int, end: int, matches) -> str:
     """The passage text[start:end] with every token that matches the query marked [[...]]."""
     out, cursor = [], start
     for token_start, token_end, tokens in token_spans(text[start:end]):
         token_start += start
         token_end += start
-        if any(t in wanted or any(t.startswith(p) for p in prefixes) for t in tokens):
+        if matches(tokens):
             out.append(text[cursor:token_start])
             out.append(f"[[{text[token_start:token_end]}]]")
             cursor = token_end
@@ -80,15 +88,14 @@ def _marked(text: str, start: int, end: int, wanted: set[str], prefixes: list[st
 def snippet_for(text: str, node) -> str:
     """A passage around the first matching word, matches marked [[...]] as the analysis sees
     them (Bescheides marks for Bescheid, Mueller for Müller)."""
-    compact = re.sub(r"\s+", " ", text).strip()
+    # Long texts: the passage comes from the first pages, which keeps every snippet cheap.
+    compact = re.sub(r"\s+", " ", text[:SNIPPET_SCAN]).strip()
     terms = terms_of(node) if node is not None else set()
-    wanted = {t for t in terms if not t.endswith("*")}
-    prefixes = [t[:-1] for t in terms if t.endswith("*")]
     if not compact or not terms:
         return compact[:SNIPPET_CHARS]
-    first = next((s for s, _, tokens in token_spans(compact)
-                  if any(t in wanted or any(t.startswith(p) for p in prefixes) for t in tokens)),
-                 None)
+    matches = _matcher({t for t in terms if not t.endswith("*")},
+                       tuple(t[:-1] for t in terms if t.endswith("*")))
+    first = next((s for s, _, tokens in token_spans(compact) if matches(tokens)), None)
     start = max(0, first - SNIPPET_CHARS // 3) if first is not None else 0
     if start:
         # Begin at a word boundary.
@@ -100,7 +107,7 @@ def snippet_for(text: str, node) -> str:
         end = space if space > start else end
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(compact) else ""
-    return prefix + _marked(compact, start, end, wanted, prefixes) + suffix
+    return prefix + _marked(compact, start, end, matches) + suffix
 
 
 def _clean(query: str) -> str:
@@ -108,6 +115,8 @@ def _clean(query: str) -> str:
 
 
 def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetBucket]]:
+    if not facets:
+        return {}
     unit_ids = [int(v) for v, _ in facets.get("unit", []) if v.isdigit()]
     case_file_ids = [int(v) for v, _ in facets.get("case_file", []) if v.isdigit()]
     units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
