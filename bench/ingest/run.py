@@ -125,7 +125,7 @@ def _tree_rss_kb(root_pid: int) -> tuple[int, int]:
 
 
 def peak_memory_50_pages(folder: Path) -> None:
-    letter = Letter(subject="Fünfzig Seiten", paragraphs=PARAGRAPHS * 60)
+    letter = Letter(subject="Fünfzig Seiten", paragraphs=PARAGRAPHS * 123)  # 50 pages
     scan = render_letter(folder / "fifty.pdf", letter, lines_per_page=40, noise=0.08)
     pages = pages_of(scan)
     env = {**os.environ}
