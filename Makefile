@@ -4,12 +4,12 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test system lint clean-venv
+.PHONY: run test system test-system lint clean-venv
 
 run: $(STAMP)
 	$(BIN)/registratur run
 
-test: $(STAMP)
+test: $(STAMP) test-system
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -19,6 +19,9 @@ lint: $(STAMP)
 
 system:
 	@scripts/ensure-system-packages
+
+test-system:
+	@scripts/ensure-system-packages --test
 
 $(STAMP): setup.cfg pyproject.toml | system
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
