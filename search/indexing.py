@@ -38,7 +38,7 @@ def _latest_texts(document_ids) -> dict[int, str]:
 
     texts: dict[int, tuple[int, str]] = {}
     for document_id, number, text in (Version.objects.filter(document_id__in=document_ids)
-                                      .values_list("document_id", "number", "text")):
+                                      .order_by().values_list("document_id", "number", "text")):
         if document_id not in texts or number > texts[document_id][0]:
             texts[document_id] = (number, text)
     return {document_id: text for document_id, (_, text) in texts.items()}

@@ -174,8 +174,8 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
     if result is None:
         return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
     ids = [hit.document_id for hit in result.hits]
-    documents = {d.pk: d for d in Document.objects.filter(pk__in=ids).select_related("case_file")
-                 if _still_visible(d, principals)} if ids else {}
+    found = Document.objects.filter(pk__in=ids).select_related("case_file").order_by()
+    documents = {d.pk: d for d in found if _still_visible(d, principals)} if ids else {}
     texts = _latest_texts(list(documents)) if documents else {}
     hits = []
     for hit in result.hits:
