@@ -30,10 +30,11 @@ def job_receive(
             original_size=stored.size, submitted_by=submitted_by, provenance=provenance or {},
             enqueued_at=timezone.now(), parent=parent, password=password[:200],
         )
+        # No file name in the trail: names are often personal, and the trail outlives any
+        # destruction. The job row keeps the name and is scrubbed when the document goes.
         event_append(action="received", object_type="ingest_job", object_id=job.pk,
                      actor=submitted_by or source,
-                     data={"name": original_name, "sha256": stored.sha256, "size": stored.size,
-                           "source": source})
+                     data={"sha256": stored.sha256, "size": stored.size, "source": source})
         transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
 
