@@ -12,6 +12,7 @@ from ..selectors import (
     case_file_visible_or_404,
     case_files_visible_to,
     document_visible_or_404,
+    inbox_documents,
 )
 from .events import event_append
 
@@ -75,6 +76,15 @@ def case_files_list(*, user, purpose: str = "Aktenübersicht"):
                  actor=user.username, purpose=purpose,
                  data={"case_files": [case_file.pk for case_file in case_files]})
     return case_files
+
+
+def inbox_list(*, user, limit: int = 200, purpose: str = "Posteingang sichten") -> list:
+    """The mailroom's list of unfiled post shows senders and subjects: one logged read."""
+    documents = list(inbox_documents(user)[:limit])
+    event_append(action="listed", object_type="inbox", object_id="unfiled",
+                 actor=user.username, purpose=purpose,
+                 data={"documents": [document.pk for document in documents]})
+    return documents
 
 
 def document_read_with_grant(*, user, document_id, grant: str) -> Document:

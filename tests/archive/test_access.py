@@ -76,3 +76,20 @@ def test_grant_is_bound_to_user_and_document(filed, unfiled):
     with pytest.raises(NotFound):
         document_read_with_grant(user=user("sachbearbeitung-a"), document_id=filed.pk,
                                  grant=document.access_grant + "x")
+
+
+def test_listing_the_inbox_and_printing_a_cover_sheet_are_logged_reads(unfiled, demo):
+    from django.test import Client
+
+    from tests.conftest import DEMO_PASSWORD
+
+    mailroom = Client()
+    mailroom.login(username="poststelle", password=DEMO_PASSWORD)
+    assert mailroom.get("/posteingang/").status_code == 200
+    listed = Event.objects.filter(action="listed", object_type="inbox").get()
+    assert listed.actor == "poststelle" and listed.data["documents"] == [unfiled.pk]
+    caseworker = Client()
+    caseworker.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    assert caseworker.get(f"/akten/{demo['A'].pk}/deckblatt.pdf").status_code == 200
+    assert Event.objects.filter(action="exported", object_type="case_file",
+                                object_id=str(demo["A"].pk)).count() == 1

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from archive.errors import InvalidInput, NotFound
 from archive.models import Role
 from archive.permissions import user_role
-from archive.selectors import case_file_visible_or_404, document_visible_or_404, inbox_documents
+from archive.selectors import document_visible_or_404
+from archive.services.access import case_file_read, inbox_list
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
@@ -31,7 +32,9 @@ def upload_page(request):
 
 @login_required
 def cover_sheet(request, case_file_id):
-    case_file = case_file_visible_or_404(request.user, case_file_id)
+    # The sheet prints the file's title: a read like any other, logged once.
+    case_file = case_file_read(user=request.user, case_file_id=case_file_id, action="exported",
+                               purpose="Deckblatt für den Scan")
     data = cover_sheet_pdf(file_reference=case_file.file_reference, title=case_file.title,
                            unit=case_file.unit.name)
     return _pdf(data, f"deckblatt-{case_file.file_reference}.pdf")
@@ -59,7 +62,7 @@ def _suggestion(document) -> dict:
 @login_required
 def review_page(request):
     _mailroom_only(request.user)
-    documents = list(inbox_documents(request.user)[:100])
+    documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
     rows = [{"document": document, "suggestion": _suggestion(document)}
             for document in documents]
     return render(request, "web/intake_review.html", {"rows": rows})

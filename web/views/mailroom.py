@@ -4,7 +4,7 @@ from django.shortcuts import render
 from archive.errors import NotFound
 from archive.models import Role
 from archive.permissions import user_role
-from archive.selectors import inbox_documents
+from archive.services.access import inbox_list
 from ingest.selectors import jobs_in_quarantine, jobs_recent
 
 
@@ -17,7 +17,7 @@ def _mailroom_only(user) -> None:
 def inbox_page(request):
     _mailroom_only(request.user)
     return render(request, "web/inbox.html", {
-        "documents": inbox_documents(request.user)[:200],
+        "documents": inbox_list(user=request.user),
         "jobs": jobs_recent()[:50],
     })
 
