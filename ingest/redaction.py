@@ -19,7 +19,7 @@ from archive.selectors import document_visible_or_404, version_latest
 from archive.services.documents import VersionContent, version_add
 
 from .steps.extract import pdf_text
-from .steps.ocr import _is_pdfa, _raise_for, run_ocrmypdf
+from .steps.ocr import is_pdfa, raise_for_exit_code, run_ocrmypdf
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -82,13 +82,13 @@ def document_redact(*, user, document_id, boxes: list[Box], reason: str):
                 "--pdfa-backend", "internal", "--jobs", str(settings.OCR_JOBS or 2), "--quiet"]
         code, stderr = run_ocrmypdf(args, painted, rendition)
         if code != 0:
-            _raise_for(code, stderr)
+            raise_for_exit_code(code, stderr)
         text = pdf_text(rendition).strip()
         original, output = blob_put_file(painted), blob_put_file(rendition)
         content = VersionContent(
             original_sha256=original.sha256, original_size=original.size,
             original_name=f"geschwaerzt-v{source.number}.pdf", original_mime="application/pdf",
-            rendition_sha256=output.sha256, rendition_is_pdfa=_is_pdfa(rendition), text=text,
+            rendition_sha256=output.sha256, rendition_is_pdfa=is_pdfa(rendition), text=text,
             text_sha256=hashlib.sha256(text.encode()).hexdigest(),
             page_count=source.page_count,
             provenance={"redaction_of_version": source.number, "reason": reason,

@@ -93,7 +93,7 @@ MEMORY_MARKERS = ("MemoryError", "failed to map segment", "Cannot allocate memor
                   "std::bad_alloc", "Out of memory")
 
 
-def _raise_for(code: int, stderr: str) -> None:
+def raise_for_exit_code(code: int, stderr: str) -> None:
     if code == ExitCode.encrypted_pdf:
         raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt.")
     if code == ExitCode.input_file:
@@ -107,7 +107,7 @@ def _raise_for(code: int, stderr: str) -> None:
     raise refused("OCR_FAILED", f"Die Texterkennung ist fehlgeschlagen: {last}")
 
 
-def _is_pdfa(path: Path) -> bool:
+def is_pdfa(path: Path) -> bool:
     with pikepdf.open(path) as pdf, pdf.open_metadata() as meta:
         return bool(meta.pdfa_status)
 
@@ -134,8 +134,8 @@ def ocr(ctx: PipelineContext) -> None:
                                         sanitised if sanitised.exists() else source,
                                         output, renew)
     if code != ExitCode.ok:
-        _raise_for(code, stderr)
+        raise_for_exit_code(code, stderr)
     ctx.rendition_path = output
-    ctx.rendition_is_pdfa = _is_pdfa(output)
+    ctx.rendition_is_pdfa = is_pdfa(output)
     with pikepdf.open(output) as pdf:
         ctx.page_count = len(pdf.pages)
