@@ -49,8 +49,8 @@ def colour_mode(image: Image.Image) -> str:
 
 
 def _is_gray(image: Image.Image) -> bool:
-    small = image.convert("RGB").resize((64, 64))
-    return all(r == g == b for r, g, b in small.getdata())
+    raw = image.convert("RGB").resize((64, 64)).tobytes()
+    return all(raw[i] == raw[i + 1] == raw[i + 2] for i in range(0, len(raw), 3))
 
 
 def _flatten(frame: Image.Image) -> Image.Image:
