@@ -1,5 +1,4 @@
 """The embedded default: a tantivy index under the data directory, one writer at a time."""
-import fcntl
 import json
 import shutil
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from .backend import (
     IndexEntry,
     received_bounds,
 )
+from .index_directory import IndexDirectory
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
 # Tokens arrive analysed (search.analysis); tantivy only splits them on whitespace. The
@@ -57,7 +57,7 @@ def _day_end(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-class TantivyBackend:
+class TantivyBackend(IndexDirectory):
     name = "tantivy"
     version = SCHEMA_VERSION
     transactional = False
@@ -68,13 +68,6 @@ class TantivyBackend:
         self._schema = _schema()
 
     # -- opening and writing ------------------------------------------------------------
-    def _version_file(self) -> Path:
-        return self.directory / "VERSION"
-
-    def needs_rebuild(self) -> bool:
-        version = self._version_file()
-        return not version.exists() or version.read_text().strip() != SCHEMA_VERSION
-
     def mark_built(self) -> None:
         self._open()
         self._version_file().write_text(SCHEMA_VERSION)
@@ -94,14 +87,6 @@ class TantivyBackend:
                 # is for indexing.index_ensure_current to decide.
                 self._version_file().write_text(SCHEMA_VERSION)
         return self._index
-
-    @contextmanager
-    def _lock(self):
-        """Serialise writers across processes; tantivy itself would fail, not wait."""
-        self.directory.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.directory.parent / f"{self.directory.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
 
     @contextmanager
     def _writer(self):

@@ -1,5 +1,4 @@
 """The pure-Python backend (whoosh-reloaded) for platforms without tantivy's native wheels."""
-import fcntl
 import shutil
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +20,7 @@ from .backend import (
     IndexEntry,
     received_bounds,
 )
+from .index_directory import IndexDirectory
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
 SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
@@ -50,7 +50,7 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-class WhooshBackend:
+class WhooshBackend(IndexDirectory):
     name = "whoosh"
     version = SCHEMA_VERSION
     transactional = False
@@ -58,13 +58,6 @@ class WhooshBackend:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self._index = None
-
-    def _version_file(self) -> Path:
-        return self.directory / "VERSION"
-
-    def needs_rebuild(self) -> bool:
-        version = self._version_file()
-        return not version.exists() or version.read_text().strip() != SCHEMA_VERSION
 
     def mark_built(self) -> None:
         self._open()
@@ -79,14 +72,6 @@ class WhooshBackend:
                     self._version_file().write_text(SCHEMA_VERSION)
             self._index = index.open_dir(str(self.directory))
         return self._index
-
-    @contextmanager
-    def _lock(self):
-        """Serialise writers across processes; whoosh's own lock fails instead of waiting."""
-        self.directory.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.directory.parent / f"{self.directory.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
 
     @contextmanager
     def _writer(self, optimize: bool = False):
