@@ -2,8 +2,9 @@
 except 'not found', which must stay a plain 404."""
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
-from archive.errors import NotFound, RegistraturError
+from archive.errors import InvalidInput, NotFound, RegistraturError
 
 
 def run_action(request, action, *, success: str, back: str):
@@ -16,3 +17,10 @@ def run_action(request, action, *, success: str, back: str):
     else:
         messages.success(request, success)
     return redirect(back)
+
+
+def cleaned(form) -> dict:
+    """The form's data, or the refusal that run_action shows on the page."""
+    if not form.is_valid():
+        raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
+    return form.cleaned_data

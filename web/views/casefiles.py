@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive.errors import InvalidInput, NotFound
+from archive.errors import NotFound
 from archive.guards import may_work_on
 from archive.models import Unit
 from archive.selectors import case_file_visible_or_404, events_for_object
@@ -40,7 +40,7 @@ from ..forms import (
     ShareForm,
     TitleForm,
 )
-from .actions import run_action
+from .actions import cleaned, run_action
 
 
 def _own_units(user):
@@ -129,17 +129,11 @@ def case_file_action(request, case_file_id: int, action: str):
 
 
 def _edit(user, case_file, post):
-    form = CaseFileEditForm(post)
-    if not form.is_valid():
-        raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
-    case_file_update(user=user, case_file=case_file, **form.cleaned_data)
+    case_file_update(user=user, case_file=case_file, **cleaned(CaseFileEditForm(post)))
 
 
 def _share(user, case_file, post):
-    form = ShareForm(post)
-    if not form.is_valid():
-        raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
-    case_file_share(user=user, case_file=case_file, **form.cleaned_data)
+    case_file_share(user=user, case_file=case_file, **cleaned(ShareForm(post)))
 
 
 def _move_process(user, case_file, post):

@@ -15,7 +15,7 @@ from ingest.redaction import Box, document_redact
 from ingest.uploads import version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
-from .actions import run_action
+from .actions import cleaned, run_action
 
 
 @login_required
@@ -48,9 +48,7 @@ def document_redact_action(request, document_id: int):
     form = RedactionForm(request.POST)
 
     def redact():
-        if not form.is_valid():
-            raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
-        data = form.cleaned_data
+        data = cleaned(form)
         box = Box(page=data["page"], x=data["x"], y=data["y"], width=data["width"],
                   height=data["height"])
         document_redact(user=request.user, document_id=document.pk, boxes=[box],
@@ -84,9 +82,7 @@ def document_edit_action(request, document_id: int):
     form = DocumentEditForm(request.POST)
 
     def edit():
-        if not form.is_valid():
-            raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
-        document_update(user=request.user, document_id=document.pk, **form.cleaned_data)
+        document_update(user=request.user, document_id=document.pk, **cleaned(form))
 
     return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
                       back=reverse("web:document", args=[document.pk]))

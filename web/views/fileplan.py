@@ -4,13 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive.errors import InvalidInput, NotFound
+from archive.errors import NotFound
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
 from ..forms import PlanUnitForm
-from .actions import run_action
+from .actions import cleaned, run_action
 
 
 def _admin_only(user):
@@ -32,11 +32,9 @@ def file_plan_create(request):
     form = PlanUnitForm(request.POST)
 
     def create():
-        if not form.is_valid():
-            raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
-        code = form.cleaned_data["code"].strip()
-        parent = FilePlanUnit.objects.filter(code=code.rpartition(".")[0]).first()
-        plan_unit_create(user=request.user, parent=parent, **form.cleaned_data)
+        data = cleaned(form)
+        parent = FilePlanUnit.objects.filter(code=data["code"].strip().rpartition(".")[0]).first()
+        plan_unit_create(user=request.user, parent=parent, **data)
 
     return run_action(request, create, success=_("Die Aktenplaneinheit wurde angelegt."),
                       back=reverse("web:file_plan"))
