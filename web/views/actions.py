@@ -24,3 +24,11 @@ def cleaned(form) -> dict:
     if not form.is_valid():
         raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
     return form.cleaned_data
+
+
+def object_or_404(model, pk):
+    """By id, or the same 404 as for anything unknown."""
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found

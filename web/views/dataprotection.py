@@ -15,7 +15,7 @@ from archive.services.fixity import fixity_alerts
 from archive.services.reports import Period, report_csv, report_run
 
 from ..forms import ReportForm
-from .actions import run_action
+from .actions import object_or_404, run_action
 
 
 @login_required
@@ -33,7 +33,7 @@ def overview(request):
 @require_POST
 def review(request, opening_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
-    opening = BreakGlass.objects.get(pk=opening_id)
+    opening = object_or_404(BreakGlass, opening_id)
     return run_action(request, lambda: break_glass_review(
         user=request.user, opening=opening, note=request.POST.get("note", "")),
         success=_("Als geprüft vermerkt."), back=reverse("web:data_protection"))

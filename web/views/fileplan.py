@@ -10,7 +10,7 @@ from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
 from ..forms import PlanUnitForm
-from .actions import cleaned, run_action
+from .actions import cleaned, object_or_404, run_action
 
 
 def _admin_only(user):
@@ -44,9 +44,7 @@ def file_plan_create(request):
 @require_POST
 def file_plan_toggle(request, plan_unit_id: int):
     _admin_only(request.user)
-    unit = FilePlanUnit.objects.filter(pk=plan_unit_id).first()
-    if unit is None:
-        raise NotFound()
+    unit = object_or_404(FilePlanUnit, plan_unit_id)
     return run_action(request,
                       lambda: plan_unit_update(user=request.user, plan_unit=unit,
                                                active=not unit.active),

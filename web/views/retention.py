@@ -24,7 +24,7 @@ from retention.services.erasure import erasure_decide, erasure_request_record
 from retention.services.holds import hold_lift, hold_place
 from retention.services.subject_access import subject_access_report
 
-from .actions import run_action
+from .actions import object_or_404, run_action
 
 
 def _back():
@@ -50,18 +50,11 @@ def propose(request):
                       success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
 
 
-def _list(disposal_id):
-    disposal = DisposalList.objects.filter(pk=disposal_id).first()
-    if disposal is None:
-        raise NotFound()
-    return disposal
-
-
 @login_required
 @require_POST
 def approve(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
-    disposal = _list(disposal_id)
+    disposal = object_or_404(DisposalList, disposal_id)
     return run_action(request, lambda: disposal_approve(user=request.user, disposal=disposal),
                       success=_("Die Liste wurde genehmigt."), back=_back())
 
@@ -70,7 +63,7 @@ def approve(request, disposal_id: int):
 @require_POST
 def execute(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
-    _list(disposal_id)
+    object_or_404(DisposalList, disposal_id)
     return run_action(request, lambda: disposal_execute(disposal_id=disposal_id,
                                                         actor=request.user.username),
                       success=_("Die Liste wurde vollzogen; das Protokoll ist gespeichert."),
@@ -96,9 +89,7 @@ def hold_new(request):
 @require_POST
 def hold_end(request, hold_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
-    hold = LegalHold.objects.filter(pk=hold_id).first()
-    if hold is None:
-        raise NotFound()
+    hold = object_or_404(LegalHold, hold_id)
     return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
                                                  reason=request.POST.get("reason", "")),
                       success=_("Die Sperre wurde aufgehoben."), back=_back())
@@ -135,9 +126,7 @@ def erasure_new(request):
 @require_POST
 def erasure_decision(request, request_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
-    erasure = ErasureRequest.objects.filter(pk=request_id).first()
-    if erasure is None:
-        raise NotFound()
+    erasure = object_or_404(ErasureRequest, request_id)
     return run_action(request, lambda: erasure_decide(user=request.user, request=erasure,
                                                       reason=request.POST.get("reason", "")),
                       success=_("Entschieden."), back=reverse("web:erasure"))
