@@ -3,6 +3,7 @@ decisions and applications of one to three pages, with names, addresses, file re
 amounts, IBANs and dates, sentences rather than word salad, and a Zipf-like vocabulary (a
 few words everywhere, a long tail of compounds that occur a handful of times)."""
 import random
+import re
 from datetime import date, timedelta
 
 FIRST = ("Jürgen Anna Peter Sabine Michael Ursula Thomas Monika Andreas Petra Stefan Gabriele "
@@ -105,8 +106,7 @@ class Vocabulary:
 
 
 def _iban(rng: random.Random) -> str:
-    digits = "".join(str(rng.randrange(10)) for _ in range(20))
-    raw = f"DE{rng.randrange(10, 99)}{digits}"
+    raw = f"DE{rng.randrange(10, 99)}{rng.randrange(10**20):020d}"
     return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
@@ -120,6 +120,22 @@ def _date(rng: random.Random, base: date) -> date:
 
 def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+# Each template's fields are drawn only when the template uses them: generating a million
+# letters must take minutes, not hours.
+_FIELDS = {
+    "noun": lambda rng, vocabulary, today: vocabulary.draw(rng)[0],
+    "noun2": lambda rng, vocabulary, today: vocabulary.draw(rng)[0],
+    "adj": lambda rng, vocabulary, today: rng.choice(ADJECTIVES),
+    "date": lambda rng, vocabulary, today: f"{_date(rng, today):%d.%m.%Y}",
+    "amount": lambda rng, vocabulary, today: _amount(rng),
+    "iban": lambda rng, vocabulary, today: _iban(rng),
+    "name": lambda rng, vocabulary, today: person(rng),
+    "month": lambda rng, vocabulary, today: rng.choice(MONTHS),
+    "year": lambda rng, vocabulary, today: rng.randrange(2019, 2027),
+}
+_TEMPLATES = [(template, sorted(set(re.findall(r"{(\w+)}", template)))) for template in SENTENCES]
 
 
 def letter(rng: random.Random, vocabulary: Vocabulary, *, file_reference: str,
@@ -141,11 +157,9 @@ def letter(rng: random.Random, vocabulary: Vocabulary, *, file_reference: str,
     ]
     pages = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
     for _ in range(pages * rng.randrange(14, 22)):
-        nouns = vocabulary.draw(rng, 2)
-        lines.append(rng.choice(SENTENCES).format(
-            noun=nouns[0], noun2=nouns[1], adj=rng.choice(ADJECTIVES),
-            date=f"{_date(rng, today):%d.%m.%Y}", amount=_amount(rng), iban=_iban(rng),
-            name=person(rng), month=rng.choice(MONTHS), year=rng.randrange(2019, 2027)))
+        template, fields = rng.choice(_TEMPLATES)
+        lines.append(template.format(**{name: _FIELDS[name](rng, vocabulary, today)
+                                        for name in fields}))
     lines.append("Mit freundlichen Grüßen")
     lines.append(sender)
     return {"title": title_pattern.format(noun=noun), "document_type": kind, "sender": sender,

@@ -61,18 +61,18 @@ def _generate(total: int, seed: int) -> None:
     for start in range(existing, total, batch):
         count = min(batch, total - start)
         with transaction.atomic():
-            case_files = CaseFile.objects.bulk_create([
-                CaseFile(file_reference=f"50.20.1-{2020 + n % 7}-{n:06d}", plan_unit=plan,
-                         unit=units[n % UNITS], title="Hilfe zum Lebensunterhalt",
-                         subject_name=person(rng), client_number=f"K-{rng.randrange(10**6):06d}")
-                for n in range(start // per_case, (start + count - 1) // per_case + 1)
-                if not CaseFile.objects.filter(file_reference=f"50.20.1-{2020 + n % 7}-{n:06d}")
-                .exists()])
-            by_reference = {c.file_reference: c for c in CaseFile.objects.filter(
-                file_reference__in=[f"50.20.1-{2020 + n % 7}-{n:06d}"
-                                    for n in range(start // per_case,
-                                                   (start + count - 1) // per_case + 1)])}
-            del case_files
+            numbers = range(start // per_case, (start + count - 1) // per_case + 1)
+            references = [f"50.20.1-{2020 + n % 7}-{n:06d}" for n in numbers]
+            known = set(CaseFile.objects.filter(file_reference__in=references)
+                        .values_list("file_reference", flat=True))
+            CaseFile.objects.bulk_create([
+                CaseFile(file_reference=reference, plan_unit=plan, unit=units[n % UNITS],
+                         title="Hilfe zum Lebensunterhalt", subject_name=person(rng),
+                         client_number=f"K-{rng.randrange(10**6):06d}")
+                for n, reference in zip(numbers, references, strict=True)
+                if reference not in known])
+            by_reference = {c.file_reference: c for c in
+                            CaseFile.objects.filter(file_reference__in=references)}
             documents, letters = [], []
             for n in range(start, start + count):
                 number = n // per_case
