@@ -175,17 +175,18 @@ def transfer_package(*, actor: str, out_dir: Path) -> list[Path]:
     return paths
 
 
+def _documents(record) -> list:
+    """A case file's documents, those in its Vorgänge included."""
+    return record.documents + [d for p in record.processes for d in p.documents]
+
+
 def _package(transfer: Transfer, items, *, actor: str, out_dir: Path) -> Path:
     records = _records(items)
     data = [case_file_data(i.case_file, records[i.case_file_id], with_files=True)
             for i in items]
-    files = [f for record in data
-             for doc in record.documents + [d for p in record.processes for d in p.documents]
-             for f in doc.files]
+    files = [f for record in data for doc in _documents(record) for f in doc.files]
     missing = sorted({record.file_reference for record in data
-                      for doc in record.documents + [d for p in record.processes
-                                                     for d in p.documents]
-                      for f in doc.files if not f.sha256})
+                      for doc in _documents(record) for f in doc.files if not f.sha256})
     if missing:
         raise Conflict("Ohne PDF/A-Fassung kann nicht übergeben werden: "
                        f"{', '.join(missing)}.", code="XDOMEA_NO_RENDITION")
@@ -204,6 +205,14 @@ def _package(transfer: Transfer, items, *, actor: str, out_dir: Path) -> Path:
                      object_id=transfer.pk, actor=actor,
                      data={"process_id": process_id, "case_files": [i.case_file_id for i in items],
                            "files": {f.name: f.sha256 for f in files}})
+        # Also on each case file, so that the DPO's report on a case file shows that its
+        # contents left the office, and to whom.
+        for item, record in zip(items, data, strict=True):
+            event_append(action="archive_handed_over", object_type="case_file",
+                         object_id=item.case_file_id, actor=actor,
+                         data={"process_id": process_id, "recipient": "archive",
+                               "files": sorted(f.name for doc in _documents(record)
+                                               for f in doc.files)})
     return path
 
 

@@ -5,11 +5,13 @@ import json
 import zipfile
 
 import pytest
+from django.utils import timezone
 from lxml import etree
 
 from archive.errors import Conflict, InvalidInput, NotFound
 from archive.models import CaseFile, Document, Event, FilePlanUnit, Version
 from archive.services.processes import process_create
+from archive.services.reports import Period, report_case_file
 from retention.models import (
     CaseFileRetention,
     Transfer,
@@ -293,3 +295,23 @@ def test_what_the_archive_failed_to_import_is_offered_again(offered_files, tmp_p
     assert list(again.items.values_list("case_file_id", flat=True)) == [offered_files["B"].pk]
     ids = {e.text for e in assert_valid(etree.parse(str(path))).iter(f"{X}ID")}
     assert _xdomea_id(offered_files["B"]) in ids  # the same identity as before
+
+
+def test_the_dpo_report_on_a_case_file_shows_its_handover_to_the_archive(
+        offered_files, tmp_path):
+    _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
+    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    today = timezone.localdate()
+    period = Period(today, today)
+
+    def handovers(case_file):
+        return [e for e in report_case_file(user=user("datenschutz"),
+                                            file_reference=case_file.file_reference,
+                                            period=period)
+                if e.action == "archive_handed_over"]
+
+    [handover] = handovers(offered_files["B"])
+    assert handover.actor == "datenschutz"
+    packaged = Version.objects.filter(document__case_file=offered_files["B"]).count()
+    assert len(handover.data["files"]) == packaged >= 2
+    assert handovers(offered_files["A"]) == []  # to be destroyed, not handed over
