@@ -1,12 +1,17 @@
 """Ingest benchmark (not a test): the full pipeline against raw `ocrmypdf` with the same
-options on the same generated scans, one file after another, alternating the two; then
-born-digital documents per second and the peak memory of the ingesting process on a 50-page
-scan.
+options on the same generated scans, then born-digital documents per second and the worker's
+peak memory on a 50-page scan.
 
-    /tmp/venv/bin/python bench/ingest/run.py [--docs 8] [--pages50]
+The pipeline runs as in an instance: `registratur ingest FOLDER --wait` hands a batch to the
+project's own worker (two documents at once, pages in parallel). The reference runs
+`ocrmypdf` one file after another with --jobs set to the number of cores. Two batches, so that
+each side goes first once.
+
+    /tmp/venv/bin/python bench/ingest/run.py [--docs 8] [--skip-50]
 
 Everything runs in a throw-away data directory; nothing of an instance is touched."""
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -29,17 +34,17 @@ from django.core.management import call_command  # noqa: E402
 
 from archive.services.demo import demo_setup  # noqa: E402
 from ingest.context import PipelineContext  # noqa: E402
-from ingest.jobs import job_receive  # noqa: E402
-from ingest.pipeline import job_run  # noqa: E402
+from ingest.heartbeat import worker_alive  # noqa: E402
 from ingest.steps.ocr import ocr_arguments  # noqa: E402
 from tests.fixtures.born_digital import born_digital_pdf  # noqa: E402
 from tests.fixtures.letters import PARAGRAPHS, Letter, render_letter  # noqa: E402
 
 
-def scans(folder: Path, count: int) -> list[Path]:
+def scans(folder: Path, count: int, first: int = 0) -> list[Path]:
     """Letters of one to three pages, each a little different (no duplicates)."""
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
-    for number in range(count):
+    for number in range(first, first + count):
         pages = 1 + number % 3
         letter = Letter(subject=f"Antrag Nummer {number}", paragraphs=PARAGRAPHS * (2 * pages))
         files.append(render_letter(folder / f"scan-{number}.pdf", letter, seed=number,
@@ -54,53 +59,80 @@ def pages_of(path: Path) -> int:
         return len(pdf.pages)
 
 
-def raw_ocrmypdf(path: Path, out: Path) -> float:
-    ctx = PipelineContext(job=None, source_path=path, workdir=out.parent, kind="pdf")
-    args = ocr_arguments(ctx, output_type="pdfa-2")
+def raw_ocrmypdf(files: list[Path], out: Path) -> float:
+    """The reference: plain `ocrmypdf` with the pipeline's options, one file after another."""
+    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ocrmypdf", *args, str(path), str(out)], check=True)
+    for path in files:
+        ctx = PipelineContext(job=None, source_path=path, workdir=out, kind="pdf")
+        args = ocr_arguments(ctx, output_type="pdfa-2")
+        subprocess.run([sys.executable, "-m", "ocrmypdf", *args, str(path),
+                        str(out / path.name)], check=True)
     return time.perf_counter() - started
 
 
-def pipeline(path: Path) -> float:
+def start_worker() -> subprocess.Popen:
+    """The instance's own worker, as `registratur run` starts it."""
+    log = open(DATA / "worker.log", "ab")
+    worker = subprocess.Popen([sys.executable, "-m", "config.cli", "worker"], cwd=ROOT,
+                              stdout=log, stderr=log)
+    deadline = time.monotonic() + 120
+    while not worker_alive():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the worker did not start; see {DATA / 'worker.log'}")
+        time.sleep(0.5)
+    return worker
+
+
+def pipeline(folder: Path) -> float:
+    """The whole pipeline on a folder through `registratur ingest --wait` and the worker."""
     started = time.perf_counter()
-    job = job_receive(path=path, original_name=path.name, source="bench")
-    job = job_run(job.pk, worker="bench")
-    assert job.state in ("filed", "inbox"), (job.state, job.code, job.message)
-    return time.perf_counter() - started
+    result = subprocess.run([sys.executable, "-m", "config.cli", "ingest", str(folder),
+                             "--wait", "--json"], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    outcomes = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    bad = [o for o in outcomes if o["status"] not in ("filed", "inbox")]
+    if result.returncode or bad or not outcomes:
+        raise SystemExit(f"pipeline failed: {bad or result.stderr[-2000:]}")
+    return seconds
 
 
 def compare(folder: Path, count: int) -> None:
-    files = scans(folder, count)
-    total_pages = sum(pages_of(f) for f in files)
-    raw_seconds = pipe_seconds = 0.0
-    for index, path in enumerate(files):
-        # Alternate which goes first, so warm caches favour neither.
-        if index % 2:
-            pipe_seconds += pipeline(path)
-            raw_seconds += raw_ocrmypdf(path, folder / f"raw-{index}.pdf")
+    """Two batches, so that each side goes first once: raw A, pipeline A, pipeline B, raw B."""
+    rows = []
+    for name, first in (("A", 0), ("B", count)):
+        files = scans(folder / name, count, first)
+        pages = sum(pages_of(f) for f in files)
+        if name == "A":
+            raw = raw_ocrmypdf(files, folder / f"raw-{name}")
+            pipe = pipeline(folder / name)
         else:
-            raw_seconds += raw_ocrmypdf(path, folder / f"raw-{index}.pdf")
-            pipe_seconds += pipeline(path)
-    print(f"scans: {len(files)} files, {total_pages} pages, {os.cpu_count()} cores")
-    print(f"raw ocrmypdf : {raw_seconds:7.1f} s  {60 * total_pages / raw_seconds:6.1f} pages/min")
-    print(f"full pipeline: {pipe_seconds:7.1f} s  {60 * total_pages / pipe_seconds:6.1f} pages/min")
-    print(f"ratio pipeline/raw wall time: {pipe_seconds / raw_seconds:.2f}")
+            pipe = pipeline(folder / name)
+            raw = raw_ocrmypdf(files, folder / f"raw-{name}")
+        rows.append((name, len(files), pages, raw, pipe))
+    rows.append(("total", sum(r[1] for r in rows), sum(r[2] for r in rows),
+                 sum(r[3] for r in rows), sum(r[4] for r in rows)))
+    print(f"\nscans on {os.cpu_count()} cores; raw ocrmypdf one file after another, "
+          "the pipeline with its worker")
+    print(f"{'batch':<6} {'files':>5} {'pages':>5} {'raw s':>8} {'pipeline s':>10} "
+          f"{'raw p/min':>9} {'pipe p/min':>10} {'ratio':>6}")
+    for name, files, pages, raw, pipe in rows:
+        print(f"{name:<6} {files:>5} {pages:>5} {raw:>8.1f} {pipe:>10.1f} "
+              f"{60 * pages / raw:>9.1f} {60 * pages / pipe:>10.1f} {pipe / raw:>6.2f}")
 
 
 def born_digital(folder: Path, count: int = 20) -> None:
-    files = [born_digital_pdf(folder / f"digital-{n}.pdf",
-                              [f"Bescheid Nummer {n}", "Sehr geehrte Frau Schäfer,",
-                               "Ihrem Antrag wird entsprochen."]) for n in range(count)]
-    started = time.perf_counter()
-    for path in files:
-        pipeline(path)
-    seconds = time.perf_counter() - started
-    print(f"born-digital: {count} documents in {seconds:.1f} s = {count / seconds:.2f} docs/s")
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        born_digital_pdf(folder / f"digital-{n}.pdf",
+                         [f"Bescheid Nummer {n}", "Sehr geehrte Frau Schäfer,",
+                          "Ihrem Antrag wird entsprochen."])
+    seconds = pipeline(folder)
+    print(f"\nborn-digital: {count} documents in {seconds:.1f} s = {count / seconds:.2f} docs/s")
 
 
 def _tree_rss_kb(root_pid: int) -> tuple[int, int]:
-    """(RSS of the process itself, RSS of it and all its descendants) in kB."""
+    """(RSS of the process and all its descendants, RSS of the largest of them) in kB."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -116,57 +148,59 @@ def _tree_rss_kb(root_pid: int) -> tuple[int, int]:
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(vm[0].split()[1]) if vm else 0
-    total, stack = 0, [root_pid]
+    total, largest, stack = 0, 0, [root_pid]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
         stack += children.get(pid, [])
-    return rss.get(root_pid, 0), total
+    return total, largest
 
 
-def peak_memory_50_pages(folder: Path) -> None:
+def peak_memory_50_pages(folder: Path, worker: subprocess.Popen) -> None:
+    """The worker's peak memory (itself, its pool and their OCR children) on a 50-page scan."""
+    folder.mkdir(parents=True, exist_ok=True)
     letter = Letter(subject="Fünfzig Seiten", paragraphs=PARAGRAPHS * 123)  # 50 pages
     scan = render_letter(folder / "fifty.pdf", letter, lines_per_page=40, noise=0.08)
     pages = pages_of(scan)
-    env = {**os.environ}
-    process = subprocess.Popen([sys.executable, "-m", "config.cli", "ingest", str(scan),
-                                "--wait", "--json"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    peak_self = peak_tree = 0
+    peak_tree = peak_single = 0
     stop = threading.Event()
 
     def sample():
-        nonlocal peak_self, peak_tree
+        nonlocal peak_tree, peak_single
         while not stop.is_set():
-            own, tree = _tree_rss_kb(process.pid)
-            peak_self, peak_tree = max(peak_self, own), max(peak_tree, tree)
+            tree, largest = _tree_rss_kb(worker.pid)
+            peak_tree, peak_single = max(peak_tree, tree), max(peak_single, largest)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    started = time.perf_counter()
     sampler.start()
-    output, _ = process.communicate()
+    seconds = pipeline(folder)
     stop.set()
     sampler.join()
-    seconds = time.perf_counter() - started
-    print(f"{pages}-page scan: {seconds:.0f} s; peak RSS of the ingesting process "
-          f"{peak_self / 1024:.0f} MB, of it with its OCR children {peak_tree / 1024:.0f} MB")
-    print(output.decode().strip()[:300])
+    print(f"\n{pages}-page scan: {seconds:.0f} s; worker peak RSS {peak_tree / 1024:.0f} MB "
+          f"(the worker, its pool processes and their OCR children together); largest single "
+          f"process {peak_single / 1024:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=8)
+    parser.add_argument("--docs", type=int, default=8, help="scans per batch (two batches)")
     parser.add_argument("--skip-50", action="store_true")
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
     demo_setup(password="bench-kennwort-123")
     folder = DATA / "bench"
     folder.mkdir()
-    compare(folder, options.docs)
-    born_digital(folder)
-    if not options.skip_50:
-        peak_memory_50_pages(folder)
+    worker = start_worker()
+    try:
+        compare(folder, options.docs)
+        born_digital(folder / "digital")
+        if not options.skip_50:
+            peak_memory_50_pages(folder / "fifty", worker)
+    finally:
+        worker.terminate()
+        worker.wait(60)
 
 
 if __name__ == "__main__":
