@@ -29,7 +29,8 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
     jobs = settings.OCR_JOBS or os.cpu_count() or 1
     args = [
         "--language", "+".join(settings.OCR_LANGUAGES),
-        "--deskew", "--rotate-pages", "--clean",
+        "--deskew", "--clean",
+        "--rotate-pages", "--rotate-pages-threshold", str(settings.OCR_ROTATE_PAGES_THRESHOLD),
         "--skip-text",  # pages that already carry text are not OCRed again
         "--output-type", output_type,
         "--jobs", str(jobs),
