@@ -13,6 +13,13 @@ from archive.services.demo import demo_setup
 
 DEMO_PASSWORD = "demo-kennwort-123"
 
+# CI runs the suite on SQLite and again on PostgreSQL. Tests that spend their time in real OCR
+# and check nothing the database could change (formats, orientation, the corpus) run on the
+# SQLite pass only, which keeps CI within its time budget.
+sqlite_only = pytest.mark.skipif(
+    bool(os.environ.get("REGISTRATUR_TEST_DATABASE_URL")),
+    reason="OCR-bound, nothing database-specific: runs on the SQLite pass only")
+
 
 @pytest.fixture
 def demo(db):

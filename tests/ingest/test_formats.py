@@ -13,8 +13,11 @@ from archive.blobstore import blob_path
 from ingest.jobs import job_receive
 from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
+from tests.conftest import sqlite_only
 from tests.fixtures import formats
 from tests.fixtures.born_digital import born_digital_pdf
+
+pytestmark = sqlite_only
 
 WORDS = ["Widerspruch", "Grundsicherung", "Mietvertrag"]
 

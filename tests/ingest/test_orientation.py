@@ -7,7 +7,10 @@ from PIL import Image
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
+from tests.conftest import sqlite_only
 from tests.fixtures.letters import Letter, render_pages
+
+pytestmark = sqlite_only
 
 # Sender and recipient block only: about ten lines, like a slip or a half-page notice.
 NOTE_HEIGHT = 1000
