@@ -142,6 +142,21 @@ def _rebuild(env: dict) -> tuple[float, float]:
     return time.monotonic() - started, usage.ru_maxrss / 1024
 
 
+def _purge(count: int, seed: int) -> float:
+    """Seconds to purge `count` documents from the index so that none of their tokens remains
+    (what destruction does); afterwards they are indexed again, so the corpus stays whole."""
+    from archive.models import Document
+    from search.indexing import documents_index, documents_purge
+
+    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    chosen = random.Random(seed + 2).sample(ids, count)
+    started = time.monotonic()
+    documents_purge(chosen)
+    seconds = time.monotonic() - started
+    documents_index(chosen)
+    return seconds
+
+
 def _index_size(backend: str) -> int:
     from django.conf import settings
     from django.db import connection
@@ -204,6 +219,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--skip-rebuild", action="store_true",
                         help="measure the existing indexes")
+    parser.add_argument("--purge", type=int, default=0, metavar="N",
+                        help="also time purging N documents (as destruction does), then "
+                             "index them again")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="generate the corpus and stop, so that a later run measures a "
+                             "quiet machine")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -219,6 +240,8 @@ def main(argv=None) -> None:
                             dispatch_uid="search.ensure_current")
     call_command("migrate", verbosity=0)
     _generate(args.docs, args.seed)
+    if args.generate_only:
+        return
     queries = _queries(args.seed, args.queries)
     results = []
     for backend in backends:
@@ -227,6 +250,8 @@ def main(argv=None) -> None:
         row = {"backend": backend, "docs": args.docs, "build_s": build_s,
                "rebuild_peak_mib": peak_mib, "index_bytes": _index_size(backend),
                **_measure(backend, queries)}
+        if args.purge:
+            row["purge_s"] = _purge(args.purge, args.seed)
         results.append(row)
         print(json.dumps(row), flush=True)
     print(f"\n{'backend':<9} {'docs':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
@@ -237,6 +262,9 @@ def main(argv=None) -> None:
         print(f"{row['backend']:<9} {row['docs']:>8} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {build:>8} {peak:>9} {row['index_bytes'] / 2**20:>10.1f} "
               f"{row['engine_p95_ms']:>10.1f}")
+    for row in results:
+        if "purge_s" in row:
+            print(f"{row['backend']}: purging {args.purge} documents took {row['purge_s']:.1f} s")
     print(f"(this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
           " MiB)")
 
