@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OCR_JOBS = 2
+# The live server of the browser tests wraps the site in a static-files handler, which needs a
+# prefix; the site itself ships no static files (its CSS and JS are inline).
+STATIC_URL = "/static/"
