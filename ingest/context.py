@@ -16,6 +16,7 @@ class PipelineContext:
     pdf_path: Path | None = None  # the working PDF that OCR reads (never the original if changed)
     rendition_path: Path | None = None
     rendition_is_pdfa: bool = False
+    thumbnail_sha256: str = ""  # stored picture of the rendition's first page, if one was made
     ocr_notes: list[str] = field(default_factory=list)
     text: str = ""
     page_count: int = 0

@@ -18,12 +18,13 @@ from .steps.filing import file_document
 from .steps.ocr import ocr
 from .steps.prepare import prepare
 from .steps.split import BatchSplit, split
+from .steps.thumbnail import thumbnail
 from .steps.triage import DuplicateOriginal, triage
 
 log = logging.getLogger(__name__)
 
 STEPS = [("triage", triage), ("prepare", prepare), ("split", split), ("ocr", ocr),
-         ("extract", extract)]
+         ("extract", extract), ("thumbnail", thumbnail)]
 # Faults of the surroundings, not of the input: worth another attempt after a pause.
 TRANSIENT = (OperationalError, InterfaceError, IngestTransient)
 

@@ -20,6 +20,7 @@ from archive.services.documents import VersionContent, version_add
 
 from .steps.extract import pdf_text
 from .steps.ocr import is_pdfa, raise_for_exit_code, run_ocrmypdf
+from .steps.thumbnail import thumbnail_store
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -91,6 +92,9 @@ def document_redact(*, user, document_id, boxes: list[Box], reason: str):
             rendition_sha256=output.sha256, rendition_is_pdfa=is_pdfa(rendition), text=text,
             text_sha256=hashlib.sha256(text.encode()).hexdigest(),
             page_count=source.page_count,
+            # Drawn from the redacted rendition: the earlier version's picture shows what
+            # was blacked out and is never reused.
+            thumbnail_sha256=thumbnail_store(rendition),
             provenance={"redaction_of_version": source.number, "reason": reason,
                         "boxes": [box.__dict__ for box in boxes]})
         return version_add(user=user, document_id=document.pk, content=content)

@@ -157,6 +157,9 @@ class Version(models.Model):
     original_mime = models.CharField(max_length=100)
     rendition_sha256 = models.CharField(max_length=64, blank=True)
     rendition_is_pdfa = models.BooleanField(default=False)
+    # A small picture of the rendition's first page, made from this version's own rendition
+    # (so a redacted version shows the redaction). Empty when none could be made.
+    thumbnail_sha256 = models.CharField(max_length=64, blank=True)
     text = models.TextField(blank=True)
     text_sha256 = models.CharField(max_length=64)
     page_count = models.PositiveIntegerField(default=0)

@@ -30,6 +30,7 @@ class VersionContent:
     text_sha256: str
     page_count: int
     provenance: dict = field(default_factory=dict)
+    thumbnail_sha256: str = ""  # a convenience: a version is complete without one
 
 
 def document_file_new(
@@ -50,7 +51,7 @@ def document_file_new(
             original_name=content.original_name[:255], original_mime=content.original_mime,
             rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
             text=content.text, text_sha256=content.text_sha256, page_count=content.page_count,
-            provenance=content.provenance,
+            thumbnail_sha256=content.thumbnail_sha256, provenance=content.provenance,
         )
         event_append(
             action="filed" if case_file else "inbox", object_type="document",
@@ -135,7 +136,7 @@ def version_add(*, user, document_id, content: VersionContent) -> Version:
             original_name=content.original_name[:255], original_mime=content.original_mime,
             rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
             text=content.text, text_sha256=content.text_sha256, page_count=content.page_count,
-            provenance=content.provenance,
+            thumbnail_sha256=content.thumbnail_sha256, provenance=content.provenance,
         )
         event_append(action="version_added", object_type="document", object_id=document.pk,
                      actor=user.username,

@@ -18,10 +18,9 @@ class FixityFinding:
 
 def _referenced() -> set[str]:
     hashes = set()
-    for original, rendition in Version.objects.values_list("original_sha256", "rendition_sha256"):
-        hashes.add(original)
-        if rendition:
-            hashes.add(rendition)
+    for stored in Version.objects.values_list("original_sha256", "rendition_sha256",
+                                              "thumbnail_sha256"):
+        hashes.update(h for h in stored if h)
     return hashes
 
 

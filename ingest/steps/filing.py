@@ -42,7 +42,7 @@ def file_document(ctx: PipelineContext):
         original_name=job.original_name, original_mime=ctx.mime,
         rendition_sha256=rendition.sha256, rendition_is_pdfa=ctx.rendition_is_pdfa,
         text=ctx.text, text_sha256=hashlib.sha256(ctx.text.encode()).hexdigest(),
-        page_count=ctx.page_count,
+        page_count=ctx.page_count, thumbnail_sha256=ctx.thumbnail_sha256,
         provenance={**job.provenance, "source": job.source, "ingest_job": str(job.pk),
                     "notes": ctx.ocr_notes, "signed": ctx.signed, "scan": scan,
                     "recognition": ctx.suggestions, **ctx.metadata},

@@ -1,9 +1,11 @@
 import hashlib
+import io
 from dataclasses import replace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from archive.blobstore import blob_put_bytes
 from archive.models import Role, StaffProfile, Unit
@@ -18,16 +20,27 @@ def content(text: str = "Antrag auf Leistungen") -> VersionContent:
         text=text, text_sha256=digest, page_count=1)
 
 
+def thumbnail_png(text: str) -> bytes:
+    """A page-like thumbnail (white, the text in black), different for every text."""
+    image = Image.new("L", (240, 340), 255)
+    ImageDraw.Draw(image).text((16, 24), text[:36], fill=0)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "Antrag",
                   store: bool = False):
-    """A filed document; with store=True its original and rendition exist in the blob store."""
+    """A filed document; with store=True its original, rendition and thumbnail exist in the
+    blob store."""
     version_content = content(text)
     if store:
         original = blob_put_bytes(f"%PDF-1.7 Original: {text}".encode())
         rendition = blob_put_bytes(f"%PDF-1.7 PDF/A: {text}".encode())
         version_content = replace(version_content, original_sha256=original.sha256,
                                   original_size=original.size, rendition_sha256=rendition.sha256,
-                                  rendition_is_pdfa=True)
+                                  rendition_is_pdfa=True,
+                                  thumbnail_sha256=blob_put_bytes(thumbnail_png(text)).sha256)
     return document_file_new(content=version_content, case_file=case_file, title=title,
                              received_at=timezone.now(), actor="test")
 

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 from django.test import Client
+from PIL import Image
 
 from archive.blobstore import blob_path
 from archive.errors import InvalidInput, NotFound
@@ -14,7 +15,7 @@ from ingest.pipeline import job_run
 from ingest.redaction import DPI, MM_PER_INCH, Box, document_redact
 from tests.archive.helpers import file_document, grant
 from tests.conftest import DEMO_PASSWORD, user
-from tests.fixtures.letters import LINE_HEIGHT, MARGIN_TOP, Letter, render_letter
+from tests.fixtures.letters import A4_300DPI, LINE_HEIGHT, MARGIN_TOP, Letter, render_letter
 
 pytestmark = pytest.mark.django_db
 SECRET = "DE89370400440532013000"  # an IBAN to black out
@@ -44,6 +45,16 @@ def scanned(demo, tmp_path):
     return job.document, box
 
 
+def _band_mean(thumbnail_sha256: str, box: Box) -> float:
+    """Mean grey of the box's middle rows (5 % to 95 % of the width) in a thumbnail."""
+    image = Image.open(blob_path(thumbnail_sha256))
+    per_mm = image.width / (A4_300DPI[0] / DPI * MM_PER_INCH)
+    middle = round((box.y + box.height / 2) * per_mm)
+    left, right = round(image.width * 0.05), round(image.width * 0.95)
+    band = image.convert("L").crop((left, middle - 1, right, middle + 1)).tobytes()
+    return sum(band) / len(band)
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
@@ -62,6 +73,14 @@ def test_redaction_removes_text_and_pixels_and_hides_the_original(scanned, tmp_p
     assert SECRET not in _digits(pixels) and "Stadtsparkasse" in pixels
     first.refresh_from_db()
     assert SECRET in _digits(first.text)  # the old version is unchanged
+
+    # The new version's thumbnail is drawn from the redacted rendition: the band is black
+    # there, while the earlier version's thumbnail (still its own) shows a line of text.
+    assert version.thumbnail_sha256 and first.thumbnail_sha256
+    assert version.thumbnail_sha256 != first.thumbnail_sha256
+    redacted_band = _band_mean(version.thumbnail_sha256, box)
+    assert redacted_band < 50, redacted_band
+    assert _band_mean(first.thumbnail_sha256, box) > 150
 
     # Caseworkers see the redacted version; the original needs the permission.
     client = Client()

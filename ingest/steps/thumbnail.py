@@ -1,0 +1,59 @@
+"""Thumbnail: a small greyscale PNG of the rendition's first page, for the document page and
+the search hits. It is drawn from the finished rendition (never the original), so a redacted
+version's thumbnail shows the redaction; pdfium renders at a scale of about a third of 72 dpi,
+which costs milliseconds. A thumbnail is a convenience: when none can be made this is logged
+and noted, and the document is archived without one."""
+import io
+import logging
+from pathlib import Path
+
+import pypdfium2
+from PIL import Image
+
+from archive.blobstore import blob_put_bytes
+
+from ..context import PipelineContext
+
+log = logging.getLogger(__name__)
+
+WIDTH = 240  # pixels; an A4 page becomes 240 x 340
+MAX_HEIGHT = 4 * WIDTH  # a till roll or a very long page is cut down, not rendered in full
+
+
+def thumbnail_render(pdf: Path, *, width: int = WIDTH) -> bytes:
+    """PNG bytes of the first page, `width` pixels wide (narrower only if very tall)."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        try:
+            page_width, page_height = page.get_size()
+            scale = min(width / page_width, MAX_HEIGHT / page_height)
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            page.close()
+    finally:
+        document.close()
+    if image.width > width:  # rounding up in pdfium may add a pixel
+        image = image.resize((width, round(image.height * width / image.width)),
+                             Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.convert("L").save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def thumbnail_store(pdf: Path | None) -> str:
+    """Make and store the thumbnail of a rendition: its hash, or "" when none could be made.
+    Never raises, so that a picture for lists cannot stop a document from being archived."""
+    if pdf is None:
+        return ""
+    try:
+        return blob_put_bytes(thumbnail_render(pdf)).sha256
+    except Exception:  # a damaged or exotic rendition is still archived, just without picture
+        log.warning("no thumbnail for %s", pdf.name, exc_info=True)
+        return ""
+
+
+def thumbnail(ctx: PipelineContext) -> None:
+    ctx.thumbnail_sha256 = thumbnail_store(ctx.rendition_path)
+    if not ctx.thumbnail_sha256:
+        ctx.ocr_notes.append("no thumbnail: the first page could not be rendered")
