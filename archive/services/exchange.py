@@ -52,9 +52,9 @@ def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> 
         "plan_unit": {"code": case_file.plan_unit.code, "title": case_file.plan_unit.title,
                       "retention_schedule": case_file.plan_unit.retention_schedule},
         "unit": {"code": case_file.unit.code, "name": case_file.unit.name},
-        "records": json.loads(serializers.serialize(
+        "records": _without_thumbnails(json.loads(serializers.serialize(
             "json", [case_file, *case_file.processes.all(), *documents, *versions],
-            use_natural_foreign_keys=False)),
+            use_natural_foreign_keys=False))),
         "history": [{field: (getattr(e, field).isoformat() if field == "at"
                              else getattr(e, field)) for field in EVENT_FIELDS}
                     for e in _history(case_file)],
@@ -70,6 +70,17 @@ def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> 
         package.writestr("manifest.json", body)
         package.writestr("manifest.sha256", hashlib.sha256(body).hexdigest() + "  manifest.json\n")
     return target
+
+
+def _without_thumbnails(records: list[dict]) -> list[dict]:
+    """Thumbnails stay home. They are a display aid drawn from the rendition, not part of the
+    record: the package carries original and rendition, from which a receiver can draw its
+    own; one more copy of every page would only be one more copy of social data to account
+    for. An imported version therefore has no thumbnail (the pages show none)."""
+    for record in records:
+        if record["model"] == "archive.version":
+            record["fields"].pop("thumbnail_sha256", None)
+    return records
 
 
 def _read_package(path: Path) -> tuple[dict, zipfile.ZipFile]:
@@ -108,6 +119,8 @@ def case_file_import(*, path: Path, actor: str) -> CaseFile:
         by_type = {model: [r.object for r in records if isinstance(r.object, model)]
                    for model in (CaseFile, Process, Document, Version)}
         by_type[Version] = [_no_creator(v) for v in by_type[Version]]
+        for version in by_type[Version]:
+            version.thumbnail_sha256 = ""  # never in a package (see _without_thumbnails)
         for model, objects in by_type.items():
             # bulk_create keeps the exported primary keys (and skips Version's save guard).
             model.objects.bulk_create(objects)

@@ -18,6 +18,7 @@ from archive.services.access import document_read
 from archive.services.documents import VersionContent, document_file_new, document_move
 from archive.services.exchange import case_file_export
 from archive.services.processes import process_create
+from tests.archive.helpers import thumbnail_png
 from tests.conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ def _document(case_file, text):
     content = VersionContent(
         original_sha256=original.sha256, original_size=original.size, original_name="scan.pdf",
         original_mime="application/pdf", rendition_sha256=rendition.sha256,
-        rendition_is_pdfa=True, text=text, text_sha256="0" * 64, page_count=1)
+        rendition_is_pdfa=True, text=text, text_sha256="0" * 64, page_count=1,
+        thumbnail_sha256=blob_put_bytes(thumbnail_png(text)).sha256)
     return document_file_new(content=content, case_file=case_file, title=text[:40],
                              received_at=timezone.now(), actor="test")
 
@@ -69,6 +71,12 @@ def test_export_import_round_trip_keeps_ids_hashes_and_event_counts(demo, tmp_pa
     with zipfile.ZipFile(package) as archive:
         names = set(archive.namelist())
     assert {"manifest.json", "manifest.sha256"} <= names
+    # Thumbnails stay home: drawn from the rendition, not part of the record.
+    thumbnails = {v.thumbnail_sha256 for d in (first, second) for v in d.versions.all()}
+    assert "" not in thumbnails
+    assert not {f"blobs/{sha256}" for sha256 in thumbnails} & names
+    with zipfile.ZipFile(package) as archive:
+        assert "thumbnail_sha256" not in archive.read("manifest.json").decode()
 
     data, run = _clean_instance(tmp_path)
     imported = json.loads(run("casefile", "import", str(package)).stdout)
@@ -82,6 +90,8 @@ def test_export_import_round_trip_keeps_ids_hashes_and_event_counts(demo, tmp_pa
                              for d in (first, second) for v in d.versions.all())
     assert sorted(db.execute("SELECT id, original_sha256, rendition_sha256 "
                              "FROM archive_version").fetchall()) == source_versions
+    assert db.execute("SELECT DISTINCT thumbnail_sha256 FROM archive_version").fetchall() == [
+        ("",)]
     target_counts = Counter(db.execute(
         "SELECT object_type, object_id FROM archive_event WHERE object_type != 'package'"
     ).fetchall())

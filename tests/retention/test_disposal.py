@@ -183,6 +183,11 @@ def test_destruction_leaves_nothing_but_the_residual_record(approved, index_dir)
     document, case_file = approved["document"], approved["case_file"]
     assert TOKEN in _database_dump()
     assert TOKEN.encode() in _bytes_under(django_settings.BLOB_DIR)
+    # The thumbnail is a picture of the page: it holds no searchable token, so by its name.
+    from archive.blobstore import blob_path
+
+    thumbnail = blob_path(document.versions.get().thumbnail_sha256)
+    assert thumbnail.exists()
     # The index's term dictionary is compressed: its presence is shown by searching (unlogged:
     # a logged search would itself put the token into the trail).
     assert _indexed(TOKEN) == 1
@@ -195,6 +200,7 @@ def test_destruction_leaves_nothing_but_the_residual_record(approved, index_dir)
     assert TOKEN not in _database_dump()
     assert "Müller" not in json.dumps(CaseFile.objects.get(pk=case_file.pk).residual)
     assert TOKEN.encode() not in _bytes_under(django_settings.BLOB_DIR)
+    assert not thumbnail.exists()
     assert TOKEN.encode() not in _bytes_under(index_dir)
     assert _indexed(TOKEN) == 0
 
