@@ -55,6 +55,18 @@ def version_latest(document: Document) -> Version:
     return document.versions.order_by("-number").first()
 
 
+def documents_with_thumbnail(user, document_ids) -> set[int]:
+    """Of these documents, the ones the user may see whose latest version has a thumbnail:
+    lists show a picture only where there is one to fetch."""
+    visible = documents_visible_to(user).filter(pk__in=list(document_ids)).values("pk")
+    latest: dict[int, str] = {}
+    for document_id, thumbnail in (Version.objects.filter(document_id__in=visible)
+                                   .order_by("document_id", "-number")
+                                   .values_list("document_id", "thumbnail_sha256")):
+        latest.setdefault(document_id, thumbnail)
+    return {document_id for document_id, thumbnail in latest.items() if thumbnail}
+
+
 def version_by_original_sha256(sha256: str) -> Version | None:
     return Version.objects.filter(original_sha256=sha256).select_related("document").first()
 

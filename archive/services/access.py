@@ -6,7 +6,7 @@ from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
 from ..guards import may_work_on
-from ..models import CaseFile, Document
+from ..models import CaseFile, Document, Version
 from ..selectors import (
     READ_ACTIONS,
     case_file_visible_or_404,
@@ -53,19 +53,49 @@ def case_file_read(*, user, case_file_id, action: str = "viewed", purpose: str =
     return case_file
 
 
-def version_read(*, user, document_id, number: int, purpose: str = ""):
+def _version_permitted(user, document: Document, number: int | None) -> Version:
     """An earlier version may hold what a redaction removed: only with the permission to see
-    unredacted versions, and for those who work on the case file."""
-    document = document_visible_or_404(user, document_id)
-    version = document.versions.filter(number=number).first()
+    unredacted versions, and for those who work on the case file. None is the latest."""
     latest = document.versions.order_by("-number").first()
+    version = latest if number is None else document.versions.filter(number=number).first()
     if version is None or (version != latest and not (
             user.has_perm("archive.view_unredacted") and document.case_file_id
             and may_work_on(user, document.case_file))):
         raise NotFound()
+    return version
+
+
+def version_read(*, user, document_id, number: int, purpose: str = ""):
+    document = document_visible_or_404(user, document_id)
+    version = _version_permitted(user, document, number)
     event_append(action="viewed", object_type="document", object_id=document.pk,
                  actor=user.username, purpose=purpose or document_default_purpose(document),
                  data={"version": number})
+    return version
+
+
+def thumbnail_read(*, user, document_id, number: int | None = None, grant: str = "",
+                   purpose: str = "") -> Version:
+    """The thumbnail of a version (default: the latest) under the same rules as the document
+    and the version itself. Unknown, forbidden and "has no thumbnail" all look alike.
+
+    A thumbnail is a picture of the first page, so showing one is a read of content and is
+    logged, as `previewed` rather than `viewed`: the access report then says that the user
+    saw a small picture (in a list of hits), not that the document was opened. One event per
+    picture served; lazy loading means only pictures actually shown are fetched. The
+    thumbnail on a document page is part of that page's logged view and rides on its grant,
+    like the embedded PDF."""
+    if grant:
+        document = document_read_with_grant(user=user, document_id=document_id, grant=grant)
+    else:
+        document = document_visible_or_404(user, document_id)
+    version = _version_permitted(user, document, number)
+    if not version.thumbnail_sha256:
+        raise NotFound()
+    if not grant:
+        event_append(action="previewed", object_type="document", object_id=document.pk,
+                     actor=user.username, purpose=purpose or document_default_purpose(document),
+                     data={"version": version.number, "thumbnail": True})
     return version
 
 

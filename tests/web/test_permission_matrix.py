@@ -61,6 +61,8 @@ def _matrix(objects) -> dict:
         # An invalid form: the refusal comes back as a message, the status as a redirect.
         "web:document_redact": [("post", (doc,), {"page": "x"}, A_ACTS)],
         "web:document_version": [("get", (doc, 1), {}, A_ONLY)],
+        "web:thumbnail": [("get", (doc,), {}, A_ONLY)],
+        "web:version_thumbnail": [("get", (doc, 1), {}, A_ONLY)],
         "web:document_version_upload": [("post", (doc,), {}, A_ACTS)],
         "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
@@ -182,7 +184,7 @@ def _unmasked(body: bytes) -> bytes:
 def test_a_foreign_document_looks_exactly_like_a_missing_one(objects):
     client = _client("sachbearbeitung-b")
     for path in ("/dokumente/{}/", "/dokumente/{}/pdf", "/dokumente/{}/original",
-                 "/api/documents/{}/", "/akten/{}/"):
+                 "/dokumente/{}/vorschau.png", "/api/documents/{}/", "/akten/{}/"):
         key = "case_file" if path.startswith("/akten") else "document"
         foreign = client.get(path.format(objects[key]))
         missing = client.get(path.format(987654))

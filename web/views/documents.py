@@ -1,14 +1,20 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.selectors import document_visible_or_404, version_latest
-from archive.services.access import document_read, document_read_with_grant, version_read
+from archive.services.access import (
+    document_read,
+    document_read_with_grant,
+    thumbnail_read,
+    version_read,
+)
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move, document_update
 from ingest.redaction import Box, document_redact
@@ -39,6 +45,18 @@ def document_version_pdf(request, document_id: int, number: int):
                            purpose=request.GET.get("zweck", ""))
     return FileResponse(blob_open(version.rendition_sha256), content_type="application/pdf",
                          filename=f"dokument-{document_id}-v{number}.pdf")
+
+
+@login_required
+@never_cache  # a picture of social data: private, no-store, never in a shared cache
+def document_thumbnail(request, document_id: int, number: int | None = None):
+    """The first page of the latest (or a given) version as a small PNG. On the document page
+    it carries that page's grant; elsewhere (search hits) every picture is a logged read."""
+    version = thumbnail_read(user=request.user, document_id=document_id, number=number,
+                             grant=request.GET.get("g", ""),
+                             purpose=request.GET.get("zweck", ""))
+    with blob_open(version.thumbnail_sha256) as handle:
+        return HttpResponse(handle.read(), content_type="image/png")
 
 
 @login_required

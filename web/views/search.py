@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from archive.errors import InvalidInput
+from archive.selectors import documents_with_thumbnail
 from search.backend import Filters
 from search.services import documents_search
 
@@ -60,5 +61,7 @@ def search_page(request):
         "pages": pages, "params": params, "get": request.GET, "paging": paging.urlencode(),
         "sorts": SORT_LABELS.items(), "states": STATE_LABELS.items(),
         "facets": _facet_links(request, page.facets) if page else [],
+        "thumbnails": documents_with_thumbnail(
+            request.user, [hit.document_id for hit in page.hits]) if page else set(),
         "filtered": any(request.GET.getlist(p) for p in PAGE_NAMES.values() if p != "q"),
     })
