@@ -95,7 +95,9 @@ def thumbnail_read(*, user, document_id, number: int | None = None, grant: str =
     if not grant:
         event_append(action="previewed", object_type="document", object_id=document.pk,
                      actor=user.username, purpose=purpose or document_default_purpose(document),
-                     data={"version": version.number, "thumbnail": True})
+                     data={"case_file": document.case_file.file_reference
+                           if document.case_file else None,  # found by reports after a move
+                           "version": version.number, "thumbnail": True})
     return version
 
 

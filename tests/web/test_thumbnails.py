@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from archive.blobstore import blob_path, blob_put_bytes
 from archive.models import Event
 from archive.services.documents import version_add
+from archive.services.reports import Period, report_case_file
 from search.backends import get_backend
 from search.indexing import documents_index
 from tests.archive.helpers import content, file_document, grant, thumbnail_png
@@ -53,8 +55,15 @@ def test_the_caseworker_of_the_unit_gets_the_picture_privately_and_logged(filed)
     assert "Content-Disposition" not in response  # no blob name leaves with the picture
     event = _previews(document.pk).get()
     assert event.actor == "sachbearbeitung-a"
-    assert event.data == {"version": 1, "thumbnail": True}
+    assert event.data == {"case_file": document.case_file.file_reference, "version": 1,
+                          "thumbnail": True}
     assert event.purpose == f"Akte {document.case_file.file_reference}"
+    # The data-protection officer's access report on the case file lists the glimpse.
+    today = timezone.localdate()
+    report = report_case_file(user=user("datenschutz"),
+                              file_reference=document.case_file.file_reference,
+                              period=Period(today, today))
+    assert ("sachbearbeitung-a", "previewed") in {(e.actor, e.action) for e in report}
 
 
 @pytest.mark.parametrize("username", ["sachbearbeitung-b", "poststelle", "datenschutz", "admin"])
