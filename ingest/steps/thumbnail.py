@@ -1,6 +1,6 @@
 """Thumbnail: a small greyscale PNG of the rendition's first page, for the document page and
 the search hits. It is drawn from the finished rendition (never the original), so a redacted
-version's thumbnail shows the redaction; pdfium renders at a scale of about a third of 72 dpi,
+version's thumbnail shows the redaction; pdfium renders an A4 page at about 29 dpi,
 which costs milliseconds. A thumbnail is a convenience: when none can be made this is logged
 and noted, and the document is archived without one."""
 import io
