@@ -34,6 +34,11 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
         "--skip-text",  # pages that already carry text are not OCRed again
         "--output-type", output_type,
         "--jobs", str(jobs),
+        # OCRmyPDF gives a page up after 180 s of tesseract and archives it without text (or
+        # unrotated), silently; on a busy machine a dense page takes longer. The job's own
+        # time limit (run_ocrmypdf) is the one that counts, and it refuses visibly.
+        "--tesseract-timeout", str(settings.INGEST_TIMEOUT_SECONDS),
+        "--tesseract-non-ocr-timeout", str(settings.INGEST_TIMEOUT_SECONDS),
         "--quiet",
     ]
     if ctx.signed:
