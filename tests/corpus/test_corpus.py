@@ -16,20 +16,19 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tests.conftest import sqlite_only
+
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 pytestmark = [
     pytest.mark.skipif(not (CORPUS / "MANIFEST.tsv").exists(),
                        reason=f"real-document corpus not found at {CORPUS}"),
-    pytest.mark.skipif(bool(os.environ.get("REGISTRATUR_TEST_DATABASE_URL")),
-                       reason="the corpus suite runs once, on SQLite"),
+    sqlite_only,
     pytest.mark.skipif(os.environ.get("REGISTRATUR_CORPUS") == "none",
                        reason="real-document suite switched off (REGISTRATUR_CORPUS=none)"),
 ]
-# By default every folder but scans/, whose multi-page OCR alone would exceed CI's time budget
-# on two cores; REGISTRATUR_CORPUS=all adds it, or name folders, e.g. broken,email,barcodes.
-DEFAULT_FOLDERS = "barcodes,born_digital,broken,email,groundtruth,images,tiff"
+# By default every folder; REGISTRATUR_CORPUS names folders instead, e.g. broken,email,barcodes.
 SELECTED = [folder.strip() for folder in
-            (os.environ.get("REGISTRATUR_CORPUS") or DEFAULT_FOLDERS).split(",")]
+            (os.environ.get("REGISTRATUR_CORPUS") or "all").split(",")]
 
 ARCHIVED = ("filed", "inbox")
 # What a correct program does with each file, from the MANIFEST's notes. Anything not named
@@ -54,6 +53,11 @@ EXPECT = {
     "barcodes/paperless_patch-code-t-middle.pdf": ("split", 2),
     "barcodes/paperless_patch-code-t-middle.tiff": ("split", 2),
     "barcodes/paperless_barcode-fax-image.pdf": ("split", 2),
+}
+# Words the MANIFEST's notes name for a file: its text must contain them.
+WORDS = {
+    "scans/teedy_issue373_de_scan_barcode.pdf": ("Aufrechterhaltung", "Außentemperatur",
+                                                 "Grundumsatzmessungen"),
 }
 PASSWORDS = {
     "broken/paperless_password-is-test.pdf": "test",
@@ -134,6 +138,8 @@ def _check(name: str, result: dict) -> None:
             assert job.pages == int(row["pages"]), job.pages
         if not any(marker in row["notes"] for marker in NO_TEXT):
             assert result["text"].strip(), "archived without text"
+        missing = [word for word in WORDS.get(name, ()) if word not in result["text"]]
+        assert not missing, f"text lacks {missing}"
         if row["kind"] == "message/rfc822":
             for child in result["children"]:
                 assert child.is_terminal and (child.state in ARCHIVED or child.code)
