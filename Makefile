@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+# Tests run in parallel workers (one per core, at most four); PYTEST_ARGS=... replaces this.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 
 .PHONY: run test system test-system lint clean-venv
 

@@ -113,3 +113,14 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str = "c
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The real-document suite's tables (tests/corpus). They travel as a report property
+    because parallel test workers' own output never reaches the terminal."""
+    for report in [*terminalreporter.stats.get("passed", []),
+                   *terminalreporter.stats.get("failed", [])]:
+        for name, value in getattr(report, "user_properties", ()):
+            if name == "corpus_summary":
+                terminalreporter.write_sep("-", f"real documents: {report.nodeid}")
+                terminalreporter.write_line(value)

@@ -69,6 +69,8 @@ SKIPPED_KINDS = ("ground truth text", "zone file", "PAGE-XML")
 
 
 def _manifest() -> list[dict]:
+    if not (CORPUS / "MANIFEST.tsv").exists():
+        return []
     with open(CORPUS / "MANIFEST.tsv", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     rows = [row for row in rows if not row["kind"].startswith(SKIPPED_KINDS)]
@@ -77,18 +79,24 @@ def _manifest() -> list[dict]:
     return rows
 
 
+# One test per folder, so that parallel test workers share the corpus between them.
+FOLDERS = sorted({row["path"].split("/")[0] for row in _manifest()}) or ["(no corpus)"]
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("ſ", "s")
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _ingest_all() -> dict:
+def _ingest_all(folder: str) -> dict:
     from ingest.jobs import job_receive
     from ingest.models import IngestJob
     from ingest.pipeline import job_run
 
     results = {}
     for row in _manifest():
+        if row["path"].split("/")[0] != folder:
+            continue
         path = CORPUS / row["path"]
         started = time.monotonic()
         job = job_receive(path=path, original_name=path.name, source="corpus",
@@ -107,12 +115,19 @@ def _ingest_all() -> dict:
         results[row["path"]] = {"job": job, "text": text, "row": row,
                                 "children": list(job.children.all()),
                                 "seconds": time.monotonic() - started}
-    print(f"\n\n{'file':<60} {'outcome':<9} {'code':<24} {'pages':>5} {'seconds':>7}")
+    return results
+
+
+def _summary(results: dict, rates: list[tuple[str, float]]) -> str:
+    lines = [f"{'file':<60} {'outcome':<9} {'code':<24} {'pages':>5} {'seconds':>7}"]
     for name, result in results.items():
         job = result["job"]
-        print(f"{name[:60]:<60} {job.state:<9} {job.code or '':<24} "
-              f"{job.pages or '':>5} {result['seconds']:>7.1f}")
-    return results
+        lines.append(f"{name[:60]:<60} {job.state:<9} {job.code or '':<24} "
+                     f"{job.pages or '':>5} {result['seconds']:>7.1f}")
+    if rates:
+        lines += ["", f"{'groundtruth file':<60} {'CER':>7}"]
+        lines += [f"{name[:60]:<60} {100 * cer:>6.1f}%" for name, cer in rates]
+    return "\n".join(lines)
 
 
 def _check(name: str, result: dict) -> None:
@@ -156,15 +171,13 @@ def _character_error_rates(results: dict) -> list[tuple[str, float]]:
         expected = _normalise(truth.read_text(encoding="utf-8", errors="replace"))
         found = _normalise(result["text"])
         rows.append((name, Levenshtein.distance(found, expected) / max(1, len(expected))))
-    print(f"\n\n{'groundtruth file':<60} {'CER':>7}")
-    for name, cer in rows:
-        print(f"{name[:60]:<60} {100 * cer:>6.1f}%")
     return rows
 
 
 @pytest.mark.django_db
-def test_every_corpus_file_ends_as_the_manifest_says(demo):
-    results = _ingest_all()
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_every_corpus_file_ends_as_the_manifest_says(demo, folder, record_property):
+    results = _ingest_all(folder)
     failures = []
     for name, result in results.items():
         try:
@@ -172,8 +185,11 @@ def test_every_corpus_file_ends_as_the_manifest_says(demo):
         except AssertionError as problem:
             failures.append(f"{name}: {problem}")
     rates = _character_error_rates(results)
+    # Shown at the end of the run by tests/conftest.py, also from parallel test workers.
+    record_property("corpus_summary", _summary(results, rates))
+    assert results, f"no MANIFEST entries in {folder}/"
     assert not failures, "\n".join(failures)
-    if "all" not in SELECTED and "groundtruth" not in SELECTED:
+    if folder != "groundtruth":
         return
     # Clean modern prints must be read well, also when scanned sideways; Fraktur and degraded
     # scans are only reported.
