@@ -131,30 +131,35 @@ def born_digital(folder: Path, count: int = 20) -> None:
     print(f"\nborn-digital: {count} documents in {seconds:.1f} s = {count / seconds:.2f} docs/s")
 
 
-def _tree_rss_kb(root_pid: int) -> tuple[int, int]:
-    """(RSS of the process and all its descendants, RSS of the largest of them) in kB."""
+def _tree(root_pid: int) -> list[tuple[str, int, int]]:
+    """(name, RSS kB, PSS kB) of the process and all its descendants. PSS shares each page
+    among the processes that map it, so the sum is what the tree really occupies; the RSS sum
+    counts the pages a forked pool shares with its parent once per process."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/status") as handle:
-                vm = [line for line in handle if line.startswith("VmRSS:")]
+                stat = handle.read()
         except OSError:
             continue
-        pid, ppid = int(entry), int(fields[1])
+        pid, ppid = int(entry), int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(vm[0].split()[1]) if vm else 0
-    total, largest, stack = 0, 0, [root_pid]
+        names[pid] = stat[stat.index("(") + 1:stat.rindex(")")]
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
-        largest = max(largest, rss.get(pid, 0))
         stack += children.get(pid, [])
-    return total, largest
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                values = {line.split(":")[0]: int(line.split()[1])
+                          for line in handle if line.split(":")[0] in ("Rss", "Pss")}
+        except (OSError, ValueError, IndexError):
+            continue
+        found.append((names.get(pid, "?"), values.get("Rss", 0), values.get("Pss", 0)))
+    return found
 
 
 def peak_memory_50_pages(folder: Path, worker: subprocess.Popen) -> None:
@@ -163,14 +168,17 @@ def peak_memory_50_pages(folder: Path, worker: subprocess.Popen) -> None:
     letter = Letter(subject="Fünfzig Seiten", paragraphs=PARAGRAPHS * 123)  # 50 pages
     scan = render_letter(folder / "fifty.pdf", letter, lines_per_page=40, noise=0.08)
     pages = pages_of(scan)
-    peak_tree = peak_single = 0
+    peak: list[tuple[str, int, int]] = []
+    peak_rss = 0
     stop = threading.Event()
 
     def sample():
-        nonlocal peak_tree, peak_single
+        nonlocal peak, peak_rss
         while not stop.is_set():
-            tree, largest = _tree_rss_kb(worker.pid)
-            peak_tree, peak_single = max(peak_tree, tree), max(peak_single, largest)
+            tree = _tree(worker.pid)
+            peak_rss = max(peak_rss, sum(rss for _, rss, _ in tree))
+            if sum(pss for _, _, pss in tree) > sum(pss for _, _, pss in peak):
+                peak = tree
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -178,15 +186,19 @@ def peak_memory_50_pages(folder: Path, worker: subprocess.Popen) -> None:
     seconds = pipeline(folder)
     stop.set()
     sampler.join()
-    print(f"\n{pages}-page scan: {seconds:.0f} s; worker peak RSS {peak_tree / 1024:.0f} MB "
-          f"(the worker, its pool processes and their OCR children together); largest single "
-          f"process {peak_single / 1024:.0f} MB")
+    print(f"\n{pages}-page scan: {seconds:.0f} s; worker peak (the worker, its pool and their "
+          f"OCR children): PSS {sum(p for _, _, p in peak) / 1024:.0f} MB, RSS summed over "
+          f"the processes {peak_rss / 1024:.0f} MB")
+    print(f"{'process at the peak':<20} {'RSS MB':>7} {'PSS MB':>7}")
+    for name, rss, pss in sorted(peak, key=lambda item: -item[2]):
+        print(f"{name:<20} {rss / 1024:>7.0f} {pss / 1024:>7.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=8, help="scans per batch (two batches)")
     parser.add_argument("--skip-50", action="store_true")
+    parser.add_argument("--only-50", action="store_true", help="only the 50-page memory run")
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
     demo_setup(password="bench-kennwort-123")
@@ -194,8 +206,9 @@ def main() -> None:
     folder.mkdir()
     worker = start_worker()
     try:
-        compare(folder, options.docs)
-        born_digital(folder / "digital")
+        if not options.only_50:
+            compare(folder, options.docs)
+            born_digital(folder / "digital")
         if not options.skip_50:
             peak_memory_50_pages(folder / "fifty", worker)
     finally:
