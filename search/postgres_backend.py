@@ -30,6 +30,8 @@ FACET_COLUMNS = {"document_type": "document_type", "unit": "unit_id",
 
 
 def _quote(token: str) -> str:
+    if "'" not in token and "\\" not in token:
+        return f"'{token}'"  # every analysed token: no escaping needed
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -49,10 +51,7 @@ def tsvector_literal(head: list[str], body: list[str]) -> str:
     # A gap of one position before head and body, so a phrase cannot span the two.
     _slots(head, 2, "A", positions)
     _slots(body, len(head) + 3, "", positions)
-    # Analysed tokens never contain quotes or backslashes; _quote is the safety net.
-    return " ".join(f"'{token}':{','.join(slots)}" if "'" not in token and "\\" not in token
-                    else f"{_quote(token)}:{','.join(slots)}"
-                    for token, slots in positions.items())
+    return " ".join(f"{_quote(token)}:{','.join(slots)}" for token, slots in positions.items())
 
 
 def _weights(field: str) -> str:

@@ -169,6 +169,9 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
 
+    # Every stored object of a version: what fixity checks and destruction removes.
+    BLOB_FIELDS = ("original_sha256", "rendition_sha256", "thumbnail_sha256")
+
     class Meta:
         ordering = ["document", "number"]
         constraints = [

@@ -12,8 +12,6 @@ from ..signals import documents_destroyed, pre_destroy
 from .events import event_append
 
 log = logging.getLogger(__name__)
-# Every stored object of a version; a thumbnail is a picture of the content and goes with it.
-BLOB_FIELDS = ("original_sha256", "rendition_sha256", "thumbnail_sha256")
 
 
 def _document_residual(document: Document, case_file: CaseFile, approval: dict) -> dict:
@@ -43,7 +41,8 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) 
         for document in documents:
             case_file = by_id[document.case_file_id]
             versions = Version.objects.filter(document=document)
-            stored = {h for hashes in versions.values_list(*BLOB_FIELDS) for h in hashes if h}
+            stored = {h for hashes in versions.values_list(*Version.BLOB_FIELDS)
+                      for h in hashes if h}
             residual = _document_residual(document, case_file, approval)
             residual["blobs"] = sorted(stored)  # hashes only: nothing personal
             # A queryset delete: Version.delete() refuses, as it must on every other path.
@@ -87,7 +86,7 @@ def destruction_finish(*, document_ids: list[int] | None = None) -> int:
     if document_ids is not None:
         destroyed = destroyed.filter(pk__in=document_ids)
     live = set()
-    for hashes in Version.objects.values_list(*BLOB_FIELDS):
+    for hashes in Version.objects.values_list(*Version.BLOB_FIELDS):
         live.update(hashes)  # content-addressed: another document may hold the same bytes
     removed = 0
     for residual in destroyed.values_list("residual", flat=True):

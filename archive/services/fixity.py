@@ -18,8 +18,7 @@ class FixityFinding:
 
 def _referenced() -> set[str]:
     hashes = set()
-    for stored in Version.objects.values_list("original_sha256", "rendition_sha256",
-                                              "thumbnail_sha256"):
+    for stored in Version.objects.values_list(*Version.BLOB_FIELDS):
         hashes.update(h for h in stored if h)
     return hashes
 
