@@ -11,7 +11,7 @@ from archive.blobstore import blob_path
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
-from tests.conftest import registratur
+from tests.conftest import registratur, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
 
@@ -106,5 +106,11 @@ def test_cli_ingest_wait_json_reports_each_file(demo_tx, tmp_path):
     assert by_file[str(good)]["pages"] == 1 and by_file[str(good)]["code"] is None
     assert by_file[str(bad)]["status"] == "refused"
     assert by_file[str(bad)]["code"] == "UNSUPPORTED_TYPE" and by_file[str(bad)]["document"] is None
-    found = registratur("search", "Grundsicherung", "--user", "sachbearbeitung-b", "--json")
-    assert json.loads(found.stdout)["count"] == 1
+
+    def found() -> int:
+        result = registratur("search", "Grundsicherung", "--user", "sachbearbeitung-b", "--json")
+        return json.loads(result.stdout)["count"]
+
+    # The index follows the commit; where a worker took the job (a heartbeat left by another
+    # test's worker), it does so a moment after the job's outcome.
+    assert wait_for(lambda: found() == 1, timeout=30, what="the letter in the index")
