@@ -4,6 +4,12 @@ import os
 import tempfile
 
 os.environ.setdefault("REGISTRATUR_DATA_DIR", tempfile.mkdtemp(prefix="registratur-test-"))
+# Parallel test workers inherit the directory from the controller. Each needs its own: a
+# shared broker queue, index or blob store lets one worker's processes act on another's jobs
+# against the wrong database.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist_worker and not os.environ["REGISTRATUR_DATA_DIR"].endswith(f"-{_xdist_worker}"):
+    os.environ["REGISTRATUR_DATA_DIR"] = f"{os.environ['REGISTRATUR_DATA_DIR']}-{_xdist_worker}"
 _test_db_url = os.environ.get("REGISTRATUR_TEST_DATABASE_URL")
 if _test_db_url:
     os.environ["REGISTRATUR_DATABASE_URL"] = _test_db_url
