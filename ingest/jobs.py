@@ -96,6 +96,20 @@ def job_retry_later(job: IngestJob, *, code: str, message: str) -> IngestJob:
     return job
 
 
+def job_lock_original(job: IngestJob) -> None:
+    """Inside a transaction: serialise every job holding the same original, so that two copies
+    arriving at once cannot both be archived. PostgreSQL locks the rows (in one order, no
+    deadlock); SQLite's IMMEDIATE transactions already hold the write lock."""
+    list(IngestJob.objects.select_for_update().filter(original_sha256=job.original_sha256)
+         .order_by("pk").values_list("pk", flat=True))
+
+
+def job_batch_split_before(job: IngestJob) -> IngestJob | None:
+    """An earlier job that already split a batch with these very bytes."""
+    return (IngestJob.objects.filter(state=JobState.SPLIT, original_sha256=job.original_sha256)
+            .exclude(pk=job.pk).order_by("created_at").first())
+
+
 def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
                document=None, pages: int | None = None) -> IngestJob:
     with transaction.atomic():

@@ -1,4 +1,7 @@
 """How a finished job is reported to the CLI and the pages: the keys of DESIGN.md."""
+from django.utils import timezone
+
+from .jobs import job_batch_split_before
 from .models import IngestJob, JobState
 
 
@@ -18,6 +21,30 @@ def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
     }
 
 
+def duplicate_message(batch: IngestJob) -> str:
+    when = timezone.localtime(batch.created_at).strftime("%d.%m.%Y %H:%M")
+    return (f"Dieser Stapel wurde bereits am {when} aufgeteilt und archiviert "
+            f"({batch.children.count()} Dokumente).")
+
+
+def job_outcomes(job: IngestJob, *, file: str | None = None) -> list[dict]:
+    """The outcome as lines: a batch delivered again names each document its first delivery
+    became (status "duplicate"), one line per part."""
+    outcome = job_outcome(job, file=file)
+    if job.state != JobState.DUPLICATE or job.document_id is not None:
+        return [outcome]
+    batch = job_batch_split_before(job)
+    if batch is None:
+        return [outcome]
+    lines = []
+    for part in batch.children.select_related("document__case_file").order_by("created_at"):
+        earlier = job_outcome(part)
+        lines.append({**outcome, "document": earlier["document"],
+                      "file_reference": earlier["file_reference"], "pages": part.pages,
+                      "part": part.original_name})
+    return lines or [outcome]
+
+
 def job_status(job: IngestJob) -> dict:
     """The job as the API and the upload page show it, children included."""
     from .selectors import job_progress
@@ -32,5 +59,6 @@ def job_status(job: IngestJob) -> dict:
         "flagged": job.flagged,
         "suggestions": job.suggestions,
         "outcome": job_outcome(job) if job.is_terminal else None,
+        "outcomes": job_outcomes(job) if job.is_terminal else [],
         "children": [job_status(child) for child in job.children.order_by("created_at")],
     }

@@ -4,12 +4,16 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from archive.blobstore import blob_put_file
+from archive.selectors import version_by_original_sha256
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import VersionContent, document_file_new, version_add
 
 from ..context import PipelineContext
+from ..jobs import job_lock_original
+from .triage import DuplicateOriginal
 
 
 def _decide(ctx: PipelineContext):
@@ -33,8 +37,20 @@ def _decide(ctx: PipelineContext):
 
 
 def file_document(ctx: PipelineContext):
+    """Two copies of one file may both have passed triage: under a lock on the original's
+    hash, the one that comes second finds the other's version and ends as a duplicate."""
     job = ctx.job
     rendition = blob_put_file(ctx.rendition_path)
+    with transaction.atomic():
+        job_lock_original(job)
+        existing = version_by_original_sha256(job.original_sha256)
+        if existing is not None:
+            raise DuplicateOriginal(existing.document)
+        return _file(ctx, rendition)
+
+
+def _file(ctx: PipelineContext, rendition):
+    job = ctx.job
     case_file, reason = _decide(ctx)
     scan = {**ctx.scan, **job.provenance.get("scan", {})}
     content = VersionContent(

@@ -1,22 +1,58 @@
 """Split: separator sheets (PATCH-T, QR) divide a scanned batch into documents, and a cover
 sheet's QR code routes the pages after it into a case file. Separator and cover pages are not
-archived. Each part becomes a child job; the batch job ends as "split"."""
+archived. Each part becomes a child job; the batch job ends as "split".
+
+A batch is never itself a Version and its parts are written afresh (other bytes) each time, so
+the same batch delivered again is recognised by its own SHA-256: an earlier job that split it."""
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
 from ..context import PipelineContext
+from ..jobs import job_batch_split_before, job_receive
 from ..models import IngestJob
 from ..transfer import transfer_note
 from .barcodes import Sheet, find_sheets
 
 
-class BatchSplit(Exception):
-    """Control flow: the job handed its parts on and ends here."""
+@dataclass(frozen=True)
+class PlannedPart:
+    path: Path
+    name: str
+    provenance: dict
 
-    def __init__(self, parts: int):
-        self.parts = parts
-        super().__init__(f"split into {parts} parts")
+
+class BatchSplit(Exception):
+    """Control flow: the batch's parts are written; the pipeline hands them on as child jobs
+    (split_commit) in the same transaction that ends the batch job."""
+
+    def __init__(self, planned: list[PlannedPart], *, existing: int = 0):
+        self.planned = planned
+        self.parts = existing or len(planned)
+        super().__init__(f"split into {self.parts} parts")
+
+
+class DuplicateBatch(Exception):
+    """Control flow: these bytes were split before; `batch` is the job that did it."""
+
+    def __init__(self, batch: IngestJob):
+        self.batch = batch
+        super().__init__(f"batch already split by job {batch.pk}")
+
+
+def batch_seen_before(ctx: PipelineContext) -> None:
+    earlier = job_batch_split_before(ctx.job)
+    if earlier is not None:
+        raise DuplicateBatch(earlier)
+
+
+def split_commit(job: IngestJob, batch: BatchSplit) -> int:
+    """Receive the planned parts as child jobs (call inside the batch's transaction)."""
+    for part in batch.planned:
+        job_receive(path=part.path, original_name=part.name, source=job.source,
+                    submitted_by=job.submitted_by, provenance=part.provenance, parent=job)
+    return batch.parts
 
 
 def segments(page_count: int, sheets: dict[int, Sheet]) -> list[tuple[list[int], str]]:
@@ -46,8 +82,6 @@ def _write_part(source: Path, pages: list[int], target: Path) -> None:
 
 
 def split(ctx: PipelineContext) -> None:
-    from ..jobs import job_receive
-
     job = ctx.job
     page_count, sheets = find_sheets(ctx.pdf_path)
     ctx.scan["pages_found"] = page_count
@@ -65,8 +99,9 @@ def split(ctx: PipelineContext) -> None:
     parts = segments(page_count, sheets)
     ctx.ocr_notes.append(f"batch of {page_count} pages, {len(sheets)} separator/cover sheets")
     if job.children.exists():
-        raise BatchSplit(job.children.count())  # a retry: the parts exist already
+        raise BatchSplit([], existing=job.children.count())  # a retry: the parts exist
     stem = Path(job.original_name).stem
+    planned = []
     for number, (pages, reference) in enumerate(parts, start=1):
         target = ctx.workdir / f"part-{number}.pdf"
         _write_part(ctx.pdf_path, pages, target)
@@ -80,6 +115,5 @@ def split(ctx: PipelineContext) -> None:
         if reference:
             provenance["route_reference"] = reference
             provenance["route_source"] = "cover sheet"
-        job_receive(path=target, original_name=f"{stem}-teil-{number}.pdf", source=job.source,
-                    submitted_by=job.submitted_by, provenance=provenance, parent=job)
-    raise BatchSplit(len(parts))
+        planned.append(PlannedPart(target, f"{stem}-teil-{number}.pdf", provenance))
+    raise BatchSplit(planned)

@@ -5,19 +5,43 @@ import json
 
 import pytest
 
+from archive.models import Document, Version
 from archive.selectors import events_for_object
+from ingest import pipeline
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
+from ingest.reporting import job_status
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
 from tests.conftest import registratur
 from tests.fixtures import formats
+from tests.fixtures.born_digital import born_digital_pdf
 
 
 def _run_all(job):
     """Run a job and its children as a worker would."""
     job = job_run(job.pk, worker="test")
     return job, [job_run(child.pk, worker="test") for child in job.children.order_by("created_at")]
+
+
+def _receive(path, **kwargs):
+    return job_receive(path=path, original_name=path.name, source="test", **kwargs)
+
+
+def _while_at(monkeypatch, step_name: str, first, second) -> list:
+    """Run `second` to its end while `first` is at `step_name`: both passed triage before
+    either was archived, as two copies arriving at the same moment do."""
+    ran = []
+    steps = dict(pipeline.STEPS)
+
+    def interleaved(ctx):
+        if ctx.job.pk == first.pk and not ran:
+            ran.append(job_run(second.pk, worker="other-worker"))
+        return steps[step_name](ctx)
+
+    monkeypatch.setattr(pipeline, "STEPS", [(name, interleaved if name == step_name else step)
+                                            for name, step in pipeline.STEPS])
+    return ran
 
 
 def _letter(word: str, reference: str = ""):
@@ -95,3 +119,59 @@ def test_cli_reports_each_part_of_a_split_batch(demo_tx, tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [line["status"] for line in lines] == ["inbox", "inbox"]
     assert all(line["pages"] == 1 for line in lines)
+    again = registratur("ingest", str(batch), "--wait", "--json")
+    assert again.returncode == 0, again.stderr
+    repeated = [json.loads(line) for line in again.stdout.splitlines()]
+    assert [line["status"] for line in repeated] == ["duplicate", "duplicate"]
+    assert sorted(line["document"] for line in repeated) == sorted(
+        line["document"] for line in lines)
+    assert Document.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_same_batch_again_is_a_duplicate_naming_its_documents(demo, tmp_path):
+    pages = [_letter("Widerspruch"), formats.patch_t_sheet(), _letter("Mietvertrag")]
+    batch = formats.save_pdf(tmp_path / "stapel.pdf", pages)
+    first, parts = _run_all(_receive(batch))
+    assert first.state == JobState.SPLIT and len(parts) == 2
+    archived = Document.objects.count()
+    again = job_run(_receive(batch).pk, worker="test")
+    assert (again.state, again.code) == (JobState.DUPLICATE, "DUPLICATE"), again.message
+    assert not again.children.exists() and Document.objects.count() == archived
+    status = job_status(again)
+    assert [line["document"] for line in status["outcomes"]] == [p.document_id for p in parts]
+    assert {line["status"] for line in status["outcomes"]} == {"duplicate"}
+    assert "bereits" in status["outcome"]["message"]
+
+
+@pytest.mark.django_db
+def test_two_copies_of_a_batch_split_at_the_same_time_are_split_once(demo, tmp_path,
+                                                                      monkeypatch):
+    pages = [_letter("Widerspruch"), formats.patch_t_sheet(), _letter("Mietvertrag")]
+    batch = formats.save_pdf(tmp_path / "stapel.pdf", pages)
+    first, second = _receive(batch), _receive(batch)
+    ran = _while_at(monkeypatch, "split", first, second)
+    first = job_run(first.pk, worker="test")
+    (second,) = ran
+    assert second.state == JobState.SPLIT and second.children.count() == 2
+    assert first.state == JobState.DUPLICATE, first.message
+    assert not first.children.exists()
+
+
+@pytest.mark.django_db
+def test_two_copies_of_a_file_filed_at_the_same_time_are_archived_once(demo, tmp_path,
+                                                                       monkeypatch):
+    path = born_digital_pdf(tmp_path / "antrag.pdf", ["Antrag auf Wohngeld"])
+    first, second = _receive(path), _receive(path)
+    ran = _while_at(monkeypatch, "extract", first, second)
+    first = job_run(first.pk, worker="test")
+    (second,) = ran
+    assert second.state == JobState.INBOX
+    assert (first.state, first.document_id) == (JobState.DUPLICATE, second.document_id)
+    assert Version.objects.filter(original_sha256=path_sha(path)).count() == 1
+
+
+def path_sha(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

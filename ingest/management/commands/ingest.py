@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ingest.heartbeat import worker_alive
 from ingest.jobs import job_receive
 from ingest.models import IngestJob, JobState
-from ingest.reporting import job_outcome
+from ingest.reporting import job_outcomes
 
 EXIT_SOME_REFUSED = 3
 
@@ -88,9 +88,9 @@ class Command(BaseCommand):
                         pending[child.pk] = f"{file}#{child.original_name}"
                     if job.state == JobState.SPLIT:
                         continue
-                    outcome = job_outcome(job, file=file)
-                    outcomes.append(outcome)
-                    self._emit(options, outcome)
+                    for outcome in job_outcomes(job, file=file):
+                        outcomes.append(outcome)
+                        self._emit(options, outcome)
             if pending:
                 if time.monotonic() > deadline:
                     raise CommandError(f"timed out waiting for {len(pending)} job(s)")
