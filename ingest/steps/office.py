@@ -3,11 +3,14 @@ import os
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
+import pikepdf
 from django.conf import settings
 
 from ..context import PipelineContext
 from ..errors import refused
+from .limits import limit_child, out_of_memory
 
 SUFFIX = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -24,12 +27,16 @@ def office_to_pdf(ctx: PipelineContext) -> None:
                       "apt-get install libreoffice-writer-nogui).")
     source = ctx.workdir / f"document{SUFFIX.get(ctx.mime, '.docx')}"
     shutil.copyfile(ctx.source_path, source)
-    # A profile of its own per job: concurrent conversions must not share one.
+    # A profile of its own per job: LibreOffice locks its profile, and a second conversion
+    # on a shared one hands its work to the first instance or fails.
     profile = (ctx.workdir / "lo-profile").as_uri()
     command = [binary, "--headless", "--norestore", f"-env:UserInstallation={profile}",
                "--convert-to", "pdf", "--outdir", str(ctx.workdir), str(source)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    # A child process of its own session (the timeout kills soffice.bin with its wrapper),
+    # under the job's memory limit, dying with the worker.
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=limit_child)
     try:
         _, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
@@ -38,8 +45,26 @@ def office_to_pdf(ctx: PipelineContext) -> None:
         raise refused("TIMEOUT", "Die Umwandlung des Office-Dokuments hat das Zeitlimit "
                       "überschritten.") from None
     output = source.with_suffix(".pdf")
+    if process.returncode != 0 and out_of_memory(process.returncode,
+                                                 stderr.decode(errors="replace")):
+        raise refused("MEMORY_LIMIT", "Die Umwandlung des Office-Dokuments hat das "
+                      f"Speicherlimit von {settings.INGEST_MEMORY_MB} MB überschritten.")
     if process.returncode != 0 or not output.exists():
         raise refused("OFFICE_CONVERSION_FAILED", "Das Office-Dokument konnte nicht umgewandelt "
                       f"werden ({stderr.decode(errors='replace')[-200:]}).")
-    ctx.pdf_path = output
+    ctx.pdf_path = _clean_for_pdfa(output, ctx.workdir / "converted.pdf")
     ctx.ocr_notes.append("converted from an office document with LibreOffice")
+
+
+def _clean_for_pdfa(converted: Path, target: Path) -> Path:
+    """LibreOffice's PDF carries a /DocChecksum in its trailer and an /OpenAction (open at
+    page 1), both of which keep OCRmyPDF's PDF/A backend from confirming PDF/A: the rendition
+    would silently become a plain PDF. Neither carries content."""
+    with pikepdf.open(converted) as pdf:
+        if "/DocChecksum" in pdf.trailer:
+            del pdf.trailer["/DocChecksum"]
+        action = pdf.Root.get("/OpenAction")
+        if isinstance(action, pikepdf.Array):  # a destination (a view), never a script
+            del pdf.Root["/OpenAction"]
+        pdf.save(target)
+    return target

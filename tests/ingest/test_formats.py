@@ -1,18 +1,24 @@
 """Every format a mailroom meets, through the real pipeline with real OCR: the text is read,
 pages are counted, the original stays byte-identical; what cannot be processed is refused with
 a stable code and kept."""
+import os
+import shutil
 import struct
+import threading
 import zlib
 
 import pikepdf
+import pypdfium2
 import pytest
 from django.test import override_settings
 from PIL import Image
 
 from archive.blobstore import blob_path
+from ingest.context import PipelineContext
 from ingest.jobs import job_receive
 from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
+from ingest.steps.office import office_to_pdf
 from tests.conftest import sqlite_only
 from tests.fixtures import formats
 from tests.fixtures.born_digital import born_digital_pdf
@@ -194,13 +200,115 @@ def test_office_document_without_libreoffice_is_refused_naming_what_to_install(d
     assert "libreoffice" in job.message.lower()
 
 
-@pytest.mark.django_db
-def test_office_document_is_converted_with_libreoffice(demo, tmp_path):
-    import shutil
+LETTER = ["Stadt Musterhausen, Sozialamt", "Antrag auf Kostenübernahme",
+          "Sehr geehrte Damen und Herren,", "ich beantrage die Übernahme der Heizkosten.",
+          "Mit freundlichen Grüßen, Jürgen Müller"]
 
+
+def _soffice_or_skip():
     if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    path = formats.docx(tmp_path / "antrag.docx", ["Antrag auf Kostenübernahme"])
+        pytest.skip("LibreOffice is not installed (scripts/ensure-system-packages --test, "
+                    "as `make test` runs it, installs libreoffice-writer-nogui)")
+
+
+def _rendition_text(version) -> str:
+    pdf = pypdfium2.PdfDocument(blob_path(version.rendition_sha256).read_bytes())
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("build", [formats.docx, formats.odt], ids=["docx", "odt"])
+def test_office_document_is_converted_with_libreoffice(demo, tmp_path, build):
+    _soffice_or_skip()
+    path = build(tmp_path / f"antrag.{build.__name__}", LETTER)
     job = _ingest(path)
     assert job.state == JobState.INBOX, job.message
-    assert "Kostenübernahme" in _text(job)
+    version = job.document.versions.get()
+    assert version.original_mime == formats.OFFICE_MIMES[build.__name__]
+    assert "converted from an office document with LibreOffice" in version.provenance["notes"]
+    assert "Übernahme der Heizkosten" in version.text
+    # The archived rendition carries the text itself (LibreOffice wrote it, no OCR needed).
+    assert "Mit freundlichen Grüßen, Jürgen Müller" in _rendition_text(version)
+    assert version.rendition_is_pdfa
+    assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
+
+
+def test_concurrent_office_conversions_do_not_share_a_profile(tmp_path):
+    """LibreOffice locks its user profile; conversions sharing one fail or hand their work
+    to another instance. Four at once must all convert."""
+    _soffice_or_skip()
+    contexts = []
+    for index in range(4):
+        workdir = tmp_path / f"job-{index}"
+        workdir.mkdir()
+        source = formats.odt(tmp_path / f"brief-{index}.odt", [f"Bescheid Nummer {index}"])
+        contexts.append(PipelineContext(job=None, source_path=source, workdir=workdir,
+                                        mime=formats.OFFICE_MIMES["odt"]))
+    errors = []
+
+    def convert(ctx):
+        try:
+            office_to_pdf(ctx)
+        except Exception as exc:  # collected: a thread's exception would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=convert, args=(ctx,)) for ctx in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    for index, ctx in enumerate(contexts):
+        pdf = pypdfium2.PdfDocument(ctx.pdf_path.read_bytes())
+        try:
+            assert f"Bescheid Nummer {index}" in pdf[0].get_textpage().get_text_range()
+        finally:
+            pdf.close()
+        assert (ctx.workdir / "lo-profile").is_dir()  # the job's own profile
+
+
+FAKE_SOFFICE = """#!/bin/sh
+# Records the limits and arguments it was started with, then takes too long.
+ulimit -v > "$RECORD/limit"
+printf '%s\\n' "$@" > "$RECORD/args"
+ps -o sid= -p $$ > "$RECORD/session"
+sleep 30
+"""
+
+
+@pytest.mark.django_db
+def test_libreoffice_runs_in_a_child_with_the_jobs_limits(demo, tmp_path, monkeypatch):
+    """The plumbing, with a stand-in for soffice: the job's memory limit, a private profile
+    in the job's work directory, a session of its own, and the time limit refusing."""
+    fake = tmp_path / "soffice"
+    fake.write_text(FAKE_SOFFICE)
+    fake.chmod(0o755)
+    record = tmp_path / "record"
+    record.mkdir()
+    monkeypatch.setenv("RECORD", str(record))
+    path = formats.docx(tmp_path / "antrag.docx", LETTER)
+    with override_settings(LIBREOFFICE_BINARY=str(fake), INGEST_TIMEOUT_SECONDS=3,
+                           INGEST_MEMORY_MB=777):
+        job = _ingest(path)
+    assert (job.state, job.code) == (JobState.REFUSED, "TIMEOUT"), job.message
+    assert "Zeitlimit" in job.message
+    assert record.joinpath("limit").read_text().strip() == str(777 * 1024)  # in KiB
+    args = record.joinpath("args").read_text().splitlines()
+    profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
+    assert f"/job-{job.pk}-" in profile and profile.endswith("/lo-profile")
+    assert int(record.joinpath("session").read_text()) != os.getsid(0)
+    assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.django_db
+def test_libreoffice_over_the_memory_limit_is_refused_with_its_code(demo, tmp_path):
+    _soffice_or_skip()
+    path = formats.odt(tmp_path / "antrag.odt", LETTER)
+    with override_settings(INGEST_MEMORY_MB=60):  # too little to even load soffice.bin
+        job = _ingest(path)
+    assert (job.state, job.code) == (JobState.REFUSED, "MEMORY_LIMIT"), job.message
+    assert "60 MB" in job.message
+    assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
