@@ -83,6 +83,11 @@ def _write_part(source: Path, pages: list[int], target: Path) -> None:
 
 def split(ctx: PipelineContext) -> None:
     job = ctx.job
+    if job.provenance.get("batch"):
+        # A part cut out between the sheets holds none, and its batch's pages were rendered
+        # and read once already: the part's own pages are all there is to record.
+        ctx.scan["pages_found"] = ctx.page_count
+        return
     page_count, sheets = find_sheets(ctx.pdf_path)
     ctx.scan["pages_found"] = page_count
     if job.parent_id is None:
@@ -101,16 +106,20 @@ def split(ctx: PipelineContext) -> None:
     if job.children.exists():
         raise BatchSplit([], existing=job.children.count())  # a retry: the parts exist
     stem = Path(job.original_name).stem
+    # The operator declared the batch's pages, not a part's: that count stays with the batch.
+    declared = {key: value for key, value in job.provenance.get("scan", {}).items()
+                if key != "pages_declared"}
     planned = []
     for number, (pages, reference) in enumerate(parts, start=1):
         target = ctx.workdir / f"part-{number}.pdf"
         _write_part(ctx.pdf_path, pages, target)
         provenance = {
-            **job.provenance,
+            **job.provenance, "scan": declared,
             "batch": {"job": str(job.pk), "sha256": job.original_sha256,
                       "name": job.original_name, "part": number,
                       "pages": [p + 1 for p in pages], "scan": ctx.scan,
-                      "flagged": job.flagged},
+                      "pages_declared": ctx.scan.get("transfer_note", {}).get("pages_declared"),
+                      "pages_found": page_count, "flagged": job.flagged},
         }
         if reference:
             provenance["route_reference"] = reference

@@ -13,6 +13,7 @@ from ingest.models import JobState
 from ingest.pipeline import job_run
 from ingest.reporting import job_status
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
+from ingest.steps import split as split_step
 from tests.conftest import registratur
 from tests.fixtures import formats
 from tests.fixtures.born_digital import born_digital_pdf
@@ -50,7 +51,15 @@ def _letter(word: str, reference: str = ""):
 
 
 @pytest.mark.django_db
-def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path):
+def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path, monkeypatch):
+    searched = []
+    real_find_sheets = split_step.find_sheets
+
+    def find_sheets(path):
+        searched.append(path)
+        return real_find_sheets(path)
+
+    monkeypatch.setattr(split_step, "find_sheets", find_sheets)
     pages = [_letter("Widerspruch"), formats.patch_t_sheet(), _letter("Mietvertrag"),
              _letter("Nebenkosten"), formats.pdf_page_image(separator_sheet_pdf()),
              _letter("Kontoauszug")]
@@ -72,6 +81,13 @@ def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path):
         "Fujitsu fi-7160", 6, 6)
     logged = events_for_object("ingest_job", parent.pk).get(action="transfer_note")
     assert logged.data["note_sha256"] == note["note_sha256"]
+    # The batch was searched for sheets once; its parts, which hold none, are not again.
+    assert len(searched) == 1
+    # A part records its own pages; the batch's declared and found pages stay the batch's.
+    scan = parts[1].document.versions.get().provenance["scan"]
+    assert scan["pages_found"] == 2 and scan.get("pages_declared") is None
+    assert scan["device"] == "Fujitsu fi-7160"
+    assert (provenance["batch"]["pages_declared"], provenance["batch"]["pages_found"]) == (6, 6)
 
 
 @pytest.mark.django_db
