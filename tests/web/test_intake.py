@@ -99,3 +99,24 @@ def test_confirming_or_correcting_a_suggestion_is_one_logged_action(demo, tmp_pa
     assert job.document.case_file == right
     moved = events_for_object("document", job.document_id).get(action="moved")
     assert moved.actor == "poststelle" and "korrigiert" in moved.purpose
+
+
+def test_the_inbox_shows_the_mailroom_a_page_count_flag_and_no_one_else(demo, tmp_path):
+    flagged_pdf = born_digital_pdf(tmp_path / "brief.pdf", ["Antrag auf Wohngeld"])
+    plain_pdf = born_digital_pdf(tmp_path / "anderer.pdf", ["Nachreichung"])
+    flagged = job_run(_upload(_api("poststelle"), flagged_pdf, pages_declared=2).json()["job"],
+                      worker="test")
+    plain = job_run(_upload(_api("poststelle"), plain_pdf).json()["job"], worker="test")
+    assert flagged.flagged and flagged.state == plain.state == JobState.INBOX
+    page = _page("poststelle").get("/posteingang/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("Seitenzahl prüfen") == 1
+    assert "2 Seiten angegeben, 1 gefunden" in html
+    row = html.split(f"/dokumente/{flagged.document_id}/")[1].split("</tr>")[0]
+    assert "Seitenzahl prüfen" in row
+    review = _page("poststelle").get("/posteingang/pruefen/").content.decode()
+    assert review.count("2 Seiten angegeben, 1 gefunden") == 1
+    other = _page("sachbearbeitung-b")
+    assert other.get("/posteingang/").status_code == 404
+    assert other.get(f"/dokumente/{flagged.document_id}/").status_code == 404

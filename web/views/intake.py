@@ -16,6 +16,8 @@ from archive.services.documents import document_move
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
 from ingest.uploads import MAY_UPLOAD
 
+from .mailroom import inbox_rows
+
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
@@ -63,8 +65,7 @@ def _suggestion(document) -> dict:
 def review_page(request):
     _mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
-    rows = [{"document": document, "suggestion": _suggestion(document)}
-            for document in documents]
+    rows = [{**row, "suggestion": _suggestion(row["document"])} for row in inbox_rows(documents)]
     return render(request, "web/intake_review.html", {"rows": rows})
 
 

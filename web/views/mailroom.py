@@ -13,11 +13,32 @@ def _mailroom_only(user) -> None:
         raise NotFound()
 
 
+def page_mismatch(provenance: dict) -> dict | None:
+    """Declared and found pages of the scan (or of the batch it was cut from) differ: pages
+    may be missing (double feed, jam), so the mailroom checks before filing."""
+    batch = provenance.get("batch") or {}
+    note = (batch.get("scan") or provenance.get("scan") or {}).get("transfer_note") or {}
+    if note.get("pages_match", True) and not batch.get("flagged"):
+        return None
+    return {"declared": note.get("pages_declared"), "found": note.get("pages_found"),
+            "batch": batch.get("name", "")}
+
+
+def inbox_rows(documents) -> list[dict]:
+    """Each inbox document with what the mailroom must see next to it: a page-count flag."""
+    rows = []
+    for document in documents:
+        first = document.versions.order_by("number").first()
+        provenance = (first.provenance or {}) if first else {}
+        rows.append({"document": document, "mismatch": page_mismatch(provenance)})
+    return rows
+
+
 @login_required
 def inbox_page(request):
     _mailroom_only(request.user)
     return render(request, "web/inbox.html", {
-        "documents": inbox_list(user=request.user),
+        "rows": inbox_rows(inbox_list(user=request.user)),
         "jobs": jobs_recent()[:50],
     })
 
