@@ -89,6 +89,11 @@ class BackendResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
+class PurgeDeferred(RuntimeError):
+    """The purge cannot remove every trace yet (PostgreSQL: an older transaction may still
+    see the rows); it is retried later."""
+
+
 # Builds fresh entries for document ids (those no longer in the database are left out).
 EntrySource = Callable[[list[int]], list[IndexEntry]]
 

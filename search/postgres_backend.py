@@ -5,6 +5,8 @@ commit together. Lexemes and query terms come from search.analysis and are passe
 tsvector/tsquery values, never through a text search configuration, so the analysis is the
 same as tantivy's and whoosh's.
 """
+import time
+
 from django.db import connection, transaction
 
 from .analysis import ANALYSIS_VERSION
@@ -15,6 +17,7 @@ from .backend import (
     EntrySource,
     Filters,
     IndexEntry,
+    PurgeDeferred,
     received_bounds,
 )
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
@@ -23,6 +26,7 @@ SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
 TABLE = "search_searchentry"
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
 MAX_POSITIONS_PER_LEXEME = 256
+PURGE_WAIT_SECONDS = 600.0
 COLUMNS = ("document_id, fingerprint, vector, principals, document_type, sender, unit_id, "
            "case_file_id, letter_date, received_at, state")
 FACET_COLUMNS = {"document_type": "document_type", "unit": "unit_id",
@@ -52,6 +56,30 @@ def tsvector_literal(head: list[str], body: list[str]) -> str:
     _slots(head, 2, "A", positions)
     _slots(body, len(head) + 3, "", positions)
     return " ".join(f"{_quote(token)}:{','.join(slots)}" for token, slots in positions.items())
+
+
+def _wait_for_older_transactions() -> None:
+    """VACUUM FULL keeps a dead tuple that some transaction might still see, and its own
+    snapshot counts too, which any transaction running anywhere in the cluster holds back.
+    So wait until every transaction older than a marker has ended, and every snapshot of
+    this database taken before it (those of the application's role are visible here)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text")  # after every delete committed
+        marker = cursor.fetchone()[0]
+        deadline = time.monotonic() + PURGE_WAIT_SECONDS
+        while True:
+            cursor.execute(
+                """SELECT pg_snapshot_xmin(pg_current_snapshot()) > %s::xid8
+                   AND NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                                   WHERE datname = current_database()
+                                   AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
+                                   AND age(backend_xmin) >= age(xid(%s::xid8)))""",
+                [marker, marker])
+            if cursor.fetchone()[0]:
+                return
+            if time.monotonic() > deadline:
+                raise PurgeDeferred("An older transaction still runs; the purge is retried.")
+            time.sleep(0.2)
 
 
 def _weights(field: str) -> str:
@@ -115,10 +143,18 @@ class PostgresBackend:
                                [list(document_ids)])
 
     def purge(self, document_ids: list[int], entries: EntrySource) -> None:
-        """The row goes in the caller's transaction. Its old tuple stays in the table file
-        until vacuum reuses the space; autovacuum does that, and VACUUM cannot run inside a
-        transaction, so no visible row and no query result can show it from the commit on."""
+        """A DELETE leaves the old tuples' bytes in the heap, TOAST and GIN pages until vacuum
+        reuses the space, and even a plain VACUUM does not zero freed space. VACUUM FULL
+        writes the table, its TOAST table and its indexes anew without them and drops the
+        old files. It locks the search table exclusively while it runs (searches and filing
+        wait; minutes at a million documents): acceptable because destruction is rare and
+        runs on the index queue. VACUUM cannot run inside a transaction block."""
+        if connection.in_atomic_block:
+            raise RuntimeError("A purge must run outside a transaction (VACUUM FULL).")
         self.delete(document_ids)
+        _wait_for_older_transactions()
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM FULL {TABLE}")
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
