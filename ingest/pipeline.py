@@ -1,4 +1,5 @@
 """The pipeline as a short recipe: claim the job, run the steps, record the outcome."""
+import errno
 import logging
 import shutil
 import tempfile
@@ -36,6 +37,11 @@ STEPS = [("triage", _triage), ("prepare", prepare), ("split", split), ("ocr", oc
          ("extract", extract), ("thumbnail", thumbnail)]
 # Faults of the surroundings, not of the input: worth another attempt after a pause.
 TRANSIENT = (OperationalError, InterfaceError, IngestTransient)
+# The same from the file system (blob store, work directory): a full or vanished disk or
+# mount. An OSError without one of these (a corrupt image, say) is not retried.
+TRANSIENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ESTALE,
+                    errno.ENOTCONN, errno.ETIMEDOUT, errno.EAGAIN, errno.EBUSY, errno.EMFILE,
+                    errno.ENFILE, errno.ENOMEM}
 
 
 def _context(job: IngestJob, workdir: Path) -> PipelineContext:
@@ -79,10 +85,11 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
     job = job_claim(job_id, worker=worker)
     if job is None:
         return None
-    Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=settings.WORK_DIR))
-    ctx = _context(job, workdir)
+    workdir = ctx = None
     try:
+        Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=settings.WORK_DIR))
+        ctx = _context(job, workdir)
         return _process(job, ctx)
     except DuplicateOriginal as duplicate:
         return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE",
@@ -94,18 +101,31 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
     except IngestRefused as refusal:
         log.info("job %s refused: %s %s", job.pk, refusal.code, refusal.message)
         return job_finish(job, state=JobState.REFUSED, code=refusal.code, message=refusal.message,
-                          pages=ctx.page_count or None)
+                          pages=(ctx.page_count if ctx else 0) or None)
     except TRANSIENT as fault:
         code = getattr(fault, "code", "TRANSIENT_ERROR")
         return job_retry_later(job, code=code, message=f"Vorübergehender Fehler: {fault}")
     except IngestFailed as failure:
         log.error("job %s failed: %s %s", job.pk, failure.code, failure.message)
         return job_finish(job, state=JobState.FAILED, code=failure.code, message=failure.message)
+    except OSError as fault:
+        if fault.errno not in TRANSIENT_ERRNOS:
+            return _internal_error(job, fault)
+        code = "STORAGE_FULL" if fault.errno in (errno.ENOSPC, errno.EDQUOT) else \
+            "STORAGE_UNAVAILABLE"
+        log.warning("job %s: storage fault at step %s: %s", job.pk, job.step, fault)
+        return job_retry_later(job, code=code, message=f"Vorübergehender Speicherfehler bei "
+                               f"Schritt {job.step}: {fault.strerror or fault}")
     except DatabaseError:
         raise  # the database is unusable here; the lease brings the job back
     except Exception as exc:  # the original stays; the job records why it stopped
-        log.exception("job %s failed unexpectedly", job.pk)
-        return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR",
-                          message=f"Interner Fehler bei Schritt {job.step}: {exc}")
+        return _internal_error(job, exc)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _internal_error(job: IngestJob, exc: Exception) -> IngestJob:
+    log.exception("job %s failed unexpectedly", job.pk)
+    return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR",
+                      message=f"Interner Fehler bei Schritt {job.step}: {exc}")

@@ -1,5 +1,7 @@
 """Faults: transient ones are retried with backoff and end in quarantine when attempts run
 out; the time and memory limits of a job refuse with their codes and keep the original."""
+import errno
+
 import pytest
 from django.test import override_settings
 
@@ -9,6 +11,7 @@ from ingest.errors import transient
 from ingest.jobs import MAX_ATTEMPTS, job_receive
 from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
+from ingest.steps import filing
 from tests.fixtures import formats
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -52,3 +55,35 @@ def test_memory_limit_refuses(demo, tmp_path):
                       worker="test")
     assert (job.state, job.code) == (JobState.REFUSED, "MEMORY_LIMIT"), job.message
     assert IngestJob.objects.get(pk=job.pk).message
+
+
+def test_a_full_disk_at_the_blob_store_is_retried_not_quarantined(demo, tmp_path, monkeypatch):
+    real_put = filing.blob_put_file
+    faults = []
+
+    def disk_full_once(path):
+        if not faults:
+            faults.append(path)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_put(path)
+
+    monkeypatch.setattr(filing, "blob_put_file", disk_full_once)
+    path = born_digital_pdf(tmp_path / "brief.pdf", ["Antrag auf Wohngeld"])
+    job = job_run(job_receive(path=path, original_name=path.name, source="test").pk,
+                  worker="test")
+    assert (job.state, job.code) == (JobState.QUEUED, "STORAGE_FULL"), job.message
+    assert job.retry_at > job.enqueued_at and "No space left" in job.message
+    job = job_run(job.pk, worker="test")
+    assert job.state == JobState.INBOX and job.document is not None
+    assert job.attempts == 2
+
+
+def test_an_os_error_that_is_not_the_disk_is_not_retried(demo, tmp_path, monkeypatch):
+    def broken(path):
+        raise OSError("cannot identify image file")
+
+    monkeypatch.setattr(filing, "blob_put_file", broken)
+    path = born_digital_pdf(tmp_path / "brief.pdf", ["Antrag"])
+    job = job_run(job_receive(path=path, original_name=path.name, source="test").pk,
+                  worker="test")
+    assert (job.state, job.code) == (JobState.FAILED, "INTERNAL_ERROR")
