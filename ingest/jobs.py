@@ -68,8 +68,15 @@ def job_renew_lease(job: IngestJob) -> None:
         lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS), updated_at=now)
 
 
+# Callables (job, step) told of every step this process starts: the CLI shows progress of
+# jobs it runs itself, which no polling would catch between two steps.
+step_listeners: list = []
+
+
 def job_set_step(job: IngestJob, step: str) -> None:
     """Progress: the previous step is done, this one runs (seen by the pages, API and CLI)."""
+    for listener in step_listeners:
+        listener(job, step)
     if job.step and job.step not in job.steps_done:
         job.steps_done = [*job.steps_done, job.step]
     job.step = step

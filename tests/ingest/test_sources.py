@@ -1,6 +1,7 @@
 """Sources: an IMAP mailbox on a real dovecot server started by the test, and hot-folder
 subfolders that the configuration routes to a case file or a unit."""
 import imaplib
+import json
 from email.message import EmailMessage
 
 import pytest
@@ -10,6 +11,7 @@ from ingest.imap import imap_poll
 from ingest.models import JobState
 from ingest.pipeline import job_run
 from ingest.watcher import HotFolderWatcher
+from tests.conftest import registratur
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.imapserver import start_imap_server
 
@@ -84,3 +86,20 @@ def test_hot_folder_subfolders_route_to_case_file_and_unit(demo, tmp_path, monke
     assert routed.state == JobState.FILED and routed.document.case_file == case_a
     other_unit = job_run(jobs["falsches-sg.pdf"].pk, worker="test")
     assert other_unit.state == JobState.INBOX  # B's reference in A's folder: checked by hand
+
+
+def test_cli_shows_each_step_on_stderr_and_keeps_stdout_json(demo_tx, tmp_path):
+    pdf = born_digital_pdf(tmp_path / "antrag.pdf",
+                           ["Antrag auf Wohngeld", f"Aktenzeichen {demo_tx['A'].file_reference}"])
+    result = registratur("ingest", str(pdf), "--wait", "--json")
+    assert result.returncode == 0, result.stderr
+    (line,) = [json.loads(line) for line in result.stdout.splitlines()]  # nothing but JSON
+    assert line["status"] == "filed"
+    shown = [row.split(": ")[-1] for row in result.stderr.splitlines()
+             if row.startswith("antrag.pdf: ")]
+    assert shown == ["triage", "prepare", "split", "ocr", "extract", "thumbnail", "file"]
+    plain = born_digital_pdf(tmp_path / "brief.pdf", ["Nachreichung"])
+    result = registratur("ingest", str(plain), "--wait")
+    assert result.returncode == 0, result.stderr
+    assert "brief.pdf: ocr" in result.stderr and "brief.pdf: file" in result.stderr
+    assert result.stdout.startswith("inbox")

@@ -7,7 +7,7 @@ from celery import current_app
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest.heartbeat import worker_alive
-from ingest.jobs import job_receive
+from ingest.jobs import job_receive, step_listeners
 from ingest.models import IngestJob, JobState
 from ingest.reporting import job_outcomes
 
@@ -44,12 +44,26 @@ class Command(BaseCommand):
                             help="pages the operator counted; a mismatch flags the batch")
 
     def handle(self, *args, **options):
+        # Progress goes to stderr in both modes: with --json, stdout carries only JSON lines.
+        self._shown: set = set()
         if options["wait"] and not worker_alive():
             # Nobody would pick the jobs up: run them here, one after another (OCR still
             # runs in a child process).
             current_app.conf.task_always_eager = True
-            if not options["json"]:
-                self.stderr.write("No worker is running; processing in this process.")
+            self.stderr.write("No worker is running; processing in this process.")
+            step_listeners.append(self._progress)
+        try:
+            self._handle(options)
+        finally:
+            if self._progress in step_listeners:
+                step_listeners.remove(self._progress)
+
+    def _progress(self, job, step: str, name: str = "") -> None:
+        if step and (job.pk, step) not in self._shown:
+            self._shown.add((job.pk, step))
+            self.stderr.write(f"{name or job.original_name}: {step}")
+
+    def _handle(self, options):
         jobs: dict = {}
         for path in _expand(options["paths"]):
             scan = {key: options[key] for key in ("device", "profile") if options[key]}
@@ -61,8 +75,7 @@ class Command(BaseCommand):
                               submitted_by=options["user"], password=options["password"],
                               provenance={"scan": scan} if scan else {})
             jobs[job.pk] = str(path)
-            if not options["json"]:
-                self.stderr.write(f"received {path} as job {job.pk}")
+            self.stderr.write(f"received {path} as job {job.pk}")
         if not options["wait"]:
             for job_id, path in jobs.items():
                 self._emit(options, {"file": path, "status": "queued", "job": str(job_id)})
@@ -75,12 +88,11 @@ class Command(BaseCommand):
         pending = dict(jobs)
         outcomes = []
         deadline = time.monotonic() + options["timeout"]
-        steps: dict = {}
         while pending:
             for job in IngestJob.objects.filter(pk__in=list(pending)):
-                if not options["json"] and steps.get(job.pk) != job.step and job.step:
-                    steps[job.pk] = job.step  # per-step progress for the operator
-                    self.stderr.write(f"{pending[job.pk]}: {job.step}")
+                # Per-step progress for the operator, also of steps done between two polls.
+                for step in [*job.steps_done, job.step]:
+                    self._progress(job, step, pending[job.pk])
                 if job.is_terminal:
                     file = pending.pop(job.pk)
                     # Parts of a split batch and a mail's attachments are reported each.
