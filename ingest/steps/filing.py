@@ -15,20 +15,44 @@ from ..context import PipelineContext
 from ..jobs import job_lock_original
 from .triage import DuplicateOriginal
 
+# Several references in the text, exactly one an open case file of the unit the hot-folder
+# subfolder belongs to: nearly as sure as a single reference (0.95).
+ROUTED_UNIT_CONFIDENCE = 0.9
+
+
+def _narrow_to_routed_unit(ctx: PipelineContext) -> None:
+    """Post dropped into a unit's hot-folder subfolder is meant for that unit: of several
+    references in the text, the one open case file of that unit is the likely target."""
+    unit = ctx.job.provenance.get("route_unit")
+    suggestion = ctx.suggestions.get("file_reference", {})
+    if not unit or suggestion.get("confidence", 0.0) >= settings.INGEST_AUTOFILE_CONFIDENCE:
+        return
+    of_unit = []
+    for reference in suggestion.get("found") or []:
+        case_file = case_file_by_reference(reference)
+        if case_file is not None and case_file.unit.code == unit and not case_file.is_closed:
+            of_unit.append(reference)
+    if len(of_unit) == 1:
+        ctx.suggestions["file_reference"] = {
+            **suggestion, "value": of_unit[0], "confidence": ROUTED_UNIT_CONFIDENCE,
+            "reason": f"einzige offene Akte von Sachgebiet {unit} im Text "
+                      f"({ctx.job.provenance.get('route_source', 'Eingangsordner')})"}
+
 
 def _decide(ctx: PipelineContext):
     """(case file or None, reason) by the confidence threshold and the batch's flags."""
     job = ctx.job
     suggestion = ctx.suggestions.get("file_reference", {})
     reference, confidence = suggestion.get("value"), suggestion.get("confidence", 0.0)
+    routed_unit = job.provenance.get("route_unit")
     if not reference:
-        return None, suggestion.get("reason", "kein Aktenzeichen")
+        reason = suggestion.get("reason", "kein Aktenzeichen")
+        return None, f"{reason}; für Sachgebiet {routed_unit}" if routed_unit else reason
     if job.flagged or job.provenance.get("batch", {}).get("flagged"):
         return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
     if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
         return None, f"Aktenzeichen {reference} unsicher ({confidence:.2f}), bitte prüfen"
     case_file = case_file_by_reference(reference)
-    routed_unit = job.provenance.get("route_unit")
     if case_file is not None and routed_unit and case_file.unit.code != routed_unit:
         return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
     if case_file is not None and case_file.is_closed:
@@ -51,6 +75,7 @@ def file_document(ctx: PipelineContext):
 
 def _file(ctx: PipelineContext, rendition):
     job = ctx.job
+    _narrow_to_routed_unit(ctx)
     case_file, reason = _decide(ctx)
     scan = {**ctx.scan, **job.provenance.get("scan", {})}
     content = VersionContent(

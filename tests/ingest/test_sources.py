@@ -5,13 +5,13 @@ import json
 from email.message import EmailMessage
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from ingest.imap import imap_poll
 from ingest.models import JobState
 from ingest.pipeline import job_run
 from ingest.watcher import HotFolderWatcher
-from tests.conftest import registratur
+from tests.conftest import DEMO_PASSWORD, registratur
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.imapserver import start_imap_server
 
@@ -103,3 +103,47 @@ def test_cli_shows_each_step_on_stderr_and_keeps_stdout_json(demo_tx, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "brief.pdf: ocr" in result.stderr and "brief.pdf: file" in result.stderr
     assert result.stdout.startswith("inbox")
+
+
+@pytest.mark.django_db
+def test_a_unit_subfolder_files_into_its_units_case_file_and_marks_its_inbox_post(
+        demo, tmp_path, monkeypatch):
+    monkeypatch.setattr("ingest.watcher.close_old_connections", lambda: None)
+    case_a, case_b = demo["A"], demo["B"]
+    root = tmp_path / "consume"
+    (root / "sachgebiet-a").mkdir(parents=True)
+    born_digital_pdf(root / "sachgebiet-a" / "zwei-az.pdf", [
+        "Widerspruch", f"Az. {case_b.file_reference} und {case_a.file_reference}"])
+    born_digital_pdf(root / "sachgebiet-a" / "ohne-az.pdf", ["Nachreichung ohne Aktenzeichen"])
+    born_digital_pdf(root / "zwei-az.pdf", [
+        "Widerspruch gegen den Bescheid",
+        f"Az. {case_b.file_reference} und {case_a.file_reference}"])
+    born_digital_pdf(root / "lose.pdf", ["Brief ohne Ordner"])
+    with override_settings(HOTFOLDER_ROUTES={"sachgebiet-a": {"unit": "A"}}):
+        watcher = HotFolderWatcher(root)
+        watcher.scan_once()
+        jobs = {job.provenance["hotfolder_path"]: job for job in watcher.scan_once()}
+    done = {path: job_run(job.pk, worker="test") for path, job in jobs.items()}
+    # Two references: in A's folder, the one case file of A is the target ...
+    routed = done["sachgebiet-a/zwei-az.pdf"]
+    assert routed.state == JobState.FILED and routed.document.case_file == case_a
+    assert "Sachgebiet A" in routed.suggestions["file_reference"]["reason"]
+    # ... while the same letter dropped in the top folder waits for the mailroom.
+    assert done["zwei-az.pdf"].state == JobState.INBOX
+    meant_for_a, loose = done["sachgebiet-a/ohne-az.pdf"], done["lose.pdf"]
+    assert meant_for_a.state == loose.state == JobState.INBOX
+
+    mailroom = Client()
+    assert mailroom.login(username="poststelle", password=DEMO_PASSWORD)
+    html = mailroom.get("/posteingang/").content.decode()
+    row = html.split(f"/dokumente/{meant_for_a.document_id}/")[1].split("</tr>")[0]
+    assert 'data-unit="A"' in row and "Sachgebiet A" in row
+    assert html.count('data-unit="A"') == 1
+    only_a = mailroom.get("/posteingang/", {"sachgebiet": "A"}).content.decode()
+    assert f"/dokumente/{meant_for_a.document_id}/" in only_a
+    assert f"/dokumente/{loose.document_id}/" not in only_a
+    # Meant for A is not yet A's: unfiled post stays the mailroom's to see.
+    caseworker = Client()
+    assert caseworker.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    assert caseworker.get("/posteingang/").status_code == 404
+    assert caseworker.get(f"/dokumente/{meant_for_a.document_id}/").status_code == 404

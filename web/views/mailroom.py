@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from archive.errors import NotFound
-from archive.models import Role
+from archive.models import Role, Unit
 from archive.permissions import user_role
 from archive.services.access import inbox_list
 from ingest.selectors import jobs_in_quarantine, jobs_recent
@@ -30,16 +30,26 @@ def inbox_rows(documents) -> list[dict]:
     for document in documents:
         first = document.versions.order_by("number").first()
         provenance = (first.provenance or {}) if first else {}
-        rows.append({"document": document, "mismatch": page_mismatch(provenance)})
+        rows.append({"document": document, "mismatch": page_mismatch(provenance),
+                     "unit": provenance.get("route_unit", "")})
     return rows
 
 
 @login_required
 def inbox_page(request):
+    """Unfiled post, with the unit it was handed in for (a hot-folder subfolder of that
+    unit) and a filter by it."""
     _mailroom_only(request.user)
+    rows = inbox_rows(inbox_list(user=request.user))
+    names = dict(Unit.objects.values_list("code", "name"))
+    for row in rows:
+        row["unit_name"] = names.get(row["unit"], row["unit"])
+    units = sorted({(row["unit"], row["unit_name"]) for row in rows if row["unit"]})
+    chosen = request.GET.get("sachgebiet", "")
+    if chosen:
+        rows = [row for row in rows if row["unit"] == chosen]
     return render(request, "web/inbox.html", {
-        "rows": inbox_rows(inbox_list(user=request.user)),
-        "jobs": jobs_recent()[:50],
+        "rows": rows, "units": units, "chosen_unit": chosen, "jobs": jobs_recent()[:50],
     })
 
 
