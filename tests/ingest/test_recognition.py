@@ -1,7 +1,15 @@
-"""Recognition suggestions on letter text (pure logic): date, sender, subject."""
+"""Recognition suggestions on letter text (pure logic): date, sender, subject; and the
+configuration a deployment sets: the autofile threshold and the file reference pattern."""
 from datetime import date
 
+import pytest
+from django.test import override_settings
+
+from ingest.jobs import job_receive
+from ingest.models import JobState
+from ingest.pipeline import job_run
 from ingest.steps.extract import suggest_date, suggest_sender, suggest_subject
+from tests.fixtures.born_digital import born_digital_pdf
 
 LETTER = """Jürgen Müller · Grüner Weg 17 · 80331 München
 
@@ -29,3 +37,38 @@ def test_sender_from_the_return_address_line():
 def test_subject_or_a_low_confidence_fallback():
     assert suggest_subject(LETTER, "scan.pdf") == ("Antrag auf Übernahme der Heizkosten", 0.9)
     assert suggest_subject("ohne Betreffzeile", "scan.pdf") == ("scan.pdf", 0.2)
+
+
+def _ingest(tmp_path, name: str, lines: list[str]):
+    path = born_digital_pdf(tmp_path / name, lines)
+    return job_run(job_receive(path=path, original_name=name, source="test").pk, worker="test")
+
+
+@pytest.mark.django_db
+def test_the_autofile_threshold_moves_post_between_case_file_and_inbox(demo, tmp_path):
+    own, other = demo["A"], demo["B"]
+    one = ["Antrag auf Wohngeld", f"Aktenzeichen {own.file_reference}"]
+    two = ["Widerspruch", f"Az. {own.file_reference} und {other.file_reference}"]
+    assert _ingest(tmp_path, "eins.pdf", one).state == JobState.FILED  # 0.95 >= 0.8
+    assert _ingest(tmp_path, "zwei.pdf", two).state == JobState.INBOX  # 0.5 < 0.8
+    with override_settings(INGEST_AUTOFILE_CONFIDENCE=0.99):
+        strict = _ingest(tmp_path, "eins-streng.pdf", [*one, "streng"])
+    assert strict.state == JobState.INBOX  # the same recognition, a stricter threshold
+    assert strict.suggestions["file_reference"]["confidence"] == 0.95
+    with override_settings(INGEST_AUTOFILE_CONFIDENCE=0.4):
+        lenient = _ingest(tmp_path, "zwei-locker.pdf", [*two, "locker"])
+    assert lenient.state == JobState.FILED and lenient.document.case_file == own
+
+
+@pytest.mark.django_db
+def test_a_custom_file_reference_pattern_is_honoured(demo, tmp_path):
+    case_file = demo["A"]
+    plan, year, number = case_file.file_reference.rsplit("-", 2)
+    lines = ["Schreiben des Jobcenters", f"Gesch.-Z. {plan}/{year}/{number}"]
+    assert _ingest(tmp_path, "jobcenter.pdf", lines).state == JobState.INBOX  # default: unseen
+    pattern = r"Gesch\.-Z\.\s*([\d.]+)/(\d{4})/(\d{6})"
+    with override_settings(FILE_REFERENCE_PATTERN=pattern):
+        job = _ingest(tmp_path, "jobcenter-2.pdf", [*lines, "Zweitschrift"])
+    assert job.state == JobState.FILED, job.suggestions
+    assert job.document.case_file == case_file
+    assert job.suggestions["file_reference"]["found"] == [case_file.file_reference]
