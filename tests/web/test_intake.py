@@ -1,5 +1,7 @@
 """Intake through the API and the pages: upload returns a job id whose per-step progress and
 outcome can be polled; jobs, sheets and the review are trimmed to who may see them."""
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -120,3 +122,50 @@ def test_the_inbox_shows_the_mailroom_a_page_count_flag_and_no_one_else(demo, tm
     other = _page("sachbearbeitung-b")
     assert other.get("/posteingang/").status_code == 404
     assert other.get(f"/dokumente/{flagged.document_id}/").status_code == 404
+
+
+def _two_reference_letter(demo, tmp_path, name):
+    first, second = demo["A"], demo["B"]
+    pdf = born_digital_pdf(tmp_path / name, [
+        "Widerspruch", f"Az. {first.file_reference} und {second.file_reference}"])
+    job = job_run(_upload(_api("poststelle"), pdf).json()["job"], worker="test")
+    assert job.state == JobState.INBOX
+    assert job.suggestions["file_reference"]["value"] == first.file_reference
+    return job.document
+
+
+def test_confirming_the_suggestion_files_it_as_one_logged_action(demo, tmp_path):
+    document = _two_reference_letter(demo, tmp_path, "bestaetigen.pdf")
+    # The form as the page sends it: the suggestion and the recognised fields, unchanged.
+    response = _page("poststelle").post(f"/posteingang/pruefen/{document.pk}/", {
+        "file_reference": demo["A"].file_reference, "title": document.title,
+        "sender": document.sender, "letter_date": ""})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.case_file == demo["A"]
+    events = events_for_object("document", document.pk)
+    (moved,) = events.filter(action="moved")
+    assert moved.actor == "poststelle" and moved.purpose == "Poststelle: Vorschlag bestätigt"
+    assert not events.filter(action="changed").exists()
+
+
+def test_the_mailroom_corrects_subject_sender_and_date_when_filing(demo, tmp_path):
+    document = _two_reference_letter(demo, tmp_path, "berichtigen.pdf")
+    client = _page("poststelle")
+    form = {"file_reference": demo["B"].file_reference, "title": "Widerspruch gegen Bescheid",
+            "sender": "Erika Mustermann", "letter_date": "2026-03-14"}
+    bad = client.post(f"/posteingang/pruefen/{document.pk}/", {**form, "letter_date": "31.02."})
+    assert bad.status_code == 400
+    document.refresh_from_db()
+    assert document.case_file is None and document.title != form["title"]  # neither happened
+    assert client.post(f"/posteingang/pruefen/{document.pk}/", form).status_code == 302
+    document.refresh_from_db()
+    assert (document.case_file, document.title, document.sender, document.letter_date) == (
+        demo["B"], "Widerspruch gegen Bescheid", "Erika Mustermann", date(2026, 3, 14))
+    events = events_for_object("document", document.pk)
+    changed = events.get(action="changed")
+    assert changed.actor == "poststelle"
+    assert set(changed.data["changes"]) == {"title", "sender", "letter_date"}
+    moved = events.get(action="moved")
+    assert "korrigiert" in moved.purpose
+    assert "berichtigt: Betreff, Absender, Briefdatum" in moved.purpose

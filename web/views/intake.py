@@ -1,8 +1,12 @@
 """Intake pages: the mailroom's upload with live per-file progress, printable cover and
 separator sheets, and the review of recognised post (confirm or correct is one action)."""
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +16,7 @@ from archive.permissions import user_role
 from archive.selectors import document_visible_or_404
 from archive.services.access import case_file_read, inbox_list
 from archive.services.casefiles import case_file_by_reference
-from archive.services.documents import document_move
+from archive.services.documents import document_move, document_update
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
 from ingest.uploads import MAY_UPLOAD
 
@@ -81,9 +85,38 @@ def review_file(request, document_id):
     if case_file is None:
         raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
                            code="UNKNOWN_FILE_REFERENCE")
+    corrections = _corrections(request.POST)
     suggested = _suggestion(document)["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested})")
-    document_move(user=request.user, document_id=document.pk, case_file=case_file,
-                  reason=f"Poststelle: {how}")
+    with transaction.atomic():
+        # Corrected while still in the inbox (the mailroom's), then filed: both or neither.
+        if corrections:
+            changed = document_update(user=request.user, document_id=document.pk,
+                                      **corrections)
+            edited = [name for name in corrections if getattr(document, name) !=
+                      getattr(changed, name)]
+            if edited:
+                how += "; berichtigt: " + ", ".join(FIELD_NAMES[name] for name in edited)
+        document_move(user=request.user, document_id=document.pk, case_file=case_file,
+                      reason=f"Poststelle: {how}")
     return redirect("web:intake_review")
+
+
+FIELD_NAMES = {"title": "Betreff", "sender": "Absender", "letter_date": "Briefdatum"}
+
+
+def _corrections(form) -> dict:
+    """Title, sender and letter date as the mailroom typed them; an empty field keeps what
+    was recognised."""
+    changes = {name: form.get(name, "").strip() for name in ("title", "sender")
+               if form.get(name, "").strip()}
+    raw = form.get("letter_date", "").strip()
+    if raw:
+        try:
+            changes["letter_date"] = (parse_date(raw)
+                                      or datetime.strptime(raw, "%d.%m.%Y").date())
+        except ValueError:
+            raise InvalidInput(_("Ungültiges Briefdatum: %(date)s") % {"date": raw},
+                               code="INVALID_DATE") from None
+    return changes
