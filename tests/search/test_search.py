@@ -1,70 +1,32 @@
 """The behaviour of search, the same for every backend (tantivy, whoosh, and PostgreSQL when the
 tests run on PostgreSQL): German words however spelled, the query language, filters, facets,
 sorting, paging, "more like this", and permission trimming inside the query."""
-import hashlib
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 
 from archive.errors import InvalidInput
 from archive.models import CaseFile, Event
 from archive.services.casefiles import case_file_create
-from archive.services.documents import VersionContent, document_file_new
 from search.backend import Filters
-from search.backends import NAMES, get_backend
+from search.backends import get_backend
 from search.indexing import (
     documents_index,
-    documents_purge,
     index_check,
     index_ensure_current,
     index_rebuild,
 )
 from search.models import IndexState
-from search.services import documents_search, search_suggestions
+from search.services import search_suggestions
 from tests.conftest import user
 
-LETTER = ("Sehr geehrter Herr Müller, gegen den Bescheid vom 3. März legen Sie Widerspruch "
-          "ein. Zeichen quetzalwort7731.")
-SECRET = "xylobrandt9946"  # only ever in documents some user may not see
-
-
-# PostgreSQL full-text search only when the tests run on PostgreSQL.
-BACKENDS = [name for name in NAMES if name != "postgres" or connection.vendor == "postgresql"]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request, settings, tmp_path):
-    settings.SEARCH_BACKEND = request.param
-    settings.SEARCH_INDEX_DIR = tmp_path / "index"
-    get_backend.cache_clear()
-    yield request.param
-    get_backend.cache_clear()
-
-
-def _file(case_file, text, title="Widerspruch", **fields):
-    content = VersionContent(
-        original_sha256=hashlib.sha256(text.encode()).hexdigest(), original_size=len(text),
-        original_name="scan.pdf", original_mime="application/pdf", rendition_sha256="",
-        rendition_is_pdfa=False, text=text, text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-        page_count=1,
-    )
-    fields.setdefault("received_at", timezone.now())
-    document = document_file_new(content=content, case_file=case_file, title=title,
-                                 actor="test", **fields)
-    documents_index([document.pk])
-    return document
-
-
-def _search(username, query="", **kwargs):
-    return documents_search(user=user(username), query=query, **kwargs)
-
-
-def _ids(page):
-    return [hit.document_id for hit in page.hits]
+from .helpers import LETTER, SECRET
+from .helpers import file_document as _file
+from .helpers import ids as _ids
+from .helpers import search_as as _search
 
 
 def test_only_the_owning_unit_finds_a_document(demo, backend):
@@ -342,61 +304,6 @@ def test_check_command_fails_until_repaired(demo, backend, capsys):
     assert "0 missing, 0 stale" in capsys.readouterr().out
 
 
-def _table_file_bytes() -> bytes:
-    """The search table's files as stored on disk: heap, TOAST table and the indexes of both,
-    dead tuples and free space included (the tests connect as a superuser)."""
-    with connection.cursor() as cursor:
-        cursor.execute("CHECKPOINT")  # pages changed in memory reach the files
-        cursor.execute("""
-            WITH t AS (SELECT oid, reltoastrelid FROM pg_class
-                       WHERE oid = 'search_searchentry'::regclass),
-                 relations AS (SELECT oid FROM t
-                               UNION ALL SELECT reltoastrelid FROM t WHERE reltoastrelid <> 0
-                               UNION ALL SELECT indexrelid FROM pg_index, t
-                               WHERE indrelid IN (t.oid, t.reltoastrelid))
-            SELECT pg_read_binary_file(pg_relation_filepath(oid)) FROM relations""")
-        return b"".join(bytes(row[0]) for row in cursor.fetchall())
-
-
-def _index_bytes(backend_name: str) -> bytes:
-    if backend_name == "postgres":
-        return _table_file_bytes()
-    from django.conf import settings
-
-    return b"".join(path.read_bytes() for path in settings.SEARCH_INDEX_DIR.rglob("*")
-                    if path.is_file())
-
-
-def _terms(backend_name: str, token: str) -> list:
-    """The token as the engine's own term dictionary knows it (deleted documents included)."""
-    index = get_backend()
-    if backend_name == "tantivy":
-        index._open().reload()
-        searcher = index._open().searcher()
-        return searcher.terms_with_prefix("body", token) + searcher.terms_with_prefix("head",
-                                                                                      token)
-    if backend_name == "whoosh":
-        with index._open().reader() as reader:
-            return [t for t in reader.all_terms() if token.encode() in t[1]]
-    return [1] if token.encode() in _index_bytes(backend_name) else []
-
-
-# Transactional: PostgreSQL's purge (VACUUM FULL) cannot run inside the test's transaction.
-def test_a_purged_document_leaves_no_token_in_the_index(demo, backend, transactional_db):
-    others = [_file(demo["A"], f"Ein Schreiben Nummer {n} zur Miete.", title="Miete")
-              for n in range(3)]
-    doomed = _file(demo["A"], f"Gutachten über {SECRET} mit Diagnose.", title=f"Akte {SECRET}")
-    documents_index([doomed.pk])  # a second write leaves an older, deleted copy behind
-    assert _terms(backend, SECRET)
-    if backend != "tantivy":  # tantivy's term dictionary is compressed; see _terms
-        assert SECRET.encode() in _index_bytes(backend)
-    documents_purge([doomed.pk])
-    assert SECRET.encode() not in _index_bytes(backend)
-    assert _terms(backend, SECRET) == []
-    assert _search("sachbearbeitung-a", SECRET).count == 0
-    assert set(_ids(_search("sachbearbeitung-a", "Miete"))) == {d.pk for d in others}
-
-
 def test_a_change_of_backend_or_analysis_rebuilds_the_index(demo, backend, settings):
     document = _file(demo["A"], LETTER)
     index_rebuild()
@@ -458,18 +365,6 @@ def test_a_lost_index_directory_is_rebuilt(demo, backend, settings):
         get_backend.cache_clear()
     assert index_ensure_current() is True
     assert _ids(_search("sachbearbeitung-a", "Widerspruch")) == [document.pk]
-
-
-def test_destruction_purges_the_index(demo, backend, transactional_db):
-    from archive.models import Document
-    from archive.signals import documents_destroyed
-
-    kept = _file(demo["A"], "Ein Schreiben zur Miete.", title="Miete")
-    doomed = _file(demo["A"], f"Gutachten über {SECRET}.", title="Gutachten")
-    Document.objects.filter(pk=doomed.pk).update(destroyed_at=timezone.now())
-    documents_destroyed.send(sender=Document, document_ids=[doomed.pk])
-    assert get_backend().document_ids() == {kept.pk}
-    assert SECRET.encode() not in _index_bytes(backend) and _terms(backend, SECRET) == []
 
 
 def test_state_filter_follows_closing(demo, backend, django_capture_on_commit_callbacks):
