@@ -1,9 +1,15 @@
 """Reactions to archive signals. A transactional backend (PostgreSQL) indexes inside the
 filing transaction, so document and entry commit together; the file-based backends index
-after the commit, through the index queue (one writer)."""
+after the commit, through the index queue (one writer), except what hides a document from
+someone (an access change, destruction): that is written right after the commit."""
+import logging
+import threading
+
 from django.db import transaction
 
 from .backends import get_backend
+
+log = logging.getLogger(__name__)
 
 
 def _index(document_id: int) -> None:
@@ -17,12 +23,46 @@ def _index(document_id: int) -> None:
     transaction.on_commit(lambda: index_documents.delay([document_id]))
 
 
+_hiding = threading.local()
+
+
+def _index_at_commit(document_id: int) -> None:
+    """Right after the commit, in this process, not behind the queue (where OCRed batches or a
+    purge can wait for minutes): a change that may hide the document from someone. One index
+    write for all documents of the transaction; a rolled-back transaction's ids are merely
+    indexed (unchanged) with the next one."""
+    pending = _hiding.__dict__.setdefault("ids", set())
+    pending.add(document_id)
+
+    def flush():
+        from .indexing import documents_index
+
+        ids, _hiding.ids = sorted(_hiding.ids), set()
+        if not ids:
+            return
+        try:
+            documents_index(ids)
+        except Exception:  # the change is committed: the queue retries the index write
+            log.exception("indexing documents %s at commit failed; queued instead", ids)
+            from .tasks import index_documents
+
+            index_documents.delay(ids)
+
+    transaction.on_commit(flush)
+
+
 def on_version_created(sender, *, document_id, **kwargs):
     _index(document_id)
 
 
 def on_document_changed(sender, *, document_id, **kwargs):
-    _index(document_id)
+    """Sent by CaseFile when its access changes (restriction, confidentiality, staff case)."""
+    from archive.models import CaseFile
+
+    if sender is CaseFile and not get_backend().transactional:
+        _index_at_commit(document_id)
+    else:
+        _index(document_id)
 
 
 def on_case_file_changed(sender, *, case_file_id, **kwargs):
@@ -46,11 +86,11 @@ def on_case_file_changed(sender, *, case_file_id, **kwargs):
 
 
 def on_documents_destroyed(sender, *, document_ids, **kwargs):
-    """Destruction is not queued behind other work: the entries and every trace of their
-    terms leave the index before the destroying request returns."""
-    from .indexing import documents_purge
+    """Destroyed entries leave every query at once; the purge of their traces follows on the
+    index queue (search.purging)."""
+    from .purging import destroyed_documents_hide
 
-    documents_purge(list(document_ids))
+    destroyed_documents_hide(list(document_ids))
 
 
 def on_post_migrate(sender, **kwargs):

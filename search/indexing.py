@@ -66,8 +66,8 @@ def documents_index(document_ids: list[int]) -> None:
 
 def documents_purge(document_ids: list[int]) -> None:
     """Remove documents so that nothing of them remains in the index's files or table: for
-    destruction (retention calls this through the task "search.purge_documents"). Other
-    documents stay searchable."""
+    destruction (search.purging runs it on the index queue). Other documents stay
+    searchable."""
     if document_ids:
         get_backend().purge(list(document_ids), entries_for)
 

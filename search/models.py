@@ -37,3 +37,16 @@ class SearchEntry(models.Model):
             GinIndex(fields=["principals"], name="search_entry_principals"),
             models.Index(fields=["received_at"], name="search_entry_received"),
         ]
+
+
+class IndexPurge(models.Model):
+    """A destroyed document whose every trace must leave the index's storage. Recorded when
+    its entry is hidden at the destruction's commit; `purged_at` is set once the purge (which
+    may rewrite the whole index) has run, so it never runs again for this document."""
+
+    document_id = models.BigIntegerField(primary_key=True)
+    hidden_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["purged_at"], name="search_purge_pending")]

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from .indexing import documents_index, documents_purge
+from .backend import PurgeDeferred
+from .indexing import documents_index
 
 
 @shared_task(name="search.index_documents", autoretry_for=(OSError,), retry_backoff=True,
@@ -9,8 +10,11 @@ def index_documents(document_ids: list[int]) -> None:
     documents_index(document_ids)
 
 
-@shared_task(name="search.purge_documents", autoretry_for=(OSError,), retry_backoff=True,
-             max_retries=5)
-def purge_documents(document_ids: list[int]) -> None:
-    """For destruction: afterwards no token of these documents remains in the index."""
-    documents_purge(document_ids)
+@shared_task(name="search.purge_documents", autoretry_for=(OSError, PurgeDeferred),
+             retry_backoff=True, max_retries=5)
+def purge_documents(document_ids: list[int] | None = None) -> int:
+    """For destruction: afterwards no token of a destroyed document remains in the index.
+    Purges whatever is pending (search.purging); ids of older messages are not needed."""
+    from .purging import pending_purges_run
+
+    return pending_purges_run()

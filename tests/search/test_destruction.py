@@ -1,17 +1,59 @@
-"""Destroyed documents and the index: every trace purged from the index's storage.
-Transactional because PostgreSQL's purge, a VACUUM FULL, cannot run inside a transaction."""
+"""Destroyed documents and the index: hidden from every query as soon as the destruction
+commits, every trace purged from the index's storage afterwards (once), and a restriction
+of processing hidden at its commit. Transactional where the real commit path is under test
+(and because PostgreSQL's purge, a VACUUM FULL, cannot run inside a transaction)."""
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from archive.models import Document
+from archive.services.casefiles import case_file_create
+from archive.services.destruction import case_files_destroy
+from archive.services.subject_rights import case_file_restrict
+from archive.tasks import finish_destruction
+from config.celery import app
 from search.indexing import documents_index, documents_purge
+from search.services import search_suggestions
+from search.tasks import purge_documents
+from tests.conftest import user
 
 from .helpers import (
     SECRET,
     file_document,
     ids,
+    index_bytes,
     index_holds,
     search_as,
     unreferenced_segment_files,
 )
 
 A = "sachbearbeitung-a"
+
+
+@pytest.fixture
+def eager():
+    """The index queue runs in this process, as the worker would run it."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def _doomed_file(demo, text=f"Gutachten über {SECRET}, Heizkosten.", **fields):
+    case_file = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
+                                 actor="test", title="Altakte")
+    fields.setdefault("document_type", f"Typ{SECRET}")
+    fields.setdefault("sender", f"Absender {SECRET}")
+    return case_file, file_document(case_file, text, title=f"Akte {SECRET}", **fields)
+
+
+def _destroy(case_file):
+    case_files_destroy(case_file_ids=[case_file.pk], actor="datenschutz",
+                       approval={"list": 1, "proposed_by": "datenschutz",
+                                 "approved_by": "datenschutz-2"})
+
+
+def _facet_labels(page) -> set[str]:
+    return {bucket.label for buckets in page.facets.values() for bucket in buckets}
 
 
 def test_a_purged_document_leaves_no_token_in_the_index(demo, backend, transactional_db):
@@ -29,16 +71,69 @@ def test_a_purged_document_leaves_no_token_in_the_index(demo, backend, transacti
     assert set(ids(search_as(A, "Miete"))) == {d.pk for d in others}
 
 
-def test_destruction_purges_the_index(demo, backend, transactional_db):
-    from django.utils import timezone
-
-    from archive.models import Document
-    from archive.signals import documents_destroyed
-    from search.backends import get_backend
-
-    kept = file_document(demo["A"], "Ein Schreiben zur Miete.", title="Miete")
-    doomed = file_document(demo["A"], f"Gutachten über {SECRET}.", title="Gutachten")
-    Document.objects.filter(pk=doomed.pk).update(destroyed_at=timezone.now())
-    documents_destroyed.send(sender=Document, document_ids=[doomed.pk])
-    assert get_backend().document_ids() == {kept.pk}
+def test_destruction_hides_at_commit_and_the_queue_purges(demo, backend, transactional_db):
+    kept = file_document(demo["A"], "Heizkosten für März.", title="Heizung",
+                         document_type="Antrag", sender="Stadtwerke", index=False)
+    case_file, doomed = _doomed_file(demo, index=False)
+    # In one tantivy segment: a segment whose every document is deleted is dropped at once.
+    documents_index([kept.pk, doomed.pk])
+    assert search_as(A, "Heizkosten").count == 2
+    _destroy(case_file)  # commits; the purge is queued, not run here
+    # Until the index queue purges, the entry's bytes are still stored, yet no query shows it.
+    assert index_holds(backend, SECRET)
+    page = search_as(A, "Heizkosten", facets=True)
+    assert (page.count, ids(page)) == (1, [kept.pk])
+    assert not {f"Typ{SECRET}", f"Absender {SECRET}", case_file.file_reference} \
+        & _facet_labels(page)
+    assert search_as(A, SECRET, facets=True).count == 0
+    assert search_as(A, f"{SECRET[:6]}*").count == 0
+    assert search_suggestions(user=user(A), prefix=SECRET[:5]) == []
+    assert purge_documents() == 1  # what the index worker runs
     assert not index_holds(backend, SECRET)
+    assert ids(search_as(A, "Heizkosten")) == [kept.pk]
+
+
+def _generation(backend_name: str):
+    """Changes whenever the index's storage is written (PostgreSQL: VACUUM FULL gives the
+    table a new file)."""
+    if backend_name == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_filenode('search_searchentry')")
+            return cursor.fetchone()[0]
+    return hash(index_bytes(backend_name))
+
+
+def test_the_hourly_finish_purges_only_what_is_still_pending(demo, backend, transactional_db,
+                                                            eager):
+    file_document(demo["A"], "Heizkosten für März.", title="Heizung")
+    first, _ = _doomed_file(demo)
+    _destroy(first)  # the queue (eager here) purges at once
+    assert not index_holds(backend, SECRET)
+    purged = _generation(backend)
+    finish_destruction()  # the hourly beat task
+    assert _generation(backend) == purged, "a destroyed document was purged again"
+    # A destruction committed whose finish was lost (a crash): the beat catches it up.
+    _, lost = _doomed_file(demo, text="Gutachten über quaxelmoor5521.")
+    assert index_holds(backend, "quaxelmoor5521")
+    Document.objects.filter(pk=lost.pk).update(destroyed_at=timezone.now())
+    finish_destruction()
+    assert not index_holds(backend, "quaxelmoor5521")
+    assert _generation(backend) != purged
+    assert search_as(A, "Heizkosten").count == 1
+
+
+def test_restriction_hides_at_its_commit(demo, backend, django_capture_on_commit_callbacks):
+    case_file, document = _doomed_file(demo)
+    assert search_as(A, SECRET).count == 1
+    # No worker runs here: whatever waits in the index queue stays undone.
+    with django_capture_on_commit_callbacks(execute=True):
+        case_file_restrict(user=user("datenschutz"), case_file=case_file,
+                           reason="Art. 18 DSGVO, Antrag vom 2.11.")
+    page = search_as(A, "Heizkosten", facets=True)
+    assert (page.count, page.facets) == (0, {})
+    assert search_as(A, SECRET).count == 0
+    assert search_as("datenschutz", SECRET).count == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        case_file_restrict(user=user("datenschutz"), case_file=case_file,
+                           reason="Einschränkung aufgehoben", restricted=False)
+    assert ids(search_as(A, SECRET)) == [document.pk]

@@ -1,0 +1,49 @@
+"""Destroyed documents leave the index in two steps. At the destruction's commit a plain
+delete hides their entries from every hit, count, facet and suggestion at once; the purge that
+removes every trace from the index's storage (for tantivy a rewrite of the whole index) runs
+afterwards on the index queue, once for each document (IndexPurge records which are done)."""
+from django.db import transaction
+from django.utils import timezone
+
+from .backends import get_backend
+from .indexing import documents_purge
+from .models import IndexPurge
+
+CHUNK = 500
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def destroyed_documents_hide(document_ids: list[int]) -> None:
+    """Called with the documents of a committed destruction; the hourly repair
+    (archive.finish_destruction) calls it with every document ever destroyed, so those already
+    recorded are neither deleted nor purged again."""
+    ids = sorted(set(document_ids))
+    known: set[int] = set()
+    for chunk in _chunks(ids):
+        known.update(IndexPurge.objects.filter(document_id__in=chunk)
+                     .values_list("document_id", flat=True))
+    new = [pk for pk in ids if pk not in known]
+    if new:
+        get_backend().delete(new)
+        IndexPurge.objects.bulk_create([IndexPurge(document_id=pk) for pk in new],
+                                       batch_size=CHUNK, ignore_conflicts=True)
+    if IndexPurge.objects.filter(purged_at__isnull=True).exists():
+        from .tasks import purge_documents
+
+        transaction.on_commit(purge_documents.delay)
+
+
+def pending_purges_run() -> int:
+    """Purge every destroyed document not purged yet, in one go; the number purged."""
+    pending = list(IndexPurge.objects.filter(purged_at__isnull=True)
+                   .order_by("document_id").values_list("document_id", flat=True))
+    if not pending:
+        return 0
+    documents_purge(pending)
+    for chunk in _chunks(pending):
+        IndexPurge.objects.filter(document_id__in=chunk).update(purged_at=timezone.now())
+    return len(pending)
