@@ -4,6 +4,7 @@
     "Bescheid vom 3. März"        a phrase
     Miete OR Heizkosten           either
     -Mahnung / NOT Mahnung        without
+    -(A OR B) / -"a phrase"       without any of these / without this phrase
     (A OR B) C                    grouping
     Heiz*                         words beginning with
     titel:Widerspruch             only in the title, sender, file reference and case file head
@@ -55,7 +56,10 @@ class Not:
     part: object
 
 
-_LEX = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<paren>[()])|(?P<word>[^\s()"]+))')
+# A minus right before a bracket or a quote excludes the group or phrase: it is lexed as NOT
+# (as a word of its own it would be analysed away, turning the exclusion into an inclusion).
+_LEX = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<paren>[()])|(?P<minus>-(?=[("]))'
+                  r'|(?P<word>[^\s()"]+))')
 
 
 def _syntax(message: str) -> InvalidInput:
@@ -69,6 +73,9 @@ def _lex(text: str) -> list[str]:
         if not match or match.end() == position:
             break
         position = match.end()
+        if match.group("minus"):
+            tokens.append("NOT")
+            continue
         value = match.group("quote") or match.group("paren") or match.group("word")
         if value:
             if value.startswith('"') and (len(value) == 1 or not value.endswith('"')):

@@ -105,8 +105,28 @@ def test_or_not_and_prefix(demo, backend):
     assert _search("sachbearbeitung-b", "titel:Mahnung").count == 1
 
 
+def test_a_minus_before_a_group_or_phrase_excludes_it(demo, backend):
+    _file(demo["B"], "Die Miete für Januar.", title="Miete")
+    _file(demo["B"], "Eine Mahnung wegen der Miete.", title="Mahnung")
+    _file(demo["B"], "Die Miete und die Heizung.", title="Heizung")
+    _file(demo["B"], "Der Antrag auf Übernahme der Miete.", title="Antrag")
+    _file(demo["B"], "Auf den Antrag zur Miete.", title="Umgekehrt")
+
+    def titles(query):
+        page = _search("sachbearbeitung-b", query)
+        assert page.count == len(page.hits)
+        return {hit.title for hit in page.hits}
+
+    assert titles("Miete -(Mahnung OR Heizung)") == {"Miete", "Antrag", "Umgekehrt"}
+    assert titles('Miete -"Antrag auf"') == {"Miete", "Mahnung", "Heizung", "Umgekehrt"}
+    assert titles('-(Mahnung OR Heizung) Miete') == {"Miete", "Antrag", "Umgekehrt"}
+    # A minus standing alone is no operator.
+    assert titles("Miete - Heizung") == {"Heizung"}
+
+
 @pytest.mark.parametrize("query", ["feld:wert", '"offen', "(Bescheid", "Bescheid)",
-                                   "Bescheid OR", "NOT", "-Bescheid"])
+                                   "Bescheid OR", "NOT", "-Bescheid", "-(Bescheid OR Miete)",
+                                   '-"Bescheid vom"'])
 def test_query_syntax_error_is_a_clear_refusal(demo, backend, query):
     _file(demo["A"], LETTER)
     with pytest.raises(InvalidInput) as error:
