@@ -4,6 +4,7 @@ its case file, and declared versus found pages flag the batch."""
 import json
 
 import pytest
+from rest_framework.test import APIClient
 
 from archive.models import Document, Version
 from archive.selectors import events_for_object
@@ -14,7 +15,7 @@ from ingest.pipeline import job_run
 from ingest.reporting import job_status
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
 from ingest.steps import split as split_step
-from tests.conftest import registratur
+from tests.conftest import DEMO_PASSWORD, registratur
 from tests.fixtures import formats
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -158,6 +159,11 @@ def test_the_same_batch_again_is_a_duplicate_naming_its_documents(demo, tmp_path
     assert [line["document"] for line in status["outcomes"]] == [p.document_id for p in parts]
     assert {line["status"] for line in status["outcomes"]} == {"duplicate"}
     assert "bereits" in status["outcome"]["message"]
+    api = APIClient()
+    assert api.login(username="poststelle", password=DEMO_PASSWORD)
+    named = api.get(f"/api/jobs/{again.pk}/").json()
+    assert named["state"] == "duplicate"
+    assert [line["document"] for line in named["outcomes"]] == [p.document_id for p in parts]
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
 from tests.conftest import DEMO_PASSWORD
 from tests.fixtures.born_digital import born_digital_pdf
+from web.views.mailroom import page_mismatch
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,13 @@ def test_the_mailroom_corrects_subject_sender_and_date_when_filing(demo, tmp_pat
     moved = events.get(action="moved")
     assert "korrigiert" in moved.purpose
     assert "berichtigt: Betreff, Absender, Briefdatum" in moved.purpose
+
+
+def test_a_part_of_a_flagged_batch_carries_the_batchs_counts():
+    # The shape split gives a part: its own scan, the batch's note under "batch".
+    note = {"pages_declared": 6, "pages_found": 5, "pages_match": False}
+    part = {"scan": {"pages_found": 1},
+            "batch": {"name": "stapel.pdf", "flagged": True, "scan": {"transfer_note": note}}}
+    assert page_mismatch(part) == {"declared": 6, "found": 5, "batch": "stapel.pdf"}
+    matching = {"scan": {"transfer_note": {**note, "pages_found": 6, "pages_match": True}}}
+    assert page_mismatch(matching) is None
