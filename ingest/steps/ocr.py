@@ -1,8 +1,6 @@
 """OCR: OCRmyPDF through its command line in a child process (it is not thread-safe and holds a
 process-wide lock), with a time and memory limit. The original is only read, never changed."""
-import ctypes
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -18,6 +16,7 @@ from ocrmypdf import ExitCode
 from ..context import PipelineContext
 from ..errors import failed, refused
 from ..jobs import job_renew_lease
+from .limits import limit_child, out_of_memory, signal_name
 from .sanitize import pdf_strip_active_content
 
 # Exit codes after which another route (sanitised input, then plain PDF output) may succeed.
@@ -50,19 +49,6 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
     return args
 
 
-PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-
-
-def _child_setup() -> None:
-    """In the OCR child: a memory limit, and death with the worker (a SIGKILLed worker must
-    not leave an orphaned OCR run behind)."""
-    limit = settings.INGEST_MEMORY_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if _libc is not None:
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _child_environment() -> dict[str, str]:
     """One OpenMP thread per tesseract, unless the operator set OMP_THREAD_LIMIT. OCRmyPDF
     otherwise gives a short document's tesseract two or three threads, and the worker runs
@@ -71,6 +57,11 @@ def _child_environment() -> dict[str, str]:
     env = dict(os.environ)
     if not env.get("OMP_THREAD_LIMIT", "").isdigit():
         env["OMP_THREAD_LIMIT"] = "1"
+    # The memory limit is one of address space, and glibc reserves 64 MB of it for each
+    # malloc arena, one more whenever threads happen to contend: the same one-page letter
+    # went through under 240 MB in one run and ran out under 360 MB in another. Two arenas
+    # make the limit measure what is allocated, not the threads' timing.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     return env
 
 
@@ -79,7 +70,7 @@ def run_ocrmypdf(args: list[str], source: Path, output: Path,
     command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=_child_setup, env=_child_environment(),
+        start_new_session=True, preexec_fn=limit_child, env=_child_environment(),
     )
     deadline = time.monotonic() + settings.INGEST_TIMEOUT_SECONDS
     # Renew the job's lease while OCR runs, a few times per lease period.
@@ -105,11 +96,6 @@ def run_ocrmypdf(args: list[str], source: Path, output: Path,
     return process.returncode, "".join(stderr_parts)[-4000:]
 
 
-# How running out of the address-space limit shows in Python, the loader, C++ and tesseract.
-MEMORY_MARKERS = ("MemoryError", "failed to map segment", "Cannot allocate memory",
-                  "std::bad_alloc", "Out of memory")
-
-
 def raise_for_exit_code(code: int, stderr: str) -> None:
     if code == ExitCode.encrypted_pdf:
         raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt.")
@@ -118,9 +104,14 @@ def raise_for_exit_code(code: int, stderr: str) -> None:
     last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
     if code == ExitCode.missing_dependency:
         raise failed("OCR_MISSING_DEPENDENCY", f"Für die Texterkennung fehlt ein Programm: {last}")
-    if code < 0 or any(marker in stderr for marker in MEMORY_MARKERS):
+    if out_of_memory(code, stderr):
         raise refused("MEMORY_LIMIT", "Die Verarbeitung hat das Speicherlimit von "
                       f"{settings.INGEST_MEMORY_MB} MB überschritten.")
+    if code < 0:
+        # Killed by a signal that is not the memory limit: a crash of OCRmyPDF or a library
+        # it loaded. Not the input's fault as far as anyone knows; the original is kept.
+        raise failed("OCR_CRASHED", "Die Texterkennung ist abgestürzt "
+                     f"({signal_name(code)}); die Datei ist unverändert aufbewahrt.")
     raise refused("OCR_FAILED", f"Die Texterkennung ist fehlgeschlagen: {last}")
 
 
@@ -136,7 +127,8 @@ def ocr(ctx: PipelineContext) -> None:
     def renew():
         job_renew_lease(ctx.job)
     code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output, renew)
-    if code in RETRY_WITH_FALLBACK:
+    # Out of memory is no reason to try another route: each would run out the same way.
+    if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
         # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
         # the internal PDF/A backend: convert a sanitised working copy instead.
         sanitised = ctx.workdir / "sanitised.pdf"
@@ -144,7 +136,7 @@ def ocr(ctx: PipelineContext) -> None:
             ctx.ocr_notes.append("active content removed for the rendition")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
                                         output, renew)
-        if code in RETRY_WITH_FALLBACK:
+        if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
             ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
                                  "rendition is a plain PDF")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
