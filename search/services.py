@@ -141,7 +141,12 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
         raise InvalidInput(f"Unbekannte Sortierung {sort!r}.", code="SEARCH_SORT")
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_OFFSET))
-    node = parse(query) if query else None
+    try:
+        node = parse(query) if query else None
+    except InvalidInput as refused:
+        if log:  # a refused query says what was looked for as much as an answered one
+            _log(user, query, filters, more_like, 0, refused=refused.code)
+        raise
     if more_like is not None:
         like = _more_like_this_node(user, more_like)
         node = like if node is None else Or((node, like)) if like else node
@@ -215,8 +220,13 @@ def _more_like_this_node(user, document_id):
     return Or(tuple(Term(w) for w in words)) if words else None
 
 
-def _log(user, query, filters: Filters, more_like, count) -> None:
+def _log(user, query, filters: Filters, more_like, count, refused: str = "",
+         suggestions: bool = False) -> None:
     data = {"query": query, "count": count}
+    if refused:
+        data["refused"] = refused
+    if suggestions:
+        data["suggestions"] = True
     chosen = {k: v for k, v in filters.__dict__.items() if v not in ((), None)}
     if chosen:
         data["filters"] = chosen
@@ -226,9 +236,18 @@ def _log(user, query, filters: Filters, more_like, count) -> None:
                  actor=getattr(user, "username", "") or "", data=data)
 
 
-def search_suggestions(*, user, prefix: str, limit: int = 8) -> list[str]:
+def search_suggestions(*, user, prefix: str, limit: int = 8, log: bool = True) -> list[str]:
     """Words beginning with what was typed, taken only from documents this user may see:
-    the backend finds them with the permission filter, the words come from their text."""
+    the backend finds them with the permission filter, the words come from their text.
+    Logged like a search: what was typed is what was looked for."""
+    prefix = _clean(prefix)[:100]
+    words = _suggestions(user, prefix, limit) if prefix else []
+    if log and prefix:
+        _log(user, prefix, Filters(), None, len(words), suggestions=True)
+    return words
+
+
+def _suggestions(user, prefix: str, limit: int) -> list[str]:
     folded = analyse_prefix(prefix)
     if len(folded) < 2 or not folded.replace("-", "").isalnum():
         return []

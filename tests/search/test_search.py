@@ -287,6 +287,28 @@ def test_each_search_is_logged_for_data_protection(demo, backend):
     assert Event.objects.filter(action="searched").last().data["count"] == 1
 
 
+def test_suggestions_and_refused_searches_are_logged_too(demo, backend):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import DEMO_PASSWORD
+
+    _file(demo["A"], "Die Hausverwaltung schreibt.", title="Brief")
+    api = APIClient()
+    api.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
+    typed = api.get("/api/search/suggestions/", {"prefix": "Hausverw"})
+    assert typed.json() == {"suggestions": ["Hausverwaltung"]}
+    refused = api.get("/api/search/", {"q": "Hausverwaltung OR"})
+    assert refused.status_code == 400
+    logged = list(Event.objects.filter(action="searched", object_type="search")
+                  .order_by("seq").values("actor", "data"))
+    assert logged == [
+        {"actor": "sachbearbeitung-a",
+         "data": {"query": "Hausverw", "count": 1, "suggestions": True}},
+        {"actor": "sachbearbeitung-a",
+         "data": {"query": "Hausverwaltung OR", "count": 0, "refused": "QUERY_SYNTAX"}},
+    ]
+
+
 def test_rebuild_restores_the_index_from_the_database(demo, backend):
     document = _file(demo["A"], LETTER)
     get_backend().clear()
