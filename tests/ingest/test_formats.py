@@ -18,6 +18,7 @@ from ingest.context import PipelineContext
 from ingest.jobs import job_receive
 from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
+from ingest.selectors import jobs_in_quarantine
 from ingest.steps.office import office_to_pdf
 from tests.conftest import sqlite_only
 from tests.fixtures import formats
@@ -312,3 +313,46 @@ def test_libreoffice_over_the_memory_limit_is_refused_with_its_code(demo, tmp_pa
     assert (job.state, job.code) == (JobState.REFUSED, "MEMORY_LIMIT"), job.message
     assert "60 MB" in job.message
     assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
+
+
+XDP = (b'<?xml version="1.0" encoding="UTF-8"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">'
+       b'<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="antrag">'
+       b'<field name="name"><caption><value><text>Name des Antragstellers</text></value>'
+       b'</caption></field></subform></template></xdp:xdp>')
+
+
+def _xfa_pdf(path, *, dynamic: bool, lines: list[str]):
+    """A LiveCycle-style form: the XFA packet in the AcroForm; a dynamic one also says
+    /NeedsRendering, its pages being only a placeholder ("please wait...")."""
+    source = born_digital_pdf(path.with_suffix(".plain.pdf"), lines)
+    with pikepdf.open(source) as pdf:
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[], XFA=pdf.make_stream(XDP))
+        if dynamic:
+            pdf.Root.NeedsRendering = True
+        pdf.save(path)
+    return path
+
+
+@pytest.mark.django_db
+def test_dynamic_xfa_form_is_refused_and_kept_in_quarantine(demo, tmp_path):
+    path = _xfa_pdf(tmp_path / "formular.pdf", dynamic=True,
+                    lines=["Bitte warten, das Formular wird geladen"])
+    job = _ingest(path)
+    assert (job.state, job.code) == (JobState.REFUSED, "XFA_UNSUPPORTED"), job.message
+    assert "XFA" in job.message
+    assert job in jobs_in_quarantine()
+    assert job.document is None
+    assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.django_db
+def test_static_xfa_form_is_archived_with_its_text(demo, tmp_path):
+    path = _xfa_pdf(tmp_path / "antrag.pdf", dynamic=False,
+                    lines=["Antrag auf Wohngeld", "Name: Jürgen Müller"])
+    job = _ingest(path)
+    assert job.state == JobState.INBOX, job.message
+    version = job.document.versions.get()
+    assert version.provenance["xfa"] is True
+    assert "Antrag auf Wohngeld" in version.text
+    assert "Antrag auf Wohngeld" in _rendition_text(version)
+    assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
