@@ -177,6 +177,31 @@ def test_field_filters_narrow_the_hits(demo, backend):
     assert _search(a, filters=Filters(unit_ids=(demo["B"].unit_id,))).count == 0
 
 
+@pytest.mark.parametrize("access", ["two units", "a share"])
+def test_the_unit_filter_keeps_one_visible_unit_and_drops_the_other(demo, backend, access):
+    from archive.services.casefiles import case_file_share
+    from archive.services.staff import staff_set
+
+    in_a = _file(demo["A"], "Heizkosten der Einheit A.", title="A")
+    in_b = _file(demo["B"], "Heizkosten der Einheit B.", title="B")
+    if access == "two units":
+        staff_set(actor="admin", username="sachbearbeitung-b", units=["A", "B"])
+    else:
+        staff_set(actor="admin", username="sachbearbeitung-a", grant=["share_casefile"])
+        case_file_share(user=user("sachbearbeitung-a"), case_file=demo["A"],
+                        unit=demo["B"].unit, reason="Amtshilfe")
+    b = "sachbearbeitung-b"
+    assert set(_ids(_search(b, "Heizkosten"))) == {in_a.pk, in_b.pk}
+    only_a = _search(b, "Heizkosten", filters=Filters(unit_ids=(demo["A"].unit_id,)),
+                     facets=True)
+    assert (only_a.count, _ids(only_a)) == (1, [in_a.pk])
+    assert {bucket.label for bucket in only_a.facets["unit"]} == {"Sachgebiet A"}
+    only_b = _search(b, "Heizkosten", filters=Filters(unit_ids=(demo["B"].unit_id,)))
+    assert (only_b.count, _ids(only_b)) == (1, [in_b.pk])
+    both = Filters(unit_ids=(demo["A"].unit_id, demo["B"].unit_id))
+    assert _search(b, "Heizkosten", filters=both).count == 2
+
+
 def test_facets_count_the_matching_documents(demo, backend):
     docs, second = _corpus(demo)
     page = _search("sachbearbeitung-a", "Heizkosten", facets=True)
