@@ -2,7 +2,6 @@
 commits, every trace purged from the index's storage afterwards (once), and a restriction
 of processing hidden at its commit. Transactional where the real commit path is under test
 (and because PostgreSQL's purge, a VACUUM FULL, cannot run inside a transaction)."""
-import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -11,7 +10,6 @@ from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy
 from archive.services.subject_rights import case_file_restrict
 from archive.tasks import finish_destruction
-from config.celery import app
 from search.indexing import documents_index, documents_purge
 from search.services import search_suggestions
 from search.tasks import purge_documents
@@ -28,14 +26,6 @@ from .helpers import (
 )
 
 A = "sachbearbeitung-a"
-
-
-@pytest.fixture
-def eager():
-    """The index queue runs in this process, as the worker would run it."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def _doomed_file(demo, text=f"Gutachten über {SECRET}, Heizkosten.", **fields):
