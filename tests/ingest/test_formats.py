@@ -21,7 +21,7 @@ from ingest.pipeline import job_run
 from ingest.selectors import jobs_in_quarantine
 from ingest.steps.office import office_to_pdf
 from tests.conftest import sqlite_only
-from tests.fixtures import formats
+from tests.fixtures import formats, letters
 from tests.fixtures.born_digital import born_digital_pdf
 
 pytestmark = sqlite_only
@@ -355,4 +355,33 @@ def test_static_xfa_form_is_archived_with_its_text(demo, tmp_path):
     assert version.provenance["xfa"] is True
     assert "Antrag auf Wohngeld" in version.text
     assert "Antrag auf Wohngeld" in _rendition_text(version)
+    assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
+
+
+A4_POINTS = (595.3, 841.9)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("claimed_dpi, suffix", [(1, ".png"), (20000, ".jpg")])
+def test_absurd_resolution_claims_give_an_a4_page_with_text(demo, tmp_path, claimed_dpi,
+                                                            suffix):
+    """A 300-dpi A4 scan whose file claims 1 dpi (a page of 2480 × 3508 inches) or 20000 dpi
+    (a postage stamp): archived as an A4 page, read by OCR."""
+    page = letters.render_pages(letters.Letter())[0]
+    path = tmp_path / f"scan-{claimed_dpi}dpi{suffix}"
+    page.save(path, dpi=(claimed_dpi, claimed_dpi), **({"quality": 92} if suffix == ".jpg"
+                                                       else {}))
+    with Image.open(path) as written:  # the claim really is in the file
+        assert round(float(written.info["dpi"][0])) == claimed_dpi
+    job = _ingest(path)
+    assert job.state == JobState.INBOX, job.message
+    version = job.document.versions.get()
+    assert "300 dpi assumed" in " ".join(version.provenance["notes"])
+    assert version.provenance["scan"]["resolution_dpi"] == 300
+    with pikepdf.open(blob_path(version.rendition_sha256)) as pdf:
+        box = [float(v) for v in pdf.pages[0].mediabox]
+    width, height = box[2] - box[0], box[3] - box[1]
+    assert width == pytest.approx(A4_POINTS[0], rel=0.02)
+    assert height == pytest.approx(A4_POINTS[1], rel=0.02)
+    assert "Heizkosten" in version.text
     assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
