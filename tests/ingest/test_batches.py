@@ -2,8 +2,10 @@
 unreadable separator does not split, a printed cover sheet routes the following pages into
 its case file, and declared versus found pages flag the batch."""
 import json
+import threading
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from archive.models import Document, Version
@@ -197,3 +199,36 @@ def path_sha(path):
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_workers_filing_two_copies_at_once_archive_one(demo_tx, tmp_path, monkeypatch):
+    """Real concurrency: two threads (two database connections) both pass triage, wait for
+    each other, then file at the same moment; the lock on the hash lets one through."""
+    path = born_digital_pdf(tmp_path / "zweimal.pdf", ["Antrag auf Wohngeld, zweimal"])
+    jobs = [_receive(path), _receive(path)]
+    both_past_triage = threading.Barrier(2, timeout=120)
+    steps = dict(pipeline.STEPS)
+
+    def extract_together(ctx):
+        both_past_triage.wait()
+        return steps["extract"](ctx)
+
+    monkeypatch.setattr(pipeline, "STEPS", [
+        (name, extract_together if name == "extract" else step) for name, step in pipeline.STEPS])
+    results = {}
+
+    def work(job):
+        try:
+            results[job.pk] = job_run(job.pk, worker=f"thread-{job.pk}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    states = sorted(job.state for job in results.values())
+    assert states == [JobState.DUPLICATE, JobState.INBOX], [j.message for j in results.values()]
+    assert Version.objects.filter(original_sha256=path_sha(path)).count() == 1
+    assert len({job.document_id for job in results.values()}) == 1
