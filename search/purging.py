@@ -28,9 +28,11 @@ def destroyed_documents_hide(document_ids: list[int]) -> None:
                      .values_list("document_id", flat=True))
     new = [pk for pk in ids if pk not in known]
     if new:
-        get_backend().delete(new)
+        # Recorded first: searches leave pending documents out (search.services), so they are
+        # hidden even while the delete waits for the index writer.
         IndexPurge.objects.bulk_create([IndexPurge(document_id=pk) for pk in new],
                                        batch_size=CHUNK, ignore_conflicts=True)
+        get_backend().delete(new)
     if IndexPurge.objects.filter(purged_at__isnull=True).exists():
         from .tasks import purge_documents
 

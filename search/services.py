@@ -2,7 +2,7 @@
 facets, snippets and suggestions never come from documents the user may not see."""
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.errors import InvalidInput, NotFound
 from archive.models import CaseFile, Document, Unit
@@ -13,6 +13,7 @@ from archive.services.events import event_append
 from .analysis import analyse, analyse_prefix, token_spans
 from .backend import FACETS, SORTS, BackendQuery, Filters
 from .backends import get_backend
+from .models import IndexPurge
 from .query import Or, Prefix, Term, parse, terms_of
 
 SNIPPET_CHARS = 220
@@ -157,12 +158,23 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
     principals = user_principals(user)
     if searchable:
         result = get_backend().search(BackendQuery(
-            node=node, principals=principals, filters=filters, sort=sort,
+            node=node, principals=principals, filters=_without_destroyed(filters), sort=sort,
             limit=limit, offset=offset, facets=facets))
     page = _page(principals, query, node, result, sort=sort, limit=limit, offset=offset)
     if log and searchable:
         _log(user, query, filters, more_like, page.count)
     return page
+
+
+def _without_destroyed(filters: Filters) -> Filters:
+    """Destroyed documents whose purge is pending are left out inside the query, so counts and
+    facets never include them, even before their entries' delete reaches the index (it may
+    wait for the writer a running purge holds)."""
+    pending = tuple(IndexPurge.objects.filter(purged_at__isnull=True)
+                    .values_list("document_id", flat=True))
+    if not pending:
+        return filters
+    return replace(filters, exclude_document_ids=(*filters.exclude_document_ids, *pending))
 
 
 def _still_visible(document: Document, principals: frozenset[str]) -> bool:
@@ -253,7 +265,7 @@ def _suggestions(user, prefix: str, limit: int) -> list[str]:
         return []
     principals = user_principals(user)
     result = get_backend().search(BackendQuery(node=Prefix(folded), principals=principals,
-                                               limit=20))
+                                               filters=_without_destroyed(Filters()), limit=20))
     ids = [hit.document_id for hit in result.hits]
     visible = [d.pk for d in Document.objects.filter(pk__in=ids).select_related("case_file")
                if _still_visible(d, principals)]

@@ -2,6 +2,9 @@
 commits, every trace purged from the index's storage afterwards (once), and a restriction
 of processing hidden at its commit. Transactional where the real commit path is under test
 (and because PostgreSQL's purge, a VACUUM FULL, cannot run inside a transaction)."""
+import threading
+
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -10,10 +13,12 @@ from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy
 from archive.services.subject_rights import case_file_restrict
 from archive.tasks import finish_destruction
+from search.backends import get_backend
 from search.indexing import documents_index, documents_purge
+from search.models import IndexPurge
 from search.services import search_suggestions
 from search.tasks import purge_documents
-from tests.conftest import user
+from tests.conftest import user, wait_for
 
 from .helpers import (
     SECRET,
@@ -81,6 +86,34 @@ def test_destruction_hides_at_commit_and_the_queue_purges(demo, backend, transac
     assert purge_documents() == 1  # what the index worker runs
     assert not index_holds(backend, SECRET)
     assert ids(search_as(A, "Heizkosten")) == [kept.pk]
+
+
+@pytest.mark.parametrize("backend", ["tantivy", "whoosh"], indirect=True)
+def test_destroyed_entries_are_hidden_while_the_index_writer_is_busy(demo, backend,
+                                                                    transactional_db):
+    kept = file_document(demo["A"], "Heizkosten für März.", title="Heizung")
+    case_file, doomed = _doomed_file(demo)
+    finished = threading.Event()
+
+    def destroy():  # a request destroying while another writer holds the index
+        try:
+            _destroy(case_file)
+        finally:
+            connection.close()
+            finished.set()
+
+    with get_backend()._lock():  # that writer: a purge rewriting the index, a large batch
+        thread = threading.Thread(target=destroy)
+        thread.start()
+        wait_for(lambda: IndexPurge.objects.filter(document_id=doomed.pk).exists(),
+                 timeout=30, interval=0.05, what="the destruction's commit")
+        assert not finished.is_set()  # its delete waits for the writer
+        page = search_as(A, "Heizkosten", facets=True)
+        assert (page.count, ids(page)) == (1, [kept.pk])
+        assert not {f"Typ{SECRET}", f"Absender {SECRET}"} & _facet_labels(page)
+    thread.join(timeout=30)
+    assert finished.is_set() and purge_documents() == 1
+    assert not index_holds(backend, SECRET)
 
 
 def _generation(backend_name: str):
