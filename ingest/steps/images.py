@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import img2pdf
+from django.conf import settings
 from PIL import Image, ImageOps, ImageSequence
 
 MIN_SENSIBLE_DPI = 70
@@ -25,16 +26,46 @@ def image_open(path: Path) -> Image.Image:
     return Image.open(path)
 
 
-def sensible_dpi(image: Image.Image) -> tuple[int, bool]:
-    """The image's resolution if it is plausible for a document, else the assumed one."""
+def sensible_resolution(image: Image.Image) -> tuple[int, int, bool]:
+    """The image's horizontal and vertical resolution if both are plausible for a document,
+    else the assumed one for both. They differ for a fax (204 × 98 dpi in standard mode)."""
     dpi = image.info.get("dpi")
     try:
-        x = float(dpi[0]) if dpi else 0.0
+        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
     except (TypeError, ValueError, IndexError):
-        x = 0.0
-    if MIN_SENSIBLE_DPI <= x <= MAX_SENSIBLE_DPI:
-        return round(x), True
-    return ASSUMED_DPI, False
+        x = y = 0.0
+    if all(MIN_SENSIBLE_DPI <= value <= MAX_SENSIBLE_DPI for value in (x, y)):
+        return round(x), round(y), True
+    return ASSUMED_DPI, ASSUMED_DPI, False
+
+
+def sensible_dpi(image: Image.Image) -> tuple[int, bool]:
+    """The image's (horizontal) resolution if it is plausible for a document, else the
+    assumed one."""
+    x, _, declared = sensible_resolution(image)
+    return x, declared
+
+
+def square_resolution(size: tuple[int, int], x_dpi: int,
+                      y_dpi: int) -> tuple[tuple[int, int], int]:
+    """The size and resolution a frame with non-square pixels is resampled to: the finer of
+    its two resolutions (so the page keeps its size and OCR sees letters in their proportions,
+    not squashed to half), or the coarser one if that would exceed the pixel limit."""
+    for dpi in (max(x_dpi, y_dpi), min(x_dpi, y_dpi)):
+        width = max(1, round(size[0] * dpi / x_dpi))
+        height = max(1, round(size[1] * dpi / y_dpi))
+        if width * height <= settings.INGEST_MAX_PIXELS:
+            break
+    return (width, height), dpi
+
+
+def _square_pixels(frame: Image.Image, x_dpi: int, y_dpi: int) -> tuple[Image.Image, int]:
+    if x_dpi == y_dpi:
+        return frame, x_dpi
+    size, dpi = square_resolution(frame.size, x_dpi, y_dpi)
+    smooth = frame.mode not in ("1", "P")
+    return frame.resize(size, Image.Resampling.LANCZOS if smooth
+                        else Image.Resampling.NEAREST), dpi
 
 
 def colour_mode(image: Image.Image) -> str:
@@ -72,10 +103,10 @@ def image_to_pdf(source: Path, target: Path) -> dict:
     pages: list[bytes] = []
     notes: list[str] = []
     with image_open(source) as image:
-        first_dpi, declared = sensible_dpi(image)
+        first_dpi, first_y_dpi, declared = sensible_resolution(image)
         mode = colour_mode(image)
         passthrough = (image.format == "JPEG" and declared and image.mode in ("L", "RGB")
-                       and image.getexif().get(0x0112, 1) == 1)
+                       and first_dpi == first_y_dpi and image.getexif().get(0x0112, 1) == 1)
         if passthrough:
             pages.append(source.read_bytes())
         else:
@@ -83,8 +114,16 @@ def image_to_pdf(source: Path, target: Path) -> dict:
                 if index >= MAX_FRAMES:
                     notes.append(f"only the first {MAX_FRAMES} frames were taken")
                     break
-                dpi, _ = sensible_dpi(frame) if index else (first_dpi, declared)
+                dpi, y_dpi, _ = (sensible_resolution(frame) if index
+                                 else (first_dpi, first_y_dpi, declared))
                 page = _flatten(ImageOps.exif_transpose(frame) if index == 0 else frame)
+                if dpi != y_dpi:
+                    # EXIF rotation by 90° would swap the axes; cameras do not write faxes.
+                    page, square = _square_pixels(page, dpi, y_dpi)
+                    note = f"non-square pixels ({dpi} × {y_dpi} dpi) resampled to {square} dpi"
+                    if note not in notes:
+                        notes.append(note)
+                    dpi = square
                 buffer = io.BytesIO()
                 page.save(buffer, format="PNG", dpi=(dpi, dpi), compress_level=1)
                 pages.append(buffer.getvalue())

@@ -19,6 +19,7 @@ from ingest.jobs import job_receive
 from ingest.models import IngestJob, JobState
 from ingest.pipeline import job_run
 from ingest.selectors import jobs_in_quarantine
+from ingest.steps.images import square_resolution
 from ingest.steps.office import office_to_pdf
 from tests.conftest import sqlite_only
 from tests.fixtures import formats, letters
@@ -385,3 +386,33 @@ def test_absurd_resolution_claims_give_an_a4_page_with_text(demo, tmp_path, clai
     assert height == pytest.approx(A4_POINTS[1], rel=0.02)
     assert "Heizkosten" in version.text
     assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.django_db
+def test_fax_with_non_square_pixels_keeps_its_page_size_and_is_read(demo, tmp_path):
+    """A standard-mode fax: 204 dpi across, 98 dpi down. Taken as 204 × 204 the page would be
+    half as tall and every letter squashed."""
+    page = letters.render_pages(letters.Letter(), noise=0)[0]  # A4 at 300 dpi
+    fax = page.resize((1728, round(page.height * 98 / 300)), Image.Resampling.LANCZOS)
+    path = tmp_path / "fax.tif"
+    fax.point(lambda v: 255 if v > 150 else 0).convert("1").save(
+        path, dpi=(204, 98), compression="group4")
+    job = _ingest(path)
+    assert job.state == JobState.INBOX, job.message
+    version = job.document.versions.get()
+    assert "non-square pixels (204 × 98 dpi) resampled to 204 dpi" in version.provenance["notes"]
+    with pikepdf.open(blob_path(version.rendition_sha256)) as pdf:
+        box = [float(v) for v in pdf.pages[0].mediabox]
+    assert box[2] - box[0] == pytest.approx(A4_POINTS[0], rel=0.03)
+    assert box[3] - box[1] == pytest.approx(A4_POINTS[1], rel=0.03)
+    assert "Heizkosten" in version.text
+    assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("size, x_dpi, y_dpi, expected", [
+    ((1728, 1146), 204, 98, ((1728, 2386), 204)),  # the finer resolution: 204 dpi
+    ((1146, 1728), 98, 204, ((2386, 1728), 204)),
+    ((17000, 17000), 1200, 100, ((1417, 17000), 100)),  # 12 × more pixels: the coarser one
+])
+def test_non_square_pixels_are_resampled_within_the_pixel_limit(size, x_dpi, y_dpi, expected):
+    assert square_resolution(size, x_dpi, y_dpi) == expected
