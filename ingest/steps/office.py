@@ -38,22 +38,32 @@ def office_to_pdf(ctx: PipelineContext) -> None:
                                stderr=subprocess.PIPE, start_new_session=True,
                                preexec_fn=limit_child)
     try:
-        _, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
+        stdout, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        raise refused("TIMEOUT", "Die Umwandlung des Office-Dokuments hat das Zeitlimit "
-                      "überschritten.") from None
+        raise refused("TIMEOUT", "Die Umwandlung des Office-Dokuments hat das Zeitlimit von "
+                      f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.") from None
+    said = _said(stdout, stderr)
     output = source.with_suffix(".pdf")
-    if process.returncode != 0 and out_of_memory(process.returncode,
-                                                 stderr.decode(errors="replace")):
+    if process.returncode != 0 and out_of_memory(process.returncode, said):
         raise refused("MEMORY_LIMIT", "Die Umwandlung des Office-Dokuments hat das "
                       f"Speicherlimit von {settings.INGEST_MEMORY_MB} MB überschritten.")
     if process.returncode != 0 or not output.exists():
+        if "could not be loaded" in said:  # LibreOffice's answer for what it cannot read
+            raise refused("OFFICE_CONVERSION_FAILED", "Das Office-Dokument ist beschädigt "
+                          "oder kein Word- bzw. ODT-Dokument; LibreOffice kann es nicht öffnen.")
+        last = said.splitlines()[-1] if said else f"exit code {process.returncode}"
         raise refused("OFFICE_CONVERSION_FAILED", "Das Office-Dokument konnte nicht umgewandelt "
-                      f"werden ({stderr.decode(errors='replace')[-200:]}).")
+                      f"werden ({last[-200:]}).")
     ctx.pdf_path = _clean_for_pdfa(output, ctx.workdir / "converted.pdf")
     ctx.ocr_notes.append("converted from an office document with LibreOffice")
+
+
+def _said(stdout: bytes, stderr: bytes) -> str:
+    """What soffice printed, without its warning that Java is missing (it is not needed)."""
+    lines = (stdout + b"\n" + stderr).decode(errors="replace").splitlines()
+    return "\n".join(line for line in lines if line.strip() and "javaldx" not in line)
 
 
 def _clean_for_pdfa(converted: Path, target: Path) -> Path:

@@ -5,6 +5,7 @@ import os
 import shutil
 import struct
 import threading
+import zipfile
 import zlib
 
 import pikepdf
@@ -296,7 +297,7 @@ def test_libreoffice_runs_in_a_child_with_the_jobs_limits(demo, tmp_path, monkey
                            INGEST_MEMORY_MB=777):
         job = _ingest(path)
     assert (job.state, job.code) == (JobState.REFUSED, "TIMEOUT"), job.message
-    assert "Zeitlimit" in job.message
+    assert "Zeitlimit von 3 s" in job.message
     assert record.joinpath("limit").read_text().strip() == str(777 * 1024)  # in KiB
     args = record.joinpath("args").read_text().splitlines()
     profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
@@ -416,3 +417,15 @@ def test_fax_with_non_square_pixels_keeps_its_page_size_and_is_read(demo, tmp_pa
 ])
 def test_non_square_pixels_are_resampled_within_the_pixel_limit(size, x_dpi, y_dpi, expected):
     assert square_resolution(size, x_dpi, y_dpi) == expected
+
+
+@pytest.mark.django_db
+def test_damaged_office_document_is_refused_and_kept(demo, tmp_path):
+    _soffice_or_skip()
+    path = tmp_path / "kaputt.docx"
+    with zipfile.ZipFile(path, "w") as archive:  # looks like Word, is not
+        archive.writestr("word/document.xml", "<<< kein XML")
+    job = _ingest(path)
+    assert (job.state, job.code) == (JobState.REFUSED, "OFFICE_CONVERSION_FAILED"), job.message
+    assert "beschädigt" in job.message and "javaldx" not in job.message
+    assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
