@@ -53,6 +53,7 @@ def test_ocr_that_outgrows_the_memory_limit_is_refused_and_the_original_kept(dem
         assert "Speicherlimit" in control.document.versions.get().text
         job = _run(large)
     assert (job.state, job.code) == (JobState.REFUSED, "MEMORY_LIMIT"), job.message
+    assert job.step == "ocr"  # triage, preparation and splitting were done; OCR ran out
     assert f"{LIMIT_MB} MB" in job.message
     assert job.document is None
     assert blob_path(job.original_sha256).read_bytes() == large.read_bytes()
