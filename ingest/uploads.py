@@ -26,12 +26,15 @@ def upload_receive(*, user, files, source: str, password: str = "",
         raise InvalidInput("Keine Datei übermittelt.", code="NO_FILE")
     declared = {key: value for key, value in (scan or {}).items()
                 if key in (*SCAN_FIELDS, "pages_declared") and value not in (None, "")}
-    if "pages_declared" in declared:
-        try:
-            declared["pages_declared"] = int(declared["pages_declared"])
-        except ValueError:
-            raise InvalidInput("Seitenzahl muss eine Zahl sein.", code="PAGES_DECLARED") \
-                from None
+    for key, code, message in (("pages_declared", "PAGES_DECLARED",
+                                "Seitenzahl muss eine Zahl sein."),
+                               ("resolution_dpi", "RESOLUTION_DECLARED",
+                                "Auflösung (dpi) muss eine Zahl sein.")):
+        if key in declared:
+            try:
+                declared[key] = int(declared[key])
+            except (TypeError, ValueError):
+                raise InvalidInput(message, code=code) from None
     declared["operator"] = user.username
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     jobs = []

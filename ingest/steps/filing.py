@@ -60,6 +60,17 @@ def _decide(ctx: PipelineContext):
     return case_file, f"Aktenzeichen {reference} ({suggestion.get('reason')})"
 
 
+def _scan_provenance(measured: dict, declared: dict) -> dict:
+    """What the operator declared and what the file shows. Where both name a resolution or
+    colour mode, the measurement is recorded and a differing declaration is kept beside it."""
+    scan = {**declared, **measured}
+    differing = {key: value for key, value in declared.items()
+                 if key in measured and measured[key] != value}
+    if differing:
+        scan["declared"] = differing
+    return scan
+
+
 def file_document(ctx: PipelineContext):
     """Two copies of one file may both have passed triage: under a lock on the original's
     hash, the one that comes second finds the other's version and ends as a duplicate."""
@@ -77,7 +88,7 @@ def _file(ctx: PipelineContext, rendition):
     job = ctx.job
     _narrow_to_routed_unit(ctx)
     case_file, reason = _decide(ctx)
-    scan = {**ctx.scan, **job.provenance.get("scan", {})}
+    scan = _scan_provenance(ctx.scan, job.provenance.get("scan", {}))
     content = VersionContent(
         original_sha256=job.original_sha256, original_size=job.original_size,
         original_name=job.original_name, original_mime=ctx.mime,

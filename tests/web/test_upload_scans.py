@@ -90,3 +90,17 @@ def test_scan_provenance_records_measurements_and_what_the_upload_said(demo, tmp
     assert scan["operator"] == "poststelle"
     assert version.provenance["source"] == "api"
     assert "Grundsicherung" in version.text
+
+
+def test_a_declared_resolution_that_the_scan_contradicts_is_kept_beside_the_measurement(
+        demo, tmp_path):
+    path = tmp_path / "scan.tif"
+    formats.text_page(["Eingangsstempel", "Grundsicherung"], mode="L").save(
+        path, dpi=(200, 200), compression="tiff_lzw")
+    job = _upload_and_run(_api(), path, "image/tiff", resolution_dpi="600",
+                          colour_mode="grayscale")
+    assert job.state == JobState.INBOX, job.message
+    scan = job.document.versions.get().provenance["scan"]
+    assert scan["resolution_dpi"] == 200  # what the file shows
+    assert scan["declared"] == {"resolution_dpi": 600}  # what the operator said
+    assert scan["colour_mode"] == "grayscale"
