@@ -1,11 +1,10 @@
-"""Destroyed documents leave the index in two steps. At the destruction's commit a plain
-delete hides their entries from every hit, count, facet and suggestion at once; the purge that
-removes every trace from the index's storage (for tantivy a rewrite of the whole index) runs
-afterwards on the index queue, once for each document (IndexPurge records which are done)."""
+"""Destroyed documents leave the index in two steps. At the destruction's commit a record of
+them (IndexPurge) hides their entries from every hit, count, facet and suggestion at once; the
+purge that deletes them and removes every trace from the index's storage (for tantivy a rewrite
+of the whole index) runs afterwards on the index queue, once for each document."""
 from django.db import transaction
 from django.utils import timezone
 
-from .backends import get_backend
 from .indexing import documents_purge
 from .models import IndexPurge
 
@@ -28,11 +27,11 @@ def destroyed_documents_hide(document_ids: list[int]) -> None:
                      .values_list("document_id", flat=True))
     new = [pk for pk in ids if pk not in known]
     if new:
-        # Recorded first: searches leave pending documents out (search.services), so they are
-        # hidden even while the delete waits for the index writer.
+        # Searches leave pending documents out inside the query (search.services), so the
+        # record alone hides them; the destroying request never waits for the index writer,
+        # which a running purge may hold for minutes.
         IndexPurge.objects.bulk_create([IndexPurge(document_id=pk) for pk in new],
                                        batch_size=CHUNK, ignore_conflicts=True)
-        get_backend().delete(new)
     if IndexPurge.objects.filter(purged_at__isnull=True).exists():
         from .tasks import purge_documents
 
