@@ -133,6 +133,8 @@ class Document(models.Model):
     # After destruction only a residual record without anything personal remains.
     destroyed_at = models.DateTimeField(null=True, blank=True)
     residual = models.JSONField(default=dict, blank=True)
+    # Stored objects removed and the other apps told; until then the hourly repair retries.
+    destruction_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -79,23 +79,46 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) 
     return residuals
 
 
+CHUNK = 500
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+def _still_stored(hashes: set[str]) -> set[str]:
+    """Which of these blobs a remaining version still holds (the store is content-addressed:
+    another document may hold the same bytes)."""
+    live: set[str] = set()
+    for chunk in _chunks(sorted(hashes)):
+        for field in Version.BLOB_FIELDS:
+            live.update(Version.objects.filter(**{f"{field}__in": chunk})
+                        .values_list(field, flat=True))
+    return live
+
+
 def destruction_finish(*, document_ids: list[int] | None = None) -> int:
-    """Remove the stored objects of destroyed documents once the destruction is committed.
-    Idempotent: a crash in between is repaired by running it again (scheduled)."""
+    """Remove the stored objects of destroyed documents once the destruction is committed, and
+    tell the other apps (search purges its index). Idempotent: the hourly repair runs it again
+    for destructions whose finish a crash interrupted, and only for those."""
     destroyed = Document.objects.filter(destroyed_at__isnull=False)
     if document_ids is not None:
         destroyed = destroyed.filter(pk__in=document_ids)
-    live = set()
-    for hashes in Version.objects.values_list(*Version.BLOB_FIELDS):
-        live.update(hashes)  # content-addressed: another document may hold the same bytes
+    else:
+        destroyed = destroyed.filter(destruction_finished_at__isnull=True)
+    residuals = dict(destroyed.values_list("pk", "residual"))
+    if not residuals:
+        return 0
+    blobs = {sha256 for residual in residuals.values() for sha256 in residual.get("blobs", [])}
+    live = _still_stored(blobs)
     removed = 0
-    for residual in destroyed.values_list("residual", flat=True):
-        for sha256 in residual.get("blobs", []):
-            path = blob_path(sha256)
-            if sha256 not in live and path.exists():
-                path.unlink()
-                removed += 1
-    ids = list(destroyed.values_list("pk", flat=True))
-    if ids:
-        documents_destroyed.send(sender=Document, document_ids=ids)
+    for sha256 in sorted(blobs - live):
+        path = blob_path(sha256)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    ids = sorted(residuals)
+    documents_destroyed.send(sender=Document, document_ids=ids)
+    for chunk in _chunks(ids):
+        Document.objects.filter(pk__in=chunk).update(destruction_finished_at=timezone.now())
     return removed
