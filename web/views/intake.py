@@ -58,9 +58,8 @@ def _mailroom_only(user) -> None:
         raise NotFound()
 
 
-def _suggestion(document) -> dict:
-    version = document.versions.order_by("number").first()
-    recognition = (version.provenance or {}).get("recognition", {}) if version else {}
+def _suggestion(provenance: dict) -> dict:
+    recognition = provenance.get("recognition", {})
     return {key: recognition.get(key, {}) for key in
             ("file_reference", "letter_date", "sender", "subject")}
 
@@ -69,7 +68,8 @@ def _suggestion(document) -> dict:
 def review_page(request):
     _mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
-    rows = [{**row, "suggestion": _suggestion(row["document"])} for row in inbox_rows(documents)]
+    rows = [{**row, "suggestion": _suggestion(row["provenance"])}
+            for row in inbox_rows(documents)]
     return render(request, "web/intake_review.html", {"rows": rows})
 
 
@@ -86,7 +86,9 @@ def review_file(request, document_id):
         raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
                            code="UNKNOWN_FILE_REFERENCE")
     corrections = _corrections(request.POST)
-    suggested = _suggestion(document)["file_reference"].get("value")
+    first = document.versions.order_by("number").first()
+    provenance = (first.provenance or {}) if first else {}
+    suggested = _suggestion(provenance)["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested})")
     with transaction.atomic():

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from archive.errors import NotFound
-from archive.models import Role, Unit
+from archive.models import Role, Unit, Version
 from archive.permissions import user_role
 from archive.services.access import inbox_list
 from ingest.selectors import jobs_in_quarantine, jobs_recent
@@ -24,13 +24,24 @@ def page_mismatch(provenance: dict) -> dict | None:
             "batch": batch.get("name", "")}
 
 
+def _first_provenance(documents) -> dict[int, dict]:
+    """The provenance of each document's first version, in one query for the whole list."""
+    first: dict[int, dict] = {}
+    for document_id, provenance in (Version.objects.filter(document__in=documents)
+                                    .order_by("document_id", "-number")
+                                    .values_list("document_id", "provenance")):
+        first[document_id] = provenance or {}  # the lowest number comes last
+    return first
+
+
 def inbox_rows(documents) -> list[dict]:
     """Each inbox document with what the mailroom must see next to it: a page-count flag."""
+    provenances = _first_provenance(documents)
     rows = []
     for document in documents:
-        first = document.versions.order_by("number").first()
-        provenance = (first.provenance or {}) if first else {}
-        rows.append({"document": document, "mismatch": page_mismatch(provenance),
+        provenance = provenances.get(document.pk, {})
+        rows.append({"document": document, "provenance": provenance,
+                     "mismatch": page_mismatch(provenance),
                      "unit": provenance.get("route_unit", "")})
     return rows
 
