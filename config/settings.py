@@ -147,6 +147,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process keeps the heap of its largest job (rendered pages, a big PDF opened): one that
+# grew past this is replaced after its task, so a long-running worker does not creep upwards.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("REGISTRATUR_WORKER_MAX_MEMORY_MB", 200) * 1024
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
 CELERY_BEAT_SCHEDULE = {
