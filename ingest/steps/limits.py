@@ -25,6 +25,13 @@ def limit_child() -> None:
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def heap_release() -> None:
+    """In the worker, before it waits minutes for a child: hand back to the system the heap that
+    the in-process steps freed (rendered pages, an opened PDF), which glibc otherwise keeps."""
+    if _libc is not None and hasattr(_libc, "malloc_trim"):
+        _libc.malloc_trim(0)
+
+
 def out_of_memory(code: int, stderr: str) -> bool:
     """Whether a child that ended with `code` ran out of memory. Under an address-space limit
     an allocation fails and the program says so; the kernel's OOM killer sends SIGKILL (the

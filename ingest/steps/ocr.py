@@ -16,7 +16,7 @@ from ocrmypdf import ExitCode
 from ..context import PipelineContext
 from ..errors import failed, refused
 from ..jobs import job_renew_lease
-from .limits import limit_child, out_of_memory, signal_name
+from .limits import heap_release, limit_child, out_of_memory, signal_name
 from .sanitize import pdf_strip_active_content
 
 # Exit codes after which another route (sanitised input, then plain PDF output) may succeed.
@@ -67,6 +67,7 @@ def _child_environment() -> dict[str, str]:
 
 def run_ocrmypdf(args: list[str], source: Path, output: Path,
                  renew: Callable[[], None] | None = None) -> tuple[int, str]:
+    heap_release()
     command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
