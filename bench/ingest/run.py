@@ -131,8 +131,26 @@ def born_digital(folder: Path, count: int = 20) -> None:
     print(f"\nborn-digital: {count} documents in {seconds:.1f} s = {count / seconds:.2f} docs/s")
 
 
+def _role(pid: int, name: str, parent_role: str, root_pid: int) -> str:
+    """What a process of the worker's tree is there for, for the breakdown."""
+    if pid == root_pid:
+        return "worker (main)"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        command = ""
+    if parent_role.startswith("ocrmypdf") and "ocrmypdf" in command:
+        return "ocrmypdf page worker"
+    if "ocrmypdf" in command:
+        return "ocrmypdf (main)"
+    if parent_role == "worker (main)" and name.startswith("python"):
+        return "worker pool process"
+    return name
+
+
 def _tree(root_pid: int) -> list[tuple[str, int, int]]:
-    """(name, RSS kB, PSS kB) of the process and all its descendants. PSS shares each page
+    """(role, RSS kB, PSS kB) of the process and all its descendants. PSS shares each page
     among the processes that map it, so the sum is what the tree really occupies; the RSS sum
     counts the pages a forked pool shares with its parent once per process."""
     children: dict[int, list[int]] = {}
@@ -148,17 +166,18 @@ def _tree(root_pid: int) -> list[tuple[str, int, int]]:
         pid, ppid = int(entry), int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(pid)
         names[pid] = stat[stat.index("(") + 1:stat.rindex(")")]
-    found, stack = [], [root_pid]
+    found, stack = [], [(root_pid, "")]
     while stack:
-        pid = stack.pop()
-        stack += children.get(pid, [])
+        pid, parent_role = stack.pop()
+        role = _role(pid, names.get(pid, "?"), parent_role, root_pid)
+        stack += [(child, role) for child in children.get(pid, [])]
         try:
             with open(f"/proc/{pid}/smaps_rollup") as handle:
                 values = {line.split(":")[0]: int(line.split()[1])
                           for line in handle if line.split(":")[0] in ("Rss", "Pss")}
         except (OSError, ValueError, IndexError):
             continue
-        found.append((names.get(pid, "?"), values.get("Rss", 0), values.get("Pss", 0)))
+        found.append((role, values.get("Rss", 0), values.get("Pss", 0)))
     return found
 
 
@@ -189,9 +208,9 @@ def peak_memory_50_pages(folder: Path, worker: subprocess.Popen) -> None:
     print(f"\n{pages}-page scan: {seconds:.0f} s; worker peak (the worker, its pool and their "
           f"OCR children): PSS {sum(p for _, _, p in peak) / 1024:.0f} MB, RSS summed over "
           f"the processes {peak_rss / 1024:.0f} MB")
-    print(f"{'process at the peak':<20} {'RSS MB':>7} {'PSS MB':>7}")
+    print(f"{'process at the peak':<24} {'RSS MB':>7} {'PSS MB':>7}")
     for name, rss, pss in sorted(peak, key=lambda item: -item[2]):
-        print(f"{name:<20} {rss / 1024:>7.0f} {pss / 1024:>7.0f}")
+        print(f"{name:<24} {rss / 1024:>7.0f} {pss / 1024:>7.0f}")
 
 
 def main() -> None:
