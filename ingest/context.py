@@ -1,6 +1,9 @@
 """What the pipeline steps pass along. Each step reads what earlier steps set."""
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.conf import settings
 
 from .models import IngestJob
 
@@ -10,6 +13,9 @@ class PipelineContext:
     job: IngestJob
     source_path: Path  # the original in the blob store: read-only
     workdir: Path
+    # The job's time limit covers all of it: a conversion and every OCR attempt share it.
+    deadline: float = field(
+        default_factory=lambda: time.monotonic() + settings.INGEST_TIMEOUT_SECONDS)
     kind: str = ""  # "pdf", "image", "email" or "office"
     mime: str = ""
     image_dpi: int | None = None

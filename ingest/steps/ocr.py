@@ -66,14 +66,20 @@ def _child_environment() -> dict[str, str]:
 
 
 def run_ocrmypdf(args: list[str], source: Path, output: Path,
-                 renew: Callable[[], None] | None = None) -> tuple[int, str]:
+                 renew: Callable[[], None] | None = None,
+                 deadline: float | None = None) -> tuple[int, str]:
+    """Run OCRmyPDF until it ends or `deadline` (time.monotonic(); by default the job's time
+    limit from now) passes; then it is killed with its children and the job refused."""
+    if deadline is None:
+        deadline = time.monotonic() + settings.INGEST_TIMEOUT_SECONDS
+    if deadline <= time.monotonic():
+        raise _timeout()
     heap_release()
     command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True, preexec_fn=limit_child, env=_child_environment(),
     )
-    deadline = time.monotonic() + settings.INGEST_TIMEOUT_SECONDS
     # Renew the job's lease while OCR runs, a few times per lease period.
     slice_seconds = max(1.0, settings.JOB_LEASE_SECONDS / 3)
     stderr_parts: list[str] = []
@@ -89,12 +95,16 @@ def run_ocrmypdf(args: list[str], source: Path, output: Path,
             if time.monotonic() >= deadline:
                 os.killpg(process.pid, signal.SIGKILL)  # tesseract children too
                 process.wait()
-                raise refused("TIMEOUT", "Die Texterkennung hat das Zeitlimit von "
-                              f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.") from None
+                raise _timeout() from None
             if renew is not None:
                 renew()
     reader.join(timeout=10)
     return process.returncode, "".join(stderr_parts)[-4000:]
+
+
+def _timeout():
+    return refused("TIMEOUT", "Die Texterkennung hat das Zeitlimit von "
+                   f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.")
 
 
 def raise_for_exit_code(code: int, stderr: str) -> None:
@@ -127,7 +137,8 @@ def ocr(ctx: PipelineContext) -> None:
 
     def renew():
         job_renew_lease(ctx.job)
-    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output, renew)
+    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output, renew,
+                                ctx.deadline)
     # Out of memory is no reason to try another route: each would run out the same way.
     if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
         # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
@@ -136,13 +147,13 @@ def ocr(ctx: PipelineContext) -> None:
         if pdf_strip_active_content(source, sanitised):
             ctx.ocr_notes.append("active content removed for the rendition")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
-                                        output, renew)
+                                        output, renew, ctx.deadline)
         if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
             ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
                                  "rendition is a plain PDF")
             code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
                                         sanitised if sanitised.exists() else source,
-                                        output, renew)
+                                        output, renew, ctx.deadline)
     if code != ExitCode.ok:
         raise_for_exit_code(code, stderr)
     ctx.rendition_path = output

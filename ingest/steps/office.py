@@ -3,6 +3,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pikepdf
@@ -38,7 +39,7 @@ def office_to_pdf(ctx: PipelineContext) -> None:
                                stderr=subprocess.PIPE, start_new_session=True,
                                preexec_fn=limit_child)
     try:
-        stdout, stderr = process.communicate(timeout=settings.INGEST_TIMEOUT_SECONDS)
+        stdout, stderr = process.communicate(timeout=max(0.0, ctx.deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()

@@ -2,6 +2,7 @@
 page and runs out while rasterising it. And how a child's end is read: only running out of
 memory is MEMORY_LIMIT; a crash says it was one."""
 import signal
+import time
 
 import pytest
 from django.test import override_settings
@@ -9,11 +10,12 @@ from ocrmypdf import ExitCode
 from PIL import Image, ImageDraw, ImageFont
 
 from archive.blobstore import blob_path
+from ingest.context import PipelineContext
 from ingest.errors import IngestFailed, IngestRefused
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
-from ingest.steps.ocr import raise_for_exit_code
+from ingest.steps.ocr import ocr, raise_for_exit_code
 from tests.conftest import sqlite_only
 from tests.fixtures import formats
 
@@ -95,3 +97,15 @@ def test_a_crash_is_a_failure_naming_the_signal_not_a_refusal_of_the_input():
     assert raised.value.code == "OCR_CRASHED"
     assert "SIGSEGV" in raised.value.message
     assert "Speicher" not in raised.value.message
+
+
+def test_an_ocr_attempt_does_not_restart_the_jobs_clock(tmp_path):
+    """The fallback routes (sanitised copy, plain PDF) share the job's time limit: once it is
+    used up, no further OCR run starts and the job is refused, whatever is left to try."""
+    scan = formats.save_pdf(tmp_path / "scan.pdf", [formats.text_page(["Zeitlimit"])])
+    ctx = PipelineContext(job=None, source_path=scan, workdir=tmp_path, kind="pdf",
+                          deadline=time.monotonic() - 1)
+    with pytest.raises(IngestRefused) as refusal:
+        ocr(ctx)
+    assert refusal.value.code == "TIMEOUT"
+    assert not (tmp_path / "rendition.pdf").exists()
