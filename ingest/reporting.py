@@ -1,6 +1,8 @@
 """How a finished job is reported to the CLI and the pages: the keys of DESIGN.md."""
 from django.utils import timezone
 
+from archive.selectors import documents_visible_to
+
 from .jobs import job_batch_split_before
 from .models import IngestJob, JobState
 
@@ -45,10 +47,28 @@ def job_outcomes(job: IngestJob, *, file: str | None = None) -> list[dict]:
     return lines or [outcome]
 
 
-def job_status(job: IngestJob) -> dict:
-    """The job as the API and the upload page show it, children included."""
+def _trimmed(outcome: dict, job: IngestJob, user) -> dict:
+    """Where a delivery went is its submitter's to know; a document someone else's delivery
+    became (a duplicate's original) is named only to who may see it: need-to-know holds for
+    the fact that another unit holds this letter too."""
+    document_id = outcome["document"]
+    own_delivery = (job.state in (JobState.FILED, JobState.INBOX)
+                    and job.submitted_by == user.username)
+    if document_id is None or own_delivery or \
+            documents_visible_to(user).filter(pk=document_id).exists():
+        return outcome
+    return {**outcome, "document": None, "file_reference": None}
+
+
+def job_status(job: IngestJob, *, user=None) -> dict:
+    """The job as the API and the upload page show it to `user`, children included."""
     from .selectors import job_progress
 
+    outcomes = job_outcomes(job) if job.is_terminal else []
+    outcome = job_outcome(job) if job.is_terminal else None
+    if user is not None:
+        outcomes = [_trimmed(line, job, user) for line in outcomes]
+        outcome = _trimmed(outcome, job, user) if outcome else None
     return {
         "id": str(job.pk),
         "state": job.state,
@@ -58,7 +78,8 @@ def job_status(job: IngestJob) -> dict:
         "attempts": job.attempts,
         "flagged": job.flagged,
         "suggestions": job.suggestions,
-        "outcome": job_outcome(job) if job.is_terminal else None,
-        "outcomes": job_outcomes(job) if job.is_terminal else [],
-        "children": [job_status(child) for child in job.children.order_by("created_at")],
+        "outcome": outcome,
+        "outcomes": outcomes,
+        "children": [job_status(child, user=user)
+                     for child in job.children.order_by("created_at")],
     }

@@ -180,3 +180,31 @@ def test_a_part_of_a_flagged_batch_carries_the_batchs_counts():
     assert page_mismatch(part) == {"declared": 6, "found": 5, "batch": "stapel.pdf"}
     matching = {"scan": {"transfer_note": {**note, "pages_found": 6, "pages_match": True}}}
     assert page_mismatch(matching) is None
+
+
+def test_a_duplicate_names_the_existing_document_only_to_who_may_see_it(demo, tmp_path):
+    """The same letter already filed in Sachgebiet B: a caseworker of A who uploads it learns
+    that it is archived, not where; a caseworker of B is told which document it is."""
+    case_file_b = demo["B"]
+    pdf = born_digital_pdf(tmp_path / "bescheid.pdf", [
+        "Bescheid über Grundsicherung", f"Aktenzeichen {case_file_b.file_reference}"])
+    first = _upload(_api("sachbearbeitung-b"), pdf).json()["job"]
+    filed = job_run(first, worker="test")
+    assert filed.state == JobState.FILED and filed.document.case_file == case_file_b
+
+    statuses = {}
+    for username in ("sachbearbeitung-a", "sachbearbeitung-b"):
+        client = _api(username)
+        job_id = _upload(client, pdf).json()["job"]
+        job_run(job_id, worker="test")
+        statuses[username] = client.get(f"/api/jobs/{job_id}/").json()
+
+    foreign = statuses["sachbearbeitung-a"]
+    assert foreign["state"] == "duplicate" and "bereits archiviert" in foreign["outcome"]["message"]
+    assert (foreign["outcome"]["document"], foreign["outcome"]["file_reference"]) == (None, None)
+    assert all(line["document"] is None and line["file_reference"] is None
+               for line in foreign["outcomes"])
+    assert case_file_b.file_reference not in str(foreign)
+    own = statuses["sachbearbeitung-b"]["outcome"]
+    assert (own["document"], own["file_reference"]) == (filed.document_id,
+                                                        case_file_b.file_reference)

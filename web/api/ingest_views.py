@@ -41,4 +41,4 @@ def ingest_upload(request):
 @api_view(["GET"])
 def job_detail(request, job_id):
     """State, per-step progress and outcome of a job, with the parts it was split into."""
-    return Response(job_status(job_visible_or_404(request.user, job_id)))
+    return Response(job_status(job_visible_or_404(request.user, job_id), user=request.user))
