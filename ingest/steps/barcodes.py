@@ -10,6 +10,8 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
+from .pdfium import PDFIUM_LOCK
+
 RENDER_DPI = 150
 NARROW_INCH = 0.08
 PATCH_T = (0, 0, 1, 0, 0, 0, 1)  # 1 = wide, for bar, gap, bar, gap, bar, gap, bar
@@ -107,15 +109,17 @@ def pages_worth_checking(pdf) -> list[int]:
 def find_sheets(path) -> tuple[int, dict[int, Sheet]]:
     """Page count and the separator/cover sheets found, by page index."""
     found: dict[int, Sheet] = {}
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        for index in pages_worth_checking(pdf):
-            page = pdf[index]
-            bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-            sheet = read_sheet(bitmap.to_pil(), RENDER_DPI)
-            page.close()
-            if sheet is not None:
-                found[index] = sheet
-        return len(pdf), found
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pypdfium2.PdfDocument(str(path))
+        try:
+            for index in pages_worth_checking(pdf):
+                page = pdf[index]
+                bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                sheet = read_sheet(bitmap.to_pil(), RENDER_DPI)
+                bitmap.close()  # inside the lock, not whenever the collector gets to it
+                page.close()
+                if sheet is not None:
+                    found[index] = sheet
+            return len(pdf), found
+        finally:
+            pdf.close()

@@ -13,6 +13,7 @@ from PIL import Image
 from archive.blobstore import blob_put_bytes
 
 from ..context import PipelineContext
+from .pdfium import PDFIUM_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +23,18 @@ MAX_HEIGHT = 4 * WIDTH  # a till roll or a very long page is cut down, not rende
 
 def thumbnail_render(pdf: Path, *, width: int = WIDTH) -> bytes:
     """PNG bytes of the first page, `width` pixels wide (narrower only if very tall)."""
-    document = pypdfium2.PdfDocument(str(pdf))
-    try:
-        page = document[0]
+    with PDFIUM_LOCK:
+        document = pypdfium2.PdfDocument(str(pdf))
         try:
-            page_width, page_height = page.get_size()
-            scale = min(width / page_width, MAX_HEIGHT / page_height)
-            image = page.render(scale=scale, grayscale=True).to_pil()
+            page = document[0]
+            try:
+                page_width, page_height = page.get_size()
+                scale = min(width / page_width, MAX_HEIGHT / page_height)
+                image = page.render(scale=scale, grayscale=True).to_pil().copy()
+            finally:
+                page.close()
         finally:
-            page.close()
-    finally:
-        document.close()
+            document.close()
     if image.width > width:  # rounding up in pdfium may add a pixel
         image = image.resize((width, round(image.height * width / image.width)),
                              Image.Resampling.LANCZOS)

@@ -2,6 +2,7 @@
 the page, and a rendition that cannot be drawn costs the picture, never the document."""
 import hashlib
 import io
+import threading
 
 import pytest
 from PIL import Image
@@ -100,3 +101,22 @@ def test_a_failing_thumbnail_does_not_fail_the_job(demo, tmp_path, monkeypatch, 
     assert LINES[0] in version.text and blob_path(version.rendition_sha256).exists()
     assert any("no thumbnail" in note for note in version.provenance["notes"])
     assert "no thumbnail" in caplog.text
+
+
+def test_thumbnails_drawn_in_several_threads_at_once_do_not_crash(tmp_path):
+    """The web server redacts (and so draws thumbnails) in many threads; pdfium is not
+    thread-safe, and two threads in it at once crash the process, test runner included."""
+    source = born_digital_pdf(tmp_path / "bescheid.pdf", LINES)
+    expected = thumbnail_render(source)
+    results: list[bytes] = []
+
+    def draw():
+        for _ in range(25):
+            results.append(thumbnail_render(source))
+
+    threads = [threading.Thread(target=draw) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 100 and set(results) == {expected}
