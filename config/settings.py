@@ -159,6 +159,9 @@ CELERY_BEAT_SCHEDULE = {
     "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
     "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
+    # A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
+    # is still pending; nothing else would start it again.
+    "search-purge-pending": {"task": "search.purge_documents", "schedule": 3600.0},
 }
 if IMAP_URL:
     CELERY_BEAT_SCHEDULE["ingest-poll-imap"] = {"task": "ingest.poll_imap",

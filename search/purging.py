@@ -17,9 +17,9 @@ def _chunks(ids: list[int]):
 
 
 def destroyed_documents_hide(document_ids: list[int]) -> None:
-    """Called with the documents of a committed destruction; the hourly repair
-    (archive.finish_destruction) calls it with every document ever destroyed, so those already
-    recorded are neither deleted nor purged again."""
+    """Called with the documents of a committed destruction, again by the hourly repair of a
+    destruction whose finish was interrupted: documents already recorded are not purged twice.
+    Pending purges are also retried hourly by the scheduler (search.purge_documents)."""
     ids = sorted(set(document_ids))
     known: set[int] = set()
     for chunk in _chunks(ids):

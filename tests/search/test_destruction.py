@@ -160,3 +160,21 @@ def test_restriction_hides_at_its_commit(demo, backend, django_capture_on_commit
         case_file_restrict(user=user("datenschutz"), case_file=case_file,
                            reason="Einschränkung aufgehoben", restricted=False)
     assert ids(search_as(A, SECRET)) == [document.pk]
+
+
+def test_the_scheduler_retries_a_purge_whose_queued_task_was_lost(demo, backend,
+                                                                  transactional_db):
+    """No worker takes the queued purge here (as when its retries ran out): the destroyed
+    document stays hidden, and the hourly scheduled task purges it."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    case_file, _ = _doomed_file(demo)
+    _destroy(case_file)  # its purge task goes to the broker, and nobody runs it
+    assert index_holds(backend, SECRET)
+    assert search_as(A, SECRET).count == 0
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "search.purge_documents" in scheduled
+    assert app.tasks["search.purge_documents"]() == 1  # what the beat sends, run here
+    assert not index_holds(backend, SECRET)
