@@ -2,7 +2,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -170,3 +170,53 @@ def _record_full_check(result: VerifyResult) -> None:
         fields.update(verified_seq=result.checked, verified_hash=result.last_hash)
     AuditState.objects.get_or_create(id=1)
     AuditState.objects.filter(id=1).update(**fields)
+
+
+@dataclass(frozen=True)
+class TrailStatus:
+    """What the officer's page shows: the state of the log and when it was last checked in
+    full. `newly_checked` counts the entries this call read."""
+
+    ok: bool
+    checked: int
+    newly_checked: int
+    full_checked_at: datetime | None
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def trail_status() -> TrailStatus:
+    """Check only what was appended since the last verified entry, which the full check
+    (daily, `audit verify`) stored; run the full check when there has never been one. A
+    rewrite of entries already verified is the full check's job: here only the last verified
+    entry is compared with the hash it had."""
+    state = AuditState.objects.filter(id=1).first()
+    if state is None or state.full_checked_at is None:
+        result = events_verify()
+        state = AuditState.objects.get(id=1)
+        return TrailStatus(result.ok, result.checked, result.checked, state.full_checked_at,
+                           result.first_bad_seq, result.reason)
+    if not state.full_ok:
+        return TrailStatus(False, state.full_checked, 0, state.full_checked_at,
+                           state.full_first_bad_seq, state.full_reason)
+    seq, prev_hash = state.verified_seq, state.verified_hash or GENESIS
+    if seq:
+        last = Event.objects.filter(seq=seq).first()
+        if last is None or last.hash != prev_hash or _recomputed(last, last.prev_hash) != last.hash:
+            return TrailStatus(False, seq - 1, 0, state.full_checked_at, seq,
+                               f"entry {seq} changed after it was verified")
+    newly = 0
+    for event in Event.objects.filter(seq__gt=seq).order_by("seq").iterator(chunk_size=2000):
+        problem = _entry_problem(event, seq + 1, prev_hash)
+        if problem:
+            return TrailStatus(False, seq, newly, state.full_checked_at, seq + 1, problem)
+        seq, prev_hash, newly = event.seq, event.hash, newly + 1
+    head = ChainHead.objects.filter(id=1).first()
+    if head and head.seq > seq:
+        return TrailStatus(False, seq, newly, state.full_checked_at, seq + 1,
+                           f"the log ends at {seq} but {head.seq} entries were written")
+    if newly:
+        # Only forwards: a concurrent full check may have got further already.
+        AuditState.objects.filter(id=1, verified_seq__lt=seq).update(verified_seq=seq,
+                                                                     verified_hash=prev_hash)
+    return TrailStatus(True, seq, newly, state.full_checked_at)
