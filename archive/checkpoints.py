@@ -24,6 +24,10 @@ signed, and `audit verify` names the first entry that differs. What each party c
   operator can keep the checkpoint directory on append-only storage (`chattr +a`, WORM), and
   a trusted timestamp of each checkpoint (RFC 3161, see `_timestamp_hook`) is to come.
 
+Entries newer than the last checkpoint (at most the checkpoint interval, ten minutes) are
+protected by the chain and the append-only triggers only: someone with the database can cut
+them and reset the chain head before the next checkpoint signs them.
+
 Restoring the data directory from a backup rolls the log back; verification then fails
 against the anchor and the newer checkpoints, which is correct: entries were lost.
 """
@@ -165,7 +169,13 @@ def public_key_pem() -> str:
 def _trusted_public_key() -> Ed25519PublicKey | None:
     """The key checkpoints must be signed with: the pinned public key file, or else the one
     the signing key implies. None when neither exists."""
+    _legacy_key_move(_key_path())
     pinned = Path(settings.AUDIT_PUBLIC_KEY_FILE)
+    if not pinned.exists() and pinned != _key_path().with_suffix(".pub"):
+        # Named by the operator but not there (an unmounted share?): trusting the server's
+        # own key instead would defeat the pinning.
+        raise IntegrityFailure("The trusted audit public key file is missing.",
+                               code="AUDIT_PUBLIC_KEY_MISSING")
     if pinned.exists():
         key = serialization.load_pem_public_key(pinned.read_bytes())
         if not isinstance(key, Ed25519PublicKey):
@@ -329,9 +339,14 @@ def checkpoints_read() -> CheckpointLog:
     path = _log_path()
     texts = path.read_text().splitlines() if path.exists() else []
     result = CheckpointLog([], [], len(texts))
-    public = _trusted_public_key() if texts else None
-    if texts and public is None:
-        result.problems.append("there is no public key to check the checkpoints against")
+    try:
+        public = _trusted_public_key() if texts else None
+    except IntegrityFailure as error:
+        public = None
+        result.problems.append(error.message)
+    else:
+        if texts and public is None:
+            result.problems.append("there is no public key to check the checkpoints against")
     previous_hash = GENESIS
     for number, text in enumerate(texts, start=1):
         try:

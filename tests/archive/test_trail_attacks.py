@@ -294,3 +294,26 @@ def test_a_key_and_checkpoints_of_the_first_format_carry_over(db, settings, tmp_
     assert events_verify().ok
     _sql("UPDATE archive_event SET actor = 'x', hash = 'y' WHERE seq = 3")
     assert events_verify().first_bad_seq == 3
+
+
+def test_a_pinned_public_key_that_is_missing_fails_instead_of_trusting_the_server(
+        chain, settings, tmp_path):
+    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "elsewhere" / "audit.pub"
+    result = events_verify()
+    assert not result.ok and "trusted audit public key file is missing" in result.reason
+    with pytest.raises(IntegrityFailure):
+        checkpoint_write()
+
+
+def test_a_pinned_public_key_elsewhere_is_used(chain, settings, tmp_path):
+    pinned = tmp_path / "elsewhere" / "audit.pub"
+    pinned.parent.mkdir()
+    out = StringIO()
+    call_command("audit", "key", "--public", stdout=out)
+    pinned.write_text(out.getvalue())
+    settings.AUDIT_PUBLIC_KEY_FILE = pinned
+    assert events_verify().ok
+    pinned.write_bytes(Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    result = events_verify()
+    assert not result.ok and "line 1 is not validly signed by the trusted key" in result.reason

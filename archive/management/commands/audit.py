@@ -56,6 +56,7 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"OK: {result.checked} entries, chain intact.")
             return
-        where = f"#{result.first_bad_seq}" if result.first_bad_seq else "checkpoints"
-        self.stderr.write(f"TAMPERED: first bad entry is {where}: {result.reason}")
+        where = (f"first bad entry is #{result.first_bad_seq}" if result.first_bad_seq
+                 else "the checkpoints do not match")
+        self.stderr.write(f"TAMPERED: {where}: {result.reason}")
         sys.exit(1)
