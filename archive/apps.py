@@ -1,6 +1,26 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _append_only_restore(sender, using, **kwargs):
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from .services.dbroles import SQLITE_MIGRATION, sqlite_append_only_ensure
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    if ("archive", SQLITE_MIGRATION) in MigrationRecorder(connection).applied_migrations():
+        sqlite_append_only_ensure(connection)
 
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = "Archiv"
+
+    def ready(self):
+        # A later migration that alters archive_event makes SQLite rebuild the table, and the
+        # rebuilt table has no triggers; put them back after every migrate.
+        post_migrate.connect(_append_only_restore, sender=self,
+                             dispatch_uid="archive_event_append_only")

@@ -1,8 +1,9 @@
-"""Scheduled kernel jobs: checkpoints of the event chain and fixity checks."""
+"""Scheduled kernel jobs: checkpoints and full checks of the event chain, fixity checks."""
 from celery import shared_task
 
 from .checkpoints import checkpoint_write
 from .services.destruction import destruction_finish
+from .services.events import events_verify
 from .services.fixity import fixity_check
 
 
@@ -10,6 +11,12 @@ from .services.fixity import fixity_check
 def write_checkpoint() -> int | None:
     checkpoint = checkpoint_write()
     return checkpoint.seq if checkpoint else None
+
+
+@shared_task(name="archive.verify_trail")
+def verify_trail() -> bool:
+    """The daily full check of the event log; the officer's page shows when it last ran."""
+    return events_verify().ok
 
 
 @shared_task(name="archive.fixity_check")

@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
     "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
+    "archive-verify-trail": {"task": "archive.verify_trail", "schedule": 24 * 3600.0},
     "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
     "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
@@ -205,7 +206,15 @@ BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
 # --- audit trail --------------------------------------------------------------------------
 # Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
 CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
-AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit.pem")))
+# The signing key must not sit beside the database it vouches for: whoever holds both can
+# rewrite the log and sign the result. The default is the user's configuration directory.
+_CONFIG_HOME = Path(env_str("XDG_CONFIG_HOME", "") or Path.home() / ".config")
+AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE",
+                              str(_CONFIG_HOME / "registratur" / "audit.pem"))).resolve()
+# The public key `audit verify` trusts; the operator keeps a copy where the server cannot write
+# (`registratur audit key --public`). Unset: the `.pub` written beside the private key.
+AUDIT_PUBLIC_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", "")
+                             or AUDIT_KEY_FILE.with_suffix(".pub"))
 
 # xdomea Aussonderung: the official 3.0.0 schemas (not shipped) and the two parties.
 XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR",

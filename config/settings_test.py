@@ -10,6 +10,12 @@ os.environ.setdefault("REGISTRATUR_DATA_DIR", tempfile.mkdtemp(prefix="registrat
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _xdist_worker and not os.environ["REGISTRATUR_DATA_DIR"].endswith(f"-{_xdist_worker}"):
     os.environ["REGISTRATUR_DATA_DIR"] = f"{os.environ['REGISTRATUR_DATA_DIR']}-{_xdist_worker}"
+# The audit signing key lives outside the data dir by default (in ~/.config): tests keep it
+# inside their own data dir instead, never in the real home nor shared between workers. Set
+# in the environment so that child processes (worker, CLI) use the same key.
+os.environ["REGISTRATUR_AUDIT_KEY_FILE"] = os.path.join(
+    os.environ["REGISTRATUR_DATA_DIR"], "keys", "audit.pem")
+os.environ.pop("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", None)
 _test_db_url = os.environ.get("REGISTRATUR_TEST_DATABASE_URL")
 if _test_db_url:
     os.environ["REGISTRATUR_DATABASE_URL"] = _test_db_url

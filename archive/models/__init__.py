@@ -1,4 +1,4 @@
-from .events import ChainHead, Event
+from .events import AuditState, ChainHead, Event
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
 from .records import (
@@ -12,6 +12,7 @@ from .records import (
 )
 
 __all__ = [
+    "AuditState",
     "BreakGlass",
     "CaseFile",
     "Confidentiality",

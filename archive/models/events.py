@@ -39,3 +39,26 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+
+class AuditState(models.Model):
+    """One row: what the database remembers about the trail's own checks.
+
+    The checkpoint fields record the last signed checkpoint written (how many, which entry, the
+    hash of its line), so a checkpoint file that was deleted, shortened or replaced no longer
+    matches. They are a second witness next to the file, not a replacement for it: whoever can
+    rewrite the database can reset them too (see `archive.checkpoints` for the threat model).
+    The verification fields let the officer's page check only what was appended since the
+    last verified entry; the full check (scheduled, and `audit verify`) re-reads everything."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    checkpoint_count = models.PositiveIntegerField(default=0)
+    checkpoint_seq = models.BigIntegerField(default=0)
+    checkpoint_line_hash = models.CharField(max_length=64, blank=True)
+    verified_seq = models.BigIntegerField(default=0)
+    verified_hash = models.CharField(max_length=64, blank=True)
+    full_checked_at = models.DateTimeField(null=True, blank=True)
+    full_ok = models.BooleanField(default=False)
+    full_checked = models.BigIntegerField(default=0)
+    full_first_bad_seq = models.BigIntegerField(null=True, blank=True)
+    full_reason = models.TextField(blank=True)

@@ -2,13 +2,14 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..checkpoints import checkpoints_read
-from ..models import ChainHead, Event
+from ..checkpoints import Checkpoint, checkpoints_read
+from ..errors import IntegrityFailure
+from ..models import AuditState, ChainHead, Event
 
 GENESIS = "0" * 64
 
@@ -52,59 +53,170 @@ def event_append(
     return event
 
 
+def _recomputed(event: Event, prev_hash: str) -> str:
+    """The hash the entry should have after `prev_hash`, from its stored content."""
+    return _entry_hash(prev_hash, _canonical(
+        seq=event.seq, at=event.at, actor=event.actor, action=event.action,
+        object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
+        data=event.data,
+    ))
+
+
+def _entry_problem(event: Event, expected_seq: int, prev_hash: str) -> str:
+    """What is wrong with the entry found where `expected_seq` should be, or ''."""
+    if event.seq != expected_seq:
+        return f"entry {expected_seq} is missing (found {event.seq} next)"
+    if event.prev_hash != prev_hash:
+        return f"entry {event.seq} does not follow its predecessor"
+    if _recomputed(event, prev_hash) != event.hash:
+        return f"entry {event.seq} was altered (its hash does not match)"
+    return ""
+
+
+def chain_digests(*, after_seq: int, after_hash: str, upto: int, chars: int) -> list[str]:
+    """The first `chars` hex characters of the hash of each entry after `after_seq` up to
+    `upto`, checking on the way that they continue the chain from `after_hash` (which a
+    checkpoint signed). Raises IntegrityFailure naming the first entry that does not."""
+    prev_hash, expected = after_hash, after_seq + 1
+    if after_seq and not Event.objects.filter(seq=after_seq, hash=after_hash).exists():
+        raise IntegrityFailure(f"Entry {after_seq} differs from the last checkpoint.",
+                               code="CHAIN_REWRITTEN")
+    digests = []
+    for event in (Event.objects.filter(seq__gt=after_seq, seq__lte=upto).order_by("seq")
+                  .iterator(chunk_size=2000)):
+        problem = _entry_problem(event, expected, prev_hash)
+        if problem:
+            raise IntegrityFailure(problem, code="CHAIN_BROKEN")
+        digests.append(event.hash[:chars])
+        prev_hash, expected = event.hash, expected + 1
+    if expected != upto + 1:
+        raise IntegrityFailure(f"entry {expected} is missing", code="CHAIN_BROKEN")
+    return digests
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
+    last_hash: str = GENESIS
+
+
+class _Signed:
+    """What the valid checkpoints say about each entry, looked up in sequence order."""
+
+    def __init__(self, checkpoints: list[Checkpoint]):
+        self.heads: dict[int, list[Checkpoint]] = {}
+        for checkpoint in checkpoints:
+            self.heads.setdefault(checkpoint.seq, []).append(checkpoint)
+        self.ranges = sorted((c for c in checkpoints if not c.legacy),
+                             key=lambda c: c.first_seq)
+        self.index = 0
+        self.last_seq = max((c.seq for c in checkpoints), default=0)
+
+    def mismatch(self, event: Event) -> str:
+        while self.index < len(self.ranges) and self.ranges[self.index].seq < event.seq:
+            self.index += 1
+        covering = list(self.heads.get(event.seq, ()))
+        if self.index < len(self.ranges):
+            covering.append(self.ranges[self.index])
+        for checkpoint in covering:
+            digest = checkpoint.digest(event.seq)
+            if (checkpoint.seq == event.seq and checkpoint.hash != event.hash) or (
+                    digest is not None and not event.hash.startswith(digest)):
+                return (f"entry {event.seq} is not the one signed in checkpoint "
+                        f"{checkpoint.number} of {checkpoint.at}: the log was rewritten "
+                        f"from this entry on")
+        return ""
 
 
 def events_verify() -> VerifyResult:
-    """Walk the chain in sequence order and report the first entry that does not fit."""
-    prev_hash = GENESIS
-    expected_seq = 1
-    checked = 0
+    """The full check: walk the whole chain in sequence order, recompute every hash, compare
+    every entry with what the signed checkpoints recorded, and check the checkpoint file
+    itself. Names the first entry that does not fit; the result is stored for the officer's
+    page (`trail_status`)."""
+    checkpoint_log = checkpoints_read()
+    signed = _Signed(checkpoint_log.checkpoints)
+    prev_hash, checked, first_bad, entry_reason = GENESIS, 0, None, ""
     for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
-        if event.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq,
-                                f"entry {expected_seq} is missing (found {event.seq} next)")
-        if event.prev_hash != prev_hash:
-            return VerifyResult(False, checked, event.seq,
-                                f"entry {event.seq} does not follow its predecessor")
-        recomputed = _entry_hash(prev_hash, _canonical(
-            seq=event.seq, at=event.at, actor=event.actor, action=event.action,
-            object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
-            data=event.data,
-        ))
-        if recomputed != event.hash:
-            return VerifyResult(False, checked, event.seq,
-                                f"entry {event.seq} was altered (its hash does not match)")
+        entry_reason = (_entry_problem(event, checked + 1, prev_hash)
+                        or signed.mismatch(event))
+        if entry_reason:
+            first_bad = checked + 1
+            break
         prev_hash = event.hash
-        expected_seq += 1
         checked += 1
-    return _verify_against_checkpoints(checked, prev_hash)
-
-
-def _verify_against_checkpoints(checked: int, last_hash: str) -> VerifyResult:
-    """The chain can be rebuilt by whoever controls the database; signed checkpoints kept
-    outside it cannot. They catch a truncated tail and a consistently rewritten chain."""
-    checkpoints, bad_signatures = checkpoints_read()
-    if bad_signatures:
-        return VerifyResult(False, checked, None, "; ".join(bad_signatures))
-    hashes = dict(Event.objects.filter(seq__in=[c.seq for c in checkpoints])
-                  .values_list("seq", "hash"))
-    for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
-        if checkpoint.seq > checked:
-            return VerifyResult(False, checked, checked + 1,
-                                f"the log was truncated: it ends at {checked}, but a signed "
-                                f"checkpoint covers entry {checkpoint.seq}")
-        if hashes.get(checkpoint.seq) != checkpoint.hash:
-            return VerifyResult(False, checked, checkpoint.seq,
-                                f"the log up to entry {checkpoint.seq} differs from the signed "
-                                f"checkpoint of {checkpoint.at}")
+    if first_bad is None and signed.last_seq > checked:
+        first_bad = checked + 1
+        entry_reason = (f"the log was truncated: it ends at {checked}, but a signed "
+                        f"checkpoint covers entry {signed.last_seq}")
     head = ChainHead.objects.filter(id=1).first()
-    if head and head.seq > checked:
-        return VerifyResult(False, checked, checked + 1,
-                            f"the log ends at {checked} but {head.seq} entries were written")
-    return VerifyResult(True, checked)
+    if first_bad is None and head and head.seq > checked:
+        first_bad = checked + 1
+        entry_reason = f"the log ends at {checked} but {head.seq} entries were written"
+    reasons = [entry_reason] if entry_reason else []
+    reasons += checkpoint_log.problems
+    result = VerifyResult(not reasons, checked, first_bad, "; ".join(reasons), prev_hash)
+    _record_full_check(result)
+    return result
+
+
+def _record_full_check(result: VerifyResult) -> None:
+    fields = dict(full_checked_at=timezone.now(), full_ok=result.ok,
+                  full_checked=result.checked, full_first_bad_seq=result.first_bad_seq,
+                  full_reason=result.reason[:2000])
+    if result.ok:
+        fields.update(verified_seq=result.checked, verified_hash=result.last_hash)
+    AuditState.objects.get_or_create(id=1)
+    AuditState.objects.filter(id=1).update(**fields)
+
+
+@dataclass(frozen=True)
+class TrailStatus:
+    """What the officer's page shows: the state of the log and when it was last checked in
+    full. `newly_checked` counts the entries this call read."""
+
+    ok: bool
+    checked: int
+    newly_checked: int
+    full_checked_at: datetime | None
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def trail_status() -> TrailStatus:
+    """Check only what was appended since the last verified entry, which the full check
+    (daily, `audit verify`) stored; run the full check when there has never been one. A
+    rewrite of entries already verified is the full check's job: here only the last verified
+    entry is compared with the hash it had."""
+    state = AuditState.objects.filter(id=1).first()
+    if state is None or state.full_checked_at is None:
+        result = events_verify()
+        state = AuditState.objects.get(id=1)
+        return TrailStatus(result.ok, result.checked, result.checked, state.full_checked_at,
+                           result.first_bad_seq, result.reason)
+    if not state.full_ok:
+        return TrailStatus(False, state.full_checked, 0, state.full_checked_at,
+                           state.full_first_bad_seq, state.full_reason)
+    seq, prev_hash = state.verified_seq, state.verified_hash or GENESIS
+    if seq:
+        last = Event.objects.filter(seq=seq).first()
+        if last is None or last.hash != prev_hash or _recomputed(last, last.prev_hash) != last.hash:
+            return TrailStatus(False, seq - 1, 0, state.full_checked_at, seq,
+                               f"entry {seq} changed after it was verified")
+    newly = 0
+    for event in Event.objects.filter(seq__gt=seq).order_by("seq").iterator(chunk_size=2000):
+        problem = _entry_problem(event, seq + 1, prev_hash)
+        if problem:
+            return TrailStatus(False, seq, newly, state.full_checked_at, seq + 1, problem)
+        seq, prev_hash, newly = event.seq, event.hash, newly + 1
+    head = ChainHead.objects.filter(id=1).first()
+    if head and head.seq > seq:
+        return TrailStatus(False, seq, newly, state.full_checked_at, seq + 1,
+                           f"the log ends at {seq} but {head.seq} entries were written")
+    if newly:
+        # Only forwards: a concurrent full check may have got further already.
+        AuditState.objects.filter(id=1, verified_seq__lt=seq).update(verified_seq=seq,
+                                                                     verified_hash=prev_hash)
+    return TrailStatus(True, seq, newly, state.full_checked_at)

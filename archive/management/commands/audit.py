@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.checkpoints import checkpoint_write
+from archive.checkpoints import checkpoint_write, public_key_pem
 from archive.errors import RegistraturError
 from archive.services.dbroles import app_role_restrict
 from archive.services.events import events_verify
@@ -11,20 +11,29 @@ from archive.services.fixity import fixity_check
 
 class Command(BaseCommand):
     help = ("Audit trail tools: `verify` checks the hash chain against the signed checkpoints; "
-            "`checkpoint` signs the current chain head; `fixity` re-hashes every stored object; "
-            "`restrict-role ROLE` makes the event log append-only for a PostgreSQL role.")
+            "`checkpoint` signs the current chain head; `key --public` prints the public key "
+            "to keep elsewhere and pin with REGISTRATUR_AUDIT_PUBLIC_KEY_FILE; `fixity` "
+            "re-hashes every stored object; `restrict-role ROLE` makes the event log "
+            "append-only for a PostgreSQL role.")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "checkpoint", "fixity", "restrict-role"])
+        parser.add_argument("action", choices=["verify", "checkpoint", "key", "fixity",
+                                               "restrict-role"])
         parser.add_argument("role", nargs="?")
+        parser.add_argument("--public", action="store_true",
+                            help="with `key`: print the public key (PEM)")
 
     def handle(self, *args, **options):
         action = options["action"]
         try:
             if action == "checkpoint":
                 checkpoint = checkpoint_write()
-                self.stdout.write(f"Checkpoint at entry {checkpoint.seq}." if checkpoint
-                                  else "The log is empty; nothing to sign.")
+                self.stdout.write(f"Checkpoint {checkpoint.number} at entry {checkpoint.seq}."
+                                  if checkpoint else "Nothing new to sign.")
+            elif action == "key":
+                if not options["public"]:
+                    raise CommandError("only `key --public`: the private key stays in its file")
+                self.stdout.write(public_key_pem(), ending="")
             elif action == "fixity":
                 findings = fixity_check(actor="cli")
                 for finding in findings:
@@ -47,6 +56,7 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"OK: {result.checked} entries, chain intact.")
             return
-        where = f"#{result.first_bad_seq}" if result.first_bad_seq else "checkpoints"
-        self.stderr.write(f"TAMPERED: first bad entry is {where}: {result.reason}")
+        where = (f"first bad entry is #{result.first_bad_seq}" if result.first_bad_seq
+                 else "the checkpoints do not match")
+        self.stderr.write(f"TAMPERED: {where}: {result.reason}")
         sys.exit(1)
