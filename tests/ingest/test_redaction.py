@@ -9,7 +9,7 @@ from django.test import Client
 from PIL import Image
 
 from archive.blobstore import blob_path
-from archive.errors import Conflict, InvalidInput, NotFound
+from archive.errors import InvalidInput, NotFound
 from ingest.jobs import job_receive
 from ingest.models import JobState, RedactionJob, RedactionState
 from ingest.pipeline import job_run
