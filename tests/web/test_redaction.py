@@ -22,7 +22,9 @@ from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
 pytestmark = pytest.mark.django_db
-FORM = {"page": "1", "x": "10", "y": "20", "width": "80", "height": "10",
+IBAN = "DE89370400440532013000"
+# The second line of the letter below (baseline 88 pt from the top of the page).
+FORM = {"page": "1", "x": "10", "y": "26.6", "width": "150", "height": "6",
         "reason": "Bankdaten nicht erforderlich", "version": "1"}
 
 
@@ -36,7 +38,7 @@ def _client(username, password=DEMO_PASSWORD):
 def document(demo, tmp_path):
     """A filed document whose rendition is a real one-page PDF."""
     pdf = born_digital_pdf(tmp_path / "bescheid.pdf", ["Bescheid über Leistungen",
-                                                       "Konto DE89370400440532013000"])
+                                                       f"Konto {IBAN}"])
     first = replace(content("Bescheid über Leistungen"),
                     rendition_sha256=blob_put_file(pdf).sha256)
     return document_file_new(content=first, case_file=demo["A"], title="Bescheid",
@@ -75,7 +77,7 @@ def test_the_web_action_only_queues(document, no_work_in_the_request,
     job = RedactionJob.objects.get()
     assert (job.state, job.step, job.version, job.requested_by.username) == (
         RedactionState.QUEUED, "", 1, "sachbearbeitung-a")
-    assert job.boxes == [{"page": 1, "x": 10.0, "y": 20.0, "width": 80.0, "height": 10.0}]
+    assert job.boxes == [{"page": 1, "x": 10.0, "y": 26.6, "width": 150.0, "height": 6.0}]
     assert no_work_in_the_request == [("ingest.redact", (str(job.pk),))]
     assert document.versions.count() == 1
 
@@ -116,6 +118,9 @@ def test_the_worker_redacts_and_the_page_shows_the_outcome(document, no_work_in_
     assert (job.state, job.result_version) == (RedactionState.DONE, 2), job.message
     latest = document.versions.get(number=2)
     assert latest.provenance["redaction_of_version"] == 1
+    # Real OCR of the painted page: the first line is read, the blacked-out one is gone.
+    assert "Leistungen" in latest.text and "Konto" not in latest.text
+    assert IBAN not in latest.text.replace(" ", "")
     assert latest.thumbnail_sha256  # drawn from the redacted rendition
     page = client.get(f"/dokumente/{document.pk}/").content.decode()
     assert "die geschwärzte Fassung ist Version 2" in page
