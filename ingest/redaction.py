@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from ocrmypdf import ExitCode
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from archive.blobstore import blob_path, blob_put_file
 from archive.errors import RegistraturError
@@ -43,12 +43,14 @@ from .steps.pdfium import PDFIUM_LOCK
 from .steps.thumbnail import thumbnail_store
 
 log = logging.getLogger(__name__)
+# Refusals whose message quotes OCRmyPDF's own output.
+DETAIL_IN_LOG_ONLY = {"OCR_FAILED", "OCR_MISSING_DEPENDENCY"}
 
 
-def _rasterise_and_paint(pdf: Path, boxes: list[Box], workdir: Path) -> list[Path]:
-    """Each page as a greyscale PNG at DPI with the boxes painted black. pdfium (already used
-    for thumbnails and barcodes) renders in-process, one page at a time, so no poppler
-    subprocess and no second PDF renderer is needed; it is not thread-safe, hence the lock."""
+def _rasterise(pdf: Path, workdir: Path) -> list[Path]:
+    """Each page as a greyscale PNG at DPI. pdfium (already used for thumbnails and barcodes)
+    renders in-process, one page at a time, so neither a poppler subprocess nor a second PDF
+    renderer is needed; it is not thread-safe, hence the lock."""
     pages = []
     with PDFIUM_LOCK:
         document = pypdfium2.PdfDocument(str(pdf))
@@ -58,19 +60,33 @@ def _rasterise_and_paint(pdf: Path, boxes: list[Box], workdir: Path) -> list[Pat
                 try:
                     bitmap = page.render(scale=DPI / 72, grayscale=True)
                     image = bitmap.to_pil().convert("L")
-                    bitmap.close()
+                    bitmap.close()  # inside the lock, not whenever the collector gets to it
                 finally:
                     page.close()
-                draw = ImageDraw.Draw(image)
-                for box in boxes:
-                    if box.page == index + 1:
-                        draw.rectangle(box.pixels(DPI), fill=0)
                 path = workdir / f"page-{index + 1:05d}.png"
                 image.save(path, format="PNG", dpi=(DPI, DPI), compress_level=1)
                 pages.append(path)
         finally:
             document.close()
     return pages
+
+
+def _paint(pages: list[Path], boxes: list[Box], target: Path) -> None:
+    """Black out the boxes and wrap the pages into one PDF. img2pdf (already used for images)
+    embeds the PNGs losslessly at their resolution; Pillow's PDF writer would store every
+    greyscale page as a JPEG."""
+    for number, path in enumerate(pages, start=1):
+        on_page = [box for box in boxes if box.page == number]
+        if on_page:
+            with Image.open(path) as opened:
+                image = opened.convert("L")
+            draw = ImageDraw.Draw(image)
+            for box in on_page:
+                draw.rectangle(box.pixels(DPI), fill=0)
+            image.save(path, format="PNG", dpi=(DPI, DPI), compress_level=1)
+    target.write_bytes(img2pdf.convert([str(path) for path in pages]))
+    for path in pages:
+        path.unlink()  # the unpainted pictures go at once
 
 
 def _ocr(job: RedactionJob, painted: Path, rendition: Path) -> None:
@@ -125,6 +141,9 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
     check and the new version share one transaction holding the document's row (on SQLite
     the write lock), and the unique version number stops any writer that slips past."""
     original, output = blob_put_file(painted), blob_put_file(rendition)
+    # Drawn from the redacted rendition: the earlier version's picture shows what was
+    # blacked out and is never reused.
+    thumbnail_sha256, pdfa = thumbnail_store(rendition), is_pdfa(rendition)
     user = job.requested_by
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=job.document_id).first()
@@ -133,12 +152,9 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
         content = VersionContent(
             original_sha256=original.sha256, original_size=original.size,
             original_name=f"geschwaerzt-v{source.number}.pdf", original_mime="application/pdf",
-            rendition_sha256=output.sha256, rendition_is_pdfa=is_pdfa(rendition), text=text,
+            rendition_sha256=output.sha256, rendition_is_pdfa=pdfa, text=text,
             text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-            page_count=source.page_count,
-            # Drawn from the redacted rendition: the earlier version's picture shows what
-            # was blacked out and is never reused.
-            thumbnail_sha256=thumbnail_store(rendition),
+            page_count=source.page_count, thumbnail_sha256=thumbnail_sha256,
             provenance={"redaction_of_version": source.number, "reason": job.reason,
                         "boxes": job.boxes, "redaction_job": str(job.pk)})
         return version_add(user=user, document_id=document.pk, content=content)
@@ -157,14 +173,10 @@ def redaction_run(job_id, *, worker: str) -> RedactionJob | None:
         _, source = redaction_check(user=job.requested_by, document_id=job.document_id,
                                     version=job.version, boxes=boxes, reason=job.reason)
         _set_step(job, "rasterise")
-        pages = _rasterise_and_paint(blob_path(source.rendition_sha256), boxes, workdir)
+        pages = _rasterise(blob_path(source.rendition_sha256), workdir)
         _set_step(job, "paint")
-        # img2pdf (already used for images) wraps the PNGs losslessly at their resolution,
-        # without Pillow's PDF writer re-encoding each page.
         painted = workdir / "geschwaerzt.pdf"
-        painted.write_bytes(img2pdf.convert([str(page) for page in pages]))
-        for page in pages:
-            page.unlink()
+        _paint(pages, boxes, painted)
         _set_step(job, "ocr")
         rendition = workdir / "rendition.pdf"
         _ocr(job, painted, rendition)
@@ -179,11 +191,19 @@ def redaction_run(job_id, *, worker: str) -> RedactionJob | None:
             raise version_not_current(job.version, latest.number) from None
         return _finish(job, state=RedactionState.DONE, result_version=version.number)
     except RegistraturError as error:
-        # Failed: the system's fault (OCR crashed, a program missing); refused: the request
-        # no longer holds (another version, a closed file) or the content defeats OCR.
-        state = (RedactionState.FAILED if isinstance(error, IngestFailed)
+        message = error.message
+        if error.code in DETAIL_IN_LOG_ONLY:
+            # OCRmyPDF's last line of output may name files and programs of the server.
+            log.warning("redaction %s: %s %s", job.pk, error.code, error.message)
+            message = "Die Texterkennung der geschwärzten Fassung ist fehlgeschlagen; das " \
+                      "Dokument ist unverändert."
+        # Failed: the system's fault (OCR crashed or failed on the page it was given, a
+        # program missing); refused: the request no longer holds (another version, a closed
+        # file) or a limit was hit.
+        state = (RedactionState.FAILED
+                 if isinstance(error, IngestFailed) or error.code in DETAIL_IN_LOG_ONLY
                  else RedactionState.REFUSED)
-        return _finish(job, state=state, code=error.code, message=error.message)
+        return _finish(job, state=state, code=error.code, message=message)
     except Exception:
         log.exception("redaction %s failed", job.pk)
         error = failed("REDACTION_FAILED", "Die Schwärzung ist fehlgeschlagen; das Dokument "

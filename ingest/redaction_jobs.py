@@ -125,6 +125,10 @@ def redaction_job_of(*, user, document_id, job_id) -> RedactionJob:
     return job
 
 
+STEP_LABELS = {"rasterise": "Seiten rastern", "paint": "schwärzen", "ocr": "Texterkennung",
+               "extract": "Text auslesen", "store": "neue Version speichern"}
+
+
 def redaction_status(job: RedactionJob) -> dict:
     """State and progress for the document page and its polling."""
     done = [step for step in REDACTION_STEPS if step in job.steps_done]
@@ -133,6 +137,7 @@ def redaction_status(job: RedactionJob) -> dict:
         "state": job.state,
         "state_label": str(job.get_state_display()),
         "step": job.step,
+        "step_label": STEP_LABELS.get(job.step, "") if not job.is_terminal else "",
         "steps": [{"name": step, "done": step in done,
                    "running": step == job.step and not job.is_terminal}
                   for step in REDACTION_STEPS],

@@ -7,6 +7,7 @@ worker's task runs on real pdfium and img2pdf, and OCR is only replaced where th
 about what happens around it (a version arriving while OCR runs)."""
 import shutil
 from dataclasses import replace
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -61,7 +62,7 @@ def no_work_in_the_request(monkeypatch):
 
     monkeypatch.setattr("ingest.steps.ocr.run_ocrmypdf", forbidden)
     monkeypatch.setattr("ingest.redaction.run_ocrmypdf", forbidden)
-    monkeypatch.setattr("ingest.redaction._rasterise_and_paint", forbidden)
+    monkeypatch.setattr("ingest.redaction._rasterise", forbidden)
     sent = []
     monkeypatch.setattr("ingest.redaction_jobs.current_app", SimpleNamespace(
         send_task=lambda name, args: sent.append((name, args))))
@@ -181,3 +182,52 @@ def test_a_version_arriving_while_ocr_runs_wins(document, monkeypatch):
     assert "Version 1" in job.message and "Version 2" in job.message
     assert list(document.versions.values_list("number", flat=True)) == [1, 2]
     assert "redaction_of_version" not in document.versions.get(number=2).provenance
+
+
+def test_a_redaction_whose_worker_vanished_ends_visibly(document):
+    """The lease is renewed at every step and during OCR; one that ran out means the worker
+    is gone, and the page says so instead of "in Bearbeitung" forever."""
+    job = RedactionJob.objects.create(
+        document=document, requested_by=user("sachbearbeitung-a"), version=1, reason="x",
+        state=RedactionState.RUNNING, step="ocr", steps_done=["rasterise", "paint"],
+        lease_until=timezone.now() + timedelta(minutes=5))
+    client = _client("sachbearbeitung-a")
+    page = client.get(f"/dokumente/{document.pk}/").content.decode()
+    assert "in Bearbeitung (Texterkennung), 40 %" in page
+    RedactionJob.objects.filter(pk=job.pk).update(lease_until=timezone.now()
+                                                  - timedelta(seconds=1))
+    page = client.get(f"/dokumente/{document.pk}/").content.decode()
+    assert "WORKER_LOST" in page and "bitte erneut schwärzen" in page
+
+
+def test_a_redaction_that_cannot_be_queued_says_so(document, monkeypatch,
+                                                   django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("ingest.redaction_jobs.current_app",
+                        SimpleNamespace(send_task=broker_down))
+    client = _client("sachbearbeitung-a")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/dokumente/{document.pk}/schwaerzen", FORM)
+    job = RedactionJob.objects.get()
+    assert (job.state, job.code) == (RedactionState.FAILED, "QUEUE_UNAVAILABLE")
+    page = client.get(f"/dokumente/{document.pk}/").content.decode()
+    assert "QUEUE_UNAVAILABLE" in page and "nicht erreichbar" in page
+
+
+def test_a_failed_ocr_is_reported_without_the_servers_paths(document, monkeypatch, caplog):
+    """OCRmyPDF's output is logged for the operator, not shown to the caseworker. (OCR is
+    replaced by a failing run: what is tested is how its failure is reported.)"""
+    job = RedactionJob.objects.create(document=document, requested_by=user("sachbearbeitung-a"),
+                                      version=1, reason="x",
+                                      boxes=[{"page": 1, "x": 0, "y": 0, "width": 5,
+                                              "height": 5}])
+    monkeypatch.setattr("ingest.redaction.run_ocrmypdf", lambda *args, **kwargs: (
+        15, "ERROR /srv/registratur/work/redact-1/geschwaerzt.pdf: broken"))
+    redact(str(job.pk))
+    job.refresh_from_db()
+    assert (job.state, job.code) == (RedactionState.FAILED, "OCR_FAILED")
+    assert "/srv" not in job.message and "Texterkennung" in job.message
+    assert "/srv/registratur" in caplog.text
+    assert document.versions.count() == 1
