@@ -139,7 +139,8 @@ def _claim(job_id, worker: str) -> RedactionJob | None:
 def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: list[Box]):
     """Add the redacted version, but only onto the version the boxes were drawn on. The
     check and the new version share one transaction holding the document's row (on SQLite
-    the write lock), and the unique version number stops any writer that slips past."""
+    the write lock); the number the new version got, and the unique version number, catch a
+    writer that slips past the check."""
     original, output = blob_put_file(painted), blob_put_file(rendition)
     # Drawn from the redacted rendition: the earlier version's picture shows what was
     # blacked out and is never reused.
@@ -157,7 +158,13 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
             page_count=source.page_count, thumbnail_sha256=thumbnail_sha256,
             provenance={"redaction_of_version": source.number, "reason": job.reason,
                         "boxes": job.boxes, "redaction_job": str(job.pk)})
-        return version_add(user=user, document_id=document.pk, content=content)
+        version = version_add(user=user, document_id=document.pk, content=content)
+        if version.number != source.number + 1:
+            # A version filed by another process (which does not take the document's row)
+            # committed between the check and the insert: undo, the boxes were not drawn
+            # on it.
+            raise version_not_current(job.version, version.number - 1)
+        return version
 
 
 def redaction_run(job_id, *, worker: str) -> RedactionJob | None:

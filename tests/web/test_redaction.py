@@ -231,3 +231,30 @@ def test_a_failed_ocr_is_reported_without_the_servers_paths(document, monkeypatc
     assert "/srv" not in job.message and "Texterkennung" in job.message
     assert "/srv/registratur" in caplog.text
     assert document.versions.count() == 1
+
+
+def test_a_version_filed_between_the_last_check_and_the_insert_wins(document, monkeypatch):
+    """The pipeline files a new version without taking the document's row. Here it does so
+    right before the redacted version is inserted, after the last check; the redaction must
+    not land on top of it. (One test thread: the competing version shares the transaction
+    and is rolled back with it. What counts is that no redaction of version 1 is left on
+    top of a later version. OCR is replaced by a copy: not what is tested.)"""
+    import ingest.redaction
+
+    real_version_add = ingest.redaction.version_add
+
+    def filed_meanwhile(**kwargs):
+        _second_version(document)
+        return real_version_add(**kwargs)
+
+    monkeypatch.setattr("ingest.redaction.version_add", filed_meanwhile)
+    monkeypatch.setattr("ingest.redaction._ocr",
+                        lambda job, painted, rendition: shutil.copyfile(painted, rendition))
+    job = RedactionJob.objects.create(document=document, requested_by=user("sachbearbeitung-a"),
+                                      version=1, reason="Bankdaten",
+                                      boxes=[{"page": 1, "x": 0, "y": 0, "width": 50,
+                                              "height": 10}])
+    redact(str(job.pk))
+    job.refresh_from_db()
+    assert (job.state, job.code) == (RedactionState.REFUSED, "VERSION_NOT_CURRENT")
+    assert not [v for v in document.versions.all() if "redaction_of_version" in v.provenance]
