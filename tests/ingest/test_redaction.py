@@ -134,3 +134,20 @@ def test_redaction_needs_a_reason_and_pages_that_exist(demo):
         redaction_request(user=user("sachbearbeitung-b"), document_id=document.pk, version=1,
                           boxes=[box], reason="x")
     assert not RedactionJob.objects.exists()
+
+
+def test_a_destroyed_documents_redaction_jobs_keep_nothing_personal(demo):
+    """The reason and the boxes say what was in the document; they go with it."""
+    from archive.models import Document
+    from archive.signals import documents_destroyed
+
+    document = file_document(demo["A"], store=True)
+    job = RedactionJob.objects.create(
+        document=document, requested_by=user("sachbearbeitung-a"), version=1,
+        reason="Kontonummer von Frau Müller", boxes=[{"page": 1, "x": 0, "y": 0,
+                                                      "width": 5, "height": 5}],
+        state=RedactionState.REFUSED, message="Version 1 ist nicht mehr aktuell")
+    documents_destroyed.send(sender=Document, document_ids=[document.pk])
+    job.refresh_from_db()
+    assert (job.reason, job.boxes, job.message) == ("", [], "")
+    assert job.state == RedactionState.REFUSED  # the fact of the job stays
