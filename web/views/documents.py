@@ -68,9 +68,10 @@ def document_thumbnail(request, document_id: int, number: int | None = None):
 
 
 def _redactions(user, document) -> list[dict]:
-    """The user's own running redaction and the outcome of the last one, for the page."""
+    """The user's own latest running redaction, else the outcome of the last one: at most
+    one, for the page's status block."""
     jobs = list(redaction_jobs_of(user=user, document=document)[:5])
-    shown = [job for job in jobs if not job.is_terminal] or jobs[:1]
+    shown = [job for job in jobs if not job.is_terminal][:1] or jobs[:1]
     return [redaction_status(job) | {"url": reverse("web:document_redaction",
                                                     args=[document.pk, job.pk])}
             for job in shown]
@@ -90,8 +91,8 @@ def document_redact_action(request, document_id: int):
         redaction_request(user=request.user, document_id=document.pk,
                           version=data["version"], boxes=[box], reason=data["reason"])
 
-    return run_action(request, redact, success=_("Die Schwärzung wird erstellt; ihr Stand "
-                                                 "steht unten auf dieser Seite."),
+    return run_action(request, redact, success=_("Die Schwärzung wird erstellt; den Stand "
+                                                 "zeigt diese Seite unter „Schwärzen“."),
                       back=reverse("web:document", args=[document.pk]))
 
 
