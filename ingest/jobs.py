@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -40,10 +41,11 @@ def job_receive(
 
 
 def job_enqueue(job_id, *, countdown: float = 0) -> None:
-    from .tasks import process_job
-
+    # By name, not by importing the task: the task module reaches OCRmyPDF, and the web,
+    # which receives uploads through this module, must not (import-linter checks it).
     try:
-        process_job.apply_async((str(job_id),), countdown=countdown or None)
+        current_app.send_task("ingest.process_job", args=(str(job_id),),
+                              countdown=countdown or None)
     except Exception:
         # The job is committed; the scheduled recovery will queue it again.
         log.exception("could not queue ingest job %s; it will be retried", job_id)

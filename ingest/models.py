@@ -1,6 +1,7 @@
 """Ingest jobs: the durable record of every file received, written before any processing."""
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -74,3 +75,60 @@ class WorkerHeartbeat(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     seen_at = models.DateTimeField()
+
+
+class RedactionState(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    RUNNING = "running", _("in Bearbeitung")
+    DONE = "done", _("fertig")
+    REFUSED = "refused", _("abgewiesen")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+REDACTION_TERMINAL_STATES = {RedactionState.DONE, RedactionState.REFUSED,
+                             RedactionState.FAILED}
+# The steps of a redaction in order, for progress display.
+REDACTION_STEPS = ("rasterise", "paint", "ocr", "extract", "store")
+
+
+class RedactionJob(models.Model):
+    """A redaction asked for on the document page and carried out by the worker.
+
+    Not an IngestJob: that one is a file received from outside (its original's hash, the
+    quarantine, duplicate detection, automatic retries and the mailroom's view of every job),
+    none of which fits here. A redaction receives nothing; it turns a version the archive
+    already holds into the next one, and only the person who asked sees how it went."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT,
+                                 related_name="redaction_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    # The version the boxes were drawn on: if another became current since, the boxes may
+    # not fit it, and redacting the old one would push the newer one out of sight.
+    version = models.PositiveIntegerField()
+    boxes = models.JSONField(default=list)
+    reason = models.TextField()
+    state = models.CharField(max_length=16, choices=RedactionState.choices,
+                             default=RedactionState.QUEUED, db_index=True)
+    step = models.CharField(max_length=32, blank=True)
+    steps_done = models.JSONField(default=list, blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    # A number, not a key: versions of a destroyed document are deleted, this row stays.
+    result_version = models.PositiveIntegerField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"redaction of document {self.document_id} v{self.version} ({self.state})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in REDACTION_TERMINAL_STATES

@@ -5,6 +5,7 @@ from celery import shared_task
 
 from .jobs import jobs_requeue_stale
 from .pipeline import job_run
+from .redaction import redaction_run
 
 
 @shared_task(name="ingest.process_job")
@@ -22,3 +23,8 @@ def poll_imap() -> int:
     from .imap import imap_poll
 
     return len(imap_poll())
+
+
+@shared_task(name="ingest.redact")
+def redact(job_id: str) -> None:
+    redaction_run(job_id, worker=f"celery@{socket.gethostname()}")

@@ -68,6 +68,8 @@ class RedactionForm(forms.Form):
     width = forms.FloatField(label=_("Breite (mm)"), min_value=1)
     height = forms.FloatField(label=_("Höhe (mm)"), min_value=1)
     reason = forms.CharField(label=_("Grund"), max_length=500)
+    # The version the box was drawn on; the redaction is refused if it is no longer current.
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
 class BreakGlassForm(forms.Form):

@@ -29,6 +29,8 @@ urlpatterns = [
          name="document_edit"),
     path("dokumente/<int:document_id>/schwaerzen", documents.document_redact_action,
          name="document_redact"),
+    path("dokumente/<int:document_id>/schwaerzungen/<uuid:job_id>",
+         documents.document_redaction_status, name="document_redaction"),
     path("dokumente/<int:document_id>/neue-version", documents.document_version_upload,
          name="document_version_upload"),
     path("dokumente/<int:document_id>/versionen/<int:number>.pdf",

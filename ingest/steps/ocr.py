@@ -24,7 +24,12 @@ RETRY_WITH_FALLBACK = {ExitCode.pdfa_conversion_failed, ExitCode.invalid_output_
                        ExitCode.other_error}
 
 
-def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
+def ocr_arguments(ctx: PipelineContext | None = None, *, output_type: str,
+                  signed: bool = False) -> list[str]:
+    """OCRmyPDF's arguments for a rendition of `output_type`: the pipeline passes its context,
+    redaction (which has none) only the output type, so that both OCR alike."""
+    if ctx is not None:
+        signed = ctx.signed
     jobs = settings.OCR_JOBS or os.cpu_count() or 1
     args = [
         "--language", "+".join(settings.OCR_LANGUAGES),
@@ -40,7 +45,7 @@ def ocr_arguments(ctx: PipelineContext, *, output_type: str) -> list[str]:
         "--tesseract-non-ocr-timeout", str(settings.INGEST_TIMEOUT_SECONDS),
         "--quiet",
     ]
-    if ctx.signed:
+    if signed:
         # The rendition is a new file; the signed original is kept byte-identical beside it.
         args += ["--invalidate-digital-signatures"]
     if output_type.startswith("pdfa"):

@@ -1,6 +1,7 @@
 """Redaction makes a new version whose pixels and text no longer hold what was blacked out;
 caseworkers see that version, the earlier one needs the permission to see unredacted
-versions. Real OCR on a generated scan, and tesseract on the resulting pixels."""
+versions. Real OCR on a generated scan, and tesseract on the resulting pixels. The worker's
+task is called directly, as the worker would run it."""
 import subprocess
 
 import pytest
@@ -10,9 +11,10 @@ from PIL import Image
 from archive.blobstore import blob_path
 from archive.errors import InvalidInput, NotFound
 from ingest.jobs import job_receive
-from ingest.models import JobState
+from ingest.models import JobState, RedactionJob, RedactionState
 from ingest.pipeline import job_run
-from ingest.redaction import DPI, MM_PER_INCH, Box, document_redact
+from ingest.redaction_jobs import DPI, MM_PER_INCH, Box, redaction_request
+from ingest.tasks import redact
 from tests.archive.helpers import file_document, grant
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.letters import A4_300DPI, LINE_HEIGHT, MARGIN_TOP, Letter, render_letter
@@ -59,14 +61,30 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def _redact(document, boxes, *, version=1, reason="Bankdaten für die Akte nicht erforderlich",
+            username="sachbearbeitung-a"):
+    """Ask as the web does, then run the queued task as the worker does."""
+    job = redaction_request(user=user(username), document_id=document.pk, version=version,
+                            boxes=boxes, reason=reason)
+    assert job.state == RedactionState.QUEUED
+    redact(str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
 def test_redaction_removes_text_and_pixels_and_hides_the_original(scanned, tmp_path):
     """One scan, one redaction (OCR is the expensive part); every consequence checked."""
     document, box = scanned
     first = document.versions.get(number=1)
     assert SECRET in _digits(first.text)  # the precondition: OCR read the IBAN
-    version = document_redact(user=user("sachbearbeitung-a"), document_id=document.pk,
-                              boxes=[box], reason="Bankdaten für die Akte nicht erforderlich")
-    assert version.number == 2
+    job = _redact(document, [box])
+    assert (job.state, job.code, job.result_version) == (RedactionState.DONE, "", 2), job.message
+    assert job.steps_done == ["rasterise", "paint", "ocr", "extract", "store"]
+    version = document.versions.get(number=2)
+    assert version.provenance["redaction_of_version"] == 1
+    assert version.provenance["reason"] == "Bankdaten für die Akte nicht erforderlich"
+    assert version.provenance["boxes"] == [box.__dict__]
+    assert version.page_count == 1 and version.rendition_is_pdfa
     assert SECRET not in _digits(version.text)
     assert "Stadtsparkasse" in version.text  # the rest is still there
     pixels = _pixels_text(blob_path(version.rendition_sha256), tmp_path)
@@ -100,12 +118,36 @@ def test_redaction_removes_text_and_pixels_and_hides_the_original(scanned, tmp_p
 def test_redaction_needs_a_reason_and_pages_that_exist(demo):
     document = file_document(demo["A"], store=True)
     box = Box(page=1, x=0, y=0, width=10, height=10)
-    with pytest.raises(InvalidInput):
-        document_redact(user=user("sachbearbeitung-a"), document_id=document.pk, boxes=[box],
-                        reason=" ")
-    with pytest.raises(InvalidInput):
-        document_redact(user=user("sachbearbeitung-a"), document_id=document.pk,
-                        boxes=[Box(page=5, x=0, y=0, width=10, height=10)], reason="x")
+    with pytest.raises(InvalidInput) as refused:
+        redaction_request(user=user("sachbearbeitung-a"), document_id=document.pk, version=1,
+                          boxes=[box], reason=" ")
+    assert refused.value.code == "REASON_REQUIRED"
+    with pytest.raises(InvalidInput) as refused:
+        redaction_request(user=user("sachbearbeitung-a"), document_id=document.pk, version=1,
+                          boxes=[], reason="x")
+    assert refused.value.code == "REASON_REQUIRED"
+    with pytest.raises(InvalidInput) as refused:
+        redaction_request(user=user("sachbearbeitung-a"), document_id=document.pk, version=1,
+                          boxes=[Box(page=5, x=0, y=0, width=10, height=10)], reason="x")
+    assert refused.value.code == "PAGE_RANGE"
     with pytest.raises(NotFound):
-        document_redact(user=user("sachbearbeitung-b"), document_id=document.pk, boxes=[box],
-                        reason="x")
+        redaction_request(user=user("sachbearbeitung-b"), document_id=document.pk, version=1,
+                          boxes=[box], reason="x")
+    assert not RedactionJob.objects.exists()
+
+
+def test_a_destroyed_documents_redaction_jobs_keep_nothing_personal(demo):
+    """The reason and the boxes say what was in the document; they go with it."""
+    from archive.models import Document
+    from archive.signals import documents_destroyed
+
+    document = file_document(demo["A"], store=True)
+    job = RedactionJob.objects.create(
+        document=document, requested_by=user("sachbearbeitung-a"), version=1,
+        reason="Kontonummer von Frau Müller", boxes=[{"page": 1, "x": 0, "y": 0,
+                                                      "width": 5, "height": 5}],
+        state=RedactionState.REFUSED, message="Version 1 ist nicht mehr aktuell")
+    documents_destroyed.send(sender=Document, document_ids=[document.pk])
+    job.refresh_from_db()
+    assert (job.reason, job.boxes, job.message) == ("", [], "")
+    assert job.state == RedactionState.REFUSED  # the fact of the job stays

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
-from ingest.models import IngestJob
+from ingest.models import IngestJob, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
@@ -60,6 +60,8 @@ def _matrix(objects) -> dict:
         "web:document_edit": [("post", (doc,), {"title": "Neuer Titel"}, A_ACTS)],
         # An invalid form: the refusal comes back as a message, the status as a redirect.
         "web:document_redact": [("post", (doc,), {"page": "x"}, A_ACTS)],
+        # Only the requester sees a redaction's state; colleagues of the same unit get 404.
+        "web:document_redaction": [("get", (doc, objects["redaction"]), {}, A_ONLY)],
         "web:document_version": [("get", (doc, 1), {}, A_ONLY)],
         "web:thumbnail": [("get", (doc,), {}, A_ONLY)],
         "web:version_thumbnail": [("get", (doc, 1), {}, A_ONLY)],
@@ -142,7 +144,11 @@ def objects(demo):
     job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
                                    original_sha256="0" * 64, original_size=1,
                                    submitted_by="poststelle")
+    redaction = RedactionJob.objects.create(document_id=document,
+                                            requested_by=user("sachbearbeitung-a"), version=1,
+                                            reason="Bankdaten")
     return {"document": document, "case_file": demo["A"].pk, "erasure": erasure.pk,
+            "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "job": str(job.pk),
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,

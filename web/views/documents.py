@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,13 @@ from archive.services.access import (
 )
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move, document_update
-from ingest.redaction import Box, document_redact
+from ingest.redaction_jobs import (
+    Box,
+    redaction_job_of,
+    redaction_jobs_of,
+    redaction_request,
+    redaction_status,
+)
 from ingest.uploads import version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
@@ -32,7 +38,9 @@ def document_page(request, document_id: int):
     version = version_latest(document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
-                   "move_form": MoveForm(), "redaction_form": RedactionForm(),
+                   "move_form": MoveForm(),
+                   "redaction_form": RedactionForm(initial={"version": version.number}),
+                   "redactions": _redactions(request.user, document),
                    "versions": document.versions.order_by("number"),
                    "edit_form": DocumentEditForm(initial={
                        "title": document.title, "document_type": document.document_type,
@@ -59,9 +67,20 @@ def document_thumbnail(request, document_id: int, number: int | None = None):
         return HttpResponse(handle.read(), content_type="image/png")
 
 
+def _redactions(user, document) -> list[dict]:
+    """The user's own latest running redaction, else the outcome of the last one: at most
+    one, for the page's status block."""
+    jobs = list(redaction_jobs_of(user=user, document=document)[:5])
+    shown = [job for job in jobs if not job.is_terminal][:1] or jobs[:1]
+    return [redaction_status(job) | {"url": reverse("web:document_redaction",
+                                                    args=[document.pk, job.pk])}
+            for job in shown]
+
+
 @login_required
 @require_POST
 def document_redact_action(request, document_id: int):
+    """Only checks and queues: the worker rasterises and OCRs (minutes, not a request)."""
     document = document_visible_or_404(request.user, document_id)
     form = RedactionForm(request.POST)
 
@@ -69,12 +88,21 @@ def document_redact_action(request, document_id: int):
         data = cleaned(form)
         box = Box(page=data["page"], x=data["x"], y=data["y"], width=data["width"],
                   height=data["height"])
-        document_redact(user=request.user, document_id=document.pk, boxes=[box],
-                        reason=data["reason"])
+        redaction_request(user=request.user, document_id=document.pk,
+                          version=data["version"], boxes=[box], reason=data["reason"])
 
-    return run_action(request, redact, success=_("Die geschwärzte Fassung ist die neue "
-                                                 "Version."),
+    return run_action(request, redact, success=_("Die Schwärzung wird erstellt; den Stand "
+                                                 "zeigt diese Seite unter „Schwärzen“."),
                       back=reverse("web:document", args=[document.pk]))
+
+
+@login_required
+@never_cache
+def document_redaction_status(request, document_id: int, job_id):
+    """The state of one of the user's own redactions, for the page's polling (JSON).
+    Job state only, no content: no access event."""
+    job = redaction_job_of(user=request.user, document_id=document_id, job_id=job_id)
+    return JsonResponse(redaction_status(job))
 
 
 @login_required
