@@ -104,8 +104,8 @@ def test_a_failing_thumbnail_does_not_fail_the_job(demo, tmp_path, monkeypatch, 
 
 
 def test_thumbnails_drawn_in_several_threads_at_once_do_not_crash(tmp_path):
-    """The web server redacts (and so draws thumbnails) in many threads; pdfium is not
-    thread-safe, and two threads in it at once crash the process, test runner included."""
+    """Any threaded caller (a threaded worker pool, the test runner) may draw at once; pdfium
+    is not thread-safe, and two threads in it at once crash the process."""
     source = born_digital_pdf(tmp_path / "bescheid.pdf", LINES)
     expected = thumbnail_render(source)
     results: list[bytes] = []
