@@ -21,6 +21,6 @@ def every_plan_unit_has_a_schedule(app_configs=None, databases=None, **kwargs):
         Error(f"Aktenplaneinheit {code} hat keine gültige Aufbewahrungsfrist "
               f"({schedule or 'keine'}).", id="retention.E001",
               hint="Weisen Sie eine vorhandene Aufbewahrungsfrist zu: "
-                   "registratur fileplan ... --schedule KEY")
+                   "registratur fileplan set-schedule CODE KEY --user ADMIN")
         for code, schedule in units if schedule not in known
     ]

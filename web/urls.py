@@ -49,6 +49,8 @@ urlpatterns = [
     path("aktenplan/neu", fileplan.file_plan_create, name="file_plan_create"),
     path("aktenplan/<int:plan_unit_id>/status", fileplan.file_plan_toggle,
          name="file_plan_toggle"),
+    path("aktenplan/<int:plan_unit_id>/frist", fileplan.file_plan_schedule,
+         name="file_plan_schedule"),
     path("datenschutz/", dataprotection.overview, name="data_protection"),
     path("datenschutz/notfallzugriffe/<int:opening_id>/pruefen", dataprotection.review,
          name="break_glass_review"),

@@ -25,7 +25,7 @@ def test_file_plan_is_kept_by_administration_and_units_are_never_deleted(demo):
     with pytest.raises(PermissionDenied):
         plan_unit_create(user=user("sachbearbeitung-a"), code="50.20.2", title="x", parent=parent)
     unit = plan_unit_create(user=user("admin"), code="50.20.2", title="Einmalige Beihilfen",
-                            parent=parent, retention_schedule="SGB-XII-10J")
+                            parent=parent, retention_schedule="SGB-10J-ZDA")
     with pytest.raises(InvalidInput):
         plan_unit_create(user=user("admin"), code="60.1", title="falsch", parent=parent)
     plan_unit_update(user=user("admin"), plan_unit=unit, active=False)
