@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.checks import run_checks
+from django.utils import timezone
 
 from archive.errors import InvalidInput, NotFound
 from archive.models import FilePlanUnit
@@ -26,10 +27,12 @@ def test_closing_starts_retention_and_reopening_stops_it(schedules):
     case_file = schedules["A"]
     assert _end(case_file) is None  # open: the trigger has not happened
     case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
-    assert _end(case_file) == date(case_file.closed_at.year + 10, 12, 31)
+    # Legal dates are local: the zdA of 31 December 23:30 UTC is one of 1 January in Berlin.
+    closed = timezone.localdate(case_file.closed_at)
+    assert _end(case_file) == date(closed.year + 10, 12, 31)
     changed = events_for_object("case_file", case_file.pk).filter(action="retention_changed")
     assert changed.last().data["changes"]["retention_end"] == [
-        None, f"{case_file.closed_at.year + 10}-12-31"]
+        None, f"{closed.year + 10}-12-31"]
     case_file_reopen(user=grant("sachbearbeitung-a", "reopen_casefile"), case_file=case_file,
                      reason="Widerspruch")
     assert _end(case_file) is None
@@ -42,7 +45,7 @@ def test_changing_the_schedule_of_the_class_recomputes(schedules):
                                      action="destroy", legal_basis="§ 84 SGB X")
     plan_unit_update(user=user("admin"), plan_unit=case_file.plan_unit,
                      retention_schedule="KURZ-2J")
-    closed = case_file.closed_at.date()
+    closed = timezone.localdate(case_file.closed_at)
     assert _end(case_file) == closed.replace(year=closed.year + 2)
 
 
