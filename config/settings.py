@@ -207,9 +207,10 @@ BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
 CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
 AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit.pem")))
 
-# xdomea Aussonderung: the official 3.0.0 schemas (not shipped) and the two parties.
-XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR",
-                                 str(BASE_DIR.parent / "shared" / "xdomea" / "3.0.0")))
+# xdomea Aussonderung: the official 3.0.0 schemas (shipped in retention/xdomea/schemas/3.0.0,
+# the default) and the two parties.
+XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR", str(
+    BASE_DIR / "retention" / "xdomea" / "schemas" / "3.0.0")))
 XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
 XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
 XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
