@@ -56,6 +56,7 @@ urlpatterns = [
          name="break_glass_review"),
     path("datenschutz/bericht/", dataprotection.report, name="report"),
     path("datenschutz/aufbewahrung/", retention.retention_page, name="retention"),
+    path("datenschutz/aufbewahrung/fristende", retention.retention_end, name="retention_end"),
     path("datenschutz/aussonderung/vorschlagen", retention.propose, name="disposal_propose"),
     path("datenschutz/aussonderung/<int:disposal_id>/genehmigen", retention.approve,
          name="disposal_approve"),
