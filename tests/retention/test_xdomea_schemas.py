@@ -102,3 +102,12 @@ def test_an_invalid_message_is_refused_and_nothing_written(schedules, tmp_path, 
         transfer_offer(actor="datenschutz", out_dir=tmp_path / "out")
     assert refused.value.code == "XDOMEA_SCHEMA_INVALID"
     assert not (tmp_path / "out").exists() and not Transfer.objects.exists()
+
+
+def test_the_system_check_warns_when_the_schemas_cannot_be_loaded(tmp_path, settings):
+    from django.core.checks import run_checks
+
+    assert not [c for c in run_checks() if c.id == "retention.W001"]
+    settings.XDOMEA_SCHEMA_DIR = tmp_path / "gibt-es-nicht"
+    [warning] = [c for c in run_checks() if c.id == "retention.W001"]
+    assert "XDOMEA_SCHEMA_DIR" in warning.hint and str(tmp_path) not in warning.msg
