@@ -111,6 +111,8 @@ def retention_shorten(*, user, case_file: CaseFile, until: date, reason: str):
 def retention_end_change(*, user, case_file: CaseFile, until: date, reason: str):
     """The one entry of page and command line: a later end is an extension, an earlier one a
     shortening, each with its own rule."""
+    if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
+        raise NotFound()  # before anything is computed or logged for this user
     current = retention_recompute(case_file=case_file, actor=user.username).end
     if current is not None and until == current:
         raise InvalidInput(f"Das Fristende ist bereits der {until:%d.%m.%Y}.",
