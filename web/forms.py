@@ -76,14 +76,14 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _schedule_options():
+def schedule_options():
     # Evaluated on every form, so a schedule added since start-up is offered too.
     return [("", _("– bitte wählen –"))] + [(key, f"{key} – {name}")
                                             for key, name in schedule_choices()]
 
 
 def _schedule_field():
-    return forms.ChoiceField(label=_("Aufbewahrungsfrist"), choices=_schedule_options,
+    return forms.ChoiceField(label=_("Aufbewahrungsfrist"), choices=schedule_options,
                              error_messages={
                                  "required": _("Bitte wählen Sie eine Aufbewahrungsfrist aus."),
                                  "invalid_choice": _("Die Aufbewahrungsfrist „%(value)s“ gibt "

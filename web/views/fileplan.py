@@ -8,10 +8,9 @@ from django.views.decorators.http import require_POST
 from archive.errors import InvalidInput, NotFound
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
-from archive.schedules import schedule_choices
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
-from ..forms import PlanUnitForm, PlanUnitScheduleForm
+from ..forms import PlanUnitForm, PlanUnitScheduleForm, schedule_options
 from .actions import object_or_404, run_action
 
 
@@ -21,11 +20,14 @@ def _admin_only(user):
 
 
 def _page(request, form, status=200):
-    units = FilePlanUnit.objects.all()
-    known = {key for key, _label in schedule_choices()}
-    rows = [(unit, PlanUnitScheduleForm(initial={"retention_schedule": unit.retention_schedule},
-                                        auto_id=f"id_%s_{unit.pk}"),
-             unit.retention_schedule in known) for unit in units]
+    options = schedule_options()  # once for the page, not once per row
+    known = {key for key, _label in options if key}
+    rows = []
+    for unit in FilePlanUnit.objects.all():
+        row_form = PlanUnitScheduleForm(initial={"retention_schedule": unit.retention_schedule},
+                                        auto_id=f"id_%s_{unit.pk}")
+        row_form.fields["retention_schedule"].choices = options
+        rows.append((unit, row_form, unit.retention_schedule in known))
     return render(request, "web/fileplan.html", {"rows": rows, "form": form}, status=status)
 
 
