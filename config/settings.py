@@ -216,9 +216,10 @@ AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE",
 AUDIT_PUBLIC_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", "")
                              or AUDIT_KEY_FILE.with_suffix(".pub"))
 
-# xdomea Aussonderung: the official 3.0.0 schemas (not shipped) and the two parties.
-XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR",
-                                 str(BASE_DIR.parent / "shared" / "xdomea" / "3.0.0")))
+# xdomea Aussonderung: the official 3.0.0 schemas (shipped in retention/xdomea/schemas/3.0.0,
+# the default) and the two parties.
+XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR", str(
+    BASE_DIR / "retention" / "xdomea" / "schemas" / "3.0.0")))
 XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
 XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
 XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")

@@ -1,6 +1,7 @@
 """Reactions to archive signals."""
 from archive.models import CaseFile
 
+from .models import RetentionSchedule
 from .services.holds import destruction_veto
 from .services.schedules import retention_recompute
 
@@ -13,3 +14,7 @@ def recompute(sender, *, case_file_id, **kwargs):
     case_file = CaseFile.objects.filter(pk=case_file_id, destroyed_at__isnull=True).first()
     if case_file is not None:
         retention_recompute(case_file=case_file)
+
+
+def known_schedules() -> dict[str, str]:
+    return dict(RetentionSchedule.objects.values_list("key", "name"))

@@ -45,8 +45,20 @@ sqlite_only = pytest.mark.skipif(
     reason="OCR-bound, nothing database-specific: runs on the SQLite pass only")
 
 
+def default_schedules():
+    """The schedules the retention migration ships. A transactional test's flush removes them,
+    and case files can only be created in a plan unit whose schedule exists."""
+    from importlib import import_module
+
+    from retention.models import RetentionSchedule
+
+    for values in import_module("retention.migrations.0002_default_schedules").DEFAULTS:
+        RetentionSchedule.objects.get_or_create(key=values["key"], defaults=values)
+
+
 @pytest.fixture
 def demo(db):
+    default_schedules()
     result = demo_setup(password=DEMO_PASSWORD)
     return {case_file.unit.code: case_file for case_file in result.case_files}
 
@@ -54,6 +66,7 @@ def demo(db):
 @pytest.fixture
 def demo_tx(transactional_db):
     """The demo setup committed, for tests whose worker processes must see it."""
+    default_schedules()
     demo_setup(password=DEMO_PASSWORD)
     return {cf.unit.code: cf for cf in CaseFile.objects.select_related("unit")}
 

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Confidentiality, FilePlanUnit, Unit
+from archive.schedules import schedule_choices
 
 
 class CaseFileCreateForm(forms.Form):
@@ -77,11 +78,29 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def schedule_options():
+    # Evaluated on every form, so a schedule added since start-up is offered too.
+    return [("", _("– bitte wählen –"))] + [(key, f"{key} – {name}")
+                                            for key, name in schedule_choices()]
+
+
+def _schedule_field():
+    return forms.ChoiceField(label=_("Aufbewahrungsfrist"), choices=schedule_options,
+                             error_messages={
+                                 "required": _("Bitte wählen Sie eine Aufbewahrungsfrist aus."),
+                                 "invalid_choice": _("Die Aufbewahrungsfrist „%(value)s“ gibt "
+                                                     "es nicht; bitte wählen Sie eine aus der "
+                                                     "Liste.")})
+
+
 class PlanUnitForm(forms.Form):
     code = forms.CharField(label=_("Kennzeichen"), max_length=64)
     title = forms.CharField(label=_("Titel"), max_length=300)
-    retention_schedule = forms.CharField(label=_("Aufbewahrungsfrist"), max_length=64,
-                                         required=False)
+    retention_schedule = _schedule_field()
+
+
+class PlanUnitScheduleForm(forms.Form):
+    retention_schedule = _schedule_field()
 
 
 class ReportForm(forms.Form):

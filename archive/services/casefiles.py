@@ -7,6 +7,7 @@ from django.utils import timezone
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import is_administrator, require_open, require_perm, require_work
 from ..models import CaseFile, FilePlanUnit, FileReferenceCounter, Role, Share, Unit
+from ..schedules import schedule_exists
 from ..signals import case_file_changed, document_changed
 from .changes import apply_changes
 from .events import event_append
@@ -49,6 +50,11 @@ def case_file_create(
     if not plan_unit.active:
         raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} ist deaktiviert.",
                            code="PLAN_UNIT_INACTIVE")
+    if not schedule_exists(plan_unit.retention_schedule):
+        # Its retention could never be computed: it would be kept forever, unnoticed.
+        raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} hat keine gültige "
+                           "Aufbewahrungsfrist; bitte wenden Sie sich an die Administration.",
+                           code="PLAN_SCHEDULE_UNKNOWN")
     actor = user.username if user is not None else actor
     with transaction.atomic():
         year = timezone.localdate().year

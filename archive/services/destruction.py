@@ -20,7 +20,7 @@ def _document_residual(document: Document, case_file: CaseFile, approval: dict) 
         "file_reference": case_file.file_reference,
         "plan_unit": case_file.plan_unit.code,
         "schedule": approval.get("schedules", {}).get(str(case_file.pk), {}).get("key"),
-        "received_at": document.received_at.date().isoformat(),
+        "received_at": timezone.localdate(document.received_at).isoformat(),
         "letter_date": document.letter_date.isoformat() if document.letter_date else None,
         "destroyed_at": timezone.now().isoformat(),
         "approval": {key: approval.get(key) for key in ("list", "proposed_by", "approved_by")},
@@ -58,9 +58,10 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) 
                 "id": case_file.pk, "file_reference": case_file.file_reference,
                 "plan_unit": case_file.plan_unit.code,
                 **approval.get("schedules", {}).get(str(case_file.pk), {}),
-                "created_at": case_file.created_at.date().isoformat(),
-                "closed_at": case_file.closed_at.date().isoformat() if case_file.closed_at
-                else None,
+                # Local dates, like the retention they were computed from.
+                "created_at": timezone.localdate(case_file.created_at).isoformat(),
+                "closed_at": timezone.localdate(case_file.closed_at).isoformat()
+                if case_file.closed_at else None,
                 "destroyed_at": timezone.now().isoformat(),
                 "approval": {k: approval.get(k) for k in ("list", "proposed_by", "approved_by")},
                 "documents": [d.pk for d in documents if d.case_file_id == case_file.pk],

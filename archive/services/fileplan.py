@@ -4,6 +4,7 @@ from django.db import transaction
 from ..errors import InvalidInput
 from ..guards import require_perm
 from ..models import FilePlanUnit
+from ..schedules import schedule_exists, schedule_require
 from ..signals import case_file_changed
 from .changes import apply_changes
 from .events import event_append
@@ -16,6 +17,8 @@ def plan_unit_create(*, user, code: str, title: str, parent: FilePlanUnit | None
                      retention_schedule: str = "") -> FilePlanUnit:
     require_perm(user, PERMISSION, DENIED)
     code = code.strip()
+    # Without an existing schedule, case files closed in this unit would get no retention.
+    retention_schedule = schedule_require(retention_schedule)
     if parent is not None and not code.startswith(parent.code + "."):
         raise InvalidInput(f"Das Kennzeichen {code} gehört nicht unter {parent.code}.",
                            code="PLAN_CODE_MISMATCH")
@@ -35,6 +38,14 @@ def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUni
     allowed = {"title", "retention_schedule", "active"}
     if set(changes) - allowed:
         raise InvalidInput("Nur Titel, Aufbewahrungsfrist und Status sind änderbar.")
+    if "retention_schedule" in changes:
+        changes["retention_schedule"] = schedule_require(changes["retention_schedule"])
+    if changes.get("active") and not plan_unit.active and not schedule_exists(
+            changes.get("retention_schedule", plan_unit.retention_schedule)):
+        # An active unit must be one that case files can be created in.
+        raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} hat keine gültige "
+                           "Aufbewahrungsfrist; bitte zuerst eine zuweisen.",
+                           code="PLAN_SCHEDULE_UNKNOWN")
     with transaction.atomic():
         diff = apply_changes(plan_unit, changes)
         if diff:
@@ -42,6 +53,8 @@ def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUni
             action = "changed"
             if set(diff) == {"active"}:
                 action = "reactivated" if plan_unit.active else "deactivated"
+            elif set(diff) == {"retention_schedule"}:
+                action = "schedule_changed"
             event_append(action=action, object_type="plan_unit", object_id=plan_unit.pk,
                          actor=user.username, data={"changes": diff})
             if "retention_schedule" in diff:

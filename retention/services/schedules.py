@@ -6,13 +6,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from archive.errors import InvalidInput, NotFound
+from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from archive.guards import is_data_protection_officer, may_work_on
 from archive.models import CaseFile
 from archive.services.events import event_append
 
 from ..dates import retention_end
 from ..models import CaseFileRetention, NamedEvent, RetentionSchedule, Trigger
+from .holds import holds_active
 
 
 def _trigger_date(case_file: CaseFile, schedule: RetentionSchedule) -> date | None:
@@ -65,18 +66,25 @@ def _override(*, user, case_file, until: date, reason: str, shorten: bool):
     record = retention_recompute(case_file=case_file, actor=user.username)
     current = record.end
     with transaction.atomic():
-        record.override_end, record.override_reason = until, reason
+        record.override_end, record.override_reason = until, reason.strip()
         record.save(update_fields=["override_end", "override_reason", "updated_at"])
         event_append(action="retention_shortened" if shorten else "retention_extended",
                      object_type="case_file", object_id=case_file.pk, actor=user.username,
-                     purpose=reason, data={"changes": {"retention_end": [
+                     purpose=reason.strip(), data={"changes": {"retention_end": [
                          current.isoformat() if current else None, until.isoformat()]}})
     return record
 
 
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise InvalidInput(f"Eine {what} braucht eine Begründung.", code="REASON_REQUIRED")
+
+
 def retention_extend(*, user, case_file: CaseFile, until: date, reason: str):
+    """Keep a case file longer (e.g. a pending lawsuit): those who work on it, or the DPO."""
     if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
         raise NotFound()
+    _require_reason(reason, "Verlängerung")
     current = retention_recompute(case_file=case_file, actor=user.username).end
     if current is not None and until <= current:
         raise InvalidInput("Eine Verlängerung muss nach dem bisherigen Fristende liegen; "
@@ -85,11 +93,33 @@ def retention_extend(*, user, case_file: CaseFile, until: date, reason: str):
 
 
 def retention_shorten(*, user, case_file: CaseFile, until: date, reason: str):
+    """Destroy earlier than the schedule says (e.g. an erasure obligation): the DPO alone, and
+    never while a legal hold stands, since the hold's reason may need the file."""
     if not is_data_protection_officer(user):
+        if may_work_on(user, case_file):
+            raise PermissionDenied("Eine Aufbewahrungsfrist verkürzen darf nur der Datenschutz.",
+                                   code="DPO_ONLY")
         raise NotFound()
-    if not reason.strip():
-        raise InvalidInput("Eine Verkürzung braucht eine Begründung.", code="REASON_REQUIRED")
+    _require_reason(reason, "Verkürzung")
+    if holds_active([case_file.pk]).exists():
+        raise Conflict(f"Die Akte {case_file.file_reference} ist gesperrt "
+                       "(Aufbewahrungssperre); die Frist kann erst nach Aufhebung der Sperre "
+                       "verkürzt werden.", code="HELD")
     return _override(user=user, case_file=case_file, until=until, reason=reason, shorten=True)
+
+
+def retention_end_change(*, user, case_file: CaseFile, until: date, reason: str):
+    """The one entry of page and command line: a later end is an extension, an earlier one a
+    shortening, each with its own rule."""
+    if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
+        raise NotFound()  # before anything is computed or logged for this user
+    current = retention_recompute(case_file=case_file, actor=user.username).end
+    if current is not None and until == current:
+        raise InvalidInput(f"Das Fristende ist bereits der {until:%d.%m.%Y}.",
+                           code="NO_CHANGE")
+    if current is None or until > current:
+        return retention_extend(user=user, case_file=case_file, until=until, reason=reason)
+    return retention_shorten(user=user, case_file=case_file, until=until, reason=reason)
 
 
 def named_event_record(*, user, case_file: CaseFile, name: str, when: date) -> NamedEvent:

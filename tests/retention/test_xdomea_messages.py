@@ -14,9 +14,8 @@ from retention.services.transfer import transfer_import
 from retention.xdomea import codes
 from retention.xdomea.parse import message_parse
 
-from .xdomea_helpers import SAMPLES, SHARED, appraisal_0502, close_long_ago, needs_schemas
+from .xdomea_helpers import CODE_LISTS, SAMPLES, appraisal_0502, close_long_ago, needs_samples
 
-pytestmark = needs_schemas
 SAMPLE_PROCESS = "242f44e8-bebf-4503-a086-db252c6a4277"
 
 
@@ -24,6 +23,7 @@ def _sample_bytes(code: str) -> bytes:
     return next(SAMPLES.glob(f"*.{code}.xml")).read_bytes()
 
 
+@needs_samples
 @pytest.mark.parametrize("code", ["0501", "0502", "0503", "0504"])
 def test_every_official_sample_parses(code):
     message = message_parse(_sample_bytes(code))
@@ -32,12 +32,14 @@ def test_every_official_sample_parses(code):
     assert message.process_id == SAMPLE_PROCESS
 
 
+@needs_samples
 def test_sample_contents_are_read():
     assert message_parse(_sample_bytes("0501")).objects == ["cbdbfccc-72e5-44b2-9e71-937e6f4f8ce9"]
     [appraisal] = message_parse(_sample_bytes("0502")).appraisals
     assert (appraisal.object_id, appraisal.code) == ("cbdbfccc-72e5-44b2-9e71-937e6f4f8ce9", "A")
 
 
+@needs_samples
 @pytest.mark.django_db
 def test_sample_appraisal_imports_and_reports_objects_unknown_here(tmp_path):
     with pytest.raises(InvalidInput) as refused:
@@ -52,6 +54,7 @@ def test_sample_appraisal_imports_and_reports_objects_unknown_here(tmp_path):
     assert Transfer.objects.get(process_id=SAMPLE_PROCESS).offer_received_at is not None
 
 
+@needs_samples
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", ["0501", "0503"])
 def test_messages_this_system_sends_are_not_imported(code, tmp_path):
@@ -72,6 +75,7 @@ def test_broken_or_foreign_input_is_refused(data, code):
     assert refused.value.code == code
 
 
+@needs_samples
 def test_schema_violations_are_refused_with_a_summary():
     tree = etree.fromstring(appraisal_0502(SAMPLE_PROCESS, {SAMPLE_PROCESS: "A"}))
     ns = {"x": codes.NS}
@@ -84,7 +88,7 @@ def test_schema_violations_are_refused_with_a_summary():
 
 
 def _codes_of(list_file: str) -> tuple[set[str], str, str]:
-    tree = etree.parse(str(SHARED / "3.0.0" / "code_lists" / list_file))
+    tree = etree.parse(str(CODE_LISTS / list_file))
     values = {row[0].findtext("{*}SimpleValue") for row in tree.iter("Row")}
     return (values, tree.findtext("Identification/CanonicalUri"),
             tree.findtext("Identification/Version"))
@@ -103,13 +107,14 @@ def test_code_values_are_the_published_ones(list_file, used, code_list):
 
 
 def test_message_names_are_the_published_ones():
-    tree = etree.parse(str(SHARED / "3.0.0" / "code_lists" / "Nachrichtentyp_2.0.xml"))
+    tree = etree.parse(str(CODE_LISTS / "Nachrichtentyp_2.0.xml"))
     names = {row[0].findtext("{*}SimpleValue"): row[1].findtext("{*}SimpleValue")
              for row in tree.iter("Row")}
     for code, element in codes.MESSAGES.items():
         assert element == f"{names[code]}.{code}"
 
 
+@needs_samples
 @pytest.mark.django_db
 def test_command_line_runs_the_transfer_and_names_errors(schedules, tmp_path):
     close_long_ago(schedules["B"], "sachbearbeitung-b")

@@ -32,11 +32,11 @@ from .xdomea_helpers import (
     assert_valid,
     close_long_ago,
     confirmation_0506,
-    needs_schemas,
+    needs_samples,
     sha256,
 )
 
-pytestmark = [pytest.mark.django_db, needs_schemas]
+pytestmark = [pytest.mark.django_db, needs_samples]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Shared pieces of the xdomea tests: the official schemas and samples (never copied into this
-repository) and messages from the archive's side, built from the official samples."""
+"""Shared pieces of the xdomea tests: the official schemas (shipped with the package), the
+official sample messages (not shipped; read from ../shared/xdomea) and messages from the
+archive's side, built from the official samples."""
 import copy
 import hashlib
 from datetime import datetime
@@ -10,14 +11,16 @@ from django.utils import timezone
 from lxml import etree
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "xdomea"
-SCHEMA = SHARED / "3.0.0" / "xdomea-Nachrichten-AussonderungDurchfuehren.xsd"
+SHIPPED = Path(__file__).resolve().parents[2] / "retention" / "xdomea" / "schemas"
+SCHEMA = SHIPPED / "3.0.0" / "xdomea-Nachrichten-AussonderungDurchfuehren.xsd"
+CODE_LISTS = SHIPPED / "3.0.0" / "code_lists"
 SAMPLES = SHARED / "samples_3.0.0"
 NS = {"x": "urn:xoev-de:xdomea:schema:3.0.0"}
 X = "{urn:xoev-de:xdomea:schema:3.0.0}"
 
-needs_schemas = pytest.mark.skipif(
-    not SCHEMA.is_file(),
-    reason=f"official xdomea 3.0.0 schemas not found at {SHARED} (../shared/xdomea)")
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(),
+    reason=f"official xdomea 3.0.0 sample messages not found at {SAMPLES} (../shared/xdomea)")
 
 _schema = None
 

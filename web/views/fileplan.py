@@ -1,16 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archive.errors import NotFound
+from archive.errors import InvalidInput, NotFound
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
-from ..forms import PlanUnitForm
-from .actions import cleaned, object_or_404, run_action
+from ..forms import PlanUnitForm, PlanUnitScheduleForm, schedule_options
+from .actions import object_or_404, run_action
 
 
 def _admin_only(user):
@@ -18,11 +19,22 @@ def _admin_only(user):
         raise NotFound()
 
 
+def _page(request, form, status=200):
+    options = schedule_options()  # once for the page, not once per row
+    known = {key for key, _label in options if key}
+    rows = []
+    for unit in FilePlanUnit.objects.all():
+        row_form = PlanUnitScheduleForm(initial={"retention_schedule": unit.retention_schedule},
+                                        auto_id=f"id_%s_{unit.pk}")
+        row_form.fields["retention_schedule"].choices = options
+        rows.append((unit, row_form, unit.retention_schedule in known))
+    return render(request, "web/fileplan.html", {"rows": rows, "form": form}, status=status)
+
+
 @login_required
 def file_plan_page(request):
     _admin_only(request.user)
-    return render(request, "web/fileplan.html",
-                  {"units": FilePlanUnit.objects.all(), "form": PlanUnitForm()})
+    return _page(request, PlanUnitForm())
 
 
 @login_required
@@ -30,13 +42,34 @@ def file_plan_page(request):
 def file_plan_create(request):
     _admin_only(request.user)
     form = PlanUnitForm(request.POST)
-
-    def create():
-        data = cleaned(form)
+    if form.is_valid():
+        data = form.cleaned_data
         parent = FilePlanUnit.objects.filter(code=data["code"].strip().rpartition(".")[0]).first()
-        plan_unit_create(user=request.user, parent=parent, **data)
+        try:
+            plan_unit_create(user=request.user, parent=parent, **data)
+        except InvalidInput as error:
+            form.add_error(None, f"{error.message} ({error.code})")
+        else:
+            messages.success(request, _("Die Aktenplaneinheit wurde angelegt."))
+            return redirect("web:file_plan")
+    # The form comes back with what was entered and why it was refused.
+    return _page(request, form, status=400)
 
-    return run_action(request, create, success=_("Die Aktenplaneinheit wurde angelegt."),
+
+@login_required
+@require_POST
+def file_plan_schedule(request, plan_unit_id: int):
+    _admin_only(request.user)
+    unit = object_or_404(FilePlanUnit, plan_unit_id)
+    form = PlanUnitScheduleForm(request.POST)
+
+    def change():
+        if not form.is_valid():
+            raise InvalidInput(" ".join(form.errors["retention_schedule"]),
+                               code="PLAN_SCHEDULE_UNKNOWN")
+        plan_unit_update(user=request.user, plan_unit=unit, **form.cleaned_data)
+
+    return run_action(request, change, success=_("Die Aufbewahrungsfrist wurde geändert."),
                       back=reverse("web:file_plan"))
 
 

@@ -13,7 +13,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
 from archive.services.casefiles import case_file_by_reference
-from retention.models import DisposalList, ErasureRequest, LegalHold
+from retention.models import CaseFileRetention, DisposalList, ErasureRequest, LegalHold
 from retention.services.disposal import (
     disposal_approve,
     disposal_execute,
@@ -22,6 +22,7 @@ from retention.services.disposal import (
 )
 from retention.services.erasure import erasure_decide, erasure_request_record
 from retention.services.holds import hold_lift, hold_place
+from retention.services.schedules import retention_end_change
 from retention.services.subject_access import subject_access_report
 
 from .actions import object_or_404, run_action
@@ -38,6 +39,8 @@ def retention_page(request):
         "due": retention_due(),
         "lists": DisposalList.objects.prefetch_related("case_files")[:50],
         "holds": LegalHold.objects.filter(lifted_at__isnull=True).select_related("case_file"),
+        "overrides": CaseFileRetention.objects.filter(override_end__isnull=False)
+        .select_related("case_file").order_by("-updated_at")[:200],
     })
 
 
@@ -93,6 +96,28 @@ def hold_end(request, hold_id: int):
     return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
                                                  reason=request.POST.get("reason", "")),
                       success=_("Die Sperre wurde aufgehoben."), back=_back())
+
+
+@login_required
+@require_POST
+def retention_end(request):
+    """The DPO changes one case file's retention end, with a reason (logged)."""
+    require_role(request.user, Role.DATA_PROTECTION)
+
+    def change():
+        case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
+        if case_file is None:
+            raise NotFound()
+        try:
+            until = date.fromisoformat(request.POST.get("until", ""))
+        except ValueError:
+            raise InvalidInput(_("Bitte das neue Fristende als Datum angeben."),
+                               code="DATE_REQUIRED") from None
+        retention_end_change(user=request.user, case_file=case_file, until=until,
+                             reason=request.POST.get("reason", ""))
+
+    return run_action(request, change, success=_("Das Fristende wurde geändert."),
+                      back=_back())
 
 
 @login_required

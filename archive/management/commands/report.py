@@ -2,6 +2,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from archive.errors import RegistraturError
 from archive.services.reports import Period, report_csv, report_run
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("subject")
         parser.add_argument("--from", dest="start", type=date.fromisoformat,
                             default=date(2000, 1, 1))
-        parser.add_argument("--to", dest="end", type=date.fromisoformat, default=date.today())
+        parser.add_argument("--to", dest="end", type=date.fromisoformat,
+                            default=timezone.localdate(),
+                            help="last day, local (default: today in TIME_ZONE)")
         parser.add_argument("--user", required=True, help="the data-protection officer")
 
     def handle(self, *args, **o):

@@ -1,18 +1,33 @@
 import json
+from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 
+from archive.errors import RegistraturError
+from archive.services.casefiles import case_file_by_reference
 from retention.services.disposal import retention_due
+from retention.services.schedules import retention_end_change
 
 
 class Command(BaseCommand):
-    help = "`retention due [--json]`: what is past its retention end and not held, and why."
+    help = ("`retention due [--json]`: what is past its retention end and not held, and why. "
+            "`retention set-end REF YYYY-MM-DD --reason TEXT --user NAME`: change one case "
+            "file's retention end (later: those who work on it or the data-protection officer; "
+            "earlier: the data-protection officer alone, never under a legal hold).")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["due"])
+        parser.add_argument("action", choices=["due", "set-end"])
+        parser.add_argument("file_reference", nargs="?")
+        parser.add_argument("until", nargs="?", help="the new retention end, YYYY-MM-DD")
+        parser.add_argument("--reason", default="")
+        parser.add_argument("--user", default="")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
+        if o["action"] == "set-end":
+            self._set_end(o)
+            return
         for item in retention_due():
             record = {"case_file": item.case_file.pk,
                       "file_reference": item.case_file.file_reference,
@@ -23,3 +38,25 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{record['file_reference']:<26} {record['retention_end']}  "
                                   f"{record['action']:<8} {record['why']}")
+
+    def _set_end(self, o):
+        if not (o["file_reference"] and o["until"] and o["user"]):
+            raise CommandError("set-end needs FILE_REFERENCE, YYYY-MM-DD and --user")
+        try:
+            until = date.fromisoformat(o["until"])
+        except ValueError:
+            raise CommandError(f"not a date (YYYY-MM-DD): {o['until']}") from None
+        try:
+            user = get_user_model().objects.get(username=o["user"], is_active=True)
+            case_file = case_file_by_reference(o["file_reference"])
+            if case_file is None:
+                raise CommandError("not found (NOT_FOUND)")
+            record = retention_end_change(user=user, case_file=case_file, until=until,
+                                          reason=o["reason"])
+        except RegistraturError as error:
+            raise CommandError(f"{error.message} ({error.code})") from None
+        except get_user_model().DoesNotExist:
+            raise CommandError("unknown user") from None
+        self.stdout.write(json.dumps({"file_reference": case_file.file_reference,
+                                      "retention_end": record.end.isoformat(),
+                                      "reason": record.override_reason}, ensure_ascii=False))
