@@ -1,3 +1,4 @@
+from .doctypes import DocumentType
 from .events import ChainHead, Event
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
@@ -17,6 +18,7 @@ __all__ = [
     "Confidentiality",
     "ChainHead",
     "Document",
+    "DocumentType",
     "Event",
     "FilePlanUnit",
     "FileReferenceCounter",
