@@ -18,7 +18,7 @@ DEFAULT_TYPES = [
      "lege ich Widerspruch ein, erhebe ich Widerspruch, hiermit Widerspruch, "
      "Widerspruch gegen, widerspreche", False),
     ("anhoerung", "Anhörung", "", 70,
-     "Anhörung, § 24 SGB X, Gelegenheit zur Stellungnahme, Gelegenheit, sich zu äußern, "
+     "Anhörung, § 24 SGB X, Gelegenheit zur Stellungnahme, Gelegenheit zur Äußerung, "
      "beabsichtige", False),
     ("mahnung", "Mahnung / Zahlungserinnerung", "Forderung", 70,
      "Mahnung, Zahlungserinnerung, Mahngebühr, Zahlungsrückstand, offene Forderung, "

@@ -11,6 +11,7 @@ from archive.services.casefiles import case_file_by_reference
 
 from ..context import PipelineContext
 from ..errors import failed
+from ..recognition.rules import suggest_document_type
 
 DATE_PATTERN = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
@@ -136,4 +137,5 @@ def extract(ctx: PipelineContext) -> None:
                         "confidence": date_conf},
         "sender": {"value": sender or None, "confidence": sender_conf},
         "subject": {"value": ctx.title, "confidence": subject_conf},
+        "document_type": suggest_document_type(ctx.text),
     }

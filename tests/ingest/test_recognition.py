@@ -72,3 +72,15 @@ def test_a_custom_file_reference_pattern_is_honoured(demo, tmp_path):
     assert job.state == JobState.FILED, job.suggestions
     assert job.document.case_file == case_file
     assert job.suggestions["file_reference"]["found"] == [case_file.file_reference]
+
+
+@pytest.mark.django_db
+def test_the_pipeline_suggests_the_document_type_with_its_process(demo, tmp_path):
+    lines = ["Jobcenter Leipzig - Georgiring 3 - 04103 Leipzig", "", "Widerspruchsbescheid",
+             "", "Sehr geehrte Frau Krause,",
+             "Ihr Widerspruch wird als unbegründet zurückgewiesen."]
+    suggestion = _ingest(tmp_path, "wb.pdf", lines).suggestions["document_type"]
+    assert suggestion["value"] == "widerspruchsbescheid"
+    assert suggestion["process"] == "Widerspruchsverfahren"
+    assert suggestion["confidence"] >= 0.6
+    assert "„Widerspruchsbescheid“" in suggestion["reason"][0]
