@@ -1,3 +1,4 @@
+from .correspondents import Correspondent
 from .doctypes import DocumentType
 from .events import ChainHead, Event
 from .grants import BreakGlass, Share
@@ -16,6 +17,7 @@ __all__ = [
     "BreakGlass",
     "CaseFile",
     "Confidentiality",
+    "Correspondent",
     "ChainHead",
     "Document",
     "DocumentType",
