@@ -5,11 +5,15 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
+from archive.models import Correspondent
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
 from ingest.steps.extract import suggest_date, suggest_sender, suggest_subject
+from tests.conftest import sqlite_only
 from tests.fixtures.born_digital import born_digital_pdf
+from tests.fixtures.letter_layouts import render_layout
+from tests.ingest.scanned_layouts import LAYOUTS
 
 LETTER = """Jürgen Müller · Grüner Weg 17 · 80331 München
 
@@ -84,3 +88,20 @@ def test_the_pipeline_suggests_the_document_type_with_its_process(demo, tmp_path
     assert suggestion["process"] == "Widerspruchsverfahren"
     assert suggestion["confidence"] >= 0.6
     assert "„Widerspruchsbescheid“" in suggestion["reason"][0]
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_scanned_letters_of_three_layouts_get_their_sender_and_subject(demo, tmp_path):
+    """Real OCR of skewed, noisy 300-dpi scans: letterhead right with a return-address line
+    (an authority), letterhead left with "Betreff:" (a citizen), letterhead left with an
+    organisation in the window (a court writing to the jobcenter)."""
+    for name, (layout, sender, subject) in LAYOUTS.items():
+        path = render_layout(tmp_path / f"{name}.pdf", layout())
+        job = job_run(job_receive(path=path, original_name=f"{name}.pdf", source="test").pk,
+                      worker="test")
+        assert job.state == JobState.INBOX, (name, job.message)
+        assert (job.document.sender, job.document.title) == (sender, subject), \
+            (name, job.suggestions)
+    assert set(Correspondent.objects.values_list("name", flat=True)) == {
+        "Jobcenter Leipzig", "Sozialgericht Leipzig"}  # organisations, not the citizen
