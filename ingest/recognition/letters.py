@@ -153,7 +153,7 @@ def letter_sender(text: str) -> Suggestion:
         if returned:
             return_index = index
             break
-    letterhead, after_recipient, skip_until_postcode = "", False, False
+    letterhead, letterhead_index, after_recipient, skip_until_postcode = "", 0, False, False
     for index, line in enumerate(head):
         if not line:
             continue
@@ -173,7 +173,7 @@ def letter_sender(text: str) -> Suggestion:
         # after the recipient only an address block can be a (right-hand) letterhead
         if after_recipient and not any(_is_address_part(x) for x in head[index + 1:index + 4]):
             continue
-        letterhead = _clean_name(line)
+        letterhead, letterhead_index = _clean_name(line), index
         break
     postcodes = [i for i, x in enumerate(head) if POSTCODE.search(x)]
     recipient_known = (return_index is not None or any(RECIPIENT_START.match(x) for x in head)
@@ -191,7 +191,9 @@ def letter_sender(text: str) -> Suggestion:
     signer = _signature(lines)
     if signer and len(postcodes) <= 1 and not _same(signer, letterhead or "-"):
         return Suggestion(signer[:300], 0.5, "Unterschrift (Kopf enthält nur den Empfänger)")
-    if letterhead:
+    # a lone word at the top is more likely a heading ("Widerspruch") than a sender
+    if letterhead and (len(letterhead.split()) >= 2 or any(
+            _is_address_part(x) for x in head[letterhead_index + 1:letterhead_index + 4])):
         return Suggestion(letterhead[:300], 0.55, "erste Namenszeile des Schreibens")
     return Suggestion("", 0.0, "kein Absender erkannt")
 

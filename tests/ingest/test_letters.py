@@ -148,3 +148,11 @@ def test_a_certificate_without_salutation_has_its_heading_as_subject():
     assert letter_subject(ATTEST).value == "Ärztliches Attest"
     assert letter_subject(MELDEBESCHEINIGUNG).value == "Meldebescheinigung"
     assert letter_sender(ATTEST).value == "Dr. med. Katrin Vogel"
+
+
+def test_a_lone_heading_at_the_top_is_no_sender():
+    text = "Widerspruch\nAz. 50.20.1-2026-000001 und 50.20.1-2026-000002"
+    assert letter_sender(text) == ("", 0.0, "kein Absender erkannt")
+    # two words, or a name over an address, still are
+    assert letter_sender("Sparkasse Leipzig\nKontoauszug 3/2026").value == "Sparkasse Leipzig"
+    assert letter_sender("Stadtkasse\nMarkt 1\n04109 Leipzig").value == "Stadtkasse"
