@@ -1,3 +1,5 @@
+from .correspondents import Correspondent
+from .doctypes import DocumentType
 from .events import AuditState, ChainHead, Event
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
@@ -16,8 +18,10 @@ __all__ = [
     "BreakGlass",
     "CaseFile",
     "Confidentiality",
+    "Correspondent",
     "ChainHead",
     "Document",
+    "DocumentType",
     "Event",
     "FilePlanUnit",
     "FileReferenceCounter",

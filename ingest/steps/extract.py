@@ -11,6 +11,9 @@ from archive.services.casefiles import case_file_by_reference
 
 from ..context import PipelineContext
 from ..errors import failed
+from ..recognition.correspondents import canonical_sender
+from ..recognition.letters import letter_sender, letter_subject
+from ..recognition.rules import suggest_document_type
 
 DATE_PATTERN = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
@@ -124,8 +127,11 @@ def extract(ctx: PipelineContext) -> None:
         letter_date = datetime.fromisoformat(mail_date).date() if mail_date else None
         date_conf = 1.0 if letter_date else 0.0
     else:
-        ctx.title, subject_conf = suggest_subject(ctx.text, ctx.job.original_name)
-        sender, sender_conf = suggest_sender(ctx.text)
+        subject, subject_conf, _ = letter_subject(ctx.text)
+        ctx.title, subject_conf = (subject, subject_conf) if subject else \
+            (ctx.job.original_name, 0.2)
+        sender, sender_conf, _ = letter_sender(ctx.text)
+        sender = canonical_sender(sender, sender_conf, ctx.text)
         letter_date, date_conf = suggest_date(ctx.text)
     ctx.sender, ctx.letter_date = sender, letter_date
     reference, reference_conf, why = suggest_case_file(ctx)
@@ -136,4 +142,5 @@ def extract(ctx: PipelineContext) -> None:
                         "confidence": date_conf},
         "sender": {"value": sender or None, "confidence": sender_conf},
         "subject": {"value": ctx.title, "confidence": subject_conf},
+        "document_type": suggest_document_type(ctx.text),
     }

@@ -5,11 +5,15 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
+from archive.models import Correspondent
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
 from ingest.steps.extract import suggest_date, suggest_sender, suggest_subject
+from tests.conftest import sqlite_only
 from tests.fixtures.born_digital import born_digital_pdf
+from tests.fixtures.letter_layouts import render_layout
+from tests.ingest.scanned_layouts import LAYOUTS
 
 LETTER = """Jürgen Müller · Grüner Weg 17 · 80331 München
 
@@ -72,3 +76,32 @@ def test_a_custom_file_reference_pattern_is_honoured(demo, tmp_path):
     assert job.state == JobState.FILED, job.suggestions
     assert job.document.case_file == case_file
     assert job.suggestions["file_reference"]["found"] == [case_file.file_reference]
+
+
+@pytest.mark.django_db
+def test_the_pipeline_suggests_the_document_type_with_its_process(demo, tmp_path):
+    lines = ["Jobcenter Leipzig - Georgiring 3 - 04103 Leipzig", "", "Widerspruchsbescheid",
+             "", "Sehr geehrte Frau Krause,",
+             "Ihr Widerspruch wird als unbegründet zurückgewiesen."]
+    suggestion = _ingest(tmp_path, "wb.pdf", lines).suggestions["document_type"]
+    assert suggestion["value"] == "widerspruchsbescheid"
+    assert suggestion["process"] == "Widerspruchsverfahren"
+    assert suggestion["confidence"] >= 0.6
+    assert "„Widerspruchsbescheid“" in suggestion["reason"][0]
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_scanned_letters_of_three_layouts_get_their_sender_and_subject(demo, tmp_path):
+    """Real OCR of skewed, noisy 300-dpi scans: letterhead right with a return-address line
+    (an authority), letterhead left with "Betreff:" (a citizen), letterhead left with an
+    organisation in the window (a court writing to the jobcenter)."""
+    for name, (layout, sender, subject) in LAYOUTS.items():
+        path = render_layout(tmp_path / f"{name}.pdf", layout())
+        job = job_run(job_receive(path=path, original_name=f"{name}.pdf", source="test").pk,
+                      worker="test")
+        assert job.state == JobState.INBOX, (name, job.message)
+        assert (job.document.sender, job.document.title) == (sender, subject), \
+            (name, job.suggestions)
+    assert set(Correspondent.objects.values_list("name", flat=True)) == {
+        "Jobcenter Leipzig", "Sozialgericht Leipzig"}  # organisations, not the citizen

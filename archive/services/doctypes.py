@@ -1,0 +1,65 @@
+"""Document types: the administrator keeps them; recognition reads the active ones."""
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..errors import InvalidInput, PermissionDenied
+from ..guards import is_administrator
+from ..models import DocumentType
+from ..models.doctypes import KEY_VALIDATOR
+from .events import event_append
+
+DENIED = "Die Dokumenttypen pflegt die Administration."
+
+
+def _require_administrator(user) -> None:
+    # `user` until the Actor type of another branch lands; the check stays the same.
+    if not is_administrator(user):
+        raise PermissionDenied(DENIED)
+
+
+def document_type_add(*, user, key: str, name: str, process_name: str = "", rule: str = "",
+                      rule_is_regex: bool = False, priority: int = 0,
+                      active: bool = True) -> DocumentType:
+    _require_administrator(user)
+    key, name, rule = key.strip(), name.strip(), rule.strip()
+    try:
+        KEY_VALIDATOR(key)
+    except ValidationError:
+        raise InvalidInput(f"Der Schlüssel „{key}“ ist ungültig: erlaubt sind Kleinbuchstaben, "
+                           "Ziffern, „-“ und „_“.", code="DOCUMENT_TYPE_KEY_INVALID") from None
+    if not name:
+        raise InvalidInput("Der Dokumenttyp braucht eine Bezeichnung.",
+                           code="DOCUMENT_TYPE_NAME_MISSING")
+    if rule_is_regex:
+        try:
+            re.compile(rule)
+        except re.error as error:
+            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck ({error}).",
+                               code="DOCUMENT_TYPE_RULE_INVALID") from None
+    with transaction.atomic():
+        if DocumentType.objects.filter(key=key).exists():
+            raise InvalidInput(f"Den Dokumenttyp „{key}“ gibt es schon.",
+                               code="DOCUMENT_TYPE_KEY_TAKEN")
+        document_type = DocumentType.objects.create(
+            key=key, name=name, process_name=process_name.strip(), rule=rule,
+            rule_is_regex=rule_is_regex, priority=priority, active=active)
+        event_append(action="created", object_type="document_type", object_id=document_type.pk,
+                     actor=user.username,
+                     data={"key": key, "name": name, "process_name": process_name,
+                           "rule": rule, "rule_is_regex": rule_is_regex, "priority": priority,
+                           "active": active})
+    return document_type
+
+
+def document_type_list(*, user, active_only: bool = False):
+    _require_administrator(user)
+    types = DocumentType.objects.all()
+    return types.filter(active=True) if active_only else types
+
+
+def document_types_for_recognition() -> list[DocumentType]:
+    """The active types in the order recognition weighs them (higher priority first). No user:
+    the pipeline reads them for every document, and they hold no personal data."""
+    return list(DocumentType.objects.filter(active=True).order_by("-priority", "key"))
