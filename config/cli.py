@@ -11,7 +11,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    # Social data: whatever this process creates (database, blobs, index, broker queue, work
+    # files) is for the service account alone.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from .env import ensure_data_dir
+
+    ensure_data_dir()
     command = argv[1] if len(argv) > 1 else "help"
     if command == "worker":
         from .celery import app

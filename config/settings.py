@@ -1,16 +1,34 @@
 """Settings for every mode. Everything that differs between installations comes from
-environment variables; the defaults give the embedded single-machine instance."""
+environment variables; the defaults give the embedded single-machine instance.
+
+Importing this module creates nothing on disk: the entry points (`config.cli`, `config.wsgi`,
+the test settings) call `config.env.ensure_data_dir()` first, which creates the data directory,
+the generated secret key and the broker folders. Sections: Django and the instance, then one
+section per app (archive, ingest, search, retention, web)."""
 from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_float, env_int, env_json, env_list, env_str, persistent_secret_key
+from .env import (
+    broker_folders,
+    data_dir,
+    env_bool,
+    env_float,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    read_secret_key,
+    uses_filesystem_broker,
+)
 
+# ========================= Django and the instance =========================================
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("REGISTRATUR_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = data_dir()
+RUN_DIR = DATA_DIR / "run"
+WORK_DIR = DATA_DIR / "work"
 
-SECRET_KEY = env_str("REGISTRATUR_SECRET_KEY", "") or persistent_secret_key(DATA_DIR)
+SECRET_KEY = env_str("REGISTRATUR_SECRET_KEY", "") or read_secret_key(DATA_DIR)
 DEBUG = env_bool("REGISTRATUR_DEBUG", False)
 ALLOWED_HOSTS = env_list("REGISTRATUR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
@@ -90,13 +108,49 @@ TIME_ZONE = env_str("REGISTRATUR_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
 
-# --- storage ------------------------------------------------------------------------------
-BLOB_DIR = DATA_DIR / "blobs"
-CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
-WORK_DIR = DATA_DIR / "work"
-RUN_DIR = DATA_DIR / "run"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
+}
 
-# --- OCR and ingest -----------------------------------------------------------------------
+# --- Celery: a broker without a server by default -----------------------------------------
+CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://localhost/")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if uses_filesystem_broker():
+    # Queue and exchange table inside the data directory, created by ensure_data_dir().
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**broker_folders(DATA_DIR), "store_processed": False}
+# Job state lives in the database, so task results are not stored.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process keeps the heap of its largest job (rendered pages, a big PDF opened): one that
+# grew past this is replaced after its task, so a long-running worker does not creep upwards.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("REGISTRATUR_WORKER_MAX_MEMORY_MB", 200) * 1024
+CELERY_TASK_DEFAULT_QUEUE = "ingest"
+CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Each app's periodic tasks are added in its section below.
+CELERY_BEAT_SCHEDULE = {}
+
+# ========================= archive =========================================================
+BLOB_DIR = DATA_DIR / "blobs"
+BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
+# Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
+CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
+AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit.pem")))
+CELERY_BEAT_SCHEDULE.update({
+    "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
+    "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
+    "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
+})
+
+# ========================= ingest ==========================================================
+CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
 OCR_LANGUAGES = env_list("REGISTRATUR_OCR_LANGUAGES", ["deu", "eng"])
 OCR_JOBS = env_int("REGISTRATUR_OCR_JOBS", 0)  # 0: all cores
 # Tesseract's orientation confidence above which a page is turned upright. OCRmyPDF's
@@ -111,64 +165,51 @@ FILE_REFERENCE_PATTERN = env_str(
     "REGISTRATUR_FILE_REFERENCE_PATTERN",
     r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
 )
-WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
 JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
 INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
 # Recognition below this confidence goes to the mailroom inbox instead of being filed.
 INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
 INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
 INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
+LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
+# The hot folder: polled every WATCH_INTERVAL_SECONDS.
+WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
 # Hot-folder subfolders routed to a unit or case file, e.g.
 # {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
 HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})
-LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
 # IMAP polling (off unless a host is set): imaps://user:password@host:port/INBOX
 IMAP_URL = env_str("REGISTRATUR_IMAP_URL", "")
 IMAP_POLL_SECONDS = env_float("REGISTRATUR_IMAP_POLL_SECONDS", 60.0)
-
-# --- search -------------------------------------------------------------------------------
-SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
-SEARCH_INDEX_DIR = DATA_DIR / "index"
-
-# --- Celery: a broker without a server by default -----------------------------------------
-CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://localhost/")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = DATA_DIR / "broker" / "queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "store_processed": False,
-    }
-# Job state lives in the database, so task results are not stored.
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A pool process keeps the heap of its largest job (rendered pages, a big PDF opened): one that
-# grew past this is replaced after its task, so a long-running worker does not creep upwards.
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("REGISTRATUR_WORKER_MAX_MEMORY_MB", 200) * 1024
-CELERY_TASK_DEFAULT_QUEUE = "ingest"
-CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
-CELERY_BEAT_SCHEDULE = {
-    "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
-    "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
-    "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
-    "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
-    "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
-    "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
-    # A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
-    # is still pending; nothing else would start it again.
-    "search-purge-pending": {"task": "search.purge_documents", "schedule": 3600.0},
-}
+CELERY_BEAT_SCHEDULE["ingest-requeue-stale-jobs"] = {"task": "ingest.requeue_stale_jobs",
+                                                     "schedule": 60.0}
 if IMAP_URL:
     CELERY_BEAT_SCHEDULE["ingest-poll-imap"] = {"task": "ingest.poll_imap",
                                                 "schedule": IMAP_POLL_SECONDS}
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- REST API -----------------------------------------------------------------------------
+# ========================= search ==========================================================
+SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
+SEARCH_INDEX_DIR = DATA_DIR / "index"
+# A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
+# is still pending; nothing else would start it again.
+CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",
+                                                "schedule": 3600.0}
+
+# ========================= retention =======================================================
+CELERY_BEAT_SCHEDULE.update({
+    "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
+    "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
+})
+# xdomea Aussonderung: the official 3.0.0 schemas (not shipped) and the two parties.
+XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR",
+                                 str(BASE_DIR.parent / "shared" / "xdomea" / "3.0.0")))
+XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
+XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
+XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
+XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
+
+# ========================= web =============================================================
+WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
+WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -188,29 +229,3 @@ SPECTACULAR_SETTINGS = {
     # Denied by default, the schema too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
-
-# --- embedded web server ------------------------------------------------------------------
-WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
-WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
-}
-BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
-
-# --- audit trail --------------------------------------------------------------------------
-# Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
-CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
-AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit.pem")))
-
-# xdomea Aussonderung: the official 3.0.0 schemas (not shipped) and the two parties.
-XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR",
-                                 str(BASE_DIR.parent / "shared" / "xdomea" / "3.0.0")))
-XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
-XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
-XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
-XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")

@@ -14,6 +14,10 @@ _test_db_url = os.environ.get("REGISTRATUR_TEST_DATABASE_URL")
 if _test_db_url:
     os.environ["REGISTRATUR_DATABASE_URL"] = _test_db_url
 
+from .env import ensure_data_dir  # noqa: E402
+
+ensure_data_dir()  # what `registratur` does before Django is set up
+
 from .settings import *  # noqa: E402,F403
 from .settings import DATA_DIR, DATABASES  # noqa: E402
 

@@ -2,5 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.env import ensure_data_dir
+
+# An external WSGI server is an entry point of its own, like `registratur`.
+os.umask(0o077)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+ensure_data_dir()
 application = get_wsgi_application()
