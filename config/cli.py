@@ -18,7 +18,17 @@ def main(argv: list[str] | None = None) -> None:
     from .env import ensure_data_dir
 
     ensure_data_dir()
+    from .checks import register
+
+    register()  # Django commands (serve, watch, migrate, check) run it at start
     command = argv[1] if len(argv) > 1 else "help"
+    if command in ("worker", "beat", "run"):
+        import django
+
+        from .checks import warn_data_dir_permissions
+
+        django.setup()
+        warn_data_dir_permissions(sys.stderr)
     if command == "worker":
         from .celery import app
         from .processes import worker_argv
