@@ -172,8 +172,14 @@ INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
 INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
 INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
 LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
-# The hot folder: polled every WATCH_INTERVAL_SECONDS.
+# The hot folder: polled every WATCH_INTERVAL_SECONDS; a file is received once unchanged over
+# two passes and WATCH_SETTLE_SECONDS; a hidden or temporary name unchanged for
+# WATCH_TEMP_GRACE_SECONDS is reported on the quarantine page; a watcher without a pass for
+# WATCH_STALE_SECONDS counts as stuck (pages warn, `registratur run` restarts it).
 WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
+WATCH_SETTLE_SECONDS = env_float("REGISTRATUR_WATCH_SETTLE_SECONDS", 2.0)
+WATCH_TEMP_GRACE_SECONDS = env_float("REGISTRATUR_WATCH_TEMP_GRACE_SECONDS", 900.0)
+WATCH_STALE_SECONDS = env_float("REGISTRATUR_WATCH_STALE_SECONDS", 120.0)
 # Hot-folder subfolders routed to a unit or case file, e.g.
 # {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
 HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})

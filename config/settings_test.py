@@ -27,6 +27,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OCR_JOBS = 2
+# Unit tests drive the watcher pass by pass; two passes are enough for them.
+WATCH_SETTLE_SECONDS = 0.0
 # The live server of the browser tests wraps the site in a static-files handler, which needs a
 # prefix; the site itself ships no static files (its CSS and JS are inline).
 STATIC_URL = "/static/"
