@@ -54,6 +54,11 @@ def broker_folders(root: Path) -> dict[str, str]:
             "control_folder": str(root / "broker" / "control")}
 
 
+def upload_spool(root: Path) -> Path:
+    """Where the web process writes an arriving upload (settings.FILE_UPLOAD_TEMP_DIR)."""
+    return root / "work" / "uploads"
+
+
 def uses_filesystem_broker() -> bool:
     return env_str("REGISTRATUR_BROKER_URL", "filesystem://localhost/").startswith("filesystem://")
 
@@ -88,6 +93,7 @@ def ensure_data_dir() -> Path:
                 pass
         finally:
             os.unlink(tmp)
+    upload_spool(root).mkdir(parents=True, exist_ok=True, mode=0o700)
     if uses_filesystem_broker():
         for folder in set(broker_folders(root).values()):
             Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -19,6 +19,7 @@ from .env import (
     env_list,
     env_str,
     read_secret_key,
+    upload_spool,
     uses_filesystem_broker,
 )
 
@@ -160,6 +161,16 @@ OCR_ROTATE_PAGES_THRESHOLD = env_float("REGISTRATUR_OCR_ROTATE_THRESHOLD", 7.0)
 INGEST_TIMEOUT_SECONDS = env_int("REGISTRATUR_INGEST_TIMEOUT", 900)
 INGEST_MEMORY_MB = env_int("REGISTRATUR_INGEST_MEMORY_MB", 4096)
 INGEST_MAX_BYTES = env_int("REGISTRATUR_INGEST_MAX_BYTES", 500 * 1024 * 1024)
+# Uploads: a file over INGEST_MAX_BYTES is stopped while it arrives; larger files go to a
+# temporary file inside the data directory (created by ensure_data_dir), never whole into
+# memory; form fields besides files stay small.
+FILE_UPLOAD_HANDLERS = [
+    "ingest.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = str(upload_spool(DATA_DIR))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The default matches the references this system issues, e.g. 50.20.1-2025-000417.
 FILE_REFERENCE_PATTERN = env_str(
     "REGISTRATUR_FILE_REFERENCE_PATTERN",
