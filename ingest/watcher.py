@@ -52,6 +52,12 @@ TEMPORARY = ("HOTFOLDER_TEMPORARY",
              ".tmp/.part am Ende), sonst löschen.")
 
 
+def shown(path) -> str:
+    """A name as the database and the pages can hold it: a file name that is not UTF-8 (an
+    old scanner's Latin-1) gets replacement characters instead of failing every pass."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def is_temporary(name: str) -> bool:
     return name.startswith(TEMPORARY_PREFIXES) or name.endswith(TEMPORARY_SUFFIXES)
 
@@ -108,7 +114,8 @@ class Seen:
 class HotFolderWatcher:
     def __init__(self, root: Path, *, settle_seconds: float | None = None,
                  temp_grace_seconds: float | None = None, clock=time.monotonic):
-        self.root = Path(root)
+        # Resolved: fwalk does not enter a hot folder that is itself a link (a configured share).
+        self.root = Path(root).resolve()
         self.settle = (settings.WATCH_SETTLE_SECONDS if settle_seconds is None
                        else settle_seconds)
         self.temp_grace = (settings.WATCH_TEMP_GRACE_SECONDS if temp_grace_seconds is None
@@ -205,8 +212,8 @@ class HotFolderWatcher:
                     or (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino)):
                 return None, None  # replaced since the look: the next pass decides
             try:
-                job = job_receive(stream=handle, original_name=name, source="hotfolder",
-                                  provenance={"hotfolder_path": str(relative),
+                job = job_receive(stream=handle, original_name=shown(name), source="hotfolder",
+                                  provenance={"hotfolder_path": shown(relative),
                                               **hotfolder_route(relative)})
             except Exception:
                 self._log_failure(relative)
@@ -231,18 +238,18 @@ class HotFolderWatcher:
 
     def _report(self, refused: dict[Path, tuple[str, str]]) -> None:
         """Write what is left in place once (not on every pass) and drop what is gone."""
+        now = {shown(relative)[:1024]: problem for relative, problem in refused.items()}
         if self._reported is None:
-            self._reported = {Path(path): code for path, code
-                              in HotFolderReport.objects.values_list("path", "code")}
-        for relative, (code, message) in refused.items():
-            if self._reported.get(relative) != code:
+            self._reported = dict(HotFolderReport.objects.values_list("path", "code"))
+        for path, (code, message) in now.items():
+            if self._reported.get(path) != code:
                 HotFolderReport.objects.update_or_create(
-                    path=str(relative), defaults={"code": code, "message": message})
-                log.warning("hot folder: %s left in place (%s)", relative, code)
-        gone = [str(path) for path in self._reported if path not in refused]
+                    path=path, defaults={"code": code, "message": message})
+                log.warning("hot folder: %s left in place (%s)", path, code)
+        gone = [path for path in self._reported if path not in now]
         if gone:
             HotFolderReport.objects.filter(path__in=gone).delete()
-        self._reported = {relative: code for relative, (code, _) in refused.items()}
+        self._reported = {path: code for path, (code, _) in now.items()}
 
     def _beat(self) -> None:
         if self.clock() - self._last_beat < BEAT_EVERY_SECONDS:

@@ -209,3 +209,19 @@ def test_a_stale_heartbeat_reports_the_hot_folder_unwatched(demo, keep_connectio
 def test_no_watcher_at_all_is_reported_too(demo):
     assert not WatcherHeartbeat.objects.exists()
     assert "Eingangsordner wird nicht überwacht" in _quarantine_html()
+
+
+@pytest.mark.django_db
+def test_a_name_that_is_not_utf8_is_received_and_reported_readably(demo, tmp_path,
+                                                                    keep_connection):
+    root = tmp_path / "consume"
+    root.mkdir()
+    latin1 = os.fsencode(root) + b"/Bescheid M\xfcller.pdf"  # an old scanner's Latin-1
+    born_digital_pdf(Path(os.fsdecode(latin1)), ["Bescheid"])
+    os.mkfifo(os.fsencode(root) + b"/R\xf6hre")
+    watcher = HotFolderWatcher(root)
+    [job] = watcher.scan_once() + watcher.scan_once()
+    assert job.original_name == "Bescheid M\ufffdller.pdf"
+    assert HotFolderReport.objects.get().path == "R\ufffdhre"
+    watcher.scan_once()  # the report is not written again
+    assert HotFolderReport.objects.count() == 1
