@@ -81,7 +81,7 @@ def hotfolder_route(relative: Path) -> dict:
 # --- health: the heartbeat of the watcher, read by the pages, `watch --check` and `run` -------
 
 def watcher_name(root: Path) -> str:
-    return f"{socket.gethostname()}:{Path(root).resolve()}"[:300]
+    return shown(f"{socket.gethostname()}:{Path(root).resolve()}")[:300]
 
 
 def watcher_beat(name: str) -> None:
@@ -228,12 +228,12 @@ class HotFolderWatcher:
                 os.unlink(name, dir_fd=dirfd)
         except FileNotFoundError:
             pass
-        log.info("received %s as job %s", relative, job.pk)
+        log.info("received %s as job %s", shown(relative), job.pk)
         return job, None
 
     def _log_failure(self, relative: Path) -> None:
         if relative not in self._failing:
-            log.exception("could not receive %s; it stays in the hot folder", relative)
+            log.exception("could not receive %s; it stays in the hot folder", shown(relative))
             self._failing.add(relative)
 
     def _report(self, refused: dict[Path, tuple[str, str]]) -> None:
