@@ -32,6 +32,22 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "config.cli", *args], check=True)
 
 
+def stop_if_stuck(watcher: subprocess.Popen, started_at: float, now: float) -> bool:
+    """End a stuck watcher (SIGKILL if a blocked call ignores SIGTERM); the loop below then
+    starts it again like any child that exited."""
+    if watcher.poll() is not None or not watcher_stuck(started_at, now):
+        return False
+    print("Registratur: the hot-folder watcher is stuck; restarting it", file=sys.stderr,
+          flush=True)
+    watcher.terminate()
+    try:
+        watcher.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        watcher.kill()
+        watcher.wait()
+    return True
+
+
 def run_embedded(args: list[str]) -> int:
     import django
 
@@ -80,18 +96,8 @@ def run_embedded(args: list[str]) -> int:
         time.sleep(0.5)
         if time.monotonic() - last_health >= HEALTH_EVERY_SECONDS:
             last_health = time.monotonic()
-            watcher = children["watcher"]
-            stuck = watcher.poll() is None and watcher_stuck(started["watcher"], last_health)
+            stop_if_stuck(children["watcher"], started["watcher"], last_health)
             close_old_connections()  # no connection held open between two looks
-            if stuck:
-                print("Registratur: the hot-folder watcher is stuck; restarting it",
-                      file=sys.stderr, flush=True)
-                watcher.terminate()
-                try:
-                    watcher.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    watcher.kill()
-                    watcher.wait()
         for name, child in list(children.items()):
             if child.poll() is None or stopping:
                 continue

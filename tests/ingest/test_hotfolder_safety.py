@@ -2,6 +2,8 @@
 they are, reported once on the quarantine page, and never block the watcher."""
 import hashlib
 import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive.blobstore import blob_path
-from config.runner import watcher_stuck
+from config.runner import stop_if_stuck, watcher_stuck
 from ingest.models import HotFolderReport, IngestJob, WatcherHeartbeat
 from ingest.watcher import HotFolderWatcher, watcher_healthy, watcher_name
 from tests.conftest import DEMO_PASSWORD
@@ -203,6 +205,27 @@ def test_a_stale_heartbeat_reports_the_hot_folder_unwatched(demo, keep_connectio
     call_command("watch", "--check")
     assert not watcher_stuck(started_at=0, now=10_000)
     assert "Eingangsordner wird nicht überwacht" not in _quarantine_html()
+
+
+@pytest.mark.django_db
+def test_run_ends_a_watcher_that_stopped_passing_so_that_it_is_started_again(demo):
+    # A process that ignores SIGTERM, like a watcher blocked in a read.
+    stuck = subprocess.Popen([sys.executable, "-c", "import signal, time; "
+                              "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                              "print(flush=True); time.sleep(600)"], stdout=subprocess.PIPE)
+    stuck.stdout.readline()  # the handler is in place
+    try:
+        WatcherHeartbeat.objects.create(name=watcher_name(settings.CONSUME_DIR),
+                                        seen_at=timezone.now() - timedelta(hours=1))
+        # Just started: given time for its first pass.
+        assert not stop_if_stuck(stuck, started_at=1000, now=1001)
+        assert stuck.poll() is None
+        assert stop_if_stuck(stuck, started_at=0, now=10_000)
+        assert stuck.poll() is not None
+    finally:
+        if stuck.poll() is None:
+            stuck.kill()
+        stuck.stdout.close()
 
 
 @pytest.mark.django_db
