@@ -124,7 +124,7 @@ class HotFolderWatcher:
         self.name = watcher_name(self.root)
         self._seen: dict[Path, Seen] = {}
         self._failing: set[Path] = set()
-        self._reported: dict[Path, str] | None = None  # path -> code, as in the database
+        self._reported: dict[str, str] | None = None  # path -> code, as in the database
         self._last_beat = float("-inf")
 
     def scan_once(self) -> list:
@@ -181,6 +181,7 @@ class HotFolderWatcher:
                     current.pop(relative, None)
                     self._beat()
         self._seen = current
+        self._failing &= set(current)  # a file that went is forgotten
         self._report(refused)
         return jobs
 
