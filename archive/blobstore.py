@@ -61,7 +61,7 @@ def blob_put_stream(stream: BinaryIO) -> StoredBlob:
         sha256 = digest.hexdigest()
         target = blob_path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp_name, 0o440)
+        os.chmod(tmp_name, 0o400)  # read-only, and for the service account alone
         try:
             # link() fails if the target exists: an object is never overwritten.
             os.link(tmp_name, target)

@@ -11,8 +11,24 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    # Social data: whatever this process creates (database, blobs, index, broker queue, work
+    # files) is for the service account alone.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from .env import ensure_data_dir
+
+    ensure_data_dir()
+    from .checks import register
+
+    register()  # Django commands (serve, watch, migrate, check) run it at start
     command = argv[1] if len(argv) > 1 else "help"
+    if command in ("worker", "beat", "run"):
+        import django
+
+        from .checks import warn_data_dir_permissions
+
+        django.setup()
+        warn_data_dir_permissions(sys.stderr)
     if command == "worker":
         from .celery import app
         from .processes import worker_argv

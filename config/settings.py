@@ -1,16 +1,35 @@
 """Settings for every mode. Everything that differs between installations comes from
-environment variables; the defaults give the embedded single-machine instance."""
+environment variables; the defaults give the embedded single-machine instance.
+
+Importing this module creates nothing on disk: the entry points (`config.cli`, `config.wsgi`,
+the test settings) call `config.env.ensure_data_dir()` first, which creates the data directory,
+the generated secret key and the broker folders. Sections: Django and the instance, then one
+section per app (archive, ingest, search, retention, web)."""
 from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_float, env_int, env_json, env_list, env_str, persistent_secret_key
+from .env import (
+    broker_folders,
+    data_dir,
+    env_bool,
+    env_float,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    read_secret_key,
+    upload_spool,
+    uses_filesystem_broker,
+)
 
+# ========================= Django and the instance =========================================
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("REGISTRATUR_DATA_DIR", "./data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = data_dir()
+RUN_DIR = DATA_DIR / "run"
+WORK_DIR = DATA_DIR / "work"
 
-SECRET_KEY = env_str("REGISTRATUR_SECRET_KEY", "") or persistent_secret_key(DATA_DIR)
+SECRET_KEY = env_str("REGISTRATUR_SECRET_KEY", "") or read_secret_key(DATA_DIR)
 DEBUG = env_bool("REGISTRATUR_DEBUG", False)
 ALLOWED_HOSTS = env_list("REGISTRATUR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
@@ -90,57 +109,20 @@ TIME_ZONE = env_str("REGISTRATUR_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
 
-# --- storage ------------------------------------------------------------------------------
-BLOB_DIR = DATA_DIR / "blobs"
-CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
-WORK_DIR = DATA_DIR / "work"
-RUN_DIR = DATA_DIR / "run"
-
-# --- OCR and ingest -----------------------------------------------------------------------
-OCR_LANGUAGES = env_list("REGISTRATUR_OCR_LANGUAGES", ["deu", "eng"])
-OCR_JOBS = env_int("REGISTRATUR_OCR_JOBS", 0)  # 0: all cores
-# Tesseract's orientation confidence above which a page is turned upright. OCRmyPDF's
-# default (14) leaves short letters lying on their side (a half page of text scores 9-12);
-# upright pages that tesseract misjudges score about 5 in our corpus.
-OCR_ROTATE_PAGES_THRESHOLD = env_float("REGISTRATUR_OCR_ROTATE_THRESHOLD", 7.0)
-INGEST_TIMEOUT_SECONDS = env_int("REGISTRATUR_INGEST_TIMEOUT", 900)
-INGEST_MEMORY_MB = env_int("REGISTRATUR_INGEST_MEMORY_MB", 4096)
-INGEST_MAX_BYTES = env_int("REGISTRATUR_INGEST_MAX_BYTES", 500 * 1024 * 1024)
-# The default matches the references this system issues, e.g. 50.20.1-2025-000417.
-FILE_REFERENCE_PATTERN = env_str(
-    "REGISTRATUR_FILE_REFERENCE_PATTERN",
-    r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
-)
-WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
-JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
-INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
-# Recognition below this confidence goes to the mailroom inbox instead of being filed.
-INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
-INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
-INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
-# Hot-folder subfolders routed to a unit or case file, e.g.
-# {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
-HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})
-LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
-# IMAP polling (off unless a host is set): imaps://user:password@host:port/INBOX
-IMAP_URL = env_str("REGISTRATUR_IMAP_URL", "")
-IMAP_POLL_SECONDS = env_float("REGISTRATUR_IMAP_POLL_SECONDS", 60.0)
-
-# --- search -------------------------------------------------------------------------------
-SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
-SEARCH_INDEX_DIR = DATA_DIR / "index"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
+}
 
 # --- Celery: a broker without a server by default -----------------------------------------
 CELERY_BROKER_URL = env_str("REGISTRATUR_BROKER_URL", "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = DATA_DIR / "broker" / "queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "store_processed": False,
-    }
+if uses_filesystem_broker():
+    # Queue and exchange table inside the data directory, created by ensure_data_dir().
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**broker_folders(DATA_DIR), "store_processed": False}
 # Job state lives in the database, so task results are not stored.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -152,24 +134,109 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("REGISTRATUR_WORKER_MAX_MEMORY_MB", 200) * 1024
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {"search.*": {"queue": "index"}, "ingest.*": {"queue": "ingest"}}
-CELERY_BEAT_SCHEDULE = {
-    "ingest-requeue-stale-jobs": {"task": "ingest.requeue_stale_jobs", "schedule": 60.0},
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Each app's periodic tasks are added in its section below.
+CELERY_BEAT_SCHEDULE = {}
+
+# ========================= archive =========================================================
+BLOB_DIR = DATA_DIR / "blobs"
+BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
+# Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
+CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
+# The signing key must not sit beside the database it vouches for: whoever holds both can
+# rewrite the log and sign the result. The default is the user's configuration directory.
+_CONFIG_HOME = Path(env_str("XDG_CONFIG_HOME", "") or Path.home() / ".config")
+AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE",
+                              str(_CONFIG_HOME / "registratur" / "audit.pem"))).resolve()
+# The public key `audit verify` trusts; the operator keeps a copy where the server cannot write
+# (`registratur audit key --public`). Unset: the `.pub` written beside the private key.
+AUDIT_PUBLIC_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", "")
+                             or AUDIT_KEY_FILE.with_suffix(".pub"))
+CELERY_BEAT_SCHEDULE.update({
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
     "archive-verify-trail": {"task": "archive.verify_trail", "schedule": 24 * 3600.0},
-    "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
-    "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
-    # A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
-    # is still pending; nothing else would start it again.
-    "search-purge-pending": {"task": "search.purge_documents", "schedule": 3600.0},
-}
+})
+
+# ========================= ingest ==========================================================
+CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
+OCR_LANGUAGES = env_list("REGISTRATUR_OCR_LANGUAGES", ["deu", "eng"])
+OCR_JOBS = env_int("REGISTRATUR_OCR_JOBS", 0)  # 0: all cores
+# Tesseract's orientation confidence above which a page is turned upright. OCRmyPDF's
+# default (14) leaves short letters lying on their side (a half page of text scores 9-12);
+# upright pages that tesseract misjudges score about 5 in our corpus.
+OCR_ROTATE_PAGES_THRESHOLD = env_float("REGISTRATUR_OCR_ROTATE_THRESHOLD", 7.0)
+INGEST_TIMEOUT_SECONDS = env_int("REGISTRATUR_INGEST_TIMEOUT", 900)
+INGEST_MEMORY_MB = env_int("REGISTRATUR_INGEST_MEMORY_MB", 4096)
+INGEST_MAX_BYTES = env_int("REGISTRATUR_INGEST_MAX_BYTES", 500 * 1024 * 1024)
+# Uploads: a file over INGEST_MAX_BYTES is stopped while it arrives; larger files go to a
+# temporary file inside the data directory (created by ensure_data_dir), never whole into
+# memory; form fields besides files stay small.
+FILE_UPLOAD_HANDLERS = [
+    "ingest.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = str(upload_spool(DATA_DIR))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The default matches the references this system issues, e.g. 50.20.1-2025-000417.
+FILE_REFERENCE_PATTERN = env_str(
+    "REGISTRATUR_FILE_REFERENCE_PATTERN",
+    r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
+)
+JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
+INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
+# Recognition below this confidence goes to the mailroom inbox instead of being filed.
+INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
+INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
+INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
+LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
+# The hot folder: polled every WATCH_INTERVAL_SECONDS; a file is received once unchanged over
+# two passes and WATCH_SETTLE_SECONDS; a hidden or temporary name unchanged for
+# WATCH_TEMP_GRACE_SECONDS is reported on the quarantine page; a watcher without a pass for
+# WATCH_STALE_SECONDS counts as stuck (pages warn, `registratur run` restarts it).
+WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
+WATCH_SETTLE_SECONDS = env_float("REGISTRATUR_WATCH_SETTLE_SECONDS", 2.0)
+WATCH_TEMP_GRACE_SECONDS = env_float("REGISTRATUR_WATCH_TEMP_GRACE_SECONDS", 900.0)
+WATCH_STALE_SECONDS = env_float("REGISTRATUR_WATCH_STALE_SECONDS", 120.0)
+# Hot-folder subfolders routed to a unit or case file, e.g.
+# {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
+HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})
+# IMAP polling (off unless a host is set): imaps://user:password@host:port/INBOX
+IMAP_URL = env_str("REGISTRATUR_IMAP_URL", "")
+IMAP_POLL_SECONDS = env_float("REGISTRATUR_IMAP_POLL_SECONDS", 60.0)
+CELERY_BEAT_SCHEDULE["ingest-requeue-stale-jobs"] = {"task": "ingest.requeue_stale_jobs",
+                                                     "schedule": 60.0}
 if IMAP_URL:
     CELERY_BEAT_SCHEDULE["ingest-poll-imap"] = {"task": "ingest.poll_imap",
                                                 "schedule": IMAP_POLL_SECONDS}
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- REST API -----------------------------------------------------------------------------
+# ========================= search ==========================================================
+SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
+SEARCH_INDEX_DIR = DATA_DIR / "index"
+# A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
+# is still pending; nothing else would start it again.
+CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",
+                                                "schedule": 3600.0}
+
+# ========================= retention =======================================================
+CELERY_BEAT_SCHEDULE.update({
+    "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
+    "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
+})
+# xdomea Aussonderung: the official 3.0.0 schemas (shipped in retention/xdomea/schemas/3.0.0,
+# the default) and the two parties.
+XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR", str(
+    BASE_DIR / "retention" / "xdomea" / "schemas" / "3.0.0")))
+XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
+XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
+XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
+XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
+
+# ========================= web =============================================================
+WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
+WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -189,38 +256,3 @@ SPECTACULAR_SETTINGS = {
     # Denied by default, the schema too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
-
-# --- embedded web server ------------------------------------------------------------------
-WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
-WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
-}
-BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
-
-# --- audit trail --------------------------------------------------------------------------
-# Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
-CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
-# The signing key must not sit beside the database it vouches for: whoever holds both can
-# rewrite the log and sign the result. The default is the user's configuration directory.
-_CONFIG_HOME = Path(env_str("XDG_CONFIG_HOME", "") or Path.home() / ".config")
-AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE",
-                              str(_CONFIG_HOME / "registratur" / "audit.pem"))).resolve()
-# The public key `audit verify` trusts; the operator keeps a copy where the server cannot write
-# (`registratur audit key --public`). Unset: the `.pub` written beside the private key.
-AUDIT_PUBLIC_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", "")
-                             or AUDIT_KEY_FILE.with_suffix(".pub"))
-
-# xdomea Aussonderung: the official 3.0.0 schemas (shipped in retention/xdomea/schemas/3.0.0,
-# the default) and the two parties.
-XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR", str(
-    BASE_DIR / "retention" / "xdomea" / "schemas" / "3.0.0")))
-XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
-XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
-XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
-XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")

@@ -20,6 +20,10 @@ _test_db_url = os.environ.get("REGISTRATUR_TEST_DATABASE_URL")
 if _test_db_url:
     os.environ["REGISTRATUR_DATABASE_URL"] = _test_db_url
 
+from .env import ensure_data_dir  # noqa: E402
+
+ensure_data_dir()  # what `registratur` does before Django is set up
+
 from .settings import *  # noqa: E402,F403
 from .settings import DATA_DIR, DATABASES  # noqa: E402
 
@@ -29,6 +33,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OCR_JOBS = 2
+# Unit tests drive the watcher pass by pass; two passes are enough for them.
+WATCH_SETTLE_SECONDS = 0.0
 # The live server of the browser tests wraps the site in a static-files handler, which needs a
 # prefix; the site itself ships no static files (its CSS and JS are inline).
 STATIC_URL = "/static/"

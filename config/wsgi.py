@@ -1,6 +1,17 @@
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
+from config.env import ensure_data_dir
+
+# An external WSGI server is an entry point of its own, like `registratur`.
+os.umask(0o077)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+ensure_data_dir()
 application = get_wsgi_application()
+
+from config.checks import register, warn_data_dir_permissions  # noqa: E402
+
+register()
+warn_data_dir_permissions(sys.stderr)

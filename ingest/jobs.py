@@ -3,6 +3,7 @@ and recovery of jobs whose worker vanished."""
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from celery import current_app
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from archive.blobstore import blob_put_file
+from archive.blobstore import blob_put_file, blob_put_stream
 from archive.services.events import event_append
 
 from .models import QUARANTINE_STATES, IngestJob, JobState
@@ -20,11 +21,14 @@ MAX_ATTEMPTS = 3
 
 
 def job_receive(
-    *, path: Path, original_name: str, source: str, submitted_by: str = "",
+    *, path: Path | None = None, original_name: str, source: str, submitted_by: str = "",
     provenance: dict | None = None, parent: IngestJob | None = None, password: str = "",
+    stream: BinaryIO | None = None,
 ) -> IngestJob:
-    """Store the original byte-identical and commit the job; only then is it queued."""
-    stored = blob_put_file(path)
+    """Store the original byte-identical and commit the job; only then is it queued. The
+    original is a path or an already opened binary `stream` (the hot folder opens a file
+    once, without following links, and hands over exactly what it checked)."""
+    stored = blob_put_stream(stream) if stream is not None else blob_put_file(path)
     with transaction.atomic():
         job = IngestJob.objects.create(
             source=source, original_name=original_name[:255], original_sha256=stored.sha256,

@@ -132,3 +132,24 @@ class RedactionJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.state in REDACTION_TERMINAL_STATES
+
+
+class HotFolderReport(models.Model):
+    """Something the hot-folder watcher leaves where it is (a link, a named pipe, a temporary
+    file that stays): shown on the quarantine page until it is gone from the folder."""
+
+    path = models.CharField(max_length=1024, unique=True)  # relative to the hot folder
+    code = models.CharField(max_length=64)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+
+
+class WatcherHeartbeat(models.Model):
+    """Written by a hot-folder watcher on its passes; a watcher that stopped writing it is
+    stuck or gone, and the hot folder is not watched."""
+
+    name = models.CharField(max_length=300, unique=True)
+    seen_at = models.DateTimeField()

@@ -3,6 +3,8 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.template.defaultfilters import filesizeformat
 
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_open, require_work
@@ -15,6 +17,35 @@ from .models import IngestJob
 
 MAY_UPLOAD = {Role.MAILROOM, Role.CASEWORKER, Role.ADMINISTRATOR}
 SCAN_FIELDS = ("device", "profile", "resolution_dpi", "colour_mode")
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """The first of FILE_UPLOAD_HANDLERS: counts each file's bytes as they arrive and stops the
+    upload once one passes INGEST_MAX_BYTES, before the next chunk reaches memory or disk
+    (Django then closes, and so deletes, what the other handlers wrote so far). The view
+    answers with `upload_refusal`."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.INGEST_MAX_BYTES:
+            self.request.upload_too_large = self.file_name or ""
+            # Read and drop the rest of the request, so that the client gets the answer.
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handlers keep the file
+
+
+def upload_refusal(request) -> InvalidInput | None:
+    """The refusal of an upload that SizeLimitedUploadHandler stopped (read request.FILES or
+    request.data first), or None."""
+    name = getattr(request, "upload_too_large", None)
+    if name is None:
+        return None
+    limit = filesizeformat(settings.INGEST_MAX_BYTES)
+    return InvalidInput(f"Die Datei „{name}“ ist größer als die zulässigen {limit} und wurde "
+                        "nicht angenommen; keine Datei dieser Sendung wurde gespeichert.",
+                        code="TOO_LARGE")
 
 
 def upload_receive(*, user, files, source: str, password: str = "",

@@ -2,6 +2,7 @@
 and checksums. An import into a clean instance keeps ids, hashes and per-object event counts."""
 import hashlib
 import json
+import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..blobstore import blob_open, blob_put_bytes
+from ..blobstore import blob_open, blob_put_stream
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import may_work_on
 from ..models import CaseFile, Document, Event, FilePlanUnit, Process, Unit, Version
@@ -19,6 +20,7 @@ from .access import case_file_read
 from .events import event_append
 
 FORMAT = "registratur-case-file/1"
+COPY_CHUNK = 1024 * 1024
 EVENT_FIELDS = ("seq", "at", "actor", "action", "object_type", "object_id", "purpose", "data",
                 "hash")
 
@@ -63,8 +65,11 @@ def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> 
     target = Path(target)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
         for sha256 in blobs:
-            with blob_open(sha256) as handle:
-                package.writestr(f"blobs/{sha256}", handle.read())
+            # In chunks: a stored file is as large as a scan gets, and the web process that
+            # exports it should not hold it in memory.
+            with (blob_open(sha256) as handle,
+                  package.open(f"blobs/{sha256}", "w", force_zip64=True) as member):
+                shutil.copyfileobj(handle, member, COPY_CHUNK)
             manifest["checksums"][f"blobs/{sha256}"] = sha256
         body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
         package.writestr("manifest.json", body)
@@ -93,7 +98,9 @@ def _read_package(path: Path) -> tuple[dict, zipfile.ZipFile]:
     if manifest.get("format") != FORMAT:
         raise InvalidInput("Unbekanntes Paketformat.", code="PACKAGE_FORMAT")
     for name, sha256 in manifest["checksums"].items():
-        if hashlib.sha256(package.read(name)).hexdigest() != sha256:
+        with package.open(name) as member:
+            digest = hashlib.file_digest(member, "sha256").hexdigest()
+        if digest != sha256:
             raise InvalidInput(f"Das Paket ist beschädigt ({name}).", code="PACKAGE_CORRUPT")
     return manifest, package
 
@@ -107,7 +114,8 @@ def case_file_import(*, path: Path, actor: str) -> CaseFile:
         raise Conflict(f"Die Akte {case_file.file_reference} ist hier schon vorhanden.",
                        code="IMPORT_CONFLICT")
     for name in manifest["checksums"]:
-        blob_put_bytes(package.read(name))
+        with package.open(name) as member:
+            blob_put_stream(member)
     with transaction.atomic():
         plan = manifest["plan_unit"]
         plan_unit, _ = FilePlanUnit.objects.get_or_create(

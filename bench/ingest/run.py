@@ -28,6 +28,9 @@ os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings",
 
 import django  # noqa: E402
 
+from config.env import ensure_data_dir  # noqa: E402
+
+ensure_data_dir()
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

@@ -31,6 +31,9 @@ def _setup(data_dir: Path, database_url: str | None, backend: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
+    from config.env import ensure_data_dir
+
+    ensure_data_dir()
     django.setup()
 
 

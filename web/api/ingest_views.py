@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from ingest.reporting import job_status
 from ingest.selectors import job_visible_or_404
-from ingest.uploads import SCAN_FIELDS, upload_receive
+from ingest.uploads import SCAN_FIELDS, upload_receive, upload_refusal
 
 
 class UploadSerializer(serializers.Serializer):
@@ -26,8 +26,13 @@ class UploadSerializer(serializers.Serializer):
 @api_view(["POST"])
 @parser_classes([MultiPartParser])
 def ingest_upload(request):
-    """Receive one or more files; each becomes a job whose id can be polled."""
+    """Receive one or more files; each becomes a job whose id can be polled. A file larger
+    than the limit is refused while it arrives: 413 with code TOO_LARGE, nothing kept."""
     data = request.data
+    refusal = upload_refusal(request)
+    if refusal is not None:
+        return Response({"code": refusal.code, "message": refusal.message},
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     scan = {key: data.get(key) for key in (*SCAN_FIELDS, "pages_declared")}
     jobs = upload_receive(user=request.user, files=request.FILES.getlist("file"), source="api",
                           password=data.get("password", ""), scan=scan)

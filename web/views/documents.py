@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from ingest.redaction_jobs import (
     redaction_request,
     redaction_status,
 )
-from ingest.uploads import version_upload_receive
+from ingest.uploads import upload_refusal, version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
 from .actions import cleaned, run_action
@@ -63,8 +63,11 @@ def document_thumbnail(request, document_id: int, number: int | None = None):
     version = thumbnail_read(user=request.user, document_id=document_id, number=number,
                              grant=request.GET.get("g", ""),
                              purpose=request.GET.get("zweck", ""))
-    with blob_open(version.thumbnail_sha256) as handle:
-        return HttpResponse(handle.read(), content_type="image/png")
+    # Streamed like every other stored file (the response closes the handle), but without
+    # the Content-Disposition FileResponse derives from the blob's name.
+    response = FileResponse(blob_open(version.thumbnail_sha256), content_type="image/png")
+    del response["Content-Disposition"]
+    return response
 
 
 def _redactions(user, document) -> list[dict]:
@@ -112,6 +115,8 @@ def document_version_upload(request, document_id: int):
 
     def receive():
         upload = request.FILES.get("file")
+        if (refusal := upload_refusal(request)) is not None:
+            raise refusal
         if upload is None:
             raise InvalidInput(_("Bitte eine Datei wählen."), code="NO_FILE")
         version_upload_receive(user=request.user, document_id=document.pk, upload=upload)

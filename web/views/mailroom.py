@@ -6,6 +6,7 @@ from archive.models import Role, Unit, Version
 from archive.permissions import user_role
 from archive.services.access import inbox_list
 from ingest.selectors import jobs_in_quarantine, jobs_recent
+from ingest.watcher import hotfolder_reports, watcher_healthy
 
 
 def _mailroom_only(user) -> None:
@@ -67,4 +68,9 @@ def inbox_page(request):
 @login_required
 def quarantine_page(request):
     _mailroom_only(request.user)
-    return render(request, "web/quarantine.html", {"jobs": jobs_in_quarantine()[:500]})
+    return render(request, "web/quarantine.html", {
+        "jobs": jobs_in_quarantine()[:500],
+        # Left in the hot folder (links, pipes, stale temporary files), and whether anyone
+        # watches the folder at all.
+        "left_in_folder": hotfolder_reports()[:500], "watched": watcher_healthy(),
+    })
