@@ -2,23 +2,12 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from archive.errors import (
-    Conflict,
-    Gone,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    RegistraturError,
-)
-
-STATUS = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, Conflict: 409, Gone: 410}
+from archive.errors import RegistraturError
 
 
 def status_for(error: RegistraturError) -> int:
-    for kind, status in STATUS.items():
-        if isinstance(error, kind):
-            return status
-    return 500
+    """Each error class carries its own status (archive/errors.py, ingest/errors.py)."""
+    return error.http_status
 
 
 class DomainErrorMiddleware:

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from archive.blobstore import blob_path, blob_put_bytes
+from archive.errors import IntegrityFailure
 from archive.services.documents import document_file_new
 from archive.services.fixity import fixity_alerts, fixity_check
 from tests.archive.helpers import content, file_document
@@ -48,4 +49,4 @@ def test_corrupted_and_missing_objects_are_reported(stored):
     err = StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command("audit", "fixity", stdout=StringIO(), stderr=err)
-    assert exit_.value.code == 1 and original.sha256 in err.getvalue()
+    assert exit_.value.code == IntegrityFailure.exit_code and original.sha256 in err.getvalue()

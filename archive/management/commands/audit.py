@@ -1,15 +1,14 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
-
 from archive.checkpoints import checkpoint_write
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import IntegrityFailure, InvalidInput
 from archive.services.dbroles import app_role_restrict
 from archive.services.events import events_verify
 from archive.services.fixity import fixity_check
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("Audit trail tools: `verify` checks the hash chain against the signed checkpoints; "
             "`checkpoint` signs the current chain head; `fixity` re-hashes every stored object; "
             "`restrict-role ROLE` makes the event log append-only for a PostgreSQL role.")
@@ -20,27 +19,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         action = options["action"]
-        try:
-            if action == "checkpoint":
-                checkpoint = checkpoint_write()
-                self.stdout.write(f"Checkpoint at entry {checkpoint.seq}." if checkpoint
-                                  else "The log is empty; nothing to sign.")
-            elif action == "fixity":
-                findings = fixity_check(actor="cli")
-                for finding in findings:
-                    self.stderr.write(f"FIXITY {finding.problem}: {finding.sha256}")
-                if findings:
-                    sys.exit(1)
-                self.stdout.write("OK: every stored object matches its hash.")
-            elif action == "restrict-role":
-                if not options["role"]:
-                    raise CommandError("restrict-role needs the role name")
-                app_role_restrict(options["role"])
-                self.stdout.write(f"{options['role']} may now only read and append the log.")
-            else:
-                self._verify()
-        except RegistraturError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
+        if action == "checkpoint":
+            checkpoint = checkpoint_write()
+            self.stdout.write(f"Checkpoint at entry {checkpoint.seq}." if checkpoint
+                              else "The log is empty; nothing to sign.")
+        elif action == "fixity":
+            findings = fixity_check(actor="cli")
+            for finding in findings:
+                self.stderr.write(f"FIXITY {finding.problem}: {finding.sha256}")
+            if findings:
+                sys.exit(IntegrityFailure.exit_code)
+            self.stdout.write("OK: every stored object matches its hash.")
+        elif action == "restrict-role":
+            if not options["role"]:
+                raise InvalidInput("restrict-role braucht den Namen der Rolle.",
+                                   code="ROLE_REQUIRED")
+            app_role_restrict(options["role"])
+            self.stdout.write(f"{options['role']} may now only read and append the log.")
+        else:
+            self._verify()
 
     def _verify(self):
         result = events_verify()
@@ -49,4 +46,4 @@ class Command(BaseCommand):
             return
         where = f"#{result.first_bad_seq}" if result.first_bad_seq else "checkpoints"
         self.stderr.write(f"TAMPERED: first bad entry is {where}: {result.reason}")
-        sys.exit(1)
+        sys.exit(IntegrityFailure.exit_code)

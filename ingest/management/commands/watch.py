@@ -2,12 +2,12 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from archive.commands import RegistraturCommand
 from ingest.watcher import HotFolderWatcher
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Watch the hot folder and receive every file put into it."
 
     def handle(self, *args, **options):

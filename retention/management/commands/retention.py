@@ -1,11 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand
-
+from archive.commands import RegistraturCommand
 from retention.services.disposal import retention_due
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "`retention due [--json]`: what is past its retention end and not held, and why."
 
     def add_arguments(self, parser):
