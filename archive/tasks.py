@@ -1,6 +1,7 @@
 """Scheduled kernel jobs: checkpoints of the event chain and fixity checks."""
 from celery import shared_task
 
+from .actors import system_actor
 from .checkpoints import checkpoint_write
 from .services.destruction import destruction_finish
 from .services.fixity import fixity_check
@@ -14,7 +15,7 @@ def write_checkpoint() -> int | None:
 
 @shared_task(name="archive.fixity_check")
 def run_fixity_check() -> int:
-    return len(fixity_check())
+    return len(fixity_check(actor=system_actor("scheduler", "fixity")))
 
 
 @shared_task(name="archive.finish_destruction")

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image, ImageDraw
 
+from archive.actors import actor_for_user
 from archive.blobstore import blob_path, blob_put_file
 from archive.errors import InvalidInput
 from archive.guards import require_open, require_work
@@ -97,6 +98,6 @@ def document_redact(*, user, document_id, boxes: list[Box], reason: str):
             thumbnail_sha256=thumbnail_store(rendition),
             provenance={"redaction_of_version": source.number, "reason": reason,
                         "boxes": [box.__dict__ for box in boxes]})
-        return version_add(user=user, document_id=document.pk, content=content)
+        return version_add(actor=actor_for_user(user), document_id=document.pk, content=content)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ..actors import system_actor
 from ..models import CaseFile, FilePlanUnit, Role, StaffProfile, Unit
 from .casefiles import case_file_create
 
@@ -61,12 +62,12 @@ def demo_setup(*, password: str | None = None) -> DemoResult:
                                      "retention_schedule": schedule}
             )[0]
         case_a = case_file_create(
-            plan_unit=plan["50.20.1"], unit=units["A"], actor="demo",
+            plan_unit=plan["50.20.1"], unit=units["A"], actor=system_actor(name="demo"),
             title="Hilfe zum Lebensunterhalt", subject_name="Jürgen Müller",
             subject_birth_date=date(1968, 4, 12), client_number="K-104711",
         )
         case_b = case_file_create(
-            plan_unit=plan["50.30.1"], unit=units["B"], actor="demo",
+            plan_unit=plan["50.30.1"], unit=units["B"], actor=system_actor(name="demo"),
             title="Grundsicherung", subject_name="Anna Schäfer",
             subject_birth_date=date(1951, 11, 3), client_number="K-208815",
         )

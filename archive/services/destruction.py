@@ -6,7 +6,10 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from ..actors import Actor
 from ..blobstore import blob_path
+from ..errors import InvalidInput
+from ..guards import require_dpo_or_system
 from ..models import CaseFile, Document, Version
 from ..signals import documents_destroyed, pre_destroy
 from .events import event_append
@@ -27,9 +30,17 @@ def _document_residual(document: Document, case_file: CaseFile, approval: dict) 
     }
 
 
-def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) -> dict:
+def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor) -> dict:
     """Destroy case files with all their documents. `approval` names the disposal list, its
-    proposer and its approver. Returns the residual records of case files and documents."""
+    proposer and its approver. Returns the residual records of case files and documents.
+
+    Only the data-protection officer, or a scheduled run carrying out an approved list,
+    destroys; and never without a named proposer and approver."""
+    require_dpo_or_system(actor, "Vernichten darf nur der Datenschutz nach geprüfter "
+                                 "Aussonderung.")
+    if not (approval.get("list") and approval.get("proposed_by") and approval.get("approved_by")):
+        raise InvalidInput("Vernichtet wird nur mit Liste, Vorschlag und Genehmigung.",
+                           code="APPROVAL_REQUIRED")
     case_files = list(CaseFile.objects.filter(pk__in=case_file_ids, destroyed_at__isnull=True)
                       .select_related("plan_unit"))
     documents = list(Document.objects.filter(case_file__in=case_files))

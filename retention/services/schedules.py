@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.errors import InvalidInput, NotFound
-from archive.guards import is_data_protection_officer, may_work_on
+from archive.guards import is_data_protection_officer, may_work_on, require_person
 from archive.models import CaseFile
 from archive.services.events import event_append
 
@@ -35,7 +36,8 @@ def schedule_for(case_file: CaseFile) -> RetentionSchedule | None:
     return RetentionSchedule.objects.filter(key=case_file.plan_unit.retention_schedule).first()
 
 
-def retention_recompute(*, case_file: CaseFile, actor: str = "system") -> CaseFileRetention:
+def retention_recompute(*, case_file: CaseFile,
+                        actor: Actor | str = "system") -> CaseFileRetention:
     schedule = schedule_for(case_file)
     end = None
     if schedule is not None:
@@ -61,43 +63,46 @@ def retention_recompute(*, case_file: CaseFile, actor: str = "system") -> CaseFi
     return record
 
 
-def _override(*, user, case_file, until: date, reason: str, shorten: bool):
-    record = retention_recompute(case_file=case_file, actor=user.username)
+def _override(*, actor, case_file, until: date, reason: str, shorten: bool):
+    record = retention_recompute(case_file=case_file, actor=actor)
     current = record.end
     with transaction.atomic():
         record.override_end, record.override_reason = until, reason
         record.save(update_fields=["override_end", "override_reason", "updated_at"])
         event_append(action="retention_shortened" if shorten else "retention_extended",
-                     object_type="case_file", object_id=case_file.pk, actor=user.username,
+                     object_type="case_file", object_id=case_file.pk, actor=actor,
                      purpose=reason, data={"changes": {"retention_end": [
                          current.isoformat() if current else None, until.isoformat()]}})
     return record
 
 
-def retention_extend(*, user, case_file: CaseFile, until: date, reason: str):
+def retention_extend(*, actor: Actor, case_file: CaseFile, until: date, reason: str):
+    user = require_person(actor)
     if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
         raise NotFound()
-    current = retention_recompute(case_file=case_file, actor=user.username).end
+    current = retention_recompute(case_file=case_file, actor=actor).end
     if current is not None and until <= current:
         raise InvalidInput("Eine Verlängerung muss nach dem bisherigen Fristende liegen; "
                            "verkürzen darf nur der Datenschutz.", code="NOT_AN_EXTENSION")
-    return _override(user=user, case_file=case_file, until=until, reason=reason, shorten=False)
+    return _override(actor=actor, case_file=case_file, until=until, reason=reason, shorten=False)
 
 
-def retention_shorten(*, user, case_file: CaseFile, until: date, reason: str):
+def retention_shorten(*, actor: Actor, case_file: CaseFile, until: date, reason: str):
+    user = require_person(actor)
     if not is_data_protection_officer(user):
         raise NotFound()
     if not reason.strip():
         raise InvalidInput("Eine Verkürzung braucht eine Begründung.", code="REASON_REQUIRED")
-    return _override(user=user, case_file=case_file, until=until, reason=reason, shorten=True)
+    return _override(actor=actor, case_file=case_file, until=until, reason=reason, shorten=True)
 
 
-def named_event_record(*, user, case_file: CaseFile, name: str, when: date) -> NamedEvent:
+def named_event_record(*, actor: Actor, case_file: CaseFile, name: str, when: date) -> NamedEvent:
+    user = require_person(actor)
     if not may_work_on(user, case_file):
         raise NotFound()
     event = NamedEvent.objects.create(case_file=case_file, name=name, date=when,
                                       recorded_by=user.username)
     event_append(action="event_recorded", object_type="case_file", object_id=case_file.pk,
-                 actor=user.username, data={"name": name, "date": when.isoformat()})
-    retention_recompute(case_file=case_file, actor=user.username)
+                 actor=actor, data={"name": name, "date": when.isoformat()})
+    retention_recompute(case_file=case_file, actor=actor)
     return event

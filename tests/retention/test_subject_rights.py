@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
 from archive.errors import NotFound
 from archive.models import CaseFile
 from archive.selectors import documents_visible_to
@@ -36,7 +37,7 @@ def index_dir(settings, tmp_path):
 
 
 def _request(case_file):
-    return erasure_request_record(user=user("datenschutz"), case_file=case_file,
+    return erasure_request_record(actor=acting(user("datenschutz")), case_file=case_file,
                                   received_on=date(2026, 11, 2), note="Schreiben vom 30.10.")
 
 
@@ -46,7 +47,7 @@ def test_erasure_during_retention_restricts_processing_instead(schedules, index_
     documents_index([document.pk])
     assert documents_search(user=user("sachbearbeitung-a"), query=TOKEN, log=False).count == 1
 
-    decided = erasure_decide(user=user("datenschutz"), request=_request(case_file),
+    decided = erasure_decide(actor=acting(user("datenschutz")), request=_request(case_file),
                              reason="Antrag geprüft")
     assert decided.decision == ErasureDecision.RESTRICTED
     assert "Aufbewahrungsfrist" in decided.reason
@@ -66,10 +67,11 @@ def test_erasure_during_retention_restricts_processing_instead(schedules, index_
 def test_erasure_after_retention_erases(schedules):
     case_file = schedules["A"]
     document = file_document(case_file, text="Alter Antrag")
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     CaseFile.objects.filter(pk=case_file.pk).update(
         closed_at=timezone.make_aware(datetime(2010, 6, 1)))
-    decided = erasure_decide(user=user("datenschutz"), request=_request(case_file), reason="ok")
+    decided = erasure_decide(actor=acting(user("datenschutz")), request=_request(case_file),
+                             reason="ok")
     assert decided.decision == ErasureDecision.ERASED, decided.reason
     document.refresh_from_db()
     assert document.destroyed_at is not None and document.title == ""
@@ -77,31 +79,34 @@ def test_erasure_after_retention_erases(schedules):
 
 def test_a_hold_turns_erasure_into_restriction(schedules):
     case_file = schedules["A"]
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     CaseFile.objects.filter(pk=case_file.pk).update(
         closed_at=timezone.make_aware(datetime(2010, 6, 1)))
-    hold_place(user=user("datenschutz"), case_file=case_file, reason="Klage", mandate="SG 7")
-    decided = erasure_decide(user=user("datenschutz"), request=_request(case_file), reason="")
+    hold_place(actor=acting(user("datenschutz")), case_file=case_file, reason="Klage",
+               mandate="SG 7")
+    decided = erasure_decide(actor=acting(user("datenschutz")), request=_request(case_file),
+                             reason="")
     assert decided.decision == ErasureDecision.RESTRICTED and "sperre" in decided.reason.lower()
 
 
 def test_only_the_dpo_records_and_decides(schedules):
     with pytest.raises(NotFound):
-        erasure_request_record(user=user("sachbearbeitung-a"), case_file=schedules["A"],
+        erasure_request_record(actor=acting(user("sachbearbeitung-a")), case_file=schedules["A"],
                                received_on=date(2026, 1, 1))
 
 
 def test_disputed_mark_is_shown_where_the_data_appears(schedules):
     case_file = schedules["A"]
     document = file_document(case_file, store=True)
-    case_file_mark_disputed(user=user("sachbearbeitung-a"), case_file=case_file,
+    case_file_mark_disputed(actor=acting(user("sachbearbeitung-a")), case_file=case_file,
                             note="Einkommen laut Betroffener falsch erfasst")
     client = Client()
     client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
     for path in (f"/akten/{case_file.pk}/", f"/dokumente/{document.pk}/"):
         assert "Einkommen laut Betroffener falsch erfasst" in client.get(path).content.decode()
     with pytest.raises(NotFound):
-        case_file_mark_disputed(user=user("sachbearbeitung-b"), case_file=case_file, note="x")
+        case_file_mark_disputed(actor=acting(user("sachbearbeitung-b")), case_file=case_file,
+                                note="x")
 
 
 def test_art15_report_lists_files_documents_and_accesses(schedules, tmp_path):
@@ -109,7 +114,7 @@ def test_art15_report_lists_files_documents_and_accesses(schedules, tmp_path):
     document = file_document(case_file, title="Bewilligungsbescheid")
     document_read(user=user("sachbearbeitung-a"), document_id=document.pk,
                   purpose="Prüfung Weiterbewilligung")
-    pdf = subject_access_report(user=user("datenschutz"), person="Jürgen Müller")
+    pdf = subject_access_report(actor=acting(user("datenschutz")), person="Jürgen Müller")
     path = tmp_path / "auskunft.pdf"
     path.write_bytes(pdf)
     with pikepdf.open(path) as opened, opened.open_metadata() as xmp:
@@ -121,14 +126,14 @@ def test_art15_report_lists_files_documents_and_accesses(schedules, tmp_path):
     assert case_file.file_reference in text and "Bewilligungsbescheid" in text
     assert "Prüfung Weiterbewilligung" in text and "sachbearbeitung-a" in text
     with pytest.raises(NotFound):
-        subject_access_report(user=user("sachbearbeitung-a"), person="Jürgen Müller")
+        subject_access_report(actor=acting(user("sachbearbeitung-a")), person="Jürgen Müller")
 
 
 def test_search_hits_carry_the_disputed_mark(schedules, index_dir):
     case_file = schedules["A"]
     document = file_document(case_file, text=f"Einkommensnachweis {TOKEN}")
     documents_index([document.pk])
-    case_file_mark_disputed(user=user("sachbearbeitung-a"), case_file=case_file,
+    case_file_mark_disputed(actor=acting(user("sachbearbeitung-a")), case_file=case_file,
                             note="Höhe des Einkommens bestritten")
     client = Client()
     client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)

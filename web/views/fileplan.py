@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import NotFound
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
@@ -34,7 +35,7 @@ def file_plan_create(request):
     def create():
         data = cleaned(form)
         parent = FilePlanUnit.objects.filter(code=data["code"].strip().rpartition(".")[0]).first()
-        plan_unit_create(user=request.user, parent=parent, **data)
+        plan_unit_create(actor=actor_for_request(request), parent=parent, **data)
 
     return run_action(request, create, success=_("Die Aktenplaneinheit wurde angelegt."),
                       back=reverse("web:file_plan"))
@@ -46,6 +47,6 @@ def file_plan_toggle(request, plan_unit_id: int):
     _admin_only(request.user)
     unit = object_or_404(FilePlanUnit, plan_unit_id)
     return run_action(request,
-                      lambda: plan_unit_update(user=request.user, plan_unit=unit,
+                      lambda: plan_unit_update(actor=actor_for_request(request), plan_unit=unit,
                                                active=not unit.active),
                       success=_("Der Status wurde geändert."), back=reverse("web:file_plan"))

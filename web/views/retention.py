@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
@@ -46,7 +47,8 @@ def retention_page(request):
 def propose(request):
     require_role(request.user, Role.DATA_PROTECTION)
     ids = [int(pk) for pk in request.POST.getlist("case_file") if pk.isdigit()]
-    return run_action(request, lambda: disposal_propose(user=request.user, case_file_ids=ids),
+    return run_action(request, lambda: disposal_propose(actor=actor_for_request(request),
+                                                        case_file_ids=ids),
                       success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
 
 
@@ -55,7 +57,8 @@ def propose(request):
 def approve(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     disposal = object_or_404(DisposalList, disposal_id)
-    return run_action(request, lambda: disposal_approve(user=request.user, disposal=disposal),
+    return run_action(request, lambda: disposal_approve(actor=actor_for_request(request),
+                                                        disposal=disposal),
                       success=_("Die Liste wurde genehmigt."), back=_back())
 
 
@@ -65,7 +68,7 @@ def execute(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     object_or_404(DisposalList, disposal_id)
     return run_action(request, lambda: disposal_execute(disposal_id=disposal_id,
-                                                        actor=request.user.username),
+                                                        actor=actor_for_request(request)),
                       success=_("Die Liste wurde vollzogen; das Protokoll ist gespeichert."),
                       back=_back())
 
@@ -79,8 +82,8 @@ def hold_new(request):
         case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
         if case_file is None:
             raise NotFound()
-        hold_place(user=request.user, case_file=case_file, reason=request.POST.get("reason", ""),
-                   mandate=request.POST.get("mandate", ""))
+        hold_place(actor=actor_for_request(request), case_file=case_file,
+                   reason=request.POST.get("reason", ""), mandate=request.POST.get("mandate", ""))
 
     return run_action(request, place, success=_("Die Sperre wurde gesetzt."), back=_back())
 
@@ -90,7 +93,7 @@ def hold_new(request):
 def hold_end(request, hold_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     hold = object_or_404(LegalHold, hold_id)
-    return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
+    return run_action(request, lambda: hold_lift(actor=actor_for_request(request), hold=hold,
                                                  reason=request.POST.get("reason", "")),
                       success=_("Die Sperre wurde aufgehoben."), back=_back())
 
@@ -115,8 +118,8 @@ def erasure_new(request):
             received = date.fromisoformat(request.POST.get("received_on", ""))
         except ValueError:
             raise InvalidInput(_("Bitte das Eingangsdatum angeben.")) from None
-        erasure_request_record(user=request.user, case_file=case_file, received_on=received,
-                               note=request.POST.get("note", ""))
+        erasure_request_record(actor=actor_for_request(request), case_file=case_file,
+                               received_on=received, note=request.POST.get("note", ""))
 
     return run_action(request, record, success=_("Der Antrag wurde erfasst."),
                       back=reverse("web:erasure"))
@@ -127,7 +130,8 @@ def erasure_new(request):
 def erasure_decision(request, request_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     erasure = object_or_404(ErasureRequest, request_id)
-    return run_action(request, lambda: erasure_decide(user=request.user, request=erasure,
+    return run_action(request, lambda: erasure_decide(actor=actor_for_request(request),
+                                                      request=erasure,
                                                       reason=request.POST.get("reason", "")),
                       success=_("Entschieden."), back=reverse("web:erasure"))
 
@@ -138,7 +142,7 @@ def subject_access_pdf(request):
     person = request.GET.get("person", "").strip()
     if not person:
         raise InvalidInput(_("Bitte Name oder Kundennummer angeben."))
-    response = HttpResponse(subject_access_report(user=request.user, person=person),
+    response = HttpResponse(subject_access_report(actor=actor_for_request(request), person=person),
                             content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="auskunft-art15.pdf"'
     return response

@@ -24,7 +24,7 @@ class Command(RegistraturCommand):
             self.stdout.write(f"Checkpoint at entry {checkpoint.seq}." if checkpoint
                               else "The log is empty; nothing to sign.")
         elif action == "fixity":
-            findings = fixity_check(actor="cli")
+            findings = fixity_check(actor=self.actor(required=False))
             for finding in findings:
                 self.stderr.write(f"FIXITY {finding.problem}: {finding.sha256}")
             if findings:

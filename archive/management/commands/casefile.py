@@ -1,14 +1,10 @@
 import json
 
-from archive.commands import RegistraturCommand, user_by_name
+from archive.commands import RegistraturCommand
 from archive.errors import NotFound
 from archive.models import CaseFile, FilePlanUnit, Unit
 from archive.services.casefiles import case_file_close, case_file_create, case_file_reopen
 from archive.services.exchange import case_file_export, case_file_import
-
-
-def _user(name):
-    return user_by_name(name)
 
 
 def _case_file(reference):
@@ -43,7 +39,7 @@ class Command(RegistraturCommand):
         export.add_argument("--purpose", default="")
         imported = sub.add_parser("import")
         imported.add_argument("package")
-        imported.add_argument("--actor", default="cli")
+        imported.add_argument("--user", default="")
 
     def handle(self, *args, **options):
         result = getattr(self, f"_{options['action']}")(options)
@@ -56,26 +52,28 @@ class Command(RegistraturCommand):
             raise NotFound("Unbekanntes Aktenplankennzeichen oder unbekannte Einheit.",
                            code="PLAN_OR_UNIT_UNKNOWN")
         case_file = case_file_create(plan_unit=plan_unit, unit=unit, title=o["title"],
-                                     user=_user(o["user"]), subject_name=o["subject"],
+                                     actor=self.actor(o["user"]), subject_name=o["subject"],
                                      client_number=o["client_number"])
         return {"id": case_file.pk, "file_reference": case_file.file_reference}
 
     def _close(self, o):
-        case_file = case_file_close(user=_user(o["user"]), case_file=_case_file(o["reference"]),
-                                    note=o["reason"])
+        case_file = case_file_close(actor=self.actor(o["user"]),
+                                    case_file=_case_file(o["reference"]), note=o["reason"])
         return {"file_reference": case_file.file_reference, "closed_at": str(case_file.closed_at)}
 
     def _reopen(self, o):
-        case_file = case_file_reopen(user=_user(o["user"]),
+        case_file = case_file_reopen(actor=self.actor(o["user"]),
                                      case_file=_case_file(o["reference"]), reason=o["reason"])
         return {"file_reference": case_file.file_reference, "closed_at": None}
 
     def _export(self, o):
-        path = case_file_export(user=_user(o["user"]),
+        path = case_file_export(actor=self.actor(o["user"]),
                                 case_file_id=_case_file(o["reference"]).pk, target=o["out"],
                                 purpose=o["purpose"])
         return {"package": str(path)}
 
     def _import(self, o):
-        case_file = case_file_import(path=o["package"], actor=o["actor"])
+        # --user: an administrator; without it, the machine's operator (recorded by OS account).
+        case_file = case_file_import(path=o["package"],
+                                     actor=self.actor(o["user"], required=False))
         return {"id": case_file.pk, "file_reference": case_file.file_reference}

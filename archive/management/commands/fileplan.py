@@ -1,6 +1,6 @@
 import json
 
-from archive.commands import RegistraturCommand, user_by_name
+from archive.commands import RegistraturCommand
 from archive.errors import InvalidInput, NotFound
 from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
@@ -25,15 +25,15 @@ class Command(RegistraturCommand):
             return
         if not o["code"]:
             raise InvalidInput("Bitte das Kennzeichen angeben.", code="PLAN_CODE_REQUIRED")
-        user = user_by_name(o["user"])
+        actor = self.actor(o["user"])
         if o["action"] == "create":
             parent_code = o["code"].rpartition(".")[0]
             parent = FilePlanUnit.objects.filter(code=parent_code).first()
-            unit = plan_unit_create(user=user, code=o["code"], title=o["title"] or o["code"],
+            unit = plan_unit_create(actor=actor, code=o["code"], title=o["title"] or o["code"],
                                     parent=parent, retention_schedule=o["schedule"])
         else:
             unit = FilePlanUnit.objects.filter(code=o["code"]).first()
             if unit is None:
                 raise NotFound(f"Keine Aktenplaneinheit {o['code']}.", code="PLAN_UNIT_UNKNOWN")
-            plan_unit_update(user=user, plan_unit=unit, active=o["action"] == "activate")
+            plan_unit_update(actor=actor, plan_unit=unit, active=o["action"] == "activate")
         self.stdout.write(json.dumps({"code": unit.code, "active": unit.active}))

@@ -1,6 +1,6 @@
 from datetime import date
 
-from archive.commands import RegistraturCommand, user_by_name
+from archive.commands import RegistraturCommand
 from archive.services.reports import Period, report_csv, report_run
 
 KINDS = {"case-file": "case_file", "person": "person", "user": "user"}
@@ -19,6 +19,6 @@ class Command(RegistraturCommand):
         parser.add_argument("--user", required=True, help="the data-protection officer")
 
     def handle(self, *args, **o):
-        events = report_run(user=user_by_name(o["user"]), kind=KINDS[o["kind"]],
+        events = report_run(actor=self.actor(o["user"]), kind=KINDS[o["kind"]],
                             subject=o["subject"], period=Period(o["start"], o["end"]))
         self.stdout.write(report_csv(events), ending="")

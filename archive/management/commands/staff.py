@@ -26,6 +26,8 @@ class Command(RegistraturCommand):
         parser.add_argument("--grant")
         parser.add_argument("--revoke")
         parser.add_argument("--password-env", help="read the password from this variable")
+        parser.add_argument("--user", dest="by", default="",
+                            help="the administrator acting (default: the OS account alone)")
 
     def handle(self, *args, **o):
         if o["action"] == "list":
@@ -39,7 +41,8 @@ class Command(RegistraturCommand):
             raise InvalidInput("staff set braucht einen Benutzernamen.", code="USER_REQUIRED")
         password = os.environ.get(o["password_env"]) if o["password_env"] else None
         personnel = None if o["personnel_admin"] is None else o["personnel_admin"] == "yes"
-        staff_set(actor="cli", username=o["username"], role=o["role"],
+        # --user: an administrator; without it, the machine's operator (by OS account).
+        staff_set(actor=self.actor(o["by"], required=False), username=o["username"], role=o["role"],
                   units=_list(o["units"]), clearance=o["clearance"],
                   personnel_administration=personnel, grant=_list(o["grant"]),
                   revoke=_list(o["revoke"]), password=password)
