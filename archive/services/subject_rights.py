@@ -3,7 +3,7 @@ caseworkers, overseen by the DPO) and 'disputed' (shown wherever the data appear
 from django.db import transaction
 
 from ..actors import Actor
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import is_data_protection_officer, may_work_on, require_person
 from ..models import CaseFile
 from ..signals import document_changed
@@ -30,6 +30,22 @@ def case_file_restrict(*, actor: Actor, case_file: CaseFile, reason: str, restri
                      purpose=reason, data={"changes": {"restricted": [old, restricted]}})
         _reindex(case_file)
     return case_file
+
+
+def case_file_restriction_lift(*, actor: Actor, case_file_id, reason: str) -> CaseFile:
+    """End a restriction of processing (Art. 18 Abs. 3 GDPR: the person is told before it
+    ends). Only the data-protection officer, only with a reason; the case file is re-indexed,
+    so its unit finds it again."""
+    user = require_person(actor)
+    if not is_data_protection_officer(user):
+        raise NotFound()
+    case_file = CaseFile.objects.filter(pk=case_file_id, destroyed_at__isnull=True).first()
+    if case_file is None:
+        raise NotFound()
+    if not case_file.restricted:
+        raise Conflict("Die Verarbeitung dieser Akte ist nicht eingeschränkt.",
+                       code="NOT_RESTRICTED")
+    return case_file_restrict(actor=actor, case_file=case_file, reason=reason, restricted=False)
 
 
 def case_file_mark_disputed(*, actor: Actor, case_file: CaseFile, note: str) -> CaseFile:

@@ -141,3 +141,63 @@ def test_search_hits_carry_the_disputed_mark(schedules, index_dir):
     assert "Höhe des Einkommens bestritten" in page
     api = client.get("/api/search/", {"q": TOKEN}).json()
     assert api["results"][0]["disputed"] == "Höhe des Einkommens bestritten"
+
+
+def test_only_the_dpo_lifts_a_restriction_with_a_reason_and_the_unit_sees_it_again(
+        schedules, index_dir):
+    from archive.errors import Conflict, InvalidInput
+    from archive.models import Event
+    from archive.selectors import case_files_visible_to
+    from archive.services.subject_rights import case_file_restrict, case_file_restriction_lift
+
+    case_file = schedules["A"]
+    document = file_document(case_file, text=f"Antrag, Kennung {TOKEN}")
+    case_file_restrict(actor=acting(user("datenschutz")), case_file=case_file,
+                       reason="Richtigkeit bestritten")
+    documents_index([document.pk])
+    caseworker = user("sachbearbeitung-a")
+    assert not case_files_visible_to(caseworker).filter(pk=case_file.pk).exists()
+    assert documents_search(user=caseworker, query=TOKEN, log=False).count == 0
+
+    for someone in ("sachbearbeitung-a", "admin", "poststelle"):
+        with pytest.raises(NotFound):
+            case_file_restriction_lift(actor=acting(user(someone)), case_file_id=case_file.pk,
+                                       reason="weil")
+    with pytest.raises(InvalidInput):
+        case_file_restriction_lift(actor=acting(user("datenschutz")),
+                                   case_file_id=case_file.pk, reason="  ")
+    assert CaseFile.objects.get(pk=case_file.pk).restricted
+
+    client = Client()
+    client.login(username="datenschutz", password=DEMO_PASSWORD)
+    page = client.get("/datenschutz/loeschantraege/").content.decode()
+    assert case_file.file_reference in page and "Einschränkung aufheben" in page
+    changed = []
+
+    def record(sender, document_id, **kwargs):
+        changed.append(document_id)
+
+    from archive.signals import document_changed
+
+    document_changed.connect(record, weak=False)
+    try:
+        response = client.post(f"/datenschutz/einschraenkungen/{case_file.pk}/aufheben",
+                               {"reason": "Richtigkeit geklärt, Person unterrichtet"})
+    finally:
+        document_changed.disconnect(record)
+    assert response.status_code == 302
+    assert not CaseFile.objects.get(pk=case_file.pk).restricted
+    assert changed == [document.pk]  # the index is told
+    event = Event.objects.filter(action="unrestricted", object_id=str(case_file.pk)).get()
+    assert event.actor == "datenschutz"
+    assert event.purpose == "Richtigkeit geklärt, Person unterrichtet"
+    assert event.data["via"] == {"channel": "web"}
+    documents_index([document.pk])  # the signal queues this; run it here
+    assert case_files_visible_to(caseworker).filter(pk=case_file.pk).exists()
+    assert documents_search(user=caseworker, query=TOKEN, log=False).count == 1
+    # Another unit still sees nothing.
+    assert not case_files_visible_to(user("sachbearbeitung-b")).filter(pk=case_file.pk).exists()
+    assert documents_search(user=user("sachbearbeitung-b"), query=TOKEN, log=False).count == 0
+    with pytest.raises(Conflict):
+        case_file_restriction_lift(actor=acting(user("datenschutz")),
+                                   case_file_id=case_file.pk, reason="nochmal")

@@ -89,6 +89,8 @@ def _matrix(objects) -> dict:
         "web:erasure_new": [("post", (), {"file_reference": target, "received_on": "2026-11-01"},
                              DPO_ACTS)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
+        "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
+                                  DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
         "web:intake_upload": [("get", (), {}, UPLOADERS)],

@@ -13,7 +13,9 @@ from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
+from archive.services.access import case_files_list
 from archive.services.casefiles import case_file_by_reference
+from archive.services.subject_rights import case_file_restriction_lift
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from retention.services.disposal import (
     disposal_approve,
@@ -101,8 +103,22 @@ def hold_end(request, hold_id: int):
 @login_required
 def erasure_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
+    # The officer's principals reach only restricted case files: this is their list, logged.
+    restricted = case_files_list(user=request.user, purpose="Eingeschränkte Akten")
     return render(request, "web/erasure.html",
-                  {"requests": ErasureRequest.objects.select_related("case_file")[:200]})
+                  {"requests": ErasureRequest.objects.select_related("case_file")[:200],
+                   "restricted": restricted})
+
+
+@login_required
+@require_POST
+def restriction_lift(request, case_file_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    return run_action(request, lambda: case_file_restriction_lift(
+        actor=actor_for_request(request), case_file_id=case_file_id,
+        reason=request.POST.get("reason", "")),
+        success=_("Die Einschränkung der Verarbeitung ist aufgehoben."),
+        back=reverse("web:erasure"))
 
 
 @login_required
