@@ -1,4 +1,6 @@
-"""The demo setup that `registratur run` loads on a fresh instance."""
+"""The demo setup that `registratur run` loads on a fresh instance. It lives above the
+feature apps, not in the kernel, because it wires them together: units, users and case files
+of the archive on a file plan that names the retention app's shipped schedules."""
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -6,9 +8,9 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..actors import system_actor
-from ..models import CaseFile, FilePlanUnit, Role, StaffProfile, Unit
-from .casefiles import case_file_create
+from archive.actors import system_actor
+from archive.models import CaseFile, FilePlanUnit, Role, StaffProfile, Unit
+from archive.services.casefiles import case_file_create
 
 DEMO_USERS = [
     # username, role, unit code

@@ -14,7 +14,13 @@ from ..guards import (
     require_work,
 )
 from ..models import CaseFile, FilePlanUnit, FileReferenceCounter, Role, Share, Unit
-from ..signals import case_file_changed, document_changed
+from ..signals import (
+    case_file_access_changed,
+    case_file_closed,
+    case_file_reopened,
+    case_file_updated,
+    retention_basis_changed,
+)
 from .changes import apply_changes
 from .events import event_append
 
@@ -70,7 +76,7 @@ def case_file_create(
         event_append(action="created", object_type="case_file", object_id=case_file.pk,
                      actor=actor, data={"file_reference": reference, "unit": unit.code,
                                         "plan_unit": plan_unit.code})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        retention_basis_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 
@@ -78,9 +84,13 @@ def case_file_by_reference(reference: str) -> CaseFile | None:
     return CaseFile.objects.filter(file_reference=reference).select_related("unit").first()
 
 
+def _document_ids(case_file: CaseFile) -> list[int]:
+    return list(case_file.documents.values_list("pk", flat=True))
+
+
 def _reindex(case_file: CaseFile) -> None:
-    for document_id in case_file.documents.values_list("pk", flat=True):
-        document_changed.send(sender=CaseFile, document_id=document_id)
+    case_file_access_changed.send(sender=CaseFile, case_file_id=case_file.pk,
+                                  document_ids=_document_ids(case_file))
 
 
 def case_file_update(*, actor: Actor, case_file: CaseFile, **changes) -> CaseFile:
@@ -101,7 +111,8 @@ def case_file_update(*, actor: Actor, case_file: CaseFile, **changes) -> CaseFil
                      actor=actor, data={"changes": diff})
         if ACCESS_FIELDS & set(diff):
             _reindex(case_file)
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_updated.send(sender=CaseFile, case_file_id=case_file.pk,
+                               document_ids=_document_ids(case_file), fields=sorted(diff))
     return case_file
 
 
@@ -117,7 +128,8 @@ def case_file_close(*, actor: Actor, case_file: CaseFile, note: str = "") -> Cas
         event_append(action="closed", object_type="case_file", object_id=case_file.pk,
                      actor=actor, purpose=note,
                      data={"closed_at": case_file.closed_at.isoformat()})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_closed.send(sender=CaseFile, case_file_id=case_file.pk,
+                              document_ids=_document_ids(case_file))
     return case_file
 
 
@@ -137,7 +149,8 @@ def case_file_reopen(*, actor: Actor, case_file: CaseFile, reason: str) -> CaseF
         event_append(action="reopened", object_type="case_file", object_id=case_file.pk,
                      actor=actor, purpose=reason,
                      data={"was_closed_at": closed_at.isoformat()})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_reopened.send(sender=CaseFile, case_file_id=case_file.pk,
+                                document_ids=_document_ids(case_file))
     return case_file
 
 

@@ -1,6 +1,6 @@
 """Destruction after reviewed disposal: every copy goes, a residual record without anything
-personal stays. This is the only way anything is destroyed; receivers of `pre_destroy` (the
-retention app's holds) can veto it, whichever path asked for it."""
+personal stays. This is the only way anything is destroyed; receivers of
+`destruction_requested` (the retention app's holds) can veto it, whichever path asked."""
 import logging
 
 from django.db import transaction
@@ -11,7 +11,7 @@ from ..blobstore import blob_path
 from ..errors import InvalidInput
 from ..guards import require_dpo_or_system
 from ..models import CaseFile, Document, Version
-from ..signals import documents_destroyed, pre_destroy
+from ..signals import destruction_requested, documents_destroyed
 from .events import event_append
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
     case_files = list(CaseFile.objects.filter(pk__in=case_file_ids, destroyed_at__isnull=True)
                       .select_related("plan_unit"))
     documents = list(Document.objects.filter(case_file__in=case_files))
-    pre_destroy.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+    destruction_requested.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
                      document_ids=[d.pk for d in documents])
     residuals: dict[str, list[dict]] = {"case_files": [], "documents": []}
     with transaction.atomic():

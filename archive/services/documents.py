@@ -10,7 +10,7 @@ from ..guards import require_open, require_person, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
-from ..signals import case_file_changed, document_changed, version_created
+from ..signals import document_changed, retention_basis_changed, version_filed
 from .changes import apply_changes
 from .events import event_append
 
@@ -75,9 +75,9 @@ def document_file_new(
                 "text_sha256": content.text_sha256,
             },
         )
-        version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+        version_filed.send(sender=Version, document_id=document.pk, version_id=version.pk)
         if case_file is not None:
-            case_file_changed.send(sender=Document, case_file_id=case_file.pk)
+            retention_basis_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return document
 
 
@@ -131,7 +131,7 @@ def document_move(*, actor: Actor, document_id, case_file: CaseFile,
                            "process": process.pk if process else None})
         document_changed.send(sender=Document, document_id=document.pk)
         for affected in {source_id, case_file.pk} - {None}:
-            case_file_changed.send(sender=Document, case_file_id=affected)
+            retention_basis_changed.send(sender=CaseFile, case_file_id=affected)
     return document
 
 
@@ -155,5 +155,5 @@ def version_add(*, actor: Actor, document_id, content: VersionContent) -> Versio
         event_append(action="version_added", object_type="document", object_id=document.pk,
                      actor=actor,
                      data={"version": number, "original_sha256": content.original_sha256})
-        version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+        version_filed.send(sender=Version, document_id=document.pk, version_id=version.pk)
     return version

@@ -4,8 +4,8 @@ from django.db import transaction
 from ..actors import Actor
 from ..errors import InvalidInput
 from ..guards import require_perm, require_person
-from ..models import FilePlanUnit
-from ..signals import case_file_changed
+from ..models import CaseFile, FilePlanUnit
+from ..signals import retention_basis_changed
 from .changes import apply_changes
 from .events import event_append
 
@@ -49,5 +49,5 @@ def plan_unit_update(*, actor: Actor, plan_unit: FilePlanUnit, **changes) -> Fil
                          actor=actor, data={"changes": diff})
             if "retention_schedule" in diff:
                 for case_file_id in plan_unit.case_files.values_list("pk", flat=True):
-                    case_file_changed.send(sender=FilePlanUnit, case_file_id=case_file_id)
+                    retention_basis_changed.send(sender=CaseFile, case_file_id=case_file_id)
     return plan_unit

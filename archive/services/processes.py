@@ -5,7 +5,7 @@ from django.utils import timezone
 from ..actors import Actor
 from ..errors import Conflict, InvalidInput
 from ..guards import require_open, require_perm, require_person, require_work
-from ..models import CaseFile, Process
+from ..models import CaseFile, Document, Process
 from ..signals import document_changed
 from .events import event_append
 
@@ -74,5 +74,5 @@ def process_move(*, actor: Actor, process: Process, target: CaseFile) -> Process
                          actor=actor,
                          data={"from": source.file_reference, "to": target.file_reference,
                                "with_process": process.pk})
-            document_changed.send(sender=Process, document_id=document_id)
+            document_changed.send(sender=Document, document_id=document_id)
     return process

@@ -6,13 +6,14 @@ from ..actors import Actor
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import is_data_protection_officer, may_work_on, require_person
 from ..models import CaseFile
-from ..signals import document_changed
+from ..signals import case_file_access_changed
 from .events import event_append
 
 
 def _reindex(case_file: CaseFile) -> None:
-    for document_id in case_file.documents.values_list("pk", flat=True):
-        document_changed.send(sender=CaseFile, document_id=document_id)
+    case_file_access_changed.send(
+        sender=CaseFile, case_file_id=case_file.pk,
+        document_ids=list(case_file.documents.values_list("pk", flat=True)))
 
 
 def case_file_restrict(*, actor: Actor, case_file: CaseFile, reason: str, restricted: bool = True):

@@ -174,17 +174,17 @@ def test_only_the_dpo_lifts_a_restriction_with_a_reason_and_the_unit_sees_it_aga
     assert case_file.file_reference in page and "Einschränkung aufheben" in page
     changed = []
 
-    def record(sender, document_id, **kwargs):
-        changed.append(document_id)
+    def record(sender, *, case_file_id, document_ids, **kwargs):
+        changed.extend(document_ids)
 
-    from archive.signals import document_changed
+    from archive.signals import case_file_access_changed
 
-    document_changed.connect(record, weak=False)
+    case_file_access_changed.connect(record, weak=False)
     try:
         response = client.post(f"/datenschutz/einschraenkungen/{case_file.pk}/aufheben",
                                {"reason": "Richtigkeit geklärt, Person unterrichtet"})
     finally:
-        document_changed.disconnect(record)
+        case_file_access_changed.disconnect(record)
     assert response.status_code == 302
     assert not CaseFile.objects.get(pk=case_file.pk).restricted
     assert changed == [document.pk]  # the index is told

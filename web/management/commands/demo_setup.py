@@ -1,7 +1,7 @@
 import os
 
 from archive.commands import RegistraturCommand
-from archive.services.demo import DEMO_USERS, demo_setup
+from web.demo import DEMO_USERS, demo_setup
 
 
 class Command(RegistraturCommand):
