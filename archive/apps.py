@@ -24,3 +24,11 @@ class ArchiveConfig(AppConfig):
         # rebuilt table has no triggers; put them back after every migrate.
         post_migrate.connect(_append_only_restore, sender=self,
                              dispatch_uid="archive_event_append_only")
+
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from .logins import logged_out, login_failed, login_succeeded
+
+        user_logged_in.connect(login_succeeded, dispatch_uid="archive.login")
+        user_login_failed.connect(login_failed, dispatch_uid="archive.login_failed")
+        user_logged_out.connect(logged_out, dispatch_uid="archive.logout")

@@ -1,11 +1,13 @@
 """The one exception base of Registratur. Every refusal carries a stable code (for machines,
-logs and tests) and a human message (for people). Web, CLI and API translate it in one place
-each."""
+logs and tests), a human message (for people), and its own HTTP status and exit code, so that
+pages, API and command line translate it the same way (web/errors.py, archive/commands.py)."""
 from django.utils.translation import gettext_lazy as _
 
 
 class RegistraturError(Exception):
     code = "ERROR"
+    http_status = 500
+    exit_code = 1
     default_message = _("Ein Fehler ist aufgetreten.")
 
     def __init__(self, message: str | None = None, *, code: str | None = None):
@@ -19,16 +21,22 @@ class NotFound(RegistraturError):
     """Also raised when the object exists but the user may not know that it does."""
 
     code = "NOT_FOUND"
+    http_status = 404
+    exit_code = 3
     default_message = _("Nicht gefunden.")
 
 
 class PermissionDenied(RegistraturError):
     code = "PERMISSION_DENIED"
+    http_status = 403
+    exit_code = 4
     default_message = _("Dafür fehlt Ihnen die Berechtigung.")
 
 
 class InvalidInput(RegistraturError):
     code = "INVALID_INPUT"
+    http_status = 400
+    exit_code = 2
     default_message = _("Die Eingabe ist ungültig.")
 
 
@@ -36,6 +44,8 @@ class Gone(RegistraturError):
     """Destroyed after reviewed disposal; only the residual record remains."""
 
     code = "DESTROYED"
+    http_status = 410
+    exit_code = 6
     default_message = _("Dieses Objekt wurde nach geprüfter Aussonderung vernichtet.")
 
     def __init__(self, message=None, *, residual: dict | None = None, code=None):
@@ -47,9 +57,18 @@ class Conflict(RegistraturError):
     """The object's state forbids the action, e.g. a closed (zdA) case file."""
 
     code = "CONFLICT"
+    http_status = 409
+    exit_code = 5
     default_message = _("Der Zustand des Objekts lässt diese Aktion nicht zu.")
 
 
 class IntegrityFailure(RegistraturError):
+    """Stored data does not match its hashes (a blob, the event chain, a package). That is a
+    fault of the system, not of the request, so it stays in the 5xx class: 500, not 409, which
+    would tell the caller to change its request. The exit code lets monitoring tell it apart
+    from every refusal."""
+
     code = "INTEGRITY_FAILURE"
+    http_status = 500
+    exit_code = 9
     default_message = _("Die Integritätsprüfung ist fehlgeschlagen.")

@@ -53,3 +53,31 @@ def require_perm(user, permission: str, message: str) -> None:
 def require_role(user, *roles: str) -> None:
     if user_role(user) not in roles:
         raise NotFound()
+
+
+def require_person(actor):
+    """What only people may do needs a person: the system and the bare command line may not.
+    Returns the user acted for."""
+    user = actor.user
+    if user is None or not user.is_active:
+        raise PermissionDenied("Dafür muss eine berechtigte Person handeln (--user).",
+                               code="PERSON_REQUIRED")
+    return user
+
+
+def require_dpo_or_system(actor, message: str) -> None:
+    """Disposal, destruction and the transfer to the public archive: the data-protection
+    officer, or a scheduled run that carries out what the officer has decided."""
+    if actor.is_system:
+        return
+    if actor.user is None or not is_data_protection_officer(actor.user):
+        raise PermissionDenied(message)
+
+
+def require_admin_or_operator(actor, message: str) -> None:
+    """Staff and package imports: an administrator, or the command line's operator, who holds
+    the machine (and so the database) already; the event names the OS account."""
+    if actor.is_operator:
+        return
+    if actor.user is None or not is_administrator(actor.user):
+        raise PermissionDenied(message)

@@ -1,18 +1,47 @@
 """Signals the archive declares so that other apps can react without importing each other.
-Receivers are connected in the receiving app's AppConfig.ready."""
+Receivers are connected in the receiving app's AppConfig.ready.
+
+Each signal is named for what happened and carries everything a receiver needs as keyword
+arguments, so that no receiver has to ask which class sent it. The sender is always the model
+class concerned and carries no meaning. Receivers are sent inside the change's transaction;
+one that starts work elsewhere defers it to transaction.on_commit."""
 from django.dispatch import Signal
 
-# Sent inside the filing transaction; receivers that start work must defer it to on_commit.
-# kwargs: document_id, version_id
-version_created = Signal()
-# kwargs: document_id
+version_filed = Signal()
+"""A version was stored: the first of a new document or a later one.
+kwargs: document_id (int), version_id (int)"""
+
 document_changed = Signal()
-# Sent before anything is destroyed; a receiver vetoes by raising (retention: holds and the
-# archive's pending decision). kwargs: case_file_ids, document_ids
-pre_destroy = Signal()
-# Sent after destruction was committed, so that every copy elsewhere goes too (index,
-# ingest jobs, caches). kwargs: document_ids
+"""A document's metadata or place changed (edited, moved, moved with its process); its own
+entry elsewhere (the index) must follow now. kwargs: document_id (int)"""
+
+case_file_access_changed = Signal()
+"""Who may read a case file changed: restriction of processing set or lifted, confidentiality
+or staff case changed, a person named. Its documents' entries must follow once the change is
+committed. kwargs: case_file_id (int), document_ids (list[int])"""
+
+case_file_updated = Signal()
+"""A case file's metadata changed (title, subject, confidentiality, ...); its documents'
+entries carry some of it. kwargs: case_file_id (int), document_ids (list[int]),
+fields (list[str]: the names of the fields that changed)"""
+
+case_file_closed = Signal()
+"""A case file was closed (zdA); its documents are now read-only and its retention starts.
+kwargs: case_file_id (int), document_ids (list[int])"""
+
+case_file_reopened = Signal()
+"""A closed case file was reopened. kwargs: case_file_id (int), document_ids (list[int])"""
+
+retention_basis_changed = Signal()
+"""Something a case file's retention end is computed from may have changed besides the
+signals above: it was created, a document was filed into or moved out of it, or its file plan
+unit's retention schedule changed. kwargs: case_file_id (int)"""
+
+destruction_requested = Signal()
+"""Sent before anything is destroyed. A receiver vetoes by raising (retention: holds and the
+public archive's pending decision). kwargs: case_file_ids (list[int]), document_ids
+(list[int])"""
+
 documents_destroyed = Signal()
-# A case file's retention trigger may have changed (closed, reopened, metadata, class).
-# kwargs: case_file_id
-case_file_changed = Signal()
+"""Sent after destruction was committed, so that every copy elsewhere goes too (index, ingest
+jobs, caches). kwargs: document_ids (list[int])"""

@@ -1,6 +1,7 @@
 """Scheduled kernel jobs: checkpoints and full checks of the event chain, fixity checks."""
 from celery import shared_task
 
+from .actors import system_actor
 from .checkpoints import checkpoint_write
 from .services.destruction import destruction_finish
 from .services.events import events_verify
@@ -21,7 +22,7 @@ def verify_trail() -> bool:
 
 @shared_task(name="archive.fixity_check")
 def run_fixity_check() -> int:
-    return len(fixity_check())
+    return len(fixity_check(actor=system_actor("scheduler", "fixity")))
 
 
 @shared_task(name="archive.finish_destruction")

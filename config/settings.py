@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.errors.ChannelMiddleware",
     "web.errors.DomainErrorMiddleware",
 ]
 # The document page embeds its own PDF rendition.

@@ -4,15 +4,20 @@ from archive.errors import RegistraturError
 
 
 class IngestRefused(RegistraturError):
-    """Bad input: the job ends in quarantine with this code and message."""
+    """Bad input: the job ends in quarantine with this code and message. 422: the request
+    was understood but its content cannot be processed."""
 
     code = "REFUSED"
+    http_status = 422
+    exit_code = 7
 
 
 class IngestFailed(RegistraturError):
-    """The system could not process the input (not the input's fault)."""
+    """The system could not process the input (not the input's fault). 503: try again."""
 
     code = "INGEST_FAILED"
+    http_status = 503
+    exit_code = 8
 
 
 def refused(code: str, message: str) -> IngestRefused:

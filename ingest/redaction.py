@@ -21,6 +21,7 @@ from django.utils import timezone
 from ocrmypdf import ExitCode
 from PIL import Image, ImageDraw
 
+from archive.actors import actor_for_user
 from archive.blobstore import blob_path, blob_put_file
 from archive.errors import RegistraturError
 from archive.models import Document
@@ -158,7 +159,8 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
             page_count=source.page_count, thumbnail_sha256=thumbnail_sha256,
             provenance={"redaction_of_version": source.number, "reason": job.reason,
                         "boxes": job.boxes, "redaction_job": str(job.pk)})
-        version = version_add(user=user, document_id=document.pk, content=content)
+        version = version_add(actor=actor_for_user(user), document_id=document.pk,
+                              content=content)
         if version.number != source.number + 1:
             # A version filed by another process (which does not take the document's row)
             # committed between the check and the insert: undo, the boxes were not drawn

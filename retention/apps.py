@@ -7,11 +7,19 @@ class RetentionConfig(AppConfig):
 
     def ready(self):
         from archive.schedules import schedule_lookup_register
-        from archive.signals import case_file_changed, pre_destroy
+        from archive.signals import (
+            case_file_closed,
+            case_file_reopened,
+            case_file_updated,
+            destruction_requested,
+            retention_basis_changed,
+        )
 
         from . import checks, handlers  # noqa: F401  (registers the system check)
 
-        pre_destroy.connect(handlers.veto_destruction, dispatch_uid="retention.veto")
-        case_file_changed.connect(handlers.recompute, dispatch_uid="retention.recompute")
+        destruction_requested.connect(handlers.veto_destruction, dispatch_uid="retention.veto")
+        for name, signal in {"basis": retention_basis_changed, "closed": case_file_closed,
+                             "reopened": case_file_reopened, "updated": case_file_updated}.items():
+            signal.connect(handlers.recompute, dispatch_uid=f"retention.recompute.{name}")
         # The kernel validates a plan unit's schedule through this lookup (archive/schedules).
         schedule_lookup_register(handlers.known_schedules)

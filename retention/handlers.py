@@ -1,4 +1,4 @@
-"""Reactions to archive signals."""
+"""Reactions to archive signals (archive/signals.py lists their arguments)."""
 from archive.models import CaseFile
 
 from .models import RetentionSchedule
@@ -6,11 +6,11 @@ from .services.holds import destruction_veto
 from .services.schedules import retention_recompute
 
 
-def veto_destruction(sender, *, case_file_ids, **kwargs):
+def veto_destruction(sender, *, case_file_ids: list[int], **_):
     destruction_veto(case_file_ids)
 
 
-def recompute(sender, *, case_file_id, **kwargs):
+def recompute(sender, *, case_file_id: int, **_):
     case_file = CaseFile.objects.filter(pk=case_file_id, destroyed_at__isnull=True).first()
     if case_file is not None:
         retention_recompute(case_file=case_file)

@@ -1,6 +1,7 @@
 """Scheduled retention work: the nightly due list and the execution of approved lists."""
 from celery import shared_task
 
+from archive.actors import system_actor
 from archive.services.events import event_append
 
 from .services.disposal import disposal_execute_approved, retention_due
@@ -11,11 +12,11 @@ def nightly() -> int:
     due = retention_due()
     # The DPO's page lists what is due; the event makes the notice part of the trail.
     event_append(action="disposal_due", object_type="retention", object_id="nightly",
-                 actor="scheduler", data={"count": len(due),
+                 actor=system_actor("scheduler"), data={"count": len(due),
                                           "case_files": [item.case_file.pk for item in due]})
     return len(due)
 
 
 @shared_task(name="retention.execute_approved")
 def execute_approved() -> list[int]:
-    return disposal_execute_approved(actor="scheduler")
+    return disposal_execute_approved(actor=system_actor("scheduler"))

@@ -8,17 +8,25 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from archive.signals import (
-            case_file_changed,
+            case_file_access_changed,
+            case_file_closed,
+            case_file_reopened,
+            case_file_updated,
             document_changed,
             documents_destroyed,
-            version_created,
+            version_filed,
         )
 
         from . import handlers
 
-        version_created.connect(handlers.on_version_created, dispatch_uid="search.version")
+        version_filed.connect(handlers.on_version_filed, dispatch_uid="search.version")
         document_changed.connect(handlers.on_document_changed, dispatch_uid="search.document")
-        case_file_changed.connect(handlers.on_case_file_changed, dispatch_uid="search.case_file")
+        case_file_access_changed.connect(handlers.on_case_file_access_changed,
+                                         dispatch_uid="search.access")
+        for name, signal in {"updated": case_file_updated, "closed": case_file_closed,
+                             "reopened": case_file_reopened}.items():
+            signal.connect(handlers.on_case_file_state_changed,
+                           dispatch_uid=f"search.case_file.{name}")
         documents_destroyed.connect(handlers.on_documents_destroyed,
                                     dispatch_uid="search.destroyed")
         # After every migrate, i.e. on every upgrade: rebuild when backend or analysis changed.

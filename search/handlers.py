@@ -51,28 +51,27 @@ def _index_at_commit(document_id: int) -> None:
     transaction.on_commit(flush)
 
 
-def on_version_created(sender, *, document_id, **kwargs):
+def on_version_filed(sender, *, document_id: int, version_id: int, **_):
     _index(document_id)
 
 
-def on_document_changed(sender, *, document_id, **kwargs):
-    """Sent by CaseFile when its access changes (restriction, confidentiality, staff case)."""
-    from archive.models import CaseFile
-
-    if sender is CaseFile and not get_backend().transactional:
-        _index_at_commit(document_id)
-    else:
-        _index(document_id)
+def on_document_changed(sender, *, document_id: int, **_):
+    _index(document_id)
 
 
-def on_case_file_changed(sender, *, case_file_id, **kwargs):
-    """Closing or reopening a case file changes its documents' state in the index. Filing
-    (sender Document) and file plan changes do not change other documents' entries."""
-    from archive.models import CaseFile, Document
+def on_case_file_access_changed(sender, *, case_file_id: int, document_ids: list[int], **_):
+    """Restriction, confidentiality, staff case, named persons: who may find the documents."""
+    for document_id in document_ids:
+        if get_backend().transactional:
+            _index(document_id)
+        else:
+            _index_at_commit(document_id)
 
-    if sender is not CaseFile:
-        return
-    ids = list(Document.objects.filter(case_file_id=case_file_id).values_list("pk", flat=True))
+
+def on_case_file_state_changed(sender, *, case_file_id: int, document_ids: list[int], **_):
+    """Closing, reopening or editing a case file changes its documents' entries (state, file
+    metadata). Filing and file plan changes do not change other documents' entries."""
+    ids = list(document_ids)
     if not ids:
         return
     if get_backend().transactional:
@@ -85,7 +84,7 @@ def on_case_file_changed(sender, *, case_file_id, **kwargs):
     transaction.on_commit(lambda: index_documents.delay(ids))
 
 
-def on_documents_destroyed(sender, *, document_ids, **kwargs):
+def on_documents_destroyed(sender, *, document_ids: list[int], **_):
     """Destroyed entries leave every query at once; the purge of their traces follows on the
     index queue (search.purging)."""
     from .purging import destroyed_documents_hide

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from archive.models import CaseFile
-from archive.services.demo import demo_setup
+from web.demo import demo_setup
 
 DEMO_PASSWORD = "demo-kennwort-123"
 

@@ -2,23 +2,27 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from archive.errors import (
-    Conflict,
-    Gone,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    RegistraturError,
-)
-
-STATUS = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, Conflict: 409, Gone: 410}
+from archive.actors import Actor, channel_context
+from archive.errors import RegistraturError
 
 
 def status_for(error: RegistraturError) -> int:
-    for kind, status in STATUS.items():
-        if isinstance(error, kind):
-            return status
-    return 500
+    """Each error class carries its own status (archive/errors.py, ingest/errors.py)."""
+    return error.http_status
+
+
+class ChannelMiddleware:
+    """Every event written while a request runs records its channel: "api" under /api/,
+    otherwise "web". Services that are handed an Actor record it from there; this covers the
+    reads and bookkeeping that still pass a plain name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        channel = "api" if request.path.startswith("/api/") else "web"
+        with channel_context(Actor(user=None, channel=channel, name="request")):
+            return self.get_response(request)
 
 
 class DomainErrorMiddleware:

@@ -70,6 +70,8 @@ urlpatterns = [
     path("datenschutz/loeschantraege/neu", retention.erasure_new, name="erasure_new"),
     path("datenschutz/loeschantraege/<int:request_id>/entscheiden", retention.erasure_decision,
          name="erasure_decide"),
+    path("datenschutz/einschraenkungen/<int:case_file_id>/aufheben", retention.restriction_lift,
+         name="restriction_lift"),
     path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
     path("datenschutz/archivanbietung/", transfer.transfers_page, name="transfers"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),

@@ -4,11 +4,24 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..actors import Actor
 from ..errors import Conflict, InvalidInput, NotFound
-from ..guards import is_administrator, require_open, require_perm, require_work
+from ..guards import (
+    is_administrator,
+    require_open,
+    require_perm,
+    require_person,
+    require_work,
+)
 from ..models import CaseFile, FilePlanUnit, FileReferenceCounter, Role, Share, Unit
 from ..schedules import schedule_exists
-from ..signals import case_file_changed, document_changed
+from ..signals import (
+    case_file_access_changed,
+    case_file_closed,
+    case_file_reopened,
+    case_file_updated,
+    retention_basis_changed,
+)
 from .changes import apply_changes
 from .events import event_append
 
@@ -40,13 +53,14 @@ def _may_create_in(user, unit: Unit) -> bool:
 
 
 def case_file_create(
-    *, plan_unit: FilePlanUnit, unit: Unit, title: str, user=None, actor: str = "",
+    *, plan_unit: FilePlanUnit, unit: Unit, title: str, actor: Actor,
     subject_name: str = "", subject_birth_date=None, client_number: str = "",
     confidentiality: int = 0,
 ) -> CaseFile:
-    """With a user, the user must belong to the unit; without, it is the system (demo, import)."""
-    if user is not None and not _may_create_in(user, unit):
-        raise NotFound()
+    """A person must belong to the unit; without one only the system creates (demo setup)."""
+    if not actor.is_system:
+        if not _may_create_in(require_person(actor), unit):
+            raise NotFound()
     if not plan_unit.active:
         raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} ist deaktiviert.",
                            code="PLAN_UNIT_INACTIVE")
@@ -55,7 +69,6 @@ def case_file_create(
         raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} hat keine gültige "
                            "Aufbewahrungsfrist; bitte wenden Sie sich an die Administration.",
                            code="PLAN_SCHEDULE_UNKNOWN")
-    actor = user.username if user is not None else actor
     with transaction.atomic():
         year = timezone.localdate().year
         reference = file_reference_format(
@@ -69,7 +82,7 @@ def case_file_create(
         event_append(action="created", object_type="case_file", object_id=case_file.pk,
                      actor=actor, data={"file_reference": reference, "unit": unit.code,
                                         "plan_unit": plan_unit.code})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        retention_basis_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return case_file
 
 
@@ -77,12 +90,17 @@ def case_file_by_reference(reference: str) -> CaseFile | None:
     return CaseFile.objects.filter(file_reference=reference).select_related("unit").first()
 
 
+def _document_ids(case_file: CaseFile) -> list[int]:
+    return list(case_file.documents.values_list("pk", flat=True))
+
+
 def _reindex(case_file: CaseFile) -> None:
-    for document_id in case_file.documents.values_list("pk", flat=True):
-        document_changed.send(sender=CaseFile, document_id=document_id)
+    case_file_access_changed.send(sender=CaseFile, case_file_id=case_file.pk,
+                                  document_ids=_document_ids(case_file))
 
 
-def case_file_update(*, user, case_file: CaseFile, **changes) -> CaseFile:
+def case_file_update(*, actor: Actor, case_file: CaseFile, **changes) -> CaseFile:
+    user = require_person(actor)
     require_work(user, case_file)
     require_open(case_file)
     if set(changes) - EDITABLE:
@@ -96,15 +114,17 @@ def case_file_update(*, user, case_file: CaseFile, **changes) -> CaseFile:
             # Whoever marks a staff case stays able to work on it.
             case_file.named_persons.add(user)
         event_append(action="changed", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, data={"changes": diff})
+                     actor=actor, data={"changes": diff})
         if ACCESS_FIELDS & set(diff):
             _reindex(case_file)
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_updated.send(sender=CaseFile, case_file_id=case_file.pk,
+                               document_ids=_document_ids(case_file), fields=sorted(diff))
     return case_file
 
 
-def case_file_close(*, user, case_file: CaseFile, note: str = "") -> CaseFile:
+def case_file_close(*, actor: Actor, case_file: CaseFile, note: str = "") -> CaseFile:
     """zdA: read-only from now on; retention starts from this date."""
+    user = require_person(actor)
     require_work(user, case_file)
     require_open(case_file)
     with transaction.atomic():
@@ -112,13 +132,15 @@ def case_file_close(*, user, case_file: CaseFile, note: str = "") -> CaseFile:
         case_file.closed_by = user.username
         case_file.save(update_fields=["closed_at", "closed_by"])
         event_append(action="closed", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, purpose=note,
+                     actor=actor, purpose=note,
                      data={"closed_at": case_file.closed_at.isoformat()})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_closed.send(sender=CaseFile, case_file_id=case_file.pk,
+                              document_ids=_document_ids(case_file))
     return case_file
 
 
-def case_file_reopen(*, user, case_file: CaseFile, reason: str) -> CaseFile:
+def case_file_reopen(*, actor: Actor, case_file: CaseFile, reason: str) -> CaseFile:
+    user = require_person(actor)
     require_work(user, case_file)
     require_perm(user, "archive.reopen_casefile",
                  "Die Wiederaufnahme ist der Teamleitung vorbehalten.")
@@ -131,14 +153,16 @@ def case_file_reopen(*, user, case_file: CaseFile, reason: str) -> CaseFile:
         case_file.closed_at, case_file.closed_by = None, ""
         case_file.save(update_fields=["closed_at", "closed_by"])
         event_append(action="reopened", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, purpose=reason,
+                     actor=actor, purpose=reason,
                      data={"was_closed_at": closed_at.isoformat()})
-        case_file_changed.send(sender=CaseFile, case_file_id=case_file.pk)
+        case_file_reopened.send(sender=CaseFile, case_file_id=case_file.pk,
+                                document_ids=_document_ids(case_file))
     return case_file
 
 
-def case_file_share(*, user, case_file: CaseFile, unit: Unit, reason: str,
+def case_file_share(*, actor: Actor, case_file: CaseFile, unit: Unit, reason: str,
                     valid_until: datetime | None = None) -> Share:
+    user = require_person(actor)
     require_work(user, case_file)
     require_perm(user, "archive.share_casefile", "Freigaben erteilt die Teamleitung.")
     if case_file.staff_case:
@@ -152,25 +176,27 @@ def case_file_share(*, user, case_file: CaseFile, unit: Unit, reason: str,
         share = Share.objects.create(case_file=case_file, unit=unit, granted_by=user.username,
                                      reason=reason, valid_until=valid_until)
         event_append(action="shared", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, purpose=reason,
+                     actor=actor, purpose=reason,
                      data={"share": share.pk, "unit": unit.code,
                            "valid_until": valid_until.isoformat() if valid_until else None})
     return share
 
 
-def case_file_unshare(*, user, share: Share) -> Share:
+def case_file_unshare(*, actor: Actor, share: Share) -> Share:
+    user = require_person(actor)
     require_work(user, share.case_file)
     require_perm(user, "archive.share_casefile", "Freigaben entzieht die Teamleitung.")
     with transaction.atomic():
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
         event_append(action="unshared", object_type="case_file", object_id=share.case_file_id,
-                     actor=user.username, data={"share": share.pk, "unit": share.unit.code})
+                     actor=actor, data={"share": share.pk, "unit": share.unit.code})
     return share
 
 
-def case_file_name_person(*, user, case_file: CaseFile, person) -> None:
+def case_file_name_person(*, actor: Actor, case_file: CaseFile, person) -> None:
     """Staff cases are visible only to the persons named here, never to personnel admin."""
+    user = require_person(actor)
     require_work(user, case_file)
     if not case_file.staff_case:
         raise Conflict("Nur Beschäftigtenfälle haben benannte Personen.", code="NOT_STAFF_CASE")
@@ -181,5 +207,5 @@ def case_file_name_person(*, user, case_file: CaseFile, person) -> None:
     with transaction.atomic():
         case_file.named_persons.add(person)
         event_append(action="person_named", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, data={"person": person.username})
+                     actor=actor, data={"person": person.username})
         _reindex(case_file)

@@ -1,14 +1,17 @@
 """Destruction after reviewed disposal: every copy goes, a residual record without anything
-personal stays. This is the only way anything is destroyed; receivers of `pre_destroy` (the
-retention app's holds) can veto it, whichever path asked for it."""
+personal stays. This is the only way anything is destroyed; receivers of
+`destruction_requested` (the retention app's holds) can veto it, whichever path asked."""
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from ..actors import Actor
 from ..blobstore import blob_path
+from ..errors import InvalidInput
+from ..guards import require_dpo_or_system
 from ..models import CaseFile, Document, Version
-from ..signals import documents_destroyed, pre_destroy
+from ..signals import destruction_requested, documents_destroyed
 from .events import event_append
 
 log = logging.getLogger(__name__)
@@ -27,13 +30,21 @@ def _document_residual(document: Document, case_file: CaseFile, approval: dict) 
     }
 
 
-def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: str) -> dict:
+def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor) -> dict:
     """Destroy case files with all their documents. `approval` names the disposal list, its
-    proposer and its approver. Returns the residual records of case files and documents."""
+    proposer and its approver. Returns the residual records of case files and documents.
+
+    Only the data-protection officer, or a scheduled run carrying out an approved list,
+    destroys; and never without a named proposer and approver."""
+    require_dpo_or_system(actor, "Vernichten darf nur der Datenschutz nach geprüfter "
+                                 "Aussonderung.")
+    if not (approval.get("list") and approval.get("proposed_by") and approval.get("approved_by")):
+        raise InvalidInput("Vernichtet wird nur mit Liste, Vorschlag und Genehmigung.",
+                           code="APPROVAL_REQUIRED")
     case_files = list(CaseFile.objects.filter(pk__in=case_file_ids, destroyed_at__isnull=True)
                       .select_related("plan_unit"))
     documents = list(Document.objects.filter(case_file__in=case_files))
-    pre_destroy.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+    destruction_requested.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
                      document_ids=[d.pk for d in documents])
     residuals: dict[str, list[dict]] = {"case_files": [], "documents": []}
     with transaction.atomic():

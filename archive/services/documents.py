@@ -4,12 +4,13 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from ..actors import Actor
 from ..errors import InvalidInput, NotFound
-from ..guards import require_open, require_work
+from ..guards import require_open, require_person, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
-from ..signals import case_file_changed, document_changed, version_created
+from ..signals import document_changed, retention_basis_changed, version_filed
 from .changes import apply_changes
 from .events import event_append
 
@@ -35,11 +36,21 @@ class VersionContent:
 
 def document_file_new(
     *, content: VersionContent, case_file: CaseFile | None, title: str, received_at: datetime,
-    actor: str, sender: str = "", letter_date: date | None = None, document_type: str = "",
+    actor: Actor, sender: str = "", letter_date: date | None = None, document_type: str = "",
     medium: str = "scan", reason: str = "",
 ) -> Document:
     """Create Document + Version 1 in one transaction with its events; without a case file the
-    document lands in the mailroom inbox."""
+    document lands in the mailroom inbox. The pipeline (a system actor) files what it was
+    handed; a person files only into a case file they work on, or into the inbox if they are
+    the mailroom."""
+    if not actor.is_system:
+        user = require_person(actor)
+        if case_file is None:
+            if user_role(user) != Role.MAILROOM:
+                raise NotFound()
+        else:
+            require_work(user, case_file)
+            require_open(case_file)
     with transaction.atomic():
         document = Document.objects.create(
             case_file=case_file, title=title[:300], sender=sender[:300], letter_date=letter_date,
@@ -64,9 +75,9 @@ def document_file_new(
                 "text_sha256": content.text_sha256,
             },
         )
-        version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+        version_filed.send(sender=Version, document_id=document.pk, version_id=version.pk)
         if case_file is not None:
-            case_file_changed.send(sender=Document, case_file_id=case_file.pk)
+            retention_basis_changed.send(sender=CaseFile, case_file_id=case_file.pk)
     return document
 
 
@@ -79,7 +90,8 @@ def _require_work_on_document(user, document: Document) -> None:
     require_work(user, document.case_file)
 
 
-def document_update(*, user, document_id, **changes) -> Document:
+def document_update(*, actor: Actor, document_id, **changes) -> Document:
+    user = require_person(actor)
     document = document_visible_or_404(user, document_id)
     _require_work_on_document(user, document)
     require_open(document.case_file, document.process)
@@ -90,15 +102,16 @@ def document_update(*, user, document_id, **changes) -> Document:
         if diff:
             document.save()
             event_append(action="changed", object_type="document", object_id=document.pk,
-                         actor=user.username, data={"changes": diff})
+                         actor=actor, data={"changes": diff})
             document_changed.send(sender=Document, document_id=document.pk)
     return document
 
 
-def document_move(*, user, document_id, case_file: CaseFile,
+def document_move(*, actor: Actor, document_id, case_file: CaseFile,
                   process: Process | None = None, reason: str = "") -> Document:
     """Moving keeps the id and history; the event records from and to. The mailroom files
     inbox post into any case file; caseworkers move between case files they work on."""
+    user = require_person(actor)
     document = document_visible_or_404(user, document_id)
     _require_work_on_document(user, document)
     if document.case_file_id is not None:
@@ -113,17 +126,18 @@ def document_move(*, user, document_id, case_file: CaseFile,
         document.case_file, document.process = case_file, process
         document.save(update_fields=["case_file", "process"])
         event_append(action="moved", object_type="document", object_id=document.pk,
-                     actor=user.username, purpose=reason,
+                     actor=actor, purpose=reason,
                      data={"from": source, "to": case_file.file_reference,
                            "process": process.pk if process else None})
         document_changed.send(sender=Document, document_id=document.pk)
         for affected in {source_id, case_file.pk} - {None}:
-            case_file_changed.send(sender=Document, case_file_id=affected)
+            retention_basis_changed.send(sender=CaseFile, case_file_id=affected)
     return document
 
 
-def version_add(*, user, document_id, content: VersionContent) -> Version:
+def version_add(*, actor: Actor, document_id, content: VersionContent) -> Version:
     """A new version never changes an old one."""
+    user = require_person(actor)
     document = document_visible_or_404(user, document_id)
     _require_work_on_document(user, document)
     require_open(document.case_file, document.process)
@@ -139,7 +153,7 @@ def version_add(*, user, document_id, content: VersionContent) -> Version:
             thumbnail_sha256=content.thumbnail_sha256, provenance=content.provenance,
         )
         event_append(action="version_added", object_type="document", object_id=document.pk,
-                     actor=user.username,
+                     actor=actor,
                      data={"version": number, "original_sha256": content.original_sha256})
-        version_created.send(sender=Version, document_id=document.pk, version_id=version.pk)
+        version_filed.send(sender=Version, document_id=document.pk, version_id=version.pk)
     return version

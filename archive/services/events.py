@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..actors import Actor, current_trail
 from ..checkpoints import Checkpoint, checkpoints_read
 from ..errors import IntegrityFailure
 from ..models import AuditState, ChainHead, Event
@@ -33,12 +34,21 @@ def _entry_hash(prev_hash: str, canonical: bytes) -> str:
 
 
 def event_append(
-    *, action: str, object_type: str, object_id, actor: str = "", purpose: str = "",
+    *, action: str, object_type: str, object_id, actor: "Actor | str" = "", purpose: str = "",
     data: dict | None = None, at=None,
 ) -> Event:
     """Append one entry. Runs inside the caller's transaction, so the event and the change it
-    records commit together or not at all."""
-    data = json.loads(json.dumps(data or {}, default=str))
+    records commit together or not at all.
+
+    `actor` is an Actor (archive/actors.py) or, for code that has none, a plain name. Either
+    way the procedure goes into the hashed data as `via` ({"channel": ..., "os_user": ...}):
+    from the Actor, else from the channel the request, command or task set. Entries written
+    before `via` existed simply lack the key, so old chains verify unchanged."""
+    if isinstance(actor, Actor):
+        via, actor = actor.trail(), actor.label
+    else:
+        via = current_trail()
+    data = json.loads(json.dumps({**(data or {}), "via": via}, default=str))
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"seq": 0, "hash": GENESIS}

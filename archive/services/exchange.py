@@ -12,9 +12,10 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..actors import Actor
 from ..blobstore import blob_open, blob_put_stream
 from ..errors import Conflict, InvalidInput, NotFound
-from ..guards import may_work_on
+from ..guards import may_work_on, require_admin_or_operator, require_person
 from ..models import CaseFile, Document, Event, FilePlanUnit, Process, Unit, Version
 from .access import case_file_read
 from .events import event_append
@@ -35,9 +36,10 @@ def _history(case_file: CaseFile) -> list[Event]:
     return sorted(events, key=lambda e: e.seq)
 
 
-def case_file_export(*, user, case_file_id, target: Path, purpose: str = "") -> Path:
+def case_file_export(*, actor: Actor, case_file_id, target: Path, purpose: str = "") -> Path:
     """Export is a read: it passes the choke point and is logged as one `exported` event.
     A whole file leaves the system, so only those who work on it may export it."""
+    user = require_person(actor)
     owned = CaseFile.objects.filter(pk=case_file_id).first()
     if owned is None or not may_work_on(user, owned):
         raise NotFound()
@@ -105,7 +107,10 @@ def _read_package(path: Path) -> tuple[dict, zipfile.ZipFile]:
     return manifest, package
 
 
-def case_file_import(*, path: Path, actor: str) -> CaseFile:
+def case_file_import(*, path: Path, actor: Actor) -> CaseFile:
+    """A whole case file with its history enters: the administrator, or the operator of the
+    command line."""
+    require_admin_or_operator(actor, "Akten importiert die Administration.")
     manifest, package = _read_package(Path(path))
     records = list(serializers.deserialize("json", json.dumps(manifest["records"])))
     case_file = next(r.object for r in records if isinstance(r.object, CaseFile))
@@ -136,13 +141,19 @@ def case_file_import(*, path: Path, actor: str) -> CaseFile:
             event_append(action=entry["action"], object_type=entry["object_type"],
                          object_id=entry["object_id"], actor=entry["actor"],
                          purpose=entry["purpose"], at=datetime.fromisoformat(entry["at"]),
-                         data={**entry["data"], "imported_from": {"seq": entry["seq"],
-                                                                  "hash": entry["hash"]}})
+                         data={**_without_via(entry["data"]),
+                               "imported_from": {"seq": entry["seq"], "hash": entry["hash"],
+                                                 "via": entry["data"].get("via")}})
         event_append(action="imported", object_type="package", object_id=case_file.pk,
                      actor=actor, data={"file_reference": case_file.file_reference,
                                         "events": len(manifest["history"])})
         _reset_sequences()
     return CaseFile.objects.get(pk=case_file.pk)
+
+
+def _without_via(data: dict) -> dict:
+    # The original procedure is kept under imported_from; "via" says how it came here.
+    return {key: value for key, value in data.items() if key != "via"}
 
 
 def _no_creator(version: Version) -> Version:

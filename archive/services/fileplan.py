@@ -1,11 +1,12 @@
 """The file plan: units are created, changed and deactivated, never deleted."""
 from django.db import transaction
 
+from ..actors import Actor
 from ..errors import InvalidInput
-from ..guards import require_perm
-from ..models import FilePlanUnit
+from ..guards import require_perm, require_person
+from ..models import CaseFile, FilePlanUnit
 from ..schedules import schedule_exists, schedule_require
-from ..signals import case_file_changed
+from ..signals import retention_basis_changed
 from .changes import apply_changes
 from .events import event_append
 
@@ -13,8 +14,9 @@ PERMISSION = "archive.manage_fileplan"
 DENIED = "Den Aktenplan pflegt die Administration."
 
 
-def plan_unit_create(*, user, code: str, title: str, parent: FilePlanUnit | None = None,
+def plan_unit_create(*, actor: Actor, code: str, title: str, parent: FilePlanUnit | None = None,
                      retention_schedule: str = "") -> FilePlanUnit:
+    user = require_person(actor)
     require_perm(user, PERMISSION, DENIED)
     code = code.strip()
     # Without an existing schedule, case files closed in this unit would get no retention.
@@ -28,12 +30,13 @@ def plan_unit_create(*, user, code: str, title: str, parent: FilePlanUnit | None
         unit = FilePlanUnit.objects.create(code=code, title=title, parent=parent,
                                            retention_schedule=retention_schedule)
         event_append(action="created", object_type="plan_unit", object_id=unit.pk,
-                     actor=user.username, data={"code": code, "title": title,
+                     actor=actor, data={"code": code, "title": title,
                                                 "retention_schedule": retention_schedule})
     return unit
 
 
-def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUnit:
+def plan_unit_update(*, actor: Actor, plan_unit: FilePlanUnit, **changes) -> FilePlanUnit:
+    user = require_person(actor)
     require_perm(user, PERMISSION, DENIED)
     allowed = {"title", "retention_schedule", "active"}
     if set(changes) - allowed:
@@ -56,8 +59,8 @@ def plan_unit_update(*, user, plan_unit: FilePlanUnit, **changes) -> FilePlanUni
             elif set(diff) == {"retention_schedule"}:
                 action = "schedule_changed"
             event_append(action=action, object_type="plan_unit", object_id=plan_unit.pk,
-                         actor=user.username, data={"changes": diff})
+                         actor=actor, data={"changes": diff})
             if "retention_schedule" in diff:
                 for case_file_id in plan_unit.case_files.values_list("pk", flat=True):
-                    case_file_changed.send(sender=FilePlanUnit, case_file_id=case_file_id)
+                    retention_basis_changed.send(sender=CaseFile, case_file_id=case_file_id)
     return plan_unit

@@ -2,36 +2,40 @@
 from django.db import transaction
 from django.utils import timezone
 
+from ..actors import Actor
 from ..errors import Conflict, InvalidInput
-from ..guards import require_open, require_perm, require_work
-from ..models import CaseFile, Process
+from ..guards import require_open, require_perm, require_person, require_work
+from ..models import CaseFile, Document, Process
 from ..signals import document_changed
 from .events import event_append
 
 
-def process_create(*, user, case_file: CaseFile, title: str) -> Process:
+def process_create(*, actor: Actor, case_file: CaseFile, title: str) -> Process:
+    user = require_person(actor)
     require_work(user, case_file)
     require_open(case_file)
     with transaction.atomic():
         process = Process.objects.create(case_file=case_file, title=title)
         event_append(action="created", object_type="process", object_id=process.pk,
-                     actor=user.username, data={"case_file": case_file.file_reference,
+                     actor=actor, data={"case_file": case_file.file_reference,
                                                 "title": title})
     return process
 
 
-def process_close(*, user, process: Process) -> Process:
+def process_close(*, actor: Actor, process: Process) -> Process:
+    user = require_person(actor)
     require_work(user, process.case_file)
     require_open(process.case_file, process)
     with transaction.atomic():
         process.closed_at, process.closed_by = timezone.now(), user.username
         process.save(update_fields=["closed_at", "closed_by"])
         event_append(action="closed", object_type="process", object_id=process.pk,
-                     actor=user.username, data={"case_file": process.case_file.file_reference})
+                     actor=actor, data={"case_file": process.case_file.file_reference})
     return process
 
 
-def process_reopen(*, user, process: Process, reason: str) -> Process:
+def process_reopen(*, actor: Actor, process: Process, reason: str) -> Process:
+    user = require_person(actor)
     require_work(user, process.case_file)
     require_open(process.case_file)
     require_perm(user, "archive.reopen_casefile",
@@ -44,12 +48,13 @@ def process_reopen(*, user, process: Process, reason: str) -> Process:
         process.closed_at, process.closed_by = None, ""
         process.save(update_fields=["closed_at", "closed_by"])
         event_append(action="reopened", object_type="process", object_id=process.pk,
-                     actor=user.username, purpose=reason)
+                     actor=actor, purpose=reason)
     return process
 
 
-def process_move(*, user, process: Process, target: CaseFile) -> Process:
+def process_move(*, actor: Actor, process: Process, target: CaseFile) -> Process:
     """Same id, same history; the event records where from and where to."""
+    user = require_person(actor)
     source = process.case_file
     require_work(user, source)
     require_work(user, target)
@@ -61,13 +66,13 @@ def process_move(*, user, process: Process, target: CaseFile) -> Process:
         moved = list(process.documents.values_list("pk", flat=True))
         process.documents.update(case_file=target)
         event_append(action="moved", object_type="process", object_id=process.pk,
-                     actor=user.username,
+                     actor=actor,
                      data={"from": source.file_reference, "to": target.file_reference,
                            "documents": moved})
         for document_id in moved:
             event_append(action="moved", object_type="document", object_id=document_id,
-                         actor=user.username,
+                         actor=actor,
                          data={"from": source.file_reference, "to": target.file_reference,
                                "with_process": process.pk})
-            document_changed.send(sender=Process, document_id=document_id)
+            document_changed.send(sender=Document, document_id=document_id)
     return process

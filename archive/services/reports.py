@@ -8,8 +8,9 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ..actors import Actor
 from ..errors import InvalidInput
-from ..guards import require_role
+from ..guards import require_person, require_role
 from ..models import CaseFile, Event, Role
 from .events import event_append
 
@@ -40,31 +41,31 @@ def _case_files_events(case_files: QuerySet[CaseFile]) -> Q:
     return condition
 
 
-def _run(user, kind: str, subject: str, period: Period, condition: Q) -> QuerySet[Event]:
-    require_role(user, Role.DATA_PROTECTION)
+def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q) -> QuerySet[Event]:
+    require_role(require_person(actor), Role.DATA_PROTECTION)
     start, end = period.bounds()
-    event_append(action="report", object_type="report", object_id=kind, actor=user.username,
+    event_append(action="report", object_type="report", object_id=kind, actor=actor,
                  data={"subject": subject, "from": period.start.isoformat(),
                        "to": period.end.isoformat()})
     return Event.objects.filter(condition, at__gte=start, at__lte=end).order_by("seq")
 
 
-def report_case_file(*, user, file_reference: str, period: Period) -> QuerySet[Event]:
+def report_case_file(*, actor: Actor, file_reference: str, period: Period) -> QuerySet[Event]:
     case_files = CaseFile.objects.filter(file_reference=file_reference.strip())
-    return _run(user, "case_file", file_reference, period, _case_files_events(case_files))
+    return _run(actor, "case_file", file_reference, period, _case_files_events(case_files))
 
 
-def report_person(*, user, person: str, period: Period) -> QuerySet[Event]:
+def report_person(*, actor: Actor, person: str, period: Period) -> QuerySet[Event]:
     """Everything concerning a person: by name or client number of the case files' subject."""
     person = person.strip()
     case_files = CaseFile.objects.filter(Q(subject_name__icontains=person)
                                          | Q(client_number=person)) if person else \
         CaseFile.objects.none()
-    return _run(user, "person", person, period, _case_files_events(case_files))
+    return _run(actor, "person", person, period, _case_files_events(case_files))
 
 
-def report_user(*, user, username: str, period: Period) -> QuerySet[Event]:
-    return _run(user, "user", username, period, Q(actor=username.strip()))
+def report_user(*, actor: Actor, username: str, period: Period) -> QuerySet[Event]:
+    return _run(actor, "user", username, period, Q(actor=username.strip()))
 
 
 def report_csv(events) -> str:
@@ -81,8 +82,8 @@ REPORT_KINDS = {"case_file": report_case_file, "person": report_person, "user": 
 _SUBJECT_ARGUMENT = {"case_file": "file_reference", "person": "person", "user": "username"}
 
 
-def report_run(*, user, kind: str, subject: str, period: Period) -> QuerySet[Event]:
+def report_run(*, actor: Actor, kind: str, subject: str, period: Period) -> QuerySet[Event]:
     """One entry for pages and command line: the report of this kind about this subject."""
     if kind not in REPORT_KINDS:
         raise InvalidInput(f"Unbekannte Berichtsart {kind!r}.", code="REPORT_KIND")
-    return REPORT_KINDS[kind](user=user, period=period, **{_SUBJECT_ARGUMENT[kind]: subject})
+    return REPORT_KINDS[kind](actor=actor, period=period, **{_SUBJECT_ARGUMENT[kind]: subject})

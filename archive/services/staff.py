@@ -4,17 +4,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from ..actors import Actor
 from ..errors import InvalidInput
+from ..guards import require_admin_or_operator
 from ..models import Role, StaffProfile, Unit
 from .events import event_append
 
 GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
 
 
-def staff_set(*, actor: str, username: str, role: str | None = None,
+def staff_set(*, actor: Actor, username: str, role: str | None = None,
               units: list[str] | None = None, clearance: int | None = None,
               personnel_administration: bool | None = None, grant: list[str] | None = None,
               revoke: list[str] | None = None, password: str | None = None):
+    require_admin_or_operator(actor, "Personal und Berechtigungen pflegt die Administration.")
     if role is not None and role not in Role.values:
         raise InvalidInput(f"Unbekannte Rolle {role!r}; möglich: {', '.join(Role.values)}.")
     unknown = set(grant or []) | set(revoke or [])

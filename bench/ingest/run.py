@@ -35,12 +35,12 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from archive.services.demo import demo_setup  # noqa: E402
 from ingest.context import PipelineContext  # noqa: E402
 from ingest.heartbeat import worker_alive  # noqa: E402
 from ingest.steps.ocr import ocr_arguments  # noqa: E402
 from tests.fixtures.born_digital import born_digital_pdf  # noqa: E402
 from tests.fixtures.letters import PARAGRAPHS, Letter, render_letter  # noqa: E402
+from web.demo import demo_setup  # noqa: E402
 
 
 def scans(folder: Path, count: int, first: int = 0) -> list[Path]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from archive.actors import actor_for_user, system_actor
 from archive.blobstore import blob_put_file
 from archive.selectors import version_by_original_sha256
 from archive.services.casefiles import case_file_by_reference
@@ -102,13 +103,13 @@ def _file(ctx: PipelineContext, rendition):
     if job.provenance.get("new_version_of"):
         # Checked when it was handed in; version_add checks again (the file may have closed).
         submitter = get_user_model().objects.get(username=job.submitted_by)
-        version = version_add(user=submitter, document_id=job.provenance["new_version_of"],
-                              content=content)
+        version = version_add(actor=actor_for_user(submitter, channel="ingest"),
+                              document_id=job.provenance["new_version_of"], content=content)
         return version.document
     return document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
-        actor=job.submitted_by or job.source, reason=reason,
+        actor=system_actor("ingest", job.submitted_by or job.source), reason=reason,
         medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
         else "digital",
     )

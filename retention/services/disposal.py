@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.blobstore import blob_put_bytes
 from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from archive.guards import is_data_protection_officer
+from archive.guards import is_data_protection_officer, require_dpo_or_system, require_person
 from archive.models import CaseFile
+from archive.selectors import events_for_object
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
 
@@ -53,7 +55,8 @@ def _may(user, permission: str) -> bool:
     return is_data_protection_officer(user) or user.has_perm(permission)
 
 
-def disposal_propose(*, user, case_file_ids: list[int]) -> DisposalList:
+def disposal_propose(*, actor: Actor, case_file_ids: list[int]) -> DisposalList:
+    user = require_person(actor)
     if not _may(user, "retention.propose_disposal"):
         raise PermissionDenied("Aussonderungen schlagen nur Berechtigte vor.")
     due = {item.case_file.pk: item for item in retention_due()}
@@ -65,11 +68,12 @@ def disposal_propose(*, user, case_file_ids: list[int]) -> DisposalList:
         disposal = DisposalList.objects.create(proposed_by=user.username)
         disposal.case_files.set(case_file_ids)
         event_append(action="disposal_proposed", object_type="disposal", object_id=disposal.pk,
-                     actor=user.username, data={"case_files": case_file_ids})
+                     actor=actor, data={"case_files": case_file_ids})
     return disposal
 
 
-def disposal_approve(*, user, disposal: DisposalList) -> DisposalList:
+def disposal_approve(*, actor: Actor, disposal: DisposalList) -> DisposalList:
+    user = require_person(actor)
     if not _may(user, "retention.approve_disposal"):
         raise PermissionDenied("Aussonderungen genehmigen nur Berechtigte.")
     if disposal.state != DisposalState.PROPOSED:
@@ -77,18 +81,37 @@ def disposal_approve(*, user, disposal: DisposalList) -> DisposalList:
     if user.username == disposal.proposed_by:
         raise PermissionDenied("Vier-Augen-Prinzip: Wer vorschlägt, genehmigt nicht selbst.",
                                code="FOUR_EYES")
+    _require_other_operator(actor, disposal)
     with transaction.atomic():
         disposal.state, disposal.approved_by = DisposalState.APPROVED, user.username
         disposal.approved_at = timezone.now()
         disposal.save(update_fields=["state", "approved_by", "approved_at"])
         event_append(action="disposal_approved", object_type="disposal", object_id=disposal.pk,
-                     actor=user.username, data={"proposed_by": disposal.proposed_by})
+                     actor=actor, data={"proposed_by": disposal.proposed_by})
     return disposal
 
 
-def disposal_execute(*, disposal_id: int, actor: str) -> DisposalList:
+def _require_other_operator(actor: Actor, disposal: DisposalList) -> None:
+    """Two user names are not two people if one operator typed both: the command line records
+    its OS account and its run in every event, and the approval must come from another
+    account and another run than the proposal."""
+    proposed = (events_for_object("disposal", disposal.pk).filter(action="disposal_proposed")
+                .order_by("seq").first())
+    via = (proposed.data or {}).get("via", {}) if proposed else {}
+    if actor.invocation and via.get("invocation") == actor.invocation:
+        raise PermissionDenied("Vier-Augen-Prinzip: Vorschlag und Genehmigung kommen nie aus "
+                               "demselben Aufruf.", code="FOUR_EYES_SAME_INVOCATION")
+    if actor.os_user and via.get("os_user") == actor.os_user:
+        raise PermissionDenied("Vier-Augen-Prinzip: Dasselbe Betriebssystemkonto hat die Liste "
+                               "vorgeschlagen; genehmigen muss eine andere Person an ihrem "
+                               "eigenen Zugang.", code="FOUR_EYES_SAME_OS_ACCOUNT")
+
+
+def disposal_execute(*, disposal_id: int, actor: Actor) -> DisposalList:
     """Every path (page, API, command, scheduled run) ends here, and destruction itself asks
-    the holds once more right before it acts."""
+    the holds once more right before it acts. The data-protection officer or the scheduled
+    run executes; nobody else."""
+    require_dpo_or_system(actor, "Aussonderungen vollzieht nur der Datenschutz.")
     disposal = DisposalList.objects.filter(pk=disposal_id).first()
     if disposal is None:
         raise NotFound()
@@ -111,7 +134,8 @@ def disposal_execute(*, disposal_id: int, actor: str) -> DisposalList:
         "list": disposal.pk, "proposed_by": disposal.proposed_by,
         "proposed_at": disposal.proposed_at.isoformat(), "approved_by": disposal.approved_by,
         "approved_at": disposal.approved_at.isoformat(),
-        "executed_at": timezone.now().isoformat(), "executed_by": actor,
+        "executed_at": timezone.now().isoformat(), "executed_by": actor.label,
+        "executed_via": actor.trail(),
         "case_files": residuals["case_files"],
         "documents": [residual["id"] for residual in residuals["documents"]],
     }
@@ -129,8 +153,10 @@ def disposal_execute(*, disposal_id: int, actor: str) -> DisposalList:
     return disposal
 
 
-def disposal_execute_approved(*, actor: str = "scheduler") -> list[int]:
+def disposal_execute_approved(*, actor: Actor) -> list[int]:
     """The scheduled run: execute approved lists; a held list stays approved and is reported."""
+    if not actor.is_system:
+        raise PermissionDenied("Alle genehmigten Listen vollzieht nur der geplante Lauf.")
     executed = []
     for disposal in DisposalList.objects.filter(state=DisposalState.APPROVED):
         try:

@@ -5,8 +5,9 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.errors import Conflict, NotFound
-from archive.guards import is_data_protection_officer
+from archive.guards import is_data_protection_officer, require_person
 from archive.models import CaseFile
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
@@ -22,14 +23,15 @@ def _dpo_only(user) -> None:
         raise NotFound()
 
 
-def erasure_request_record(*, user, case_file: CaseFile, received_on: date,
+def erasure_request_record(*, actor: Actor, case_file: CaseFile, received_on: date,
                            note: str = "") -> ErasureRequest:
+    user = require_person(actor)
     _dpo_only(user)
     with transaction.atomic():
         request = ErasureRequest.objects.create(case_file=case_file, received_on=received_on,
                                                 note=note, recorded_by=user.username)
         event_append(action="erasure_requested", object_type="case_file",
-                     object_id=case_file.pk, actor=user.username,
+                     object_id=case_file.pk, actor=actor,
                      data={"request": request.pk, "received_on": received_on.isoformat()})
     return request
 
@@ -48,9 +50,10 @@ def _why_not_erasable(case_file: CaseFile) -> str | None:
     return None
 
 
-def erasure_decide(*, user, request: ErasureRequest, reason: str) -> ErasureRequest:
+def erasure_decide(*, actor: Actor, request: ErasureRequest, reason: str) -> ErasureRequest:
     """Erase if nothing forbids it; otherwise restrict processing instead (Art. 18 GDPR,
     § 84 Abs. 3 SGB X). Either way the decision and its reason are recorded."""
+    user = require_person(actor)
     _dpo_only(user)
     if request.decision:
         raise Conflict("Über diesen Antrag ist bereits entschieden.", code="DECIDED")
@@ -58,11 +61,11 @@ def erasure_decide(*, user, request: ErasureRequest, reason: str) -> ErasureRequ
     obstacle = _why_not_erasable(case_file)
     full_reason = " ".join(part for part in (obstacle, reason.strip()) if part)
     if obstacle:
-        case_file_restrict(user=user, case_file=case_file, reason=full_reason)
+        case_file_restrict(actor=actor, case_file=case_file, reason=full_reason)
         decision = ErasureDecision.RESTRICTED
     else:
         record = CaseFileRetention.objects.get(case_file=case_file)
-        case_files_destroy(case_file_ids=[case_file.pk], actor=user.username, approval={
+        case_files_destroy(case_file_ids=[case_file.pk], actor=actor, approval={
             "list": f"erasure-{request.pk}", "proposed_by": request.recorded_by,
             "approved_by": user.username,
             "schedules": {str(case_file.pk): {"key": record.schedule_key,
@@ -73,6 +76,6 @@ def erasure_decide(*, user, request: ErasureRequest, reason: str) -> ErasureRequ
         request.decided_by, request.decided_at = user.username, timezone.now()
         request.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
         event_append(action="erasure_decided", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, purpose=full_reason,
+                     actor=actor, purpose=full_reason,
                      data={"request": request.pk, "decision": decision})
     return request

@@ -4,8 +4,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.errors import Conflict, InvalidInput, PermissionDenied
-from archive.guards import is_data_protection_officer
+from archive.guards import is_data_protection_officer, require_person
 from archive.models import CaseFile
 from archive.services.events import event_append
 
@@ -21,7 +22,8 @@ def holds_active(case_file_ids) -> QuerySet[LegalHold]:
     return LegalHold.objects.filter(case_file_id__in=list(case_file_ids), lifted_at__isnull=True)
 
 
-def hold_place(*, user, case_file: CaseFile, reason: str, mandate: str) -> LegalHold:
+def hold_place(*, actor: Actor, case_file: CaseFile, reason: str, mandate: str) -> LegalHold:
+    user = require_person(actor)
     _require_hold_permission(user)
     if not reason.strip() or not mandate.strip():
         raise InvalidInput("Eine Sperre braucht Grund und Anordnung.", code="REASON_REQUIRED")
@@ -29,12 +31,13 @@ def hold_place(*, user, case_file: CaseFile, reason: str, mandate: str) -> Legal
         hold = LegalHold.objects.create(case_file=case_file, reason=reason, mandate=mandate,
                                         placed_by=user.username)
         event_append(action="hold_placed", object_type="case_file", object_id=case_file.pk,
-                     actor=user.username, purpose=reason,
+                     actor=actor, purpose=reason,
                      data={"hold": hold.pk, "mandate": mandate})
     return hold
 
 
-def hold_lift(*, user, hold: LegalHold, reason: str) -> LegalHold:
+def hold_lift(*, actor: Actor, hold: LegalHold, reason: str) -> LegalHold:
+    user = require_person(actor)
     _require_hold_permission(user)
     if hold.lifted_at is not None:
         raise Conflict("Die Sperre ist bereits aufgehoben.", code="HOLD_LIFTED")
@@ -42,7 +45,7 @@ def hold_lift(*, user, hold: LegalHold, reason: str) -> LegalHold:
         hold.lifted_by, hold.lifted_at, hold.lift_reason = user.username, timezone.now(), reason
         hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
         event_append(action="hold_lifted", object_type="case_file", object_id=hold.case_file_id,
-                     actor=user.username, purpose=reason, data={"hold": hold.pk})
+                     actor=actor, purpose=reason, data={"hold": hold.pk})
     return hold
 
 

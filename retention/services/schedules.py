@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from archive.guards import is_data_protection_officer, may_work_on
+from archive.guards import is_data_protection_officer, may_work_on, require_person
 from archive.models import CaseFile
 from archive.services.events import event_append
 
@@ -36,7 +37,8 @@ def schedule_for(case_file: CaseFile) -> RetentionSchedule | None:
     return RetentionSchedule.objects.filter(key=case_file.plan_unit.retention_schedule).first()
 
 
-def retention_recompute(*, case_file: CaseFile, actor: str = "system") -> CaseFileRetention:
+def retention_recompute(*, case_file: CaseFile,
+                        actor: Actor | str = "system") -> CaseFileRetention:
     schedule = schedule_for(case_file)
     end = None
     if schedule is not None:
@@ -62,14 +64,14 @@ def retention_recompute(*, case_file: CaseFile, actor: str = "system") -> CaseFi
     return record
 
 
-def _override(*, user, case_file, until: date, reason: str, shorten: bool):
-    record = retention_recompute(case_file=case_file, actor=user.username)
+def _override(*, actor, case_file, until: date, reason: str, shorten: bool):
+    record = retention_recompute(case_file=case_file, actor=actor)
     current = record.end
     with transaction.atomic():
         record.override_end, record.override_reason = until, reason.strip()
         record.save(update_fields=["override_end", "override_reason", "updated_at"])
         event_append(action="retention_shortened" if shorten else "retention_extended",
-                     object_type="case_file", object_id=case_file.pk, actor=user.username,
+                     object_type="case_file", object_id=case_file.pk, actor=actor,
                      purpose=reason.strip(), data={"changes": {"retention_end": [
                          current.isoformat() if current else None, until.isoformat()]}})
     return record
@@ -80,21 +82,23 @@ def _require_reason(reason: str, what: str) -> None:
         raise InvalidInput(f"Eine {what} braucht eine Begründung.", code="REASON_REQUIRED")
 
 
-def retention_extend(*, user, case_file: CaseFile, until: date, reason: str):
+def retention_extend(*, actor: Actor, case_file: CaseFile, until: date, reason: str):
     """Keep a case file longer (e.g. a pending lawsuit): those who work on it, or the DPO."""
+    user = require_person(actor)
     if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
         raise NotFound()
     _require_reason(reason, "Verlängerung")
-    current = retention_recompute(case_file=case_file, actor=user.username).end
+    current = retention_recompute(case_file=case_file, actor=actor).end
     if current is not None and until <= current:
         raise InvalidInput("Eine Verlängerung muss nach dem bisherigen Fristende liegen; "
                            "verkürzen darf nur der Datenschutz.", code="NOT_AN_EXTENSION")
-    return _override(user=user, case_file=case_file, until=until, reason=reason, shorten=False)
+    return _override(actor=actor, case_file=case_file, until=until, reason=reason, shorten=False)
 
 
-def retention_shorten(*, user, case_file: CaseFile, until: date, reason: str):
+def retention_shorten(*, actor: Actor, case_file: CaseFile, until: date, reason: str):
     """Destroy earlier than the schedule says (e.g. an erasure obligation): the DPO alone, and
     never while a legal hold stands, since the hold's reason may need the file."""
+    user = require_person(actor)
     if not is_data_protection_officer(user):
         if may_work_on(user, case_file):
             raise PermissionDenied("Eine Aufbewahrungsfrist verkürzen darf nur der Datenschutz.",
@@ -105,29 +109,31 @@ def retention_shorten(*, user, case_file: CaseFile, until: date, reason: str):
         raise Conflict(f"Die Akte {case_file.file_reference} ist gesperrt "
                        "(Aufbewahrungssperre); die Frist kann erst nach Aufhebung der Sperre "
                        "verkürzt werden.", code="HELD")
-    return _override(user=user, case_file=case_file, until=until, reason=reason, shorten=True)
+    return _override(actor=actor, case_file=case_file, until=until, reason=reason, shorten=True)
 
 
-def retention_end_change(*, user, case_file: CaseFile, until: date, reason: str):
+def retention_end_change(*, actor: Actor, case_file: CaseFile, until: date, reason: str):
     """The one entry of page and command line: a later end is an extension, an earlier one a
     shortening, each with its own rule."""
+    user = require_person(actor)
     if not (may_work_on(user, case_file) or is_data_protection_officer(user)):
         raise NotFound()  # before anything is computed or logged for this user
-    current = retention_recompute(case_file=case_file, actor=user.username).end
+    current = retention_recompute(case_file=case_file, actor=actor).end
     if current is not None and until == current:
         raise InvalidInput(f"Das Fristende ist bereits der {until:%d.%m.%Y}.",
                            code="NO_CHANGE")
     if current is None or until > current:
-        return retention_extend(user=user, case_file=case_file, until=until, reason=reason)
-    return retention_shorten(user=user, case_file=case_file, until=until, reason=reason)
+        return retention_extend(actor=actor, case_file=case_file, until=until, reason=reason)
+    return retention_shorten(actor=actor, case_file=case_file, until=until, reason=reason)
 
 
-def named_event_record(*, user, case_file: CaseFile, name: str, when: date) -> NamedEvent:
+def named_event_record(*, actor: Actor, case_file: CaseFile, name: str, when: date) -> NamedEvent:
+    user = require_person(actor)
     if not may_work_on(user, case_file):
         raise NotFound()
     event = NamedEvent.objects.create(case_file=case_file, name=name, date=when,
                                       recorded_by=user.username)
     event_append(action="event_recorded", object_type="case_file", object_id=case_file.pk,
-                 actor=user.username, data={"name": name, "date": when.isoformat()})
-    retention_recompute(case_file=case_file, actor=user.username)
+                 actor=actor, data={"name": name, "date": when.isoformat()})
+    retention_recompute(case_file=case_file, actor=actor)
     return event

@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.models import CaseFile
 from archive.selectors import READ_ACTIONS
 from archive.services.reports import Period, report_person
@@ -14,9 +15,9 @@ from ..protocol import pdfa_from_lines
 ACCESS_ACTIONS = (*READ_ACTIONS, "break_glass")
 
 
-def subject_access_report(*, user, person: str, until: date | None = None) -> bytes:
+def subject_access_report(*, actor: Actor, person: str, until: date | None = None) -> bytes:
     # report_person checks the role (DPO only) and logs the report itself.
-    events = report_person(user=user, person=person, period=Period(date(2000, 1, 1),
+    events = report_person(actor=actor, person=person, period=Period(date(2000, 1, 1),
                                                                    until or timezone.localdate()))
     case_files = CaseFile.objects.filter(Q(subject_name__icontains=person.strip())
                                          | Q(client_number=person.strip()),

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from archive.actors import Actor
 from archive.blobstore import blob_open, blob_put_bytes
 from archive.errors import Conflict, InvalidInput
+from archive.guards import require_dpo_or_system
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
 
@@ -28,6 +30,7 @@ from ..xdomea.records import case_file_data, header
 from ..xdomea.schema import schema_assert_valid
 from .disposal import retention_due
 
+DENIED = "Die Aussonderung an das Archiv betreibt nur der Datenschutz."
 OPEN_ITEM_STATES = [TransferItemState.OFFERED, TransferItemState.ARCHIVE,
                     TransferItemState.PACKAGED]
 
@@ -46,10 +49,11 @@ def _records(items) -> dict[int, CaseFileRetention]:
         case_file_id__in=[i.case_file_id for i in items])}
 
 
-def transfer_offer(*, actor: str, out_dir: Path) -> tuple[Transfer, Path] | None:
+def transfer_offer(*, actor: Actor, out_dir: Path) -> tuple[Transfer, Path] | None:
     """Offer everything due with the action "offer" that is neither decided nor already on an
     open offer; what the archive failed to import is offered again. Returns None when there is
     nothing to offer."""
+    require_dpo_or_system(actor, DENIED)
     busy = set(TransferItem.objects.filter(state__in=OPEN_ITEM_STATES)
                .values_list("case_file_id", flat=True))
     latest = {case_file_id: state for case_file_id, state in
@@ -63,7 +67,7 @@ def transfer_offer(*, actor: str, out_dir: Path) -> tuple[Transfer, Path] | None
     if not due:
         return None
     with transaction.atomic():
-        transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by=actor)
+        transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by=actor.label)
         data = [case_file_data(c, records[c.pk]) for c in due]
         TransferItem.objects.bulk_create(TransferItem(transfer=transfer, case_file=c) for c in due)
         process_id = str(transfer.process_id)
@@ -90,9 +94,10 @@ def _uuid(value: str):
         raise InvalidInput(f"Ungültige ProzessID {value!r}.", code="XDOMEA_INVALID") from None
 
 
-def transfer_import(*, data: bytes, actor: str, out_dir: Path) -> dict:
+def transfer_import(*, data: bytes, actor: Actor, out_dir: Path) -> dict:
     """Read a message from the archive, detected by its type: 0502 appraisal, 0506 import
     confirmation, or one of the receipts 0504/0507."""
+    require_dpo_or_system(actor, DENIED)
     message = message_parse(data)
     handlers = {"0502": _import_appraisal, "0506": _import_confirmation,
                 "0504": _import_receipt, "0507": _import_receipt}
@@ -105,7 +110,7 @@ def transfer_import(*, data: bytes, actor: str, out_dir: Path) -> dict:
     return report
 
 
-def _import_receipt(transfer: Transfer, message: Message, *, actor: str, **_) -> dict:
+def _import_receipt(transfer: Transfer, message: Message, *, actor: Actor, **_) -> dict:
     field = "offer_received_at" if message.code == "0504" else "package_received_at"
     with transaction.atomic():
         setattr(transfer, field, timezone.now())
@@ -126,7 +131,7 @@ DECISIONS = {codes.ARCHIVE: ("archive", TransferItemState.ARCHIVE),
              codes.DESTROY: ("destroy", TransferItemState.DESTROY)}
 
 
-def _import_appraisal(transfer: Transfer, message: Message, *, actor: str, out_dir: Path) -> dict:
+def _import_appraisal(transfer: Transfer, message: Message, *, actor: Actor, out_dir: Path) -> dict:
     if transfer.state not in (TransferState.OFFERED, TransferState.APPRAISED):
         raise Conflict("Dieser Vorgang ist bereits übergeben; eine Bewertung kommt zu spät.",
                        code="XDOMEA_ALREADY_PACKAGED")
@@ -164,8 +169,9 @@ def _import_appraisal(transfer: Transfer, message: Message, *, actor: str, out_d
     return report
 
 
-def transfer_package(*, actor: str, out_dir: Path) -> list[Path]:
+def transfer_package(*, actor: Actor, out_dir: Path) -> list[Path]:
     """Build the 0503 package of every appraised transfer for what the archive wants."""
+    require_dpo_or_system(actor, DENIED)
     paths = []
     for transfer in Transfer.objects.filter(state=TransferState.APPRAISED).order_by("pk"):
         items = list(transfer.items.filter(state=TransferItemState.ARCHIVE)
@@ -180,7 +186,7 @@ def _documents(record) -> list:
     return record.documents + [d for p in record.processes for d in p.documents]
 
 
-def _package(transfer: Transfer, items, *, actor: str, out_dir: Path) -> Path:
+def _package(transfer: Transfer, items, *, actor: Actor, out_dir: Path) -> Path:
     records = _records(items)
     data = [case_file_data(i.case_file, records[i.case_file_id], with_files=True)
             for i in items]
@@ -216,7 +222,7 @@ def _package(transfer: Transfer, items, *, actor: str, out_dir: Path) -> Path:
     return path
 
 
-def _import_confirmation(transfer: Transfer, message: Message, *, actor: str, **_) -> dict:
+def _import_confirmation(transfer: Transfer, message: Message, *, actor: Actor, **_) -> dict:
     if transfer.state != TransferState.PACKAGED:
         raise Conflict("Zu diesem Vorgang wurde kein Aussonderungspaket übergeben "
                        "oder die Übernahme ist schon bestätigt.", code="XDOMEA_NOT_PACKAGED")
@@ -258,7 +264,7 @@ def _import_confirmation(transfer: Transfer, message: Message, *, actor: str, **
     return report
 
 
-def _protocol(transfer: Transfer, residuals: list[dict], *, actor: str) -> dict:
+def _protocol(transfer: Transfer, residuals: list[dict], *, actor: Actor) -> dict:
     """The destruction protocol of what went to the archive, as for any disposal list: PDF/A
     and JSON in the blob store, their hashes in the audit chain."""
     protocol = {
@@ -266,7 +272,7 @@ def _protocol(transfer: Transfer, residuals: list[dict], *, actor: str) -> dict:
         "proposed_at": transfer.offered_at.isoformat(),
         "approved_by": "Archiv (Importbestätigung 0506)",
         "approved_at": timezone.now().isoformat(), "executed_at": timezone.now().isoformat(),
-        "executed_by": actor, "case_files": [r["case_files"][0] for r in residuals],
+        "executed_by": actor.label, "case_files": [r["case_files"][0] for r in residuals],
         "documents": [d["id"] for r in residuals for d in r["documents"]],
     }
     hashes = {"json": blob_put_bytes(protocol_json(protocol)).sha256,
@@ -276,7 +282,7 @@ def _protocol(transfer: Transfer, residuals: list[dict], *, actor: str) -> dict:
     return hashes
 
 
-def _keep(item: TransferItem, reason: str, *, actor: str, transfer: Transfer) -> None:
+def _keep(item: TransferItem, reason: str, *, actor: Actor, transfer: Transfer) -> None:
     """Not taken over: the file stays here, flagged, and still waits for the archive."""
     with transaction.atomic():
         item.state, item.note = TransferItemState.FAILED, reason[:1000]
@@ -286,7 +292,7 @@ def _keep(item: TransferItem, reason: str, *, actor: str, transfer: Transfer) ->
                      data={"process_id": str(transfer.process_id), "reason": reason})
 
 
-def _destroy(item: TransferItem, transfer: Transfer, *, actor: str) -> tuple[str, list[dict]]:
+def _destroy(item: TransferItem, transfer: Transfer, *, actor: Actor) -> tuple[str, list[dict]]:
     """Destroy the local copy through the kernel's one path; a hold still wins. Returns why it
     was kept ("" when it was destroyed) and the residual records."""
     record = CaseFileRetention.objects.get(case_file_id=item.case_file_id)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes
 from archive.models import Role, StaffProfile, Unit
 from archive.services.documents import VersionContent, document_file_new
@@ -42,7 +43,7 @@ def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "
                                   rendition_is_pdfa=True,
                                   thumbnail_sha256=blob_put_bytes(thumbnail_png(text)).sha256)
     return document_file_new(content=version_content, case_file=case_file, title=title,
-                             received_at=timezone.now(), actor="test")
+                             received_at=timezone.now(), actor=system_actor(name="test"))
 
 
 def grant(username: str, codename: str):

@@ -2,6 +2,7 @@
 nobody else reads anything; every read writes exactly one access event."""
 import pytest
 
+from archive.actors import system_actor
 from archive.errors import NotFound
 from archive.models import Event
 from archive.selectors import access_events_for_document, documents_visible_to
@@ -21,7 +22,7 @@ def filed(demo):
     from django.utils import timezone
 
     return document_file_new(content=CONTENT, case_file=demo["A"], title="Antrag",
-                             received_at=timezone.now(), actor="test")
+                             received_at=timezone.now(), actor=system_actor(name="test"))
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def unfiled(demo):
     from django.utils import timezone
 
     return document_file_new(content=CONTENT, case_file=None, title="Unbekannt",
-                             received_at=timezone.now(), actor="test")
+                             received_at=timezone.now(), actor=system_actor(name="test"))
 
 
 def test_reading_writes_exactly_one_event_with_purpose(filed):

@@ -3,11 +3,14 @@ bytes), the other apps are told once, and the hourly repair catches up only what
 unfinished."""
 import pytest
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.blobstore import blob_path
 from archive.models import Document, Version
 from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy, destruction_finish
 from archive.signals import documents_destroyed
+from tests.conftest import user
 
 from .helpers import file_document
 
@@ -29,7 +32,7 @@ def told():
 
 def _doomed(demo, text):
     case_file = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                                 actor="test", title="Altakte")
+                                 actor=system_actor(name="test"), title="Altakte")
     return case_file, file_document(case_file, text, store=True)
 
 
@@ -40,7 +43,8 @@ def test_the_hourly_repair_finishes_only_what_is_unfinished(demo, told):
     version = first.versions.get()
     Version.objects.filter(pk=version.pk).update(original_sha256=kept.original_sha256)
 
-    case_files_destroy(case_file_ids=[first_file.pk], actor="datenschutz", approval=APPROVAL)
+    case_files_destroy(case_file_ids=[first_file.pk], actor=acting(user("datenschutz")),
+                       approval=APPROVAL)
     destruction_finish(document_ids=[first.pk])  # what the destruction's commit runs
     assert told == [[first.pk]]
     assert blob_path(kept.original_sha256).exists()  # held by the document that stays
@@ -54,7 +58,8 @@ def test_the_hourly_repair_finishes_only_what_is_unfinished(demo, told):
     # A destruction whose finish a crash lost is caught up, once.
     second_file, second = _doomed(demo, "Gutachten zwei")
     second_rendition = second.versions.get().rendition_sha256
-    case_files_destroy(case_file_ids=[second_file.pk], actor="datenschutz", approval=APPROVAL)
+    case_files_destroy(case_file_ids=[second_file.pk], actor=acting(user("datenschutz")),
+                       approval=APPROVAL)
     destruction_finish()
     assert told == [[first.pk], [second.pk]]
     assert not blob_path(second_rendition).exists()

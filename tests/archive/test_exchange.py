@@ -11,6 +11,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes
 from archive.errors import NotFound
 from archive.models import Event
@@ -33,7 +35,7 @@ def _document(case_file, text):
         rendition_is_pdfa=True, text=text, text_sha256="0" * 64, page_count=1,
         thumbnail_sha256=blob_put_bytes(thumbnail_png(text)).sha256)
     return document_file_new(content=content, case_file=case_file, title=text[:40],
-                             received_at=timezone.now(), actor="test")
+                             received_at=timezone.now(), actor=system_actor(name="test"))
 
 
 def _clean_instance(tmp_path):
@@ -55,12 +57,12 @@ def _clean_instance(tmp_path):
 
 def test_export_import_round_trip_keeps_ids_hashes_and_event_counts(demo, tmp_path):
     case_file, worker = demo["A"], user("sachbearbeitung-a")
-    process = process_create(user=worker, case_file=case_file, title="Widerspruch")
+    process = process_create(actor=acting(worker), case_file=case_file, title="Widerspruch")
     first = _document(case_file, "Antrag auf Hilfe zum Lebensunterhalt")
     second = _document(case_file, "Widerspruch gegen den Bescheid")
-    document_move(user=worker, document_id=second.pk, case_file=case_file, process=process)
+    document_move(actor=acting(worker), document_id=second.pk, case_file=case_file, process=process)
     document_read(user=worker, document_id=first.pk)
-    package = case_file_export(user=worker, case_file_id=case_file.pk,
+    package = case_file_export(actor=acting(worker), case_file_id=case_file.pk,
                                target=tmp_path / "akte.zip", purpose="Abgabe an Nachfolger")
     keys = {("case_file", str(case_file.pk)), ("process", str(process.pk)),
             ("document", str(first.pk)), ("document", str(second.pk))}
@@ -114,7 +116,8 @@ def test_export_import_round_trip_keeps_ids_hashes_and_event_counts(demo, tmp_pa
 def test_a_tampered_package_is_refused(demo, tmp_path):
     worker = user("sachbearbeitung-a")
     _document(demo["A"], "Antrag")
-    package = case_file_export(user=worker, case_file_id=demo["A"].pk, target=tmp_path / "a.zip")
+    package = case_file_export(actor=acting(worker), case_file_id=demo["A"].pk,
+                               target=tmp_path / "a.zip")
     tampered = tmp_path / "b.zip"
     with zipfile.ZipFile(package) as source, zipfile.ZipFile(tampered, "w") as target:
         for item in source.infolist():
@@ -136,6 +139,6 @@ def test_a_tampered_package_is_refused(demo, tmp_path):
 def test_only_those_who_work_on_a_case_file_export_it(demo, tmp_path):
     for username in ("sachbearbeitung-b", "datenschutz", "poststelle", "admin"):
         with pytest.raises(NotFound):
-            case_file_export(user=user(username), case_file_id=demo["A"].pk,
+            case_file_export(actor=acting(user(username)), case_file_id=demo["A"].pk,
                              target=tmp_path / "x.zip")
     assert not Event.objects.filter(action="exported").exists()

@@ -8,6 +8,7 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from archive.actors import actor_for_user as acting
 from archive.errors import InvalidInput
 from archive.models import FilePlanUnit
 from archive.selectors import events_for_object
@@ -33,11 +34,11 @@ def _admin():
 def test_a_unit_is_created_only_with_an_existing_schedule(demo, schedule, code):
     parent = FilePlanUnit.objects.get(code="50.20")
     with pytest.raises(InvalidInput) as refused:
-        plan_unit_create(user=user("admin"), code="50.20.2", title="Beihilfen", parent=parent,
-                         retention_schedule=schedule)
+        plan_unit_create(actor=acting(user("admin")), code="50.20.2", title="Beihilfen",
+                         parent=parent, retention_schedule=schedule)
     assert refused.value.code == code and "Aufbewahrungsfrist" in refused.value.message
     assert not FilePlanUnit.objects.filter(code="50.20.2").exists()
-    unit = plan_unit_create(user=user("admin"), code="50.20.2", title="Beihilfen",
+    unit = plan_unit_create(actor=acting(user("admin")), code="50.20.2", title="Beihilfen",
                             parent=parent, retention_schedule="SGB-10J-ZDA")
     assert unit.retention_schedule == "SGB-10J-ZDA" and _schedule_errors() == []
 
@@ -45,11 +46,11 @@ def test_a_unit_is_created_only_with_an_existing_schedule(demo, schedule, code):
 def test_changing_the_schedule_is_checked_and_logged_with_old_and_new(demo):
     unit = FilePlanUnit.objects.get(code="50.20.1")
     with pytest.raises(InvalidInput) as refused:
-        plan_unit_update(user=user("admin"), plan_unit=unit, retention_schedule="10 Jahre")
+        plan_unit_update(actor=acting(user("admin")), plan_unit=unit, retention_schedule="10 Jahre")
     assert refused.value.code == "PLAN_SCHEDULE_UNKNOWN"
     unit.refresh_from_db()
     assert unit.retention_schedule == "SGB-10J-ZDA"
-    plan_unit_update(user=user("admin"), plan_unit=unit,
+    plan_unit_update(actor=acting(user("admin")), plan_unit=unit,
                      retention_schedule="SGB-10J-ZDA-ANBIETEN")
     changed = events_for_object("plan_unit", unit.pk).get(action="schedule_changed")
     assert changed.actor == "admin"
@@ -71,14 +72,14 @@ def test_no_case_file_in_a_unit_without_a_valid_schedule(demo):
 
 def test_a_unit_without_a_valid_schedule_is_not_reactivated(demo):
     unit = FilePlanUnit.objects.get(code="50.20.1")
-    plan_unit_update(user=user("admin"), plan_unit=unit, active=False)
+    plan_unit_update(actor=acting(user("admin")), plan_unit=unit, active=False)
     FilePlanUnit.objects.filter(pk=unit.pk).update(retention_schedule="10 Jahre")
     unit.refresh_from_db()
     with pytest.raises(InvalidInput) as refused:
-        plan_unit_update(user=user("admin"), plan_unit=unit, active=True)
+        plan_unit_update(actor=acting(user("admin")), plan_unit=unit, active=True)
     assert refused.value.code == "PLAN_SCHEDULE_UNKNOWN"
-    plan_unit_update(user=user("admin"), plan_unit=unit, retention_schedule="SGB-10J-ZDA")
-    plan_unit_update(user=user("admin"), plan_unit=unit, active=True)
+    plan_unit_update(actor=acting(user("admin")), plan_unit=unit, retention_schedule="SGB-10J-ZDA")
+    plan_unit_update(actor=acting(user("admin")), plan_unit=unit, active=True)
     assert _schedule_errors() == []
 
 

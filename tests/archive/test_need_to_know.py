@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
 from archive.errors import InvalidInput, NotFound
 from archive.models import BreakGlass, Role
 from archive.selectors import break_glass_open_for_review, case_files_visible_to
@@ -29,7 +30,8 @@ def _sees(username, document) -> bool:
 def test_confidential_case_files_need_clearance(demo):
     document = file_document(demo["A"])
     staff("sachbearbeitung-a2", unit_code="A", clearance=1)
-    case_file_update(user=user("sachbearbeitung-a2"), case_file=demo["A"], confidentiality=1)
+    case_file_update(actor=acting(user("sachbearbeitung-a2")), case_file=demo["A"],
+                     confidentiality=1)
     assert _sees("sachbearbeitung-a2", document)
     assert not _sees("sachbearbeitung-a", document)  # same unit, no clearance
     with pytest.raises(NotFound):
@@ -40,14 +42,14 @@ def test_staff_cases_are_for_named_persons_only_never_personnel_administration(d
     document = file_document(demo["A"])
     staff("personal-a", unit_code="A", personnel_administration=True, clearance=2)
     staff("kollegin-b", unit_code="B")
-    case_file_update(user=user("sachbearbeitung-a"), case_file=demo["A"], staff_case=True)
+    case_file_update(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"], staff_case=True)
     assert _sees("sachbearbeitung-a", document)  # who marked it stays named
     assert not _sees("personal-a", document)
     assert not _sees("kollegin-b", document)
     with pytest.raises(InvalidInput):
-        case_file_name_person(user=user("sachbearbeitung-a"), case_file=demo["A"],
+        case_file_name_person(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"],
                               person=user("personal-a"))
-    case_file_name_person(user=user("sachbearbeitung-a"), case_file=demo["A"],
+    case_file_name_person(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"],
                           person=user("kollegin-b"))
     assert _sees("kollegin-b", document)
     assert not _sees("personal-a", document)
@@ -57,17 +59,17 @@ def test_sharing_is_explicit_time_limited_and_revocable(demo):
     document = file_document(demo["A"])
     lead = grant("sachbearbeitung-a", "share_casefile")
     assert not _sees("sachbearbeitung-b", document)
-    share = case_file_share(user=lead, case_file=demo["A"], unit=demo["B"].unit,
+    share = case_file_share(actor=acting(lead), case_file=demo["A"], unit=demo["B"].unit,
                             reason="Zuständigkeitswechsel",
                             valid_until=timezone.now() + timedelta(days=7))
     assert _sees("sachbearbeitung-b", document)
     assert demo["A"] in case_files_visible_to(user("sachbearbeitung-b"))
     # Reading only: B cannot change the shared file.
     with pytest.raises(NotFound):
-        case_file_update(user=user("sachbearbeitung-b"), case_file=demo["A"], title="x")
-    case_file_unshare(user=lead, share=share)
+        case_file_update(actor=acting(user("sachbearbeitung-b")), case_file=demo["A"], title="x")
+    case_file_unshare(actor=acting(lead), share=share)
     assert not _sees("sachbearbeitung-b", document)
-    expired = case_file_share(user=lead, case_file=demo["A"], unit=demo["B"].unit,
+    expired = case_file_share(actor=acting(lead), case_file=demo["A"], unit=demo["B"].unit,
                               reason="befristet", valid_until=timezone.now() - timedelta(minutes=1))
     assert expired.pk and not _sees("sachbearbeitung-b", document)
 
@@ -75,12 +77,13 @@ def test_sharing_is_explicit_time_limited_and_revocable(demo):
 def test_break_glass_needs_a_reason_expires_and_is_flagged_for_review(demo):
     document = file_document(demo["A"])
     with pytest.raises(InvalidInput):
-        break_glass_open(user=user("sachbearbeitung-b"), file_reference=demo["A"].file_reference,
+        break_glass_open(actor=acting(user("sachbearbeitung-b")),
+                         file_reference=demo["A"].file_reference,
                          reason="weil")
     with pytest.raises(NotFound):
-        break_glass_open(user=user("poststelle"), file_reference=demo["A"].file_reference,
+        break_glass_open(actor=acting(user("poststelle")), file_reference=demo["A"].file_reference,
                          reason="Vertretung im Krankheitsfall der Kollegin")
-    opening = break_glass_open(user=user("sachbearbeitung-b"),
+    opening = break_glass_open(actor=acting(user("sachbearbeitung-b")),
                                file_reference=demo["A"].file_reference,
                                reason="Vertretung im Krankheitsfall, Bürger vorsprechend")
     assert _sees("sachbearbeitung-b", document)
@@ -89,17 +92,18 @@ def test_break_glass_needs_a_reason_expires_and_is_flagged_for_review(demo):
     assert read.pk == document.pk
     assert list(break_glass_open_for_review()) == [opening]
     with pytest.raises(NotFound):
-        break_glass_review(user=user("sachbearbeitung-a"), opening=opening, note="ok")
-    break_glass_review(user=user("datenschutz"), opening=opening, note="berechtigt")
+        break_glass_review(actor=acting(user("sachbearbeitung-a")), opening=opening, note="ok")
+    break_glass_review(actor=acting(user("datenschutz")), opening=opening, note="berechtigt")
     assert list(break_glass_open_for_review()) == []
     BreakGlass.objects.filter(pk=opening.pk).update(expires_at=timezone.now())
     assert not _sees("sachbearbeitung-b", document)
 
 
 def test_break_glass_does_not_open_staff_cases(demo):
-    case_file_update(user=user("sachbearbeitung-a"), case_file=demo["A"], staff_case=True)
+    case_file_update(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"], staff_case=True)
     with pytest.raises(NotFound):
-        break_glass_open(user=user("sachbearbeitung-b"), file_reference=demo["A"].file_reference,
+        break_glass_open(actor=acting(user("sachbearbeitung-b")),
+                         file_reference=demo["A"].file_reference,
                          reason="Vertretung im Krankheitsfall, Bürger vorsprechend")
 
 

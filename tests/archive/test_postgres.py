@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
+from archive.actors import actor_for_user as acting
 from archive.models import CaseFile, Event
 from archive.services.casefiles import case_file_create
 from archive.services.dbroles import app_role_restrict
@@ -27,7 +28,8 @@ def test_fifty_parallel_case_files_get_fifty_distinct_references(demo_tx):
     def create(number):
         try:
             return case_file_create(plan_unit=template.plan_unit, unit=template.unit,
-                                    title=f"Parallel {number}", user=caseworker).file_reference
+                                    title=f"Parallel {number}",
+                                    actor=acting(caseworker)).file_reference
         finally:
             connections.close_all()
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from archive.actors import actor_for_user as acting
 from archive.errors import Conflict, NotFound
 from archive.services.casefiles import case_file_close
 from ingest.models import IngestJob, JobState
@@ -42,7 +43,7 @@ def test_others_cannot_add_versions_and_closed_files_refuse(demo, tmp_path):
     with pytest.raises(NotFound):
         version_upload_receive(user=user("sachbearbeitung-b"), document_id=document.pk,
                                upload=_upload(tmp_path, "x"))
-    case_file_close(user=user("sachbearbeitung-a"), case_file=demo["A"])
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"])
     with pytest.raises(Conflict):
         version_upload_receive(user=user("sachbearbeitung-a"), document_id=document.pk,
                                upload=_upload(tmp_path, "x"))

@@ -12,6 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.errors import Conflict, PermissionDenied
 from archive.models import CaseFile, Event
 from archive.services.destruction import case_files_destroy
@@ -47,7 +49,7 @@ def _close_long_ago(case_file, year=2010):
     from archive.services.casefiles import case_file_close
 
     owner = "sachbearbeitung-a" if case_file.unit.code == "A" else "sachbearbeitung-b"
-    case_file_close(user=user(owner), case_file=case_file)
+    case_file_close(actor=acting(user(owner)), case_file=case_file)
     CaseFile.objects.filter(pk=case_file.pk).update(
         closed_at=timezone.make_aware(datetime(year, 6, 1)))
     return CaseFile.objects.get(pk=case_file.pk)
@@ -61,21 +63,21 @@ def approved(schedules, index_dir):
     documents_index([document.pk])
     case_file = _close_long_ago(case_file)
     assert [item.case_file.pk for item in retention_due()] == [case_file.pk]
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[case_file.pk])
-    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[case_file.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
     return {"case_file": case_file, "document": document, "disposal": disposal}
 
 
 def test_four_eyes_the_proposer_cannot_approve(schedules):
     case_file = _close_long_ago(schedules["A"])
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[case_file.pk])
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[case_file.pk])
     with pytest.raises(PermissionDenied) as refused:
-        disposal_approve(user=user("datenschutz"), disposal=disposal)
+        disposal_approve(actor=acting(user("datenschutz")), disposal=disposal)
     assert refused.value.code == "FOUR_EYES"
     with pytest.raises(PermissionDenied):
-        disposal_propose(user=user("sachbearbeitung-a"), case_file_ids=[case_file.pk])
+        disposal_propose(actor=acting(user("sachbearbeitung-a")), case_file_ids=[case_file.pk])
     with pytest.raises(Conflict):  # not approved: nothing happens
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
 
 
 def _paths(disposal_id):
@@ -93,16 +95,19 @@ def _paths(disposal_id):
 
     def command():
         with pytest.raises(CommandError, match="HELD"):
-            call_command("disposal", "execute", str(disposal_id), stdout=StringIO())
+            call_command("disposal", "execute", str(disposal_id), "--user", "datenschutz",
+                         stdout=StringIO())
 
     def scheduled():
-        assert disposal_execute_approved() == []
+        assert disposal_execute_approved(actor=system_actor("scheduler")) == []
 
     def kernel():
         with pytest.raises(Conflict):
             case_files_destroy(case_file_ids=list(DisposalList.objects.get(pk=disposal_id)
                                                   .case_files.values_list("pk", flat=True)),
-                               approval={}, actor="x")
+                               approval={"list": "kernel", "proposed_by": "a",
+                                         "approved_by": "b"},
+                               actor=system_actor("scheduler"))
 
     return {"web": web, "api": api, "command": command, "scheduled": scheduled,
             "kernel": kernel}
@@ -111,7 +116,7 @@ def _paths(disposal_id):
 @pytest.mark.parametrize("path", ["web", "api", "command", "scheduled", "kernel"])
 def test_a_held_case_file_is_destroyed_by_no_path(approved, path):
     case_file = approved["case_file"]
-    hold_place(user=user("datenschutz"), case_file=case_file, reason="Klage vor dem SG",
+    hold_place(actor=acting(user("datenschutz")), case_file=case_file, reason="Klage vor dem SG",
                mandate="SG München S 46 SO 123/26")
     _paths(approved["disposal"].pk)[path]()
     case_file.refresh_from_db()
@@ -129,34 +134,36 @@ def test_a_bulk_list_with_one_held_file_destroys_nothing(schedules, index_dir):
     from retention.models import CaseFileRetention
 
     CaseFileRetention.objects.filter(case_file=second).update(archive_decision="destroy")
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[first.pk, second.pk])
-    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
-    hold_place(user=user("datenschutz"), case_file=second, reason="Prüfung Rechnungshof",
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[first.pk,
+                                                                                  second.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
+    hold_place(actor=acting(user("datenschutz")), case_file=second, reason="Prüfung Rechnungshof",
                mandate="RPA 2026/17")
     with pytest.raises(Conflict):
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     assert not CaseFile.objects.filter(destroyed_at__isnull=False).exists()
 
 
 def test_lifting_one_of_two_holds_still_blocks(approved):
     case_file = approved["case_file"]
-    first = hold_place(user=user("datenschutz"), case_file=case_file, reason="Klage",
+    first = hold_place(actor=acting(user("datenschutz")), case_file=case_file, reason="Klage",
                        mandate="SG 1")
-    hold_place(user=user("datenschutz"), case_file=case_file, reason="Prüfung", mandate="RPA 2")
+    hold_place(actor=acting(user("datenschutz")), case_file=case_file, reason="Prüfung",
+               mandate="RPA 2")
     with pytest.raises(PermissionDenied):
-        hold_lift(user=user("sachbearbeitung-a"), hold=first, reason="erledigt")
-    hold_lift(user=user("datenschutz"), hold=first, reason="Klage erledigt")
+        hold_lift(actor=acting(user("sachbearbeitung-a")), hold=first, reason="erledigt")
+    hold_lift(actor=acting(user("datenschutz")), hold=first, reason="Klage erledigt")
     with pytest.raises(Conflict) as refused:
-        disposal_execute(disposal_id=approved["disposal"].pk, actor="x")
+        disposal_execute(disposal_id=approved["disposal"].pk, actor=system_actor("scheduler"))
     assert refused.value.code == "HELD"
 
 
 def test_offered_files_wait_for_the_archive_decision(schedules):
     case_file = _close_long_ago(schedules["B"])  # 50.30.1: offer to the archive
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[case_file.pk])
-    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[case_file.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
     with pytest.raises(Conflict) as refused:
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     assert refused.value.code == "AWAITING_ARCHIVE"
 
 
@@ -191,7 +198,8 @@ def test_destruction_leaves_nothing_but_the_residual_record(approved, index_dir)
     # The index's term dictionary is compressed: its presence is shown by searching (unlogged:
     # a logged search would itself put the token into the trail).
     assert _indexed(TOKEN) == 1
-    disposal = disposal_execute(disposal_id=approved["disposal"].pk, actor="datenschutz")
+    disposal = disposal_execute(disposal_id=approved["disposal"].pk,
+                                actor=acting(user("datenschutz")))
 
     # Nowhere: database, blob store, index files.
     from archive.services.destruction import destruction_finish

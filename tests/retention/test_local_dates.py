@@ -8,6 +8,7 @@ import pypdfium2
 import pytest
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
 from archive.models import CaseFile
 from archive.services.casefiles import case_file_close, case_file_create
 from archive.services.destruction import case_files_destroy
@@ -36,12 +37,12 @@ def _end(case_file):
 
 def test_the_zda_at_2330_utc_counts_from_the_local_date(schedules, late_evening):
     case_file = schedules["A"]
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     # 10 years after zdA to the end of the year: from 1 January 2027, not 31 December 2026.
     assert _end(case_file) == date(2037, 12, 31)
     RetentionSchedule.objects.create(key="KURZ-2J", name="kurz", trigger="closed", years=2,
                                      action="destroy", legal_basis="§ 84 SGB X")
-    plan_unit_update(user=user("admin"), plan_unit=case_file.plan_unit,
+    plan_unit_update(actor=acting(user("admin")), plan_unit=case_file.plan_unit,
                      retention_schedule="KURZ-2J")
     assert _end(case_file) == date(2029, 1, 1)
 
@@ -49,7 +50,7 @@ def test_the_zda_at_2330_utc_counts_from_the_local_date(schedules, late_evening)
 def test_the_received_trigger_takes_the_local_date(schedules, late_evening):
     RetentionSchedule.objects.create(key="EINGANG-1J", name="Eingang", trigger="received",
                                      years=1, action="review", legal_basis="§ 84 SGB X")
-    plan_unit_update(user=user("admin"), plan_unit=schedules["A"].plan_unit,
+    plan_unit_update(actor=acting(user("admin")), plan_unit=schedules["A"].plan_unit,
                      retention_schedule="EINGANG-1J")
     file_document(schedules["A"], text="Brief zum Jahreswechsel")
     assert _end(schedules["A"]) == date(2028, 1, 1)
@@ -63,7 +64,7 @@ def test_the_file_reference_takes_the_local_year(schedules, late_evening):
 
 def test_an_end_of_31_december_is_due_once_it_is_1_january_locally(schedules, late_evening):
     case_file = schedules["A"]
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     CaseFileRetention.objects.filter(case_file=case_file).update(
         override_end=date(2026, 12, 31), override_reason="Test")
     assert [item.case_file.pk for item in retention_due()] == [case_file.pk]
@@ -72,7 +73,7 @@ def test_an_end_of_31_december_is_due_once_it_is_1_january_locally(schedules, la
 def test_the_residual_record_keeps_local_dates(schedules, late_evening):
     case_file = schedules["A"]
     file_document(case_file, text="Bescheid")
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     residuals = case_files_destroy(case_file_ids=[case_file.pk], approval={"list": 1},
                                    actor="test")
     assert residuals["case_files"][0]["closed_at"] == "2027-01-01"
@@ -90,6 +91,6 @@ def _pdf_text(data: bytes) -> str:
 
 def test_the_art_15_report_shows_local_dates_and_times(schedules, late_evening):
     file_document(schedules["A"], text="Antrag zum Jahreswechsel", title="Antrag Neujahr")
-    text = _pdf_text(subject_access_report(user=user("datenschutz"), person="Müller"))
+    text = _pdf_text(subject_access_report(actor=acting(user("datenschutz")), person="Müller"))
     assert "eingegangen 01.01.2027" in text
     assert "31.12.2026" not in text

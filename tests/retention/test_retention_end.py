@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from archive.actors import actor_for_user as acting
 from archive.selectors import events_for_object
 from archive.services.casefiles import case_file_close
 from retention.models import CaseFileRetention
@@ -32,7 +33,7 @@ def _client(username):
 @pytest.fixture
 def closed(schedules):
     case_file = schedules["A"]
-    case_file_close(user=user("sachbearbeitung-a"), case_file=case_file)
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     return case_file
 
 
@@ -61,7 +62,7 @@ def test_the_page_refuses_bad_input_and_shortening_under_a_hold(closed):
         response = client.post(URL, {"file_reference": closed.file_reference, **data},
                                 follow=True)
         assert code in response.content.decode(), code
-    hold_place(user=user("datenschutz"), case_file=closed, reason="Klage", mandate="SG 1")
+    hold_place(actor=acting(user("datenschutz")), case_file=closed, reason="Klage", mandate="SG 1")
     response = client.post(URL, {"file_reference": closed.file_reference, "until": "2030-01-01",
                                  "reason": "Löschpflicht"}, follow=True)
     assert "HELD" in response.content.decode()

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from archive.actors import system_actor
 from archive.errors import InvalidInput
 from retention.models import Transfer
 from retention.services.transfer import transfer_import
@@ -43,14 +44,17 @@ def test_sample_contents_are_read():
 @pytest.mark.django_db
 def test_sample_appraisal_imports_and_reports_objects_unknown_here(tmp_path):
     with pytest.raises(InvalidInput) as refused:
-        transfer_import(data=_sample_bytes("0502"), actor="x", out_dir=tmp_path)
+        transfer_import(data=_sample_bytes("0502"), actor=system_actor("scheduler"),
+                        out_dir=tmp_path)
     assert refused.value.code == "XDOMEA_UNKNOWN_PROCESS"
     Transfer.objects.create(process_id=SAMPLE_PROCESS, created_by="x")
-    report = transfer_import(data=_sample_bytes("0502"), actor="x", out_dir=tmp_path)
+    report = transfer_import(data=_sample_bytes("0502"), actor=system_actor("scheduler"),
+                             out_dir=tmp_path)
     assert report["unknown"] == ["cbdbfccc-72e5-44b2-9e71-937e6f4f8ce9"]
     assert report["archive"] == report["destroy"] == []
     assert Path(report["receipt"]).is_file()  # the sample asks for a receipt
-    report = transfer_import(data=_sample_bytes("0504"), actor="x", out_dir=tmp_path)
+    report = transfer_import(data=_sample_bytes("0504"), actor=system_actor("scheduler"),
+                             out_dir=tmp_path)
     assert Transfer.objects.get(process_id=SAMPLE_PROCESS).offer_received_at is not None
 
 
@@ -59,7 +63,7 @@ def test_sample_appraisal_imports_and_reports_objects_unknown_here(tmp_path):
 @pytest.mark.parametrize("code", ["0501", "0503"])
 def test_messages_this_system_sends_are_not_imported(code, tmp_path):
     with pytest.raises(InvalidInput) as refused:
-        transfer_import(data=_sample_bytes(code), actor="x", out_dir=tmp_path)
+        transfer_import(data=_sample_bytes(code), actor=system_actor("scheduler"), out_dir=tmp_path)
     assert refused.value.code == "XDOMEA_WRONG_MESSAGE_TYPE"
 
 
@@ -114,12 +118,19 @@ def test_message_names_are_the_published_ones():
         assert element == f"{names[code]}.{code}"
 
 
+DPO = ("--user", "datenschutz")
+
+
 @needs_samples
 @pytest.mark.django_db
 def test_command_line_runs_the_transfer_and_names_errors(schedules, tmp_path):
     close_long_ago(schedules["B"], "sachbearbeitung-b")
     out = StringIO()
-    call_command("disposal", "offer", "--out", str(tmp_path), stdout=out)
+    with pytest.raises(CommandError, match="USER_REQUIRED"):
+        call_command("disposal", "offer", "--out", str(tmp_path), stdout=out)
+    with pytest.raises(CommandError, match="PERMISSION_DENIED"):
+        call_command("disposal", "offer", "--out", str(tmp_path), "--user", "admin", stdout=out)
+    call_command("disposal", "offer", "--out", str(tmp_path), *DPO, stdout=out)
     offered = json.loads(out.getvalue())
     assert offered["case_files"] == 1 and Path(offered["file"]).is_file()
     from retention.models import CaseFileRetention
@@ -128,16 +139,16 @@ def test_command_line_runs_the_transfer_and_names_errors(schedules, tmp_path):
     appraisal = tmp_path / "in.xml"
     appraisal.write_bytes(appraisal_0502(offered["process_id"], {xdomea_id: "A"}))
     out = StringIO()
-    call_command("disposal", "import", str(appraisal), stdout=out)
+    call_command("disposal", "import", str(appraisal), *DPO, stdout=out)
     assert json.loads(out.getvalue())["archive"] == [schedules["B"].file_reference]
     out = StringIO()
-    call_command("disposal", "package", "--out", str(tmp_path / "pkg"), stdout=out)
+    call_command("disposal", "package", "--out", str(tmp_path / "pkg"), *DPO, stdout=out)
     [package] = json.loads(out.getvalue())["packages"]
     assert package.endswith(f"{offered['process_id']}_Aussonderung.Aussonderung.0503.zip")
     with pytest.raises(CommandError, match="XDOMEA_WRONG_MESSAGE_TYPE"):
-        call_command("disposal", "import", str(next(SAMPLES.glob("*.0501.xml"))))
+        call_command("disposal", "import", str(next(SAMPLES.glob("*.0501.xml"))), *DPO)
     with pytest.raises(CommandError, match="XDOMEA_UNKNOWN_PROCESS"):
         call_command("disposal", "import", str(next(SAMPLES.glob("*.0502.xml"))),
-                     "--out", str(tmp_path))
+                     "--out", str(tmp_path), *DPO)
     with pytest.raises(CommandError, match="--out"):
         call_command("disposal", "offer")

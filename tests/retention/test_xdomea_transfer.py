@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.errors import Conflict, InvalidInput, NotFound
 from archive.models import CaseFile, Document, Event, FilePlanUnit, Version
 from archive.services.processes import process_create
@@ -49,7 +51,7 @@ def offered_files(schedules):
     file_document(schedules["B"], text="Bescheid Schulz", title="Bescheid", store=True)
     in_process = file_document(schedules["B"], text="Widerspruch Schulz", title="Widerspruch",
                                store=True)
-    process = process_create(user=user("sachbearbeitung-b"), case_file=schedules["B"],
+    process = process_create(actor=acting(user("sachbearbeitung-b")), case_file=schedules["B"],
                              title="Widerspruchsverfahren")
     Document.objects.filter(pk=in_process.pk).update(process=process)
     return {"A": close_long_ago(schedules["A"], "sachbearbeitung-a"),
@@ -61,7 +63,7 @@ def _xdomea_id(case_file) -> str:
 
 
 def _offer(tmp_path):
-    transfer, path = transfer_offer(actor="datenschutz", out_dir=tmp_path / "out")
+    transfer, path = transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path / "out")
     return transfer, str(transfer.process_id), path
 
 
@@ -93,14 +95,14 @@ def test_offer_lists_what_is_due_for_the_archive_as_metadata_only(offered_files,
     assert set(transfer.items.values_list("case_file_id", flat=True)) == \
         {c.pk for c in offered_files.values()}
     # Offered once: a second run finds nothing new to offer.
-    assert transfer_offer(actor="datenschutz", out_dir=tmp_path / "again") is None
+    assert transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path / "again") is None
 
 
 def test_offer_leaves_out_files_to_destroy_and_files_not_due(schedules, tmp_path):
     close_long_ago(schedules["A"], "sachbearbeitung-a")  # schedule "destroy"
-    assert transfer_offer(actor="datenschutz", out_dir=tmp_path) is None
+    assert transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path) is None
     close_long_ago(schedules["B"], "sachbearbeitung-b")
-    transfer, _ = transfer_offer(actor="datenschutz", out_dir=tmp_path)
+    transfer, _ = transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path)
     assert list(transfer.items.values_list("case_file_id", flat=True)) == [schedules["B"].pk]
 
 
@@ -109,7 +111,8 @@ def test_appraisal_records_each_decision_and_answers_with_0505(offered_files, tm
     unknown = "00000000-0000-4000-8000-000000000000"
     message = appraisal_0502(process_id, {_xdomea_id(offered_files["A"]): "A",
                                           _xdomea_id(offered_files["B"]): "V", unknown: "A"})
-    report = transfer_import(data=message, actor="datenschutz", out_dir=tmp_path / "answers")
+    report = transfer_import(data=message, actor=acting(user("datenschutz")),
+                             out_dir=tmp_path / "answers")
     assert report["archive"] == [offered_files["A"].file_reference]
     assert report["destroy"] == [offered_files["B"].file_reference]
     assert report["unknown"] == [unknown]
@@ -129,19 +132,19 @@ def test_offered_files_wait_for_the_decision_and_a_destroy_decision_frees_them(
         offered_files, tmp_path):
     case_file = offered_files["B"]
     transfer, process_id, _ = _offer(tmp_path)
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[case_file.pk])
-    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[case_file.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
     with pytest.raises(Conflict) as refused:
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     assert refused.value.code == "AWAITING_ARCHIVE"
     # "B" (still to be appraised) is no decision.
     transfer_import(data=appraisal_0502(process_id, {_xdomea_id(case_file): "B"}),
-                    actor="datenschutz", out_dir=tmp_path)
+                    actor=acting(user("datenschutz")), out_dir=tmp_path)
     with pytest.raises(Conflict):
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     transfer_import(data=appraisal_0502(process_id, {_xdomea_id(case_file): "V"}),
-                    actor="datenschutz", out_dir=tmp_path)
-    disposal_execute(disposal_id=disposal.pk, actor="x")
+                    actor=acting(user("datenschutz")), out_dir=tmp_path)
+    disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     assert CaseFile.objects.get(pk=case_file.pk).destroyed_at is not None
 
 
@@ -149,14 +152,14 @@ def _appraised(offered_files, tmp_path, decisions):
     transfer, process_id, offer_path = _offer(tmp_path)
     transfer_import(data=appraisal_0502(process_id, {
         _xdomea_id(offered_files[key]): code for key, code in decisions.items()}),
-        actor="datenschutz", out_dir=tmp_path)
+        actor=acting(user("datenschutz")), out_dir=tmp_path)
     return transfer, process_id, offer_path
 
 
 def test_package_holds_the_pdfa_renditions_under_the_names_and_checksums_the_xml_states(
         offered_files, tmp_path):
     transfer, process_id, offer_path = _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
-    [path] = transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    [path] = transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     assert path.name == f"{process_id}_Aussonderung.Aussonderung.0503.zip"
     with zipfile.ZipFile(path) as package:
         members = {name: package.read(name) for name in package.namelist()}
@@ -187,13 +190,13 @@ def test_package_holds_the_pdfa_renditions_under_the_names_and_checksums_the_xml
         {e.text for e in tree.iter(f"{X}ID")}
     assert TransferItem.objects.get(case_file=offered_files["B"]).state == \
         TransferItemState.PACKAGED
-    assert transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg2") == []
+    assert transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg2") == []
 
 
 def test_import_confirmation_destroys_only_what_the_archive_took_over(
         offered_files, tmp_path, django_capture_on_commit_callbacks):
     transfer, process_id, _ = _appraised(offered_files, tmp_path, {"A": "A", "B": "A"})
-    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     taken, refused = offered_files["A"], offered_files["B"]
     blobs = set(Version.objects.filter(document__case_file=taken)
                 .values_list("rendition_sha256", flat=True))
@@ -201,7 +204,7 @@ def test_import_confirmation_destroys_only_what_the_archive_took_over(
         _xdomea_id(taken): (True, "StA 4711/2026"),
         _xdomea_id(refused): (False, "Primärdokument nicht lesbar")})
     with django_capture_on_commit_callbacks(execute=True):
-        report = transfer_import(data=message, actor="datenschutz", out_dir=tmp_path)
+        report = transfer_import(data=message, actor=acting(user("datenschutz")), out_dir=tmp_path)
     assert report["archived"] == [taken.file_reference]
     assert report["kept"] == [{"file_reference": refused.file_reference,
                                "reason": "Primärdokument nicht lesbar"}]
@@ -229,20 +232,20 @@ def test_import_confirmation_destroys_only_what_the_archive_took_over(
     assert Event.objects.filter(action="archive_transfer_protocol",
                                 data__protocol_sha256=hashes).exists()
     # What the archive did not take over still cannot be destroyed here.
-    disposal = disposal_propose(user=user("datenschutz"), case_file_ids=[refused.pk])
-    disposal_approve(user=user("datenschutz-2"), disposal=disposal)
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[refused.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
     with pytest.raises(Conflict) as blocked:
-        disposal_execute(disposal_id=disposal.pk, actor="x")
+        disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
     assert blocked.value.code == "AWAITING_ARCHIVE"
 
 
 def test_a_hold_placed_after_the_transfer_still_keeps_the_local_copy(offered_files, tmp_path):
     transfer, process_id, _ = _appraised(offered_files, tmp_path, {"B": "A"})
-    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
-    hold_place(user=user("datenschutz"), case_file=offered_files["B"], reason="Klage",
+    transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
+    hold_place(actor=acting(user("datenschutz")), case_file=offered_files["B"], reason="Klage",
                mandate="SG 3")
     report = transfer_import(data=confirmation_0506(process_id, {
-        _xdomea_id(offered_files["B"]): (True, "StA 1")}), actor="datenschutz",
+        _xdomea_id(offered_files["B"]): (True, "StA 1")}), actor=acting(user("datenschutz")),
         out_dir=tmp_path)
     assert report["archived"] == [] and len(report["kept"]) == 1
     assert CaseFile.objects.get(pk=offered_files["B"].pk).destroyed_at is None
@@ -253,12 +256,12 @@ def test_messages_out_of_order_or_for_unknown_processes_are_refused(offered_file
     transfer, process_id, _ = _offer(tmp_path)
     confirmation = confirmation_0506(process_id, {_xdomea_id(offered_files["A"]): (True, "x")})
     with pytest.raises(Conflict) as early:
-        transfer_import(data=confirmation, actor="x", out_dir=tmp_path)
+        transfer_import(data=confirmation, actor=system_actor("scheduler"), out_dir=tmp_path)
     assert early.value.code == "XDOMEA_NOT_PACKAGED"
     stranger = appraisal_0502("11111111-2222-4333-8444-555555555555",
                               {_xdomea_id(offered_files["A"]): "A"})
     with pytest.raises(InvalidInput) as unknown:
-        transfer_import(data=stranger, actor="x", out_dir=tmp_path)
+        transfer_import(data=stranger, actor=system_actor("scheduler"), out_dir=tmp_path)
     assert unknown.value.code == "XDOMEA_UNKNOWN_PROCESS"
     assert CaseFileRetention.objects.get(case_file=offered_files["A"]).archive_decision == ""
 
@@ -269,7 +272,7 @@ def test_nothing_is_handed_over_incomplete(offered_files, tmp_path):
     _appraised(offered_files, tmp_path, {"A": "A", "B": "A"})
     file_document(offered_files["A"], text="ohne Fassung", title="Nachtrag")  # no rendition
     with pytest.raises(Conflict) as refused:
-        transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+        transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     assert refused.value.code == "XDOMEA_NO_RENDITION"
     assert offered_files["A"].file_reference in refused.value.message
     Document.objects.filter(title="Nachtrag").update(case_file=None)
@@ -278,18 +281,19 @@ def test_nothing_is_handed_over_incomplete(offered_files, tmp_path):
     lost = Version.objects.filter(document__case_file=offered_files["B"]).first()
     blob_path(lost.rendition_sha256).unlink()
     with pytest.raises(NotFound):
-        transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+        transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     assert not list((tmp_path / "pkg").iterdir())  # no zip, not even a partial one
     assert not TransferItem.objects.filter(state=TransferItemState.PACKAGED).exists()
 
 
 def test_what_the_archive_failed_to_import_is_offered_again(offered_files, tmp_path):
     transfer, process_id, _ = _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
-    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     transfer_import(data=confirmation_0506(process_id, {
-        _xdomea_id(offered_files["B"]): (False, "Prüfsumme falsch")}), actor="datenschutz",
+        _xdomea_id(offered_files["B"]): (False,
+                                         "Prüfsumme falsch")}), actor=acting(user("datenschutz")),
         out_dir=tmp_path)
-    again, path = transfer_offer(actor="datenschutz", out_dir=tmp_path / "again")
+    again, path = transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path / "again")
     assert again.process_id != transfer.process_id
     # Only the failed file; the one to destroy awaits the four-eyes disposal, not the archive.
     assert list(again.items.values_list("case_file_id", flat=True)) == [offered_files["B"].pk]
@@ -300,12 +304,12 @@ def test_what_the_archive_failed_to_import_is_offered_again(offered_files, tmp_p
 def test_the_dpo_report_on_a_case_file_shows_its_handover_to_the_archive(
         offered_files, tmp_path):
     _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
-    transfer_package(actor="datenschutz", out_dir=tmp_path / "pkg")
+    transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
     today = timezone.localdate()
     period = Period(today, today)
 
     def handovers(case_file):
-        return [e for e in report_case_file(user=user("datenschutz"),
+        return [e for e in report_case_file(actor=acting(user("datenschutz")),
                                             file_reference=case_file.file_reference,
                                             period=period)
                 if e.action == "archive_handed_over"]

@@ -81,11 +81,12 @@ def confirmation_0506(process_id: str, results: dict[str, tuple[bool, str]]) -> 
 
 
 def close_long_ago(case_file, owner: str):
+    from archive.actors import actor_for_user as acting
     from archive.models import CaseFile
     from archive.services.casefiles import case_file_close
     from tests.conftest import user
 
-    case_file_close(user=user(owner), case_file=case_file)
+    case_file_close(actor=acting(user(owner)), case_file=case_file)
     CaseFile.objects.filter(pk=case_file.pk).update(
         closed_at=timezone.make_aware(datetime(2010, 6, 1)))
     return CaseFile.objects.get(pk=case_file.pk)

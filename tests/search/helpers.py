@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from archive.actors import system_actor
 from archive.services.documents import VersionContent, document_file_new
 from search.backends import NAMES
 from search.indexing import documents_index
@@ -29,7 +30,7 @@ def file_document(case_file, text, title="Widerspruch", index=True, **fields):
     )
     fields.setdefault("received_at", timezone.now())
     document = document_file_new(content=content, case_file=case_file, title=title,
-                                 actor="test", **fields)
+                                 actor=system_actor(name="test"), **fields)
     if index:
         documents_index([document.pk])
     return document

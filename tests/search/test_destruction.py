@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.models import Document
 from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy
@@ -35,14 +37,14 @@ A = "sachbearbeitung-a"
 
 def _doomed_file(demo, text=f"Gutachten über {SECRET}, Heizkosten.", **fields):
     case_file = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                                 actor="test", title="Altakte")
+                                 actor=system_actor(name="test"), title="Altakte")
     fields.setdefault("document_type", f"Typ{SECRET}")
     fields.setdefault("sender", f"Absender {SECRET}")
     return case_file, file_document(case_file, text, title=f"Akte {SECRET}", **fields)
 
 
 def _destroy(case_file):
-    case_files_destroy(case_file_ids=[case_file.pk], actor="datenschutz",
+    case_files_destroy(case_file_ids=[case_file.pk], actor=acting(user("datenschutz")),
                        approval={"list": 1, "proposed_by": "datenschutz",
                                  "approved_by": "datenschutz-2"})
 
@@ -150,14 +152,14 @@ def test_restriction_hides_at_its_commit(demo, backend, django_capture_on_commit
     assert search_as(A, SECRET).count == 1
     # No worker runs here: whatever waits in the index queue stays undone.
     with django_capture_on_commit_callbacks(execute=True):
-        case_file_restrict(user=user("datenschutz"), case_file=case_file,
+        case_file_restrict(actor=acting(user("datenschutz")), case_file=case_file,
                            reason="Art. 18 DSGVO, Antrag vom 2.11.")
     page = search_as(A, "Heizkosten", facets=True)
     assert (page.count, page.facets) == (0, {})
     assert search_as(A, SECRET).count == 0
     assert search_as("datenschutz", SECRET).count == 1
     with django_capture_on_commit_callbacks(execute=True):
-        case_file_restrict(user=user("datenschutz"), case_file=case_file,
+        case_file_restrict(actor=acting(user("datenschutz")), case_file=case_file,
                            reason="Einschränkung aufgehoben", restricted=False)
     assert ids(search_as(A, SECRET)) == [document.pk]
 

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.errors import InvalidInput
 from archive.models import CaseFile, Event
 from archive.services.casefiles import case_file_create
@@ -139,7 +141,8 @@ def _corpus(demo):
     """Three letters in A's case file, one in a second case file of unit A."""
     now = timezone.now()
     second = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                              actor="test", title="Wohngeld", subject_name="Erika Beispiel")
+                              actor=system_actor(name="test"), title="Wohngeld",
+                              subject_name="Erika Beispiel")
     docs = {
         "old": _file(demo["A"], "Antrag auf Leistungen, Heizkosten anbei.", title="Antrag",
                      document_type="Antrag", sender="Jobcenter Nord",
@@ -185,10 +188,11 @@ def test_the_unit_filter_keeps_one_visible_unit_and_drops_the_other(demo, backen
     in_a = _file(demo["A"], "Heizkosten der Einheit A.", title="A")
     in_b = _file(demo["B"], "Heizkosten der Einheit B.", title="B")
     if access == "two units":
-        staff_set(actor="admin", username="sachbearbeitung-b", units=["A", "B"])
+        staff_set(actor=acting(user("admin")), username="sachbearbeitung-b", units=["A", "B"])
     else:
-        staff_set(actor="admin", username="sachbearbeitung-a", grant=["share_casefile"])
-        case_file_share(user=user("sachbearbeitung-a"), case_file=demo["A"],
+        staff_set(actor=acting(user("admin")), username="sachbearbeitung-a",
+                  grant=["share_casefile"])
+        case_file_share(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"],
                         unit=demo["B"].unit, reason="Amtshilfe")
     b = "sachbearbeitung-b"
     assert set(_ids(_search(b, "Heizkosten"))) == {in_a.pk, in_b.pk}
@@ -249,11 +253,12 @@ def _invisible_documents(demo):
     """In unit A: a confidential file (clearance too low), a staff case and a file whose
     processing is restricted; and a letter of unit B."""
     confidential = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                                    actor="test", title="Vertraulich", confidentiality=2)
+                                    actor=system_actor(name="test"), title="Vertraulich",
+                                    confidentiality=2)
     staff = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                             actor="test", title="Beschäftigtenfall")
+                             actor=system_actor(name="test"), title="Beschäftigtenfall")
     restricted = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
-                                  actor="test", title="Eingeschränkt")
+                                  actor=system_actor(name="test"), title="Eingeschränkt")
     CaseFile.objects.filter(pk=staff.pk).update(staff_case=True)
     CaseFile.objects.filter(pk=restricted.pk).update(restricted=True)
     staff.refresh_from_db()
@@ -305,8 +310,10 @@ def test_each_search_is_logged_for_data_protection(demo, backend):
                   .order_by("seq").values("actor", "data"))
     assert logged == [
         {"actor": "sachbearbeitung-a",
-         "data": {"query": "Widerspruch", "count": 0, "filters": {"document_types": ["Brief"]}}},
-        {"actor": "sachbearbeitung-b", "data": {"query": "Widerspruch", "count": 0}},
+         "data": {"query": "Widerspruch", "count": 0, "filters": {"document_types": ["Brief"]},
+                  "via": {"channel": "system"}}},
+        {"actor": "sachbearbeitung-b",
+         "data": {"query": "Widerspruch", "count": 0, "via": {"channel": "system"}}},
     ]
     _search("sachbearbeitung-a", "Widerspruch")
     assert Event.objects.filter(action="searched").last().data["count"] == 1
@@ -328,9 +335,11 @@ def test_suggestions_and_refused_searches_are_logged_too(demo, backend):
                   .order_by("seq").values("actor", "data"))
     assert logged == [
         {"actor": "sachbearbeitung-a",
-         "data": {"query": "Hausverw", "count": 1, "suggestions": True}},
+         "data": {"query": "Hausverw", "count": 1, "suggestions": True,
+                  "via": {"channel": "api"}}},
         {"actor": "sachbearbeitung-a",
-         "data": {"query": "Hausverwaltung OR", "count": 0, "refused": "QUERY_SYNTAX"}},
+         "data": {"query": "Hausverwaltung OR", "count": 0, "refused": "QUERY_SYNTAX",
+                  "via": {"channel": "api"}}},
     ]
 
 
@@ -445,7 +454,7 @@ def test_state_filter_follows_closing(demo, backend, django_capture_on_commit_ca
     app.conf.task_always_eager = True  # the index queue runs in this process
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            case_file_close(user=user("sachbearbeitung-a"), case_file=demo["A"])
+            case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"])
     finally:
         app.conf.task_always_eager = False
     assert _ids(_search("sachbearbeitung-a", "Widerspruch", filters=closed)) == [document.pk]

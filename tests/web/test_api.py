@@ -3,6 +3,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from archive.actors import system_actor
 from archive.selectors import access_events_for_document
 from archive.services.documents import VersionContent, document_file_new
 from search.backends import get_backend
@@ -20,7 +21,7 @@ def document(demo, settings, tmp_path):
         text="Widerspruch gegen den Bescheid, Kennung zyxwortapi99", text_sha256="f" * 64,
         page_count=1)
     doc = document_file_new(content=content, case_file=demo["A"], title="Widerspruch",
-                            received_at=timezone.now(), actor="test")
+                            received_at=timezone.now(), actor=system_actor(name="test"))
     documents_index([doc.pk])
     yield doc
     get_backend.cache_clear()

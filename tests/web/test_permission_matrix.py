@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from archive.actors import actor_for_user as acting
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from ingest.models import IngestJob, RedactionJob
@@ -95,6 +96,8 @@ def _matrix(objects) -> dict:
         "web:erasure_new": [("post", (), {"file_reference": target, "received_on": "2026-11-01"},
                              DPO_ACTS)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
+        "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
+                                  DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
         "web:intake_upload": [("get", (), {}, UPLOADERS)],
@@ -204,7 +207,7 @@ def test_a_foreign_document_looks_exactly_like_a_missing_one(objects):
 
 
 def test_closed_case_file_refuses_changes_from_its_own_unit(demo, objects):
-    case_file_close(user=user("sachbearbeitung-a"), case_file=demo["A"])
+    case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"])
     client = _client("sachbearbeitung-a")
     response = client.post(f"/akten/{demo['A'].pk}/vorgang", {"title": "Nach zdA"},
                            follow=True)

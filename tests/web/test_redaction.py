@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
 from archive.blobstore import blob_put_file
 from archive.services.documents import document_file_new, version_add
 from ingest.models import RedactionJob, RedactionState
@@ -48,7 +49,7 @@ def document(demo, tmp_path):
 
 def _second_version(document, text="Neue Fassung vom Antragsteller"):
     """What the pipeline does when an uploaded new version is filed."""
-    return version_add(user=user("sachbearbeitung-a"), document_id=document.pk,
+    return version_add(actor=acting(user("sachbearbeitung-a")), document_id=document.pk,
                        content=replace(content(text), rendition_sha256=document.versions
                                        .get(number=1).rendition_sha256))
 

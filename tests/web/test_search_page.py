@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from archive.actors import system_actor
 from archive.services.documents import VersionContent, document_file_new
 from search.backends import get_backend
 from search.indexing import documents_index
@@ -21,7 +22,8 @@ def _file(case_file, text, title, **fields):
         rendition_is_pdfa=False, text=text, text_sha256=hashlib.sha256(text.encode()).hexdigest(),
         page_count=1)
     document = document_file_new(content=content, case_file=case_file, title=title,
-                                 received_at=timezone.now(), actor="test", **fields)
+                                 received_at=timezone.now(), actor=system_actor(name="test"),
+                                 **fields)
     documents_index([document.pk])
     return document
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
 from archive.blobstore import blob_path, blob_put_bytes
 from archive.models import Event
 from archive.services.documents import version_add
@@ -61,11 +62,11 @@ def test_the_caseworker_of_the_unit_gets_the_picture_privately_and_logged(filed)
     event = _previews(document.pk).get()
     assert event.actor == "sachbearbeitung-a"
     assert event.data == {"case_file": document.case_file.file_reference, "version": 1,
-                          "thumbnail": True}
+                          "thumbnail": True, "via": {"channel": "web"}}
     assert event.purpose == f"Akte {document.case_file.file_reference}"
     # The data-protection officer's access report on the case file lists the glimpse.
     today = timezone.localdate()
-    report = report_case_file(user=user("datenschutz"),
+    report = report_case_file(actor=acting(user("datenschutz")),
                               file_reference=document.case_file.file_reference,
                               period=Period(today, today))
     assert ("sachbearbeitung-a", "previewed") in {(e.actor, e.action) for e in report}
@@ -123,7 +124,8 @@ def test_an_earlier_versions_picture_needs_the_permission_for_unredacted_version
     document, first = filed
     later = replace(content("Geschwärzte Fassung"),
                     thumbnail_sha256=blob_put_bytes(thumbnail_png("Geschwaerzt")).sha256)
-    second = version_add(user=user("sachbearbeitung-a"), document_id=document.pk, content=later)
+    second = version_add(actor=acting(user("sachbearbeitung-a")), document_id=document.pk,
+                         content=later)
     client = _client("sachbearbeitung-a")
     latest = client.get(f"/dokumente/{document.pk}/vorschau.png")
     latest = _body(latest)

@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from archive.actors import actor_for_request
 from archive.errors import InvalidInput
 from archive.guards import require_role
 from archive.models import Role
@@ -82,6 +83,7 @@ def document_detail(request, document_id: int):
 def disposal_execute(request, disposal_id: int):
     """Execute an approved disposal list (data-protection officer). Holds still veto."""
     require_role(request.user, Role.DATA_PROTECTION)
-    disposal = disposal_execute_service(disposal_id=disposal_id, actor=request.user.username)
+    disposal = disposal_execute_service(disposal_id=disposal_id,
+                                        actor=actor_for_request(request, "api"))
     return Response({"list": disposal.pk, "state": disposal.state,
                      "protocol_sha256": disposal.protocol_sha256})

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import NotFound
 from archive.guards import may_work_on
 from archive.models import Unit
@@ -62,7 +63,7 @@ def case_file_new(request):
         raise NotFound()
     form = CaseFileCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        case_file = case_file_create(user=request.user, **form.cleaned_data)
+        case_file = case_file_create(actor=actor_for_request(request), **form.cleaned_data)
         return redirect("web:case_file", case_file.pk)
     return render(request, "web/casefile_new.html", {"form": form})
 
@@ -96,29 +97,29 @@ def _back(case_file_id):
 @require_POST
 def case_file_action(request, case_file_id: int, action: str):
     case_file = case_file_visible_or_404(request.user, case_file_id)
-    post, user = request.POST, request.user
+    post, actor = request.POST, actor_for_request(request)
     actions = {
-        "aendern": (lambda: _edit(user, case_file, post), _("Die Akte wurde geändert.")),
-        "zda": (lambda: case_file_close(user=user, case_file=case_file),
+        "aendern": (lambda: _edit(actor, case_file, post), _("Die Akte wurde geändert.")),
+        "zda": (lambda: case_file_close(actor=actor, case_file=case_file),
                 _("Die Akte ist zdA verfügt.")),
-        "wiederaufnahme": (lambda: case_file_reopen(user=user, case_file=case_file,
+        "wiederaufnahme": (lambda: case_file_reopen(actor=actor, case_file=case_file,
                                                     reason=post.get("reason", "")),
                            _("Die Akte wurde wieder aufgenommen.")),
-        "freigeben": (lambda: _share(user, case_file, post), _("Die Akte wurde freigegeben.")),
+        "freigeben": (lambda: _share(actor, case_file, post), _("Die Akte wurde freigegeben.")),
         "freigabe-entziehen": (
-            lambda: case_file_unshare(user=user, share=case_file.shares.get(
+            lambda: case_file_unshare(actor=actor, share=case_file.shares.get(
                 pk=int(post.get("share", 0)))), _("Die Freigabe wurde entzogen.")),
         "person": (lambda: case_file_name_person(
-            user=user, case_file=case_file, person=get_user_model().objects.filter(
+            actor=actor, case_file=case_file, person=get_user_model().objects.filter(
                 username=post.get("username", "")).first()), _("Die Person wurde benannt.")),
-        "vorgang": (lambda: process_create(user=user, case_file=case_file,
+        "vorgang": (lambda: process_create(actor=actor, case_file=case_file,
                                            title=post.get("title", "")),
                     _("Der Vorgang wurde angelegt.")),
-        "vorgang-zda": (lambda: process_close(user=user, process=case_file.processes.get(
+        "vorgang-zda": (lambda: process_close(actor=actor, process=case_file.processes.get(
             pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
-        "vorgang-verschieben": (lambda: _move_process(user, case_file, post),
+        "vorgang-verschieben": (lambda: _move_process(actor, case_file, post),
                                 _("Der Vorgang wurde verschoben.")),
-        "bestritten": (lambda: case_file_mark_disputed(user=user, case_file=case_file,
+        "bestritten": (lambda: case_file_mark_disputed(actor=actor, case_file=case_file,
                                                        note=post.get("note", "")),
                        _("Die Markierung wurde gespeichert.")),
     }
@@ -128,20 +129,20 @@ def case_file_action(request, case_file_id: int, action: str):
     return run_action(request, run, success=success, back=_back(case_file.pk))
 
 
-def _edit(user, case_file, post):
-    case_file_update(user=user, case_file=case_file, **cleaned(CaseFileEditForm(post)))
+def _edit(actor, case_file, post):
+    case_file_update(actor=actor, case_file=case_file, **cleaned(CaseFileEditForm(post)))
 
 
-def _share(user, case_file, post):
-    case_file_share(user=user, case_file=case_file, **cleaned(ShareForm(post)))
+def _share(actor, case_file, post):
+    case_file_share(actor=actor, case_file=case_file, **cleaned(ShareForm(post)))
 
 
-def _move_process(user, case_file, post):
+def _move_process(actor, case_file, post):
     process = case_file.processes.filter(pk=int(post.get("process", 0) or 0)).first()
     target = case_file_by_reference(post.get("file_reference", "").strip())
     if process is None or target is None:
         raise NotFound()
-    process_move(user=user, process=process, target=target)
+    process_move(actor=actor, process=process, target=target)
 
 
 @login_required
@@ -149,7 +150,7 @@ def case_file_export_download(request, case_file_id: int):
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="export-", dir=settings.WORK_DIR))
     try:
-        package = case_file_export(user=request.user, case_file_id=case_file_id,
+        package = case_file_export(actor=actor_for_request(request), case_file_id=case_file_id,
                                    target=workdir / "akte.zip",
                                    purpose=request.GET.get("zweck", "Export"))
         handle = open(package, "rb")  # stays readable after the folder is removed
@@ -164,7 +165,7 @@ def case_file_export_download(request, case_file_id: int):
 def break_glass_page(request):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        opening = break_glass_open(user=request.user, **form.cleaned_data)
+        opening = break_glass_open(actor=actor_for_request(request), **form.cleaned_data)
         return redirect(reverse("web:case_file", args=[opening.case_file_id])
                         + "?zweck=" + opening.reason[:200])
     return render(request, "web/breakglass.html", {"form": form})

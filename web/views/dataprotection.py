@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.guards import require_role
 from archive.models import BreakGlass, Role
 from archive.selectors import break_glass_open_for_review
@@ -36,7 +37,7 @@ def review(request, opening_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     opening = object_or_404(BreakGlass, opening_id)
     return run_action(request, lambda: break_glass_review(
-        user=request.user, opening=opening, note=request.POST.get("note", "")),
+        actor=actor_for_request(request), opening=opening, note=request.POST.get("note", "")),
         success=_("Als geprüft vermerkt."), back=reverse("web:data_protection"))
 
 
@@ -47,7 +48,8 @@ def report(request):
     events = None
     if form.is_valid():
         data = form.cleaned_data
-        events = list(report_run(user=request.user, kind=data["kind"], subject=data["subject"],
+        events = list(report_run(actor=actor_for_request(request), kind=data["kind"],
+                                 subject=data["subject"],
                                  period=Period(data["start"], data["end"])))
         if request.GET.get("format") == "csv":
             response = HttpResponse(report_csv(events), content_type="text/csv; charset=utf-8")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.selectors import document_visible_or_404, version_latest
@@ -133,7 +134,7 @@ def document_edit_action(request, document_id: int):
     form = DocumentEditForm(request.POST)
 
     def edit():
-        document_update(user=request.user, document_id=document.pk, **cleaned(form))
+        document_update(actor=actor_for_request(request), document_id=document.pk, **cleaned(form))
 
     return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
                       back=reverse("web:document", args=[document.pk]))
@@ -149,7 +150,7 @@ def document_move_action(request, document_id: int):
         target = case_file_by_reference(form.data.get("file_reference", "").strip())
         if target is None:
             raise NotFound()
-        document_move(user=request.user, document_id=document.pk, case_file=target,
+        document_move(actor=actor_for_request(request), document_id=document.pk, case_file=target,
                       reason=form.data.get("reason", ""))
 
     return run_action(request, move, success=_("Das Dokument wurde verschoben."),

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
@@ -46,7 +47,7 @@ def file_plan_create(request):
         data = form.cleaned_data
         parent = FilePlanUnit.objects.filter(code=data["code"].strip().rpartition(".")[0]).first()
         try:
-            plan_unit_create(user=request.user, parent=parent, **data)
+            plan_unit_create(actor=actor_for_request(request), parent=parent, **data)
         except InvalidInput as error:
             form.add_error(None, f"{error.message} ({error.code})")
         else:
@@ -67,7 +68,7 @@ def file_plan_schedule(request, plan_unit_id: int):
         if not form.is_valid():
             raise InvalidInput(" ".join(form.errors["retention_schedule"]),
                                code="PLAN_SCHEDULE_UNKNOWN")
-        plan_unit_update(user=request.user, plan_unit=unit, **form.cleaned_data)
+        plan_unit_update(actor=actor_for_request(request), plan_unit=unit, **form.cleaned_data)
 
     return run_action(request, change, success=_("Die Aufbewahrungsfrist wurde geändert."),
                       back=reverse("web:file_plan"))
@@ -79,6 +80,6 @@ def file_plan_toggle(request, plan_unit_id: int):
     _admin_only(request.user)
     unit = object_or_404(FilePlanUnit, plan_unit_id)
     return run_action(request,
-                      lambda: plan_unit_update(user=request.user, plan_unit=unit,
+                      lambda: plan_unit_update(actor=actor_for_request(request), plan_unit=unit,
                                                active=not unit.active),
                       success=_("Der Status wurde geändert."), back=reverse("web:file_plan"))

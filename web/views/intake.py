@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.models import Role
 from archive.permissions import user_role
@@ -94,14 +95,14 @@ def review_file(request, document_id):
     with transaction.atomic():
         # Corrected while still in the inbox (the mailroom's), then filed: both or neither.
         if corrections:
-            changed = document_update(user=request.user, document_id=document.pk,
+            changed = document_update(actor=actor_for_request(request), document_id=document.pk,
                                       **corrections)
             edited = [name for name in corrections if getattr(document, name) !=
                       getattr(changed, name)]
             if edited:
                 how += "; berichtigt: " + ", ".join(FIELD_NAMES[name] for name in edited)
-        document_move(user=request.user, document_id=document.pk, case_file=case_file,
-                      reason=f"Poststelle: {how}")
+        document_move(actor=actor_for_request(request), document_id=document.pk,
+                      case_file=case_file, reason=f"Poststelle: {how}")
     return redirect("web:intake_review")
 
 

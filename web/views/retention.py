@@ -9,10 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
+from archive.services.access import case_files_list
 from archive.services.casefiles import case_file_by_reference
+from archive.services.subject_rights import case_file_restriction_lift
 from retention.models import CaseFileRetention, DisposalList, ErasureRequest, LegalHold
 from retention.services.disposal import (
     disposal_approve,
@@ -49,7 +52,8 @@ def retention_page(request):
 def propose(request):
     require_role(request.user, Role.DATA_PROTECTION)
     ids = [int(pk) for pk in request.POST.getlist("case_file") if pk.isdigit()]
-    return run_action(request, lambda: disposal_propose(user=request.user, case_file_ids=ids),
+    return run_action(request, lambda: disposal_propose(actor=actor_for_request(request),
+                                                        case_file_ids=ids),
                       success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
 
 
@@ -58,7 +62,8 @@ def propose(request):
 def approve(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     disposal = object_or_404(DisposalList, disposal_id)
-    return run_action(request, lambda: disposal_approve(user=request.user, disposal=disposal),
+    return run_action(request, lambda: disposal_approve(actor=actor_for_request(request),
+                                                        disposal=disposal),
                       success=_("Die Liste wurde genehmigt."), back=_back())
 
 
@@ -68,7 +73,7 @@ def execute(request, disposal_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     object_or_404(DisposalList, disposal_id)
     return run_action(request, lambda: disposal_execute(disposal_id=disposal_id,
-                                                        actor=request.user.username),
+                                                        actor=actor_for_request(request)),
                       success=_("Die Liste wurde vollzogen; das Protokoll ist gespeichert."),
                       back=_back())
 
@@ -82,8 +87,8 @@ def hold_new(request):
         case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
         if case_file is None:
             raise NotFound()
-        hold_place(user=request.user, case_file=case_file, reason=request.POST.get("reason", ""),
-                   mandate=request.POST.get("mandate", ""))
+        hold_place(actor=actor_for_request(request), case_file=case_file,
+                   reason=request.POST.get("reason", ""), mandate=request.POST.get("mandate", ""))
 
     return run_action(request, place, success=_("Die Sperre wurde gesetzt."), back=_back())
 
@@ -93,7 +98,7 @@ def hold_new(request):
 def hold_end(request, hold_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     hold = object_or_404(LegalHold, hold_id)
-    return run_action(request, lambda: hold_lift(user=request.user, hold=hold,
+    return run_action(request, lambda: hold_lift(actor=actor_for_request(request), hold=hold,
                                                  reason=request.POST.get("reason", "")),
                       success=_("Die Sperre wurde aufgehoben."), back=_back())
 
@@ -113,7 +118,7 @@ def retention_end(request):
         except ValueError:
             raise InvalidInput(_("Bitte das neue Fristende als Datum angeben."),
                                code="DATE_REQUIRED") from None
-        retention_end_change(user=request.user, case_file=case_file, until=until,
+        retention_end_change(actor=actor_for_request(request), case_file=case_file, until=until,
                              reason=request.POST.get("reason", ""))
 
     return run_action(request, change, success=_("Das Fristende wurde geändert."),
@@ -123,8 +128,22 @@ def retention_end(request):
 @login_required
 def erasure_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
+    # The officer's principals reach only restricted case files: this is their list, logged.
+    restricted = case_files_list(user=request.user, purpose="Eingeschränkte Akten")
     return render(request, "web/erasure.html",
-                  {"requests": ErasureRequest.objects.select_related("case_file")[:200]})
+                  {"requests": ErasureRequest.objects.select_related("case_file")[:200],
+                   "restricted": restricted})
+
+
+@login_required
+@require_POST
+def restriction_lift(request, case_file_id: int):
+    require_role(request.user, Role.DATA_PROTECTION)
+    return run_action(request, lambda: case_file_restriction_lift(
+        actor=actor_for_request(request), case_file_id=case_file_id,
+        reason=request.POST.get("reason", "")),
+        success=_("Die Einschränkung der Verarbeitung ist aufgehoben."),
+        back=reverse("web:erasure"))
 
 
 @login_required
@@ -140,8 +159,8 @@ def erasure_new(request):
             received = date.fromisoformat(request.POST.get("received_on", ""))
         except ValueError:
             raise InvalidInput(_("Bitte das Eingangsdatum angeben.")) from None
-        erasure_request_record(user=request.user, case_file=case_file, received_on=received,
-                               note=request.POST.get("note", ""))
+        erasure_request_record(actor=actor_for_request(request), case_file=case_file,
+                               received_on=received, note=request.POST.get("note", ""))
 
     return run_action(request, record, success=_("Der Antrag wurde erfasst."),
                       back=reverse("web:erasure"))
@@ -152,7 +171,8 @@ def erasure_new(request):
 def erasure_decision(request, request_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     erasure = object_or_404(ErasureRequest, request_id)
-    return run_action(request, lambda: erasure_decide(user=request.user, request=erasure,
+    return run_action(request, lambda: erasure_decide(actor=actor_for_request(request),
+                                                      request=erasure,
                                                       reason=request.POST.get("reason", "")),
                       success=_("Entschieden."), back=reverse("web:erasure"))
 
@@ -163,7 +183,7 @@ def subject_access_pdf(request):
     person = request.GET.get("person", "").strip()
     if not person:
         raise InvalidInput(_("Bitte Name oder Kundennummer angeben."))
-    response = HttpResponse(subject_access_report(user=request.user, person=person),
+    response = HttpResponse(subject_access_report(actor=actor_for_request(request), person=person),
                             content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="auskunft-art15.pdf"'
     return response

@@ -1,29 +1,20 @@
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import NotFound
 from archive.models import CaseFile, FilePlanUnit, Unit
 from archive.services.casefiles import case_file_close, case_file_create, case_file_reopen
 from archive.services.exchange import case_file_export, case_file_import
 
 
-def _user(name):
-    try:
-        return get_user_model().objects.get(username=name, is_active=True)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"No active user {name!r}") from None
-
-
 def _case_file(reference):
     case_file = CaseFile.objects.filter(file_reference=reference).first()
     if case_file is None:
-        raise CommandError(f"No case file {reference}")
+        raise NotFound(f"Keine Akte {reference}.", code="CASE_FILE_UNKNOWN")
     return case_file
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("Case files: create, close (zdA), reopen, export to and import from a package. "
             "Every action runs with the permissions of --user and is logged.")
 
@@ -48,41 +39,41 @@ class Command(BaseCommand):
         export.add_argument("--purpose", default="")
         imported = sub.add_parser("import")
         imported.add_argument("package")
-        imported.add_argument("--actor", default="cli")
+        imported.add_argument("--user", default="")
 
     def handle(self, *args, **options):
-        try:
-            result = getattr(self, f"_{options['action']}")(options)
-        except RegistraturError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
+        result = getattr(self, f"_{options['action']}")(options)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _create(self, o):
         plan_unit = FilePlanUnit.objects.filter(code=o["plan"]).first()
         unit = Unit.objects.filter(code=o["unit"]).first()
         if plan_unit is None or unit is None:
-            raise CommandError("Unknown file plan code or unit")
+            raise NotFound("Unbekanntes Aktenplankennzeichen oder unbekannte Einheit.",
+                           code="PLAN_OR_UNIT_UNKNOWN")
         case_file = case_file_create(plan_unit=plan_unit, unit=unit, title=o["title"],
-                                     user=_user(o["user"]), subject_name=o["subject"],
+                                     actor=self.actor(o["user"]), subject_name=o["subject"],
                                      client_number=o["client_number"])
         return {"id": case_file.pk, "file_reference": case_file.file_reference}
 
     def _close(self, o):
-        case_file = case_file_close(user=_user(o["user"]), case_file=_case_file(o["reference"]),
-                                    note=o["reason"])
+        case_file = case_file_close(actor=self.actor(o["user"]),
+                                    case_file=_case_file(o["reference"]), note=o["reason"])
         return {"file_reference": case_file.file_reference, "closed_at": str(case_file.closed_at)}
 
     def _reopen(self, o):
-        case_file = case_file_reopen(user=_user(o["user"]),
+        case_file = case_file_reopen(actor=self.actor(o["user"]),
                                      case_file=_case_file(o["reference"]), reason=o["reason"])
         return {"file_reference": case_file.file_reference, "closed_at": None}
 
     def _export(self, o):
-        path = case_file_export(user=_user(o["user"]),
+        path = case_file_export(actor=self.actor(o["user"]),
                                 case_file_id=_case_file(o["reference"]).pk, target=o["out"],
                                 purpose=o["purpose"])
         return {"package": str(path)}
 
     def _import(self, o):
-        case_file = case_file_import(path=o["package"], actor=o["actor"])
+        # --user: an administrator; without it, the machine's operator (recorded by OS account).
+        case_file = case_file_import(path=o["package"],
+                                     actor=self.actor(o["user"], required=False))
         return {"id": case_file.pk, "file_reference": case_file.file_reference}

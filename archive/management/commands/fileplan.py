@@ -1,15 +1,13 @@
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import InvalidInput, NotFound
 from archive.models import FilePlanUnit
 from archive.schedules import schedule_choices
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("The file plan: list, schedules, create CODE TITLE --schedule KEY, "
             "set-schedule CODE KEY, deactivate, activate (as an administrator, --user).")
 
@@ -33,27 +31,24 @@ class Command(BaseCommand):
             for key, name in schedule_choices():
                 self.stdout.write(f"{key:<28} {name}")
             return
-        if not o["code"] or not o["user"]:
-            raise CommandError("code and --user are required")
+        if not o["code"]:
+            raise InvalidInput("Bitte das Kennzeichen angeben.", code="PLAN_CODE_REQUIRED")
         if o["action"] == "set-schedule" and not o["value"]:
-            raise CommandError("set-schedule needs CODE and SCHEDULE")
-        try:
-            user = get_user_model().objects.get(username=o["user"], is_active=True)
-            if o["action"] == "create":
-                parent_code = o["code"].rpartition(".")[0]
-                parent = FilePlanUnit.objects.filter(code=parent_code).first()
-                unit = plan_unit_create(user=user, code=o["code"], title=o["value"] or o["code"],
-                                        parent=parent, retention_schedule=o["schedule"])
-            elif o["action"] == "set-schedule":
-                unit = FilePlanUnit.objects.get(code=o["code"])
-                plan_unit_update(user=user, plan_unit=unit, retention_schedule=o["value"])
+            raise InvalidInput("set-schedule braucht Kennzeichen und Aufbewahrungsfrist.",
+                               code="PLAN_SCHEDULE_MISSING")
+        actor = self.actor(o["user"])
+        if o["action"] == "create":
+            parent_code = o["code"].rpartition(".")[0]
+            parent = FilePlanUnit.objects.filter(code=parent_code).first()
+            unit = plan_unit_create(actor=actor, code=o["code"], title=o["value"] or o["code"],
+                                    parent=parent, retention_schedule=o["schedule"])
+        else:
+            unit = FilePlanUnit.objects.filter(code=o["code"]).first()
+            if unit is None:
+                raise NotFound(f"Keine Aktenplaneinheit {o['code']}.", code="PLAN_UNIT_UNKNOWN")
+            if o["action"] == "set-schedule":
+                plan_unit_update(actor=actor, plan_unit=unit, retention_schedule=o["value"])
             else:
-                unit = FilePlanUnit.objects.get(code=o["code"])
-                plan_unit_update(user=user, plan_unit=unit, active=o["action"] == "activate")
-        except (RegistraturError, FilePlanUnit.DoesNotExist,
-                get_user_model().DoesNotExist) as error:
-            message = getattr(error, "message", str(error))
-            code = getattr(error, "code", "NOT_FOUND")
-            raise CommandError(f"{message} ({code})") from None
+                plan_unit_update(actor=actor, plan_unit=unit, active=o["action"] == "activate")
         self.stdout.write(json.dumps({"code": unit.code, "active": unit.active,
                                       "retention_schedule": unit.retention_schedule}))

@@ -1,16 +1,14 @@
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
 from archive.services.reports import Period, report_csv, report_run
 
 KINDS = {"case-file": "case_file", "person": "person", "user": "user"}
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("Access reports for the data-protection officer, as CSV: "
             "`report case-file REF | person NAME | user NAME --from D --to D --user DPO`.")
 
@@ -25,10 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the data-protection officer")
 
     def handle(self, *args, **o):
-        try:
-            user = get_user_model().objects.get(username=o["user"], is_active=True)
-            events = report_run(user=user, kind=KINDS[o["kind"]], subject=o["subject"],
-                                period=Period(o["start"], o["end"]))
-        except (RegistraturError, get_user_model().DoesNotExist) as error:
-            raise CommandError(f"not permitted or unknown: {error}") from None
+        events = report_run(actor=self.actor(o["user"]), kind=KINDS[o["kind"]],
+                            subject=o["subject"], period=Period(o["start"], o["end"]))
         self.stdout.write(report_csv(events), ending="")

@@ -1,8 +1,7 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
-
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import InvalidInput
 from archive.models import StaffProfile
 from archive.services.staff import staff_set
 
@@ -11,7 +10,7 @@ def _list(value):
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("Staff administration: `staff list`, or `staff set NAME [--role R] [--units A,B] "
             "[--clearance N] [--personnel-admin yes|no] [--grant P,..] [--revoke P,..] "
             "[--password-env VAR]`. Permissions: reopen_casefile, share_casefile, "
@@ -27,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--grant")
         parser.add_argument("--revoke")
         parser.add_argument("--password-env", help="read the password from this variable")
+        parser.add_argument("--user", dest="by", default="",
+                            help="the administrator acting (default: the OS account alone)")
 
     def handle(self, *args, **o):
         if o["action"] == "list":
@@ -37,14 +38,12 @@ class Command(BaseCommand):
                                   f"clearance={profile.clearance}{personnel}")
             return
         if not o["username"]:
-            raise CommandError("set needs a username")
+            raise InvalidInput("staff set braucht einen Benutzernamen.", code="USER_REQUIRED")
         password = os.environ.get(o["password_env"]) if o["password_env"] else None
         personnel = None if o["personnel_admin"] is None else o["personnel_admin"] == "yes"
-        try:
-            staff_set(actor="cli", username=o["username"], role=o["role"],
-                      units=_list(o["units"]), clearance=o["clearance"],
-                      personnel_administration=personnel, grant=_list(o["grant"]),
-                      revoke=_list(o["revoke"]), password=password)
-        except RegistraturError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
+        # --user: an administrator; without it, the machine's operator (by OS account).
+        staff_set(actor=self.actor(o["by"], required=False), username=o["username"], role=o["role"],
+                  units=_list(o["units"]), clearance=o["clearance"],
+                  personnel_administration=personnel, grant=_list(o["grant"]),
+                  revoke=_list(o["revoke"]), password=password)
         self.stdout.write(f"{o['username']} updated.")

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from archive.commands import RegistraturCommand
 from ingest.imap import imap_poll
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Receive unseen mail from the configured IMAP mailbox (REGISTRATUR_IMAP_URL) once."
 
     def add_arguments(self, parser):

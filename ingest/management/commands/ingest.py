@@ -4,8 +4,9 @@ import time
 from pathlib import Path
 
 from celery import current_app
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from archive.commands import RegistraturCommand
 from ingest.heartbeat import worker_alive
 from ingest.jobs import job_receive, step_listeners
 from ingest.models import IngestJob, JobState
@@ -28,7 +29,7 @@ def _expand(paths: list[str]) -> list[Path]:
     return files
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Ingest files and folders; with --wait, report each outcome (--json: one line each)."
 
     def add_arguments(self, parser):

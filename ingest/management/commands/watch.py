@@ -2,12 +2,13 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from archive.commands import RegistraturCommand
 from ingest.watcher import HotFolderWatcher, watcher_healthy, watcher_name
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Watch the hot folder and receive every file put into it."
 
     def add_arguments(self, parser):

@@ -1,16 +1,14 @@
 import json
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import InvalidInput, NotFound
 from archive.services.casefiles import case_file_by_reference
 from retention.services.disposal import retention_due
 from retention.services.schedules import retention_end_change
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("`retention due [--json]`: what is past its retention end and not held, and why. "
             "`retention set-end REF YYYY-MM-DD --reason TEXT --user NAME`: change one case "
             "file's retention end (later: those who work on it or the data-protection officer; "
@@ -40,23 +38,20 @@ class Command(BaseCommand):
                                   f"{record['action']:<8} {record['why']}")
 
     def _set_end(self, o):
-        if not (o["file_reference"] and o["until"] and o["user"]):
-            raise CommandError("set-end needs FILE_REFERENCE, YYYY-MM-DD and --user")
+        if not (o["file_reference"] and o["until"]):
+            raise InvalidInput("set-end braucht AKTENZEICHEN und JJJJ-MM-TT.",
+                               code="ARGUMENTS_MISSING")
         try:
             until = date.fromisoformat(o["until"])
         except ValueError:
-            raise CommandError(f"not a date (YYYY-MM-DD): {o['until']}") from None
-        try:
-            user = get_user_model().objects.get(username=o["user"], is_active=True)
-            case_file = case_file_by_reference(o["file_reference"])
-            if case_file is None:
-                raise CommandError("not found (NOT_FOUND)")
-            record = retention_end_change(user=user, case_file=case_file, until=until,
-                                          reason=o["reason"])
-        except RegistraturError as error:
-            raise CommandError(f"{error.message} ({error.code})") from None
-        except get_user_model().DoesNotExist:
-            raise CommandError("unknown user") from None
+            raise InvalidInput(f"Kein Datum (JJJJ-MM-TT): {o['until']}",
+                               code="DATE_INVALID") from None
+        actor = self.actor(o["user"])
+        case_file = case_file_by_reference(o["file_reference"])
+        if case_file is None:
+            raise NotFound()
+        record = retention_end_change(actor=actor, case_file=case_file, until=until,
+                                      reason=o["reason"])
         self.stdout.write(json.dumps({"file_reference": case_file.file_reference,
                                       "retention_end": record.end.isoformat(),
                                       "reason": record.override_reason}, ensure_ascii=False))

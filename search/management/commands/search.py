@@ -1,10 +1,9 @@
 import json
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand, user_by_name
 from search.backend import SORTS, STATES, Filters
 from search.indexing import index_check, index_rebuild
 from search.services import documents_search
@@ -19,7 +18,7 @@ def _date(value: str) -> date:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("Search exactly as a user would: `search QUERY --user NAME [--json]` with optional "
             "filters. Without --user: `search rebuild` rebuilds the index from the database, "
             "`search check [--repair]` reports (and repairs) missing and stale entries.")
@@ -54,23 +53,17 @@ class Command(BaseCommand):
             if query == "check":
                 return self._check(options["repair"], options["json"])
             raise CommandError("--user is required: a search runs with a user's permissions")
-        try:
-            user = get_user_model().objects.get(username=options["user"], is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No active user {options['user']!r}") from None
+        user = user_by_name(options["user"])
         filters = Filters(
             document_types=tuple(options["type"]), senders=tuple(options["sender"]),
             unit_ids=tuple(options["unit"]), case_file_ids=tuple(options["case_file"]),
             states=tuple(options["state"]),
             letter_date_from=options["letter_from"], letter_date_to=options["letter_to"],
             received_from=options["received_from"], received_to=options["received_to"])
-        try:
-            page = documents_search(user=user, query=query, filters=filters,
-                                    sort=options["sort"], limit=options["limit"],
-                                    offset=options["offset"], facets=options["facets"],
-                                    more_like=options["like"])
-        except RegistraturError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
+        page = documents_search(user=user, query=query, filters=filters,
+                                sort=options["sort"], limit=options["limit"],
+                                offset=options["offset"], facets=options["facets"],
+                                more_like=options["like"])
         results = [
             {"document": hit.document_id, "title": hit.title,
              "file_reference": hit.file_reference, "snippet": hit.snippet}

@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
 from waitress import serve
 
+from archive.commands import RegistraturCommand
 
-class Command(BaseCommand):
+
+class Command(RegistraturCommand):
     help = "Serve the web interface with waitress (used by `registratur run`)."
 
     def add_arguments(self, parser):

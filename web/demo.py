@@ -1,4 +1,6 @@
-"""The demo setup that `registratur run` loads on a fresh instance."""
+"""The demo setup that `registratur run` loads on a fresh instance. It lives above the
+feature apps, not in the kernel, because it wires them together: units, users and case files
+of the archive on a file plan that names the retention app's shipped schedules."""
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -6,8 +8,9 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ..models import CaseFile, FilePlanUnit, Role, StaffProfile, Unit
-from .casefiles import case_file_create
+from archive.actors import system_actor
+from archive.models import CaseFile, FilePlanUnit, Role, StaffProfile, Unit
+from archive.services.casefiles import case_file_create
 
 DEMO_USERS = [
     # username, role, unit code
@@ -61,12 +64,12 @@ def demo_setup(*, password: str | None = None) -> DemoResult:
                                      "retention_schedule": schedule}
             )[0]
         case_a = case_file_create(
-            plan_unit=plan["50.20.1"], unit=units["A"], actor="demo",
+            plan_unit=plan["50.20.1"], unit=units["A"], actor=system_actor(name="demo"),
             title="Hilfe zum Lebensunterhalt", subject_name="Jürgen Müller",
             subject_birth_date=date(1968, 4, 12), client_number="K-104711",
         )
         case_b = case_file_create(
-            plan_unit=plan["50.30.1"], unit=units["B"], actor="demo",
+            plan_unit=plan["50.30.1"], unit=units["B"], actor=system_actor(name="demo"),
             title="Grundsicherung", subject_name="Anna Schäfer",
             subject_birth_date=date(1951, 11, 3), client_number="K-208815",
         )

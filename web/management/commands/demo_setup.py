@@ -1,11 +1,10 @@
 import os
 
-from django.core.management.base import BaseCommand
+from archive.commands import RegistraturCommand
+from web.demo import DEMO_USERS, demo_setup
 
-from archive.services.demo import DEMO_USERS, demo_setup
 
-
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Create the demo units, users, file plan and case files unless they exist."
 
     def handle(self, *args, **options):
