@@ -1,10 +1,9 @@
 """How a finished job is reported to the CLI and the pages: the keys of DESIGN.md."""
-from django.utils import timezone
-
 from archive.selectors import documents_visible_to
 
 from .jobs import job_batch_split_before
-from .models import IngestJob, JobState
+from .models import QUARANTINE_STATES, IngestJob, JobState
+from .pipeline import recipe
 
 
 def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
@@ -23,10 +22,18 @@ def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
     }
 
 
-def duplicate_message(batch: IngestJob) -> str:
-    when = timezone.localtime(batch.created_at).strftime("%d.%m.%Y %H:%M")
-    return (f"Dieser Stapel wurde bereits am {when} aufgeteilt und archiviert "
-            f"({batch.children.count()} Dokumente).")
+def job_progress(job: IngestJob) -> dict:
+    """Per-step progress for the pages, the API and the CLI, against the pipeline's recipe. A
+    step counts as done once the job moved past it; 100 % only when the job is at its end."""
+    steps = recipe()
+    done = [step for step in steps if step in job.steps_done]
+    if job.is_terminal and job.state not in QUARANTINE_STATES:
+        done = [step for step in steps if step in job.steps_done or step == job.step]
+    return {
+        "steps": [{"name": step, "done": step in done,
+                   "running": step == job.step and not job.is_terminal} for step in steps],
+        "percent": 100 if job.is_terminal else round(100 * len(done) / len(steps)),
+    }
 
 
 def job_outcomes(job: IngestJob, *, file: str | None = None) -> list[dict]:
@@ -62,8 +69,6 @@ def _trimmed(outcome: dict, job: IngestJob, user) -> dict:
 
 def job_status(job: IngestJob, *, user=None) -> dict:
     """The job as the API and the upload page show it to `user`, children included."""
-    from .selectors import job_progress
-
     outcomes = job_outcomes(job) if job.is_terminal else []
     outcome = job_outcome(job) if job.is_terminal else None
     if user is not None:

@@ -4,16 +4,12 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from archive.blobstore import blob_put_file
-from archive.selectors import version_by_original_sha256
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import VersionContent, document_file_new, version_add
 
 from ..context import PipelineContext
-from ..jobs import job_lock_original
-from .triage import DuplicateOriginal
 
 # Several references in the text, exactly one an open case file of the unit the hot-folder
 # subfolder belongs to: nearly as sure as a single reference (0.95).
@@ -48,7 +44,7 @@ def _decide(ctx: PipelineContext):
     if not reference:
         reason = suggestion.get("reason", "kein Aktenzeichen")
         return None, f"{reason}; für Sachgebiet {routed_unit}" if routed_unit else reason
-    if job.flagged or job.provenance.get("batch", {}).get("flagged"):
+    if ctx.flagged or job.flagged or job.provenance.get("batch", {}).get("flagged"):
         return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
     if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
         return None, f"Aktenzeichen {reference} unsicher ({confidence:.2f}), bitte prüfen"
@@ -71,20 +67,14 @@ def _scan_provenance(measured: dict, declared: dict) -> dict:
     return scan
 
 
-def file_document(ctx: PipelineContext):
-    """Two copies of one file may both have passed triage: under a lock on the original's
-    hash, the one that comes second finds the other's version and ends as a duplicate."""
-    job = ctx.job
-    rendition = blob_put_file(ctx.rendition_path)
-    with transaction.atomic():
-        job_lock_original(job)
-        existing = version_by_original_sha256(job.original_sha256)
-        if existing is not None:
-            raise DuplicateOriginal(existing.document)
-        return _file(ctx, rendition)
+def rendition_store(ctx: PipelineContext):
+    """The rendition into the blob store (before the filing transaction: a file, not a row)."""
+    return blob_put_file(ctx.rendition_path)
 
 
-def _file(ctx: PipelineContext, rendition):
+def file_document(ctx: PipelineContext, rendition):
+    """Document and Version 1 (or a new version); the pipeline calls this inside its
+    transaction, after the duplicate check under the lock on the original's hash."""
     job = ctx.job
     _narrow_to_routed_unit(ctx)
     case_file, reason = _decide(ctx)
