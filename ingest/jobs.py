@@ -49,6 +49,10 @@ PROCESS_TASK = "ingest.process_job"
 
 def job_enqueue(job_id, *, countdown: float = 0) -> None:
     try:
+        if current_app.conf.task_always_eager:
+            # The CLI runs jobs itself when no worker is up: the registered task, by name.
+            current_app.tasks[PROCESS_TASK].apply(args=(str(job_id),))
+            return
         current_app.send_task(PROCESS_TASK, args=(str(job_id),), countdown=countdown or None)
     except Exception:
         # The job is committed; the scheduled recovery will queue it again.
