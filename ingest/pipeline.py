@@ -125,7 +125,8 @@ def _finish_duplicate(job: IngestJob, duplicate: Duplicate) -> IngestJob:
                           message=f"Dieser Stapel wurde bereits am {when} aufgeteilt und "
                                   f"archiviert ({batch.children.count()} Dokumente).")
     return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE",
-                      message="Diese Datei ist bereits archiviert.", document=duplicate.document)
+                      message="Diese Datei ist bereits archiviert.",
+                      document=duplicate.document)
 
 
 def job_run(job_id, *, worker: str) -> IngestJob | None:

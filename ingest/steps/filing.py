@@ -6,6 +6,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from archive.blobstore import blob_put_file
+from archive.guards import may_work_on
+from archive.models import Role
+from archive.permissions import user_role
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import VersionContent, document_file_new, version_add
 
@@ -35,6 +38,22 @@ def _narrow_to_routed_unit(ctx: PipelineContext) -> None:
                       f"({ctx.job.provenance.get('route_source', 'Eingangsordner')})"}
 
 
+def _may_file_into(submitted_by: str, case_file) -> tuple[bool, str]:
+    """Whether the submitter may file into `case_file`, and who they are, for the reason.
+    System sources (hot folder, mail, a CLI run without a user) and the mailroom, which
+    sorts all post, may file anywhere; a caseworker only into case files they work on; any
+    other role into none (their post goes to the mailroom)."""
+    if not submitted_by:
+        return True, ""
+    submitter = get_user_model().objects.filter(username=submitted_by).first()
+    if submitter is None:
+        return True, ""  # an operator's name from the command line, not an account
+    role = user_role(submitter)
+    if role == Role.MAILROOM:
+        return True, submitted_by
+    return (role == Role.CASEWORKER and may_work_on(submitter, case_file)), submitted_by
+
+
 def _decide(ctx: PipelineContext):
     """(case file or None, reason) by the confidence threshold and the batch's flags."""
     job = ctx.job
@@ -53,6 +72,14 @@ def _decide(ctx: PipelineContext):
         return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
     if case_file is not None and case_file.is_closed:
         return None, f"Akte {reference} ist geschlossen (zdA), bitte prüfen"
+    if case_file is not None:
+        # A letter quoting another unit's reference must not land in that unit's file on the
+        # word of someone who may not work on it: the mailroom decides (the reason is for the
+        # mailroom only; the submitter's view of the job does not show it).
+        allowed, submitter = _may_file_into(job.submitted_by, case_file)
+        if not allowed:
+            return None, (f"Aktenzeichen {reference} erkannt, aber {submitter} darf nicht in "
+                          "diese Akte ablegen; bitte prüfen")
     return case_file, f"Aktenzeichen {reference} ({suggestion.get('reason')})"
 
 
