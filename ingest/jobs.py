@@ -2,6 +2,7 @@
 and recovery of jobs whose worker vanished. The store knows the task only by its name."""
 import logging
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -77,6 +78,9 @@ def job_workdir(job_id) -> Path:
     return Path(settings.WORK_DIR) / f"job-{job_id}"
 
 
+LOOSE_FILE_SECONDS = 3600
+
+
 def workdirs_sweep() -> int:
     """Remove the folders of jobs that no worker is running (a killed worker leaves its job's
     folder behind: page images, recognised text, copies of the scan). A folder whose job is
@@ -94,6 +98,16 @@ def workdirs_sweep() -> int:
         if key not in running:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
+    # Loose files are received uploads and mails between writing and storing, which takes
+    # seconds: one an hour old was left by a process that died.
+    stale = time.time() - LOOSE_FILE_SECONDS
+    for path in work.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < stale:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
     return removed
 
 

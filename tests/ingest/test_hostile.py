@@ -1,7 +1,9 @@
 """Hostile and broken input, and what a job leaves behind: progress against the whole recipe,
 a page limit at triage, refusals that name the file and nothing of the server, a mail nested
 too deep, a flate bomb parsed outside the worker, and no copies left after a killed job."""
+import os
 import resource
+import time
 import uuid
 import zlib
 from datetime import timedelta
@@ -170,6 +172,12 @@ def test_the_sweep_removes_folders_of_dead_jobs_only(demo, tmp_path):
                (running.pk, lost.pk, uuid.uuid4())}
     for folder in folders.values():
         (folder / "tmp" / "ocrmypdf.io.x").mkdir(parents=True)
+    left, receiving = settings.WORK_DIR / "tmpold.eml", settings.WORK_DIR / "tmpnew.eml"
+    left.write_bytes(b"From: a")
+    receiving.write_bytes(b"From: b")
+    os.utime(left, (time.time() - 7200, time.time() - 7200))
     workdirs_sweep()
+    assert not left.exists() and receiving.exists()
+    receiving.unlink()
     assert folders[running.pk].exists()  # another worker's job, still under its lease
     assert not folders[lost.pk].exists() and not folders[next(iter(list(folders)[2:]))].exists()
