@@ -192,6 +192,9 @@ INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
 INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
 INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
 INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
+# Documents with more pages are refused at triage, before any page is rendered: OCR of a
+# hostile 100,000-page PDF would otherwise run until the job's time limit.
+INGEST_MAX_PAGES = env_int("REGISTRATUR_INGEST_MAX_PAGES", 2000)
 LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
 # The hot folder: polled every WATCH_INTERVAL_SECONDS; a file is received once unchanged over
 # two passes and WATCH_SETTLE_SECONDS; a hidden or temporary name unchanged for

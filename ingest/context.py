@@ -1,11 +1,36 @@
-"""What the pipeline steps pass along. Each step reads what earlier steps set."""
+"""What the pipeline steps pass along, and what a step may hand back. Each step reads what
+earlier steps set; none writes to the database or creates jobs: the pipeline does that."""
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 
 from .models import IngestJob
+
+
+@dataclass(frozen=True)
+class Part:
+    """A file a step found inside the input (a batch's part, a mail's attachment): the pipeline
+    receives it as a child job."""
+
+    path: Path
+    name: str
+    provenance: dict
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The parts a step found. A batch is replaced by its parts (it is not archived itself);
+    a mail is archived and its attachments go on beside it."""
+
+    items: tuple[Part, ...]
+    replaces_original: bool
+
+
+def _no_renewal() -> None:
+    pass
 
 
 @dataclass
@@ -16,9 +41,10 @@ class PipelineContext:
     # The job's time limit covers all of it: a conversion and every OCR attempt share it.
     deadline: float = field(
         default_factory=lambda: time.monotonic() + settings.INGEST_TIMEOUT_SECONDS)
+    # Called while a long child process runs: the job is still alive (the lease is renewed).
+    renew: Callable[[], None] = _no_renewal
     kind: str = ""  # "pdf", "image", "email" or "office"
     mime: str = ""
-    image_dpi: int | None = None
     pdf_path: Path | None = None  # the working PDF that OCR reads (never the original if changed)
     rendition_path: Path | None = None
     rendition_is_pdfa: bool = False
@@ -31,9 +57,16 @@ class PipelineContext:
     letter_date: object = None
     sender: str = ""
     signed: bool = False
+    # Declared and found pages of a scan differ: the mailroom checks it.
+    flagged: bool = False
     # Routing decided before recognition (cover sheet, hot-folder subfolder): a file reference.
     routed_reference: str = ""
     routed_unit: str = ""
     suggestions: dict = field(default_factory=dict)
     scan: dict = field(default_factory=dict)  # measured scan properties (resolution, colour)
     metadata: dict = field(default_factory=dict)  # e.g. a mail's sender, subject and date
+
+    @property
+    def name(self) -> str:
+        """The file as its submitter knows it: what refusals call it (never a server path)."""
+        return self.job.original_name or "Datei"

@@ -45,6 +45,13 @@ def connect() -> None:
     @worker_ready.connect(weak=False)
     def _start(sender=None, **kwargs):
         name = getattr(sender, "hostname", "worker")
+        try:
+            # Folders of jobs whose worker was killed: copies of the post they were reading.
+            from .jobs import workdirs_sweep
+
+            workdirs_sweep()
+        except Exception:  # noqa: BLE001 - the recovery loop sweeps again
+            pass
         threading.Thread(target=_loop, args=(name, stop), daemon=True,
                          name="registratur-heartbeat").start()
 

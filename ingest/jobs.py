@@ -1,6 +1,9 @@
 """The life of an ingest job: receive (durably, before anything else), enqueue, claim, finish,
-and recovery of jobs whose worker vanished."""
+and recovery of jobs whose worker vanished. The store knows the task only by its name."""
 import logging
+import shutil
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -12,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from archive.blobstore import blob_put_file, blob_put_stream
+from archive.models import Document
+from archive.selectors import version_by_original_sha256
 from archive.services.events import event_append
 
 from .models import QUARANTINE_STATES, IngestJob, JobState
@@ -44,12 +49,18 @@ def job_receive(
     return job
 
 
+PROCESS_TASK = "ingest.process_job"
+
+
 def job_enqueue(job_id, *, countdown: float = 0) -> None:
     # By name, not by importing the task: the task module reaches OCRmyPDF, and the web,
     # which receives uploads through this module, must not (import-linter checks it).
     try:
-        current_app.send_task("ingest.process_job", args=(str(job_id),),
-                              countdown=countdown or None)
+        if current_app.conf.task_always_eager:
+            # The CLI runs jobs itself when no worker is up: the registered task, by name.
+            current_app.tasks[PROCESS_TASK].apply(args=(str(job_id),))
+            return
+        current_app.send_task(PROCESS_TASK, args=(str(job_id),), countdown=countdown or None)
     except Exception:
         # The job is committed; the scheduled recovery will queue it again.
         log.exception("could not queue ingest job %s; it will be retried", job_id)
@@ -65,6 +76,55 @@ def job_claim(job_id, *, worker: str) -> IngestJob | None:
         attempts=F("attempts") + 1, step="",
     )
     return IngestJob.objects.get(pk=job_id) if taken else None
+
+
+def job_workdir(job_id) -> Path:
+    """The job's own folder for working copies and its children's temporary files: removed
+    when the job ends, and by workdirs_sweep when its worker died."""
+    return Path(settings.WORK_DIR) / f"job-{job_id}"
+
+
+LOOSE_FILE_SECONDS = 3600
+
+
+def workdirs_sweep() -> int:
+    """Remove the folders of jobs that no worker is running (a killed worker leaves its job's
+    folder behind: page images, recognised text, copies of the scan). A folder whose job is
+    running under a live lease belongs to another worker and stays."""
+    work = Path(settings.WORK_DIR)
+    if not work.is_dir():
+        return 0
+    folders = {path.name.removeprefix("job-"): path for path in work.glob("job-*")
+               if path.is_dir()}
+    running = {str(pk) for pk in IngestJob.objects.filter(
+        pk__in=[key for key in folders if _is_uuid(key)], state=JobState.RUNNING,
+        lease_until__gt=timezone.now()).values_list("pk", flat=True)}
+    removed = 0
+    for key, path in folders.items():
+        if key not in running:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    # Loose files are received uploads and mails between writing and storing, which takes
+    # seconds: one an hour old was left by a process that died.
+    stale = time.time() - LOOSE_FILE_SECONDS
+    for path in work.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < stale:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def job_renew_lease(job: IngestJob) -> None:
@@ -123,6 +183,24 @@ def job_batch_split_before(job: IngestJob) -> IngestJob | None:
             .exclude(pk=job.pk).order_by("created_at").first())
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """These bytes were received before: archived as `document`, or split by `batch`."""
+
+    document: Document | None = None
+    batch: IngestJob | None = None
+
+
+def job_duplicate_of(job: IngestJob) -> Duplicate | None:
+    """The one duplicate question. A batch is never itself a Version and its parts are new
+    bytes each time, so a batch delivered again is known by the earlier job that split it."""
+    existing = version_by_original_sha256(job.original_sha256)
+    if existing is not None:
+        return Duplicate(document=existing.document)
+    batch = job_batch_split_before(job)
+    return Duplicate(batch=batch) if batch is not None else None
+
+
 def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
                document=None, pages: int | None = None) -> IngestJob:
     with transaction.atomic():
@@ -149,6 +227,7 @@ def jobs_requeue_stale() -> int:
     now = timezone.now()
     stale_after = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
     count = 0
+    workdirs_sweep()
     lost = IngestJob.objects.filter(state=JobState.RUNNING, lease_until__lt=now)
     for job in lost:
         if job.attempts >= MAX_ATTEMPTS:

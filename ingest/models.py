@@ -21,8 +21,6 @@ class JobState(models.TextChoices):
 
 TERMINAL_STATES = {JobState.FILED, JobState.INBOX, JobState.DUPLICATE, JobState.REFUSED,
                    JobState.FAILED, JobState.SPLIT}
-# The steps of a job in order, for progress display (the pipeline's recipe names them).
-STEP_NAMES = ("triage", "prepare", "split", "ocr", "extract", "file")
 QUARANTINE_STATES = {JobState.REFUSED, JobState.FAILED}
 
 

@@ -1,10 +1,15 @@
 """How a finished job is reported to the CLI and the pages: the keys of DESIGN.md."""
-from django.utils import timezone
-
+from archive.permissions import user_role
 from archive.selectors import documents_visible_to
 
 from .jobs import job_batch_split_before
-from .models import IngestJob, JobState
+from .models import QUARANTINE_STATES, IngestJob, JobState
+from .recipe import recipe
+from .selectors import SEES_ALL_JOBS
+
+# What a submitter is told of a file received before that they may not see: nothing of where
+# the earlier copy lies, or when and into how many documents a batch was split.
+NEUTRAL_DUPLICATE = "Diese Datei liegt bereits vor und wurde nicht erneut abgelegt."
 
 
 def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
@@ -23,10 +28,18 @@ def job_outcome(job: IngestJob, *, file: str | None = None) -> dict:
     }
 
 
-def duplicate_message(batch: IngestJob) -> str:
-    when = timezone.localtime(batch.created_at).strftime("%d.%m.%Y %H:%M")
-    return (f"Dieser Stapel wurde bereits am {when} aufgeteilt und archiviert "
-            f"({batch.children.count()} Dokumente).")
+def job_progress(job: IngestJob) -> dict:
+    """Per-step progress for the pages, the API and the CLI, against the pipeline's recipe. A
+    step counts as done once the job moved past it; 100 % only when the job is at its end."""
+    steps = recipe()
+    done = [step for step in steps if step in job.steps_done]
+    if job.is_terminal and job.state not in QUARANTINE_STATES:
+        done = [step for step in steps if step in job.steps_done or step == job.step]
+    return {
+        "steps": [{"name": step, "done": step in done,
+                   "running": step == job.step and not job.is_terminal} for step in steps],
+        "percent": 100 if job.is_terminal else round(100 * len(done) / len(steps)),
+    }
 
 
 def job_outcomes(job: IngestJob, *, file: str | None = None) -> list[dict]:
@@ -57,18 +70,30 @@ def _trimmed(outcome: dict, job: IngestJob, user) -> dict:
     if document_id is None or own_delivery or \
             documents_visible_to(user).filter(pk=document_id).exists():
         return outcome
-    return {**outcome, "document": None, "file_reference": None}
+    hidden = {**outcome, "document": None, "file_reference": None}
+    if job.state == JobState.DUPLICATE:
+        hidden["message"] = NEUTRAL_DUPLICATE
+    return hidden
+
+
+def _suggestions_for(job: IngestJob, user) -> dict:
+    """Recognition's reasons say whether a quoted reference exists and whose it is: the
+    mailroom's to read. A submitter sees them only for post filed where they work."""
+    if user is None or user_role(user) in SEES_ALL_JOBS or job.state == JobState.FILED:
+        return job.suggestions
+    return {}
 
 
 def job_status(job: IngestJob, *, user=None) -> dict:
     """The job as the API and the upload page show it to `user`, children included."""
-    from .selectors import job_progress
-
     outcomes = job_outcomes(job) if job.is_terminal else []
     outcome = job_outcome(job) if job.is_terminal else None
     if user is not None:
         outcomes = [_trimmed(line, job, user) for line in outcomes]
         outcome = _trimmed(outcome, job, user) if outcome else None
+        if outcome and job.state == JobState.DUPLICATE and \
+                any(line["message"] == NEUTRAL_DUPLICATE for line in outcomes):
+            outcome["message"] = NEUTRAL_DUPLICATE  # a batch: some earlier part is hidden
     return {
         "id": str(job.pk),
         "state": job.state,
@@ -77,7 +102,7 @@ def job_status(job: IngestJob, *, user=None) -> dict:
         "progress": job_progress(job),
         "attempts": job.attempts,
         "flagged": job.flagged,
-        "suggestions": job.suggestions,
+        "suggestions": _suggestions_for(job, user),
         "outcome": outcome,
         "outcomes": outcomes,
         "children": [job_status(child, user=user)

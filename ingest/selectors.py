@@ -6,7 +6,7 @@ from archive.errors import NotFound
 from archive.models import Role
 from archive.permissions import user_role
 
-from .models import QUARANTINE_STATES, STEP_NAMES, IngestJob
+from .models import QUARANTINE_STATES, IngestJob
 
 # Who sees every job: the mailroom, which sorts all post. Everyone else, administrators
 # included, sees only what they handed in: jobs carry names and recognised content.
@@ -34,15 +34,3 @@ def job_visible_or_404(user, job_id) -> IngestJob:
         return jobs_visible_to(user).get(pk=uuid.UUID(str(job_id)))
     except (IngestJob.DoesNotExist, ValueError):
         raise NotFound() from None
-
-
-def job_progress(job: IngestJob) -> dict:
-    """Per-step progress for the pages, the API and the CLI."""
-    done = [step for step in STEP_NAMES if step in job.steps_done]
-    if job.is_terminal and job.state not in QUARANTINE_STATES:
-        done = [step for step in STEP_NAMES if step in job.steps_done or step == job.step]
-    return {
-        "steps": [{"name": step, "done": step in done,
-                   "running": step == job.step and not job.is_terminal} for step in STEP_NAMES],
-        "percent": 100 if job.is_terminal else round(100 * len(done) / len(STEP_NAMES)),
-    }

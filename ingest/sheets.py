@@ -2,9 +2,9 @@
 pages after it into a case file, and a separator sheet (Trennblatt) with a QR code and the
 PATCH-T bars that scanners and the pipeline both recognise."""
 import io
-from datetime import date
 
 import segno
+from django.utils import timezone
 from fpdf import FPDF
 
 from .steps.barcodes import COVER_PREFIX, NARROW_INCH, PATCH_T
@@ -47,7 +47,7 @@ def cover_sheet_pdf(*, file_reference: str, title: str, unit: str = "") -> bytes
     pdf.set_xy(20, 45)
     pdf.multi_cell(170, 8, f"Aktenzeichen: {file_reference}\nAkte: {title}\n"
                            f"{'Sachgebiet: ' + unit if unit else ''}\n"
-                           f"Gedruckt am {date.today():%d.%m.%Y}")
+                           f"Gedruckt am {timezone.localdate():%d.%m.%Y}")
     pdf.image(_qr_png(COVER_PREFIX + file_reference), x=55, y=95, w=100, h=100)
     pdf.set_xy(20, 210)
     pdf.multi_cell(170, 7, "Dieses Blatt vor die Seiten legen, die in diese Akte gehören. "

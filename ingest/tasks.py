@@ -3,12 +3,13 @@ import socket
 
 from celery import shared_task
 
-from .jobs import jobs_requeue_stale
+from .imap import imap_poll
+from .jobs import PROCESS_TASK, jobs_requeue_stale
 from .pipeline import job_run
 from .redaction import redaction_run
 
 
-@shared_task(name="ingest.process_job")
+@shared_task(name=PROCESS_TASK)
 def process_job(job_id: str) -> None:
     job_run(job_id, worker=f"celery@{socket.gethostname()}")
 
@@ -20,8 +21,6 @@ def requeue_stale_jobs() -> int:
 
 @shared_task(name="ingest.poll_imap")
 def poll_imap() -> int:
-    from .imap import imap_poll
-
     return len(imap_poll())
 
 

@@ -10,10 +10,9 @@ from archive.services.events import event_append
 
 from .models import IngestJob
 
-DECLARED_KEYS = ("device", "profile", "operator", "resolution_dpi", "colour_mode")
 
-
-def transfer_note(job: IngestJob, *, found: dict) -> dict:
+def transfer_note_build(job: IngestJob, *, found: dict) -> dict:
+    """The note with its hash; transfer_note_record writes it to the event log."""
     declared = job.provenance.get("scan", {})
     note = {
         "scan_sha256": job.original_sha256,
@@ -32,7 +31,10 @@ def transfer_note(job: IngestJob, *, found: dict) -> dict:
     declared_pages = note["pages_declared"]
     note["pages_match"] = declared_pages in (None, "") or int(declared_pages) == note["pages_found"]
     canonical = json.dumps(note, sort_keys=True, ensure_ascii=False).encode()
-    note_sha = hashlib.sha256(canonical).hexdigest()
+    return {**note, "note_sha256": hashlib.sha256(canonical).hexdigest()}
+
+
+def transfer_note_record(job: IngestJob, note: dict) -> None:
+    body = {key: value for key, value in note.items() if key != "note_sha256"}
     event_append(action="transfer_note", object_type="ingest_job", object_id=job.pk,
-                 actor=note["operator"], data={"note": note, "note_sha256": note_sha})
-    return {**note, "note_sha256": note_sha}
+                 actor=note["operator"], data={"note": body, "note_sha256": note["note_sha256"]})

@@ -35,7 +35,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from ingest.context import PipelineContext  # noqa: E402
 from ingest.heartbeat import worker_alive  # noqa: E402
 from ingest.steps.ocr import ocr_arguments  # noqa: E402
 from tests.fixtures.born_digital import born_digital_pdf  # noqa: E402
@@ -67,8 +66,7 @@ def raw_ocrmypdf(files: list[Path], out: Path) -> float:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for path in files:
-        ctx = PipelineContext(job=None, source_path=path, workdir=out, kind="pdf")
-        args = ocr_arguments(ctx, output_type="pdfa-2")
+        args = ocr_arguments(output_type="pdfa-2")
         subprocess.run([sys.executable, "-m", "ocrmypdf", *args, str(path),
                         str(out / path.name)], check=True)
     return time.perf_counter() - started

@@ -1,21 +1,25 @@
 """E-mail (.eml, and what the IMAP source fetches): the mail itself is archived as a PDF of its
-header and body; each attachment becomes a document of its own through a child job."""
+header and body; each attachment becomes a document of its own through a child job. A mail is
+measured before anything is handed on: forwarded messages nest only so deep, and a mail brings
+only so many parts, however they are nested."""
 import email
 import email.policy
 import html
 import logging
 import re
-import tempfile
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from fpdf import FPDF
 
-from ..context import PipelineContext
+from ..context import Part, Parts, PipelineContext
 from ..errors import refused
 
+# Parts (attachments and forwarded messages, at any depth) one mail may bring.
 MAX_ATTACHMENTS = 50
+# Forwarded messages inside forwarded messages: three levels is what real post has.
+MAX_MAIL_DEPTH = 3
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # chatty at INFO when subsetting
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TAG = re.compile(r"<[^>]+>")
@@ -61,6 +65,44 @@ def _attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
     return found
 
 
+def _forwarded(message: EmailMessage) -> list[EmailMessage]:
+    inner_messages = []
+    for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            inner_messages += [m for m in (inner if isinstance(inner, list) else [inner])
+                               if isinstance(m, EmailMessage)]
+    return inner_messages
+
+
+def _measure(message: EmailMessage, depth: int = 0) -> tuple[int, int]:
+    """(deepest level of forwarded messages, parts at all levels), stopping early beyond the
+    limits: the parser has read the whole mail, but nothing more is done with it."""
+    deepest, parts = depth, len(list(message.iter_attachments()))
+    if depth > MAX_MAIL_DEPTH or parts > MAX_ATTACHMENTS:
+        return deepest, parts
+    for inner in _forwarded(message):
+        inner_depth, inner_parts = _measure(inner, depth + 1)
+        deepest, parts = max(deepest, inner_depth), parts + inner_parts
+        if deepest > MAX_MAIL_DEPTH or parts > MAX_ATTACHMENTS:
+            break
+    return deepest, parts
+
+
+def _check_limits(ctx: PipelineContext, message: EmailMessage) -> None:
+    # A mail handed on as another mail's attachment counts its ancestors' levels too: an
+    # attached .eml that is not marked as a message is opaque to the measurement above.
+    inherited = int(ctx.job.provenance.get("mail_depth", 0))
+    deepest, parts = _measure(message)
+    if inherited + deepest > MAX_MAIL_DEPTH:
+        raise refused("MAIL_TOO_DEEP", f"Die E-Mail „{ctx.name}“ enthält weitergeleitete "
+                      f"Nachrichten in mehr als {MAX_MAIL_DEPTH} Ebenen; sie wird nicht "
+                      "automatisch verarbeitet.")
+    if parts > MAX_ATTACHMENTS:
+        raise refused("TOO_MANY_ATTACHMENTS", f"Die E-Mail „{ctx.name}“ hat mehr als "
+                      f"{MAX_ATTACHMENTS} Anhänge; sie wird nicht automatisch verarbeitet.")
+
+
 def _metadata(message: EmailMessage) -> dict:
     def header(name):
         try:
@@ -102,16 +144,13 @@ def render_mail_pdf(meta: dict, body: str, attachment_names: list[str], target: 
     pdf.output(str(target))
 
 
-def email_prepare(ctx: PipelineContext) -> None:
-    from ..jobs import job_receive  # jobs imports the pipeline's task module lazily too
-
+def email_prepare(ctx: PipelineContext) -> Parts:
+    """The mail's PDF as the working file; its attachments as parts for the pipeline."""
     with open(ctx.source_path, "rb") as handle:
         message = email.message_from_binary_file(handle, policy=email.policy.default)
+    _check_limits(ctx, message)
     meta = _metadata(message)
     attachments = _attachments(message)
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise refused("TOO_MANY_ATTACHMENTS", f"Die E-Mail hat {len(attachments)} Anhänge; "
-                      f"mehr als {MAX_ATTACHMENTS} werden nicht automatisch verarbeitet.")
     body = _body_text(message)
     target = ctx.workdir / "mail.pdf"
     render_mail_pdf(meta, body, [name for name, _ in attachments], target)
@@ -120,11 +159,11 @@ def email_prepare(ctx: PipelineContext) -> None:
     ctx.sender = meta["from"]
     ctx.title = meta["subject"] or ctx.job.original_name
     job = ctx.job
-    if job.children.exists():
-        return  # a retry: the attachments were handed on by the earlier attempt
-    for name, data in attachments:
-        with tempfile.NamedTemporaryFile(dir=ctx.workdir, delete=False) as handle:
-            handle.write(data)
-        job_receive(path=Path(handle.name), original_name=name, source=job.source,
-                    submitted_by=job.submitted_by, parent=job,
-                    provenance={**job.provenance, "email": meta, "attachment_of": str(job.pk)})
+    depth = int(job.provenance.get("mail_depth", 0)) + 1
+    parts = []
+    for number, (name, data) in enumerate(attachments, start=1):
+        path = ctx.workdir / f"attachment-{number}"
+        path.write_bytes(data)
+        parts.append(Part(path, name, {**job.provenance, "email": meta,
+                                       "attachment_of": str(job.pk), "mail_depth": depth}))
+    return Parts(tuple(parts), replaces_original=False)

@@ -1,11 +1,13 @@
 """Recognition: the text of the rendition, and suggestions with a confidence for the file
 reference, the date of the letter, the sender and the subject. Filing decides by the
 confidence whether a document is filed or waits in the mailroom inbox."""
+import logging
 import re
 import subprocess
 from datetime import date, datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from archive.services.casefiles import case_file_by_reference
 
@@ -14,6 +16,9 @@ from ..errors import failed
 from ..recognition.correspondents import canonical_sender
 from ..recognition.letters import letter_sender, letter_subject
 from ..recognition.rules import suggest_document_type
+from .limits import limit_child
+
+log = logging.getLogger(__name__)
 
 DATE_PATTERN = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
@@ -29,11 +34,15 @@ RETURN_ADDRESS = re.compile(r"^(.{3,80}?)\s*[·|,–-]\s*.{0,60}\b\d{5}\s+\w+", 
 
 
 def pdf_text(path) -> str:
+    # Under the job's memory limit: the rendition keeps the original's page content.
     result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                            capture_output=True, timeout=300)
+                            capture_output=True, timeout=300, preexec_fn=limit_child)
     if result.returncode != 0:
-        raise failed("TEXT_EXTRACTION_FAILED",
-                     f"Der Text konnte nicht gelesen werden: {result.stderr.decode()[-300:]}")
+        # pdftotext names the server's copy of the file: logged, not shown.
+        log.error("pdftotext failed (%s): %s", result.returncode,
+                  result.stderr.decode(errors="replace")[-300:])
+        raise failed("TEXT_EXTRACTION_FAILED", "Der Text der Datei konnte nicht gelesen "
+                     "werden.")
     return result.stdout.decode("utf-8", errors="replace")
 
 
@@ -53,7 +62,7 @@ def _plausible(day: int, month: int, year: int) -> date | None:
         found = date(year, month, day)
     except ValueError:
         return None
-    return found if 1900 <= found.year <= date.today().year + 1 else None
+    return found if 1900 <= found.year <= timezone.localdate().year + 1 else None
 
 
 def suggest_date(text: str) -> tuple[date | None, float]:
@@ -76,19 +85,11 @@ def suggest_date(text: str) -> tuple[date | None, float]:
     return candidates[0][1], 0.6
 
 
-def find_letter_date(text: str) -> date | None:
-    return suggest_date(text)[0]
-
-
 def suggest_subject(text: str, fallback: str) -> tuple[str, float]:
     match = SUBJECT_PATTERN.search(text)
     if match and match.group(1).strip():
         return match.group(1).strip()[:300], 0.9
     return fallback, 0.2
-
-
-def find_title(text: str, fallback: str) -> str:
-    return suggest_subject(text, fallback)[0]
 
 
 def suggest_sender(text: str) -> tuple[str, float]:

@@ -4,17 +4,16 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from archive.actors import actor_for_user, system_actor
 from archive.blobstore import blob_put_file
-from archive.selectors import version_by_original_sha256
+from archive.guards import may_work_on
+from archive.models import Role
+from archive.permissions import user_role
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import VersionContent, document_file_new, version_add
 
 from ..context import PipelineContext
-from ..jobs import job_lock_original
-from .triage import DuplicateOriginal
 
 # Several references in the text, exactly one an open case file of the unit the hot-folder
 # subfolder belongs to: nearly as sure as a single reference (0.95).
@@ -40,6 +39,22 @@ def _narrow_to_routed_unit(ctx: PipelineContext) -> None:
                       f"({ctx.job.provenance.get('route_source', 'Eingangsordner')})"}
 
 
+def _may_file_into(submitted_by: str, case_file) -> tuple[bool, str]:
+    """Whether the submitter may file into `case_file`, and who they are, for the reason.
+    System sources (hot folder, mail, a CLI run without a user) and the mailroom, which
+    sorts all post, may file anywhere; a caseworker only into case files they work on; any
+    other role into none (their post goes to the mailroom)."""
+    if not submitted_by:
+        return True, ""
+    submitter = get_user_model().objects.filter(username=submitted_by).first()
+    if submitter is None:
+        return True, ""  # an operator's name from the command line, not an account
+    role = user_role(submitter)
+    if role == Role.MAILROOM:
+        return True, submitted_by
+    return (role == Role.CASEWORKER and may_work_on(submitter, case_file)), submitted_by
+
+
 def _decide(ctx: PipelineContext):
     """(case file or None, reason) by the confidence threshold and the batch's flags."""
     job = ctx.job
@@ -49,7 +64,7 @@ def _decide(ctx: PipelineContext):
     if not reference:
         reason = suggestion.get("reason", "kein Aktenzeichen")
         return None, f"{reason}; für Sachgebiet {routed_unit}" if routed_unit else reason
-    if job.flagged or job.provenance.get("batch", {}).get("flagged"):
+    if ctx.flagged or job.flagged or job.provenance.get("batch", {}).get("flagged"):
         return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
     if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
         return None, f"Aktenzeichen {reference} unsicher ({confidence:.2f}), bitte prüfen"
@@ -58,6 +73,14 @@ def _decide(ctx: PipelineContext):
         return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
     if case_file is not None and case_file.is_closed:
         return None, f"Akte {reference} ist geschlossen (zdA), bitte prüfen"
+    if case_file is not None:
+        # A letter quoting another unit's reference must not land in that unit's file on the
+        # word of someone who may not work on it: the mailroom decides (the reason is for the
+        # mailroom only; the submitter's view of the job does not show it).
+        allowed, submitter = _may_file_into(job.submitted_by, case_file)
+        if not allowed:
+            return None, (f"Aktenzeichen {reference} erkannt, aber {submitter} darf nicht in "
+                          "diese Akte ablegen; bitte prüfen")
     return case_file, f"Aktenzeichen {reference} ({suggestion.get('reason')})"
 
 
@@ -72,20 +95,14 @@ def _scan_provenance(measured: dict, declared: dict) -> dict:
     return scan
 
 
-def file_document(ctx: PipelineContext):
-    """Two copies of one file may both have passed triage: under a lock on the original's
-    hash, the one that comes second finds the other's version and ends as a duplicate."""
-    job = ctx.job
-    rendition = blob_put_file(ctx.rendition_path)
-    with transaction.atomic():
-        job_lock_original(job)
-        existing = version_by_original_sha256(job.original_sha256)
-        if existing is not None:
-            raise DuplicateOriginal(existing.document)
-        return _file(ctx, rendition)
+def rendition_store(ctx: PipelineContext):
+    """The rendition into the blob store (before the filing transaction: a file, not a row)."""
+    return blob_put_file(ctx.rendition_path)
 
 
-def _file(ctx: PipelineContext, rendition):
+def file_document(ctx: PipelineContext, rendition):
+    """Document and Version 1 (or a new version); the pipeline calls this inside its
+    transaction, after the duplicate check under the lock on the original's hash."""
     job = ctx.job
     _narrow_to_routed_unit(ctx)
     case_file, reason = _decide(ctx)
@@ -109,6 +126,9 @@ def _file(ctx: PipelineContext, rendition):
     return document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
+        # The rules' suggestion, recorded with its reasons in the recognition provenance and
+        # correctable on the document page; no type is better than a guess without evidence.
+        document_type=(ctx.suggestions.get("document_type") or {}).get("value") or "",
         actor=system_actor("ingest", job.submitted_by or job.source), reason=reason,
         medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
         else "digital",

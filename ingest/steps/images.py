@@ -39,13 +39,6 @@ def sensible_resolution(image: Image.Image) -> tuple[int, int, bool]:
     return ASSUMED_DPI, ASSUMED_DPI, False
 
 
-def sensible_dpi(image: Image.Image) -> tuple[int, bool]:
-    """The image's (horizontal) resolution if it is plausible for a document, else the
-    assumed one."""
-    x, _, declared = sensible_resolution(image)
-    return x, declared
-
-
 def square_resolution(size: tuple[int, int], x_dpi: int,
                       y_dpi: int) -> tuple[tuple[int, int], int]:
     """The size and resolution a frame with non-square pixels is resampled to: the finer of

@@ -1,6 +1,7 @@
 """OCR: OCRmyPDF through its command line in a child process (it is not thread-safe and holds a
 process-wide lock), with a time and memory limit. The original is only read, never changed."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,21 +16,24 @@ from ocrmypdf import ExitCode
 
 from ..context import PipelineContext
 from ..errors import failed, refused
-from ..jobs import job_renew_lease
-from .limits import heap_release, limit_child, out_of_memory, signal_name
+from .limits import heap_release, limit_child, out_of_memory, run_limited, signal_name
 from .sanitize import pdf_strip_active_content
+
+# An absolute path in a program's message: the server's layout, never shown to a user.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s'\"“”„:,;()]+")
+
+
+def scrub_paths(text: str) -> str:
+    return ABSOLUTE_PATH.sub("…", text)
 
 # Exit codes after which another route (sanitised input, then plain PDF output) may succeed.
 RETRY_WITH_FALLBACK = {ExitCode.pdfa_conversion_failed, ExitCode.invalid_output_pdf,
                        ExitCode.other_error}
 
 
-def ocr_arguments(ctx: PipelineContext | None = None, *, output_type: str,
-                  signed: bool = False) -> list[str]:
-    """OCRmyPDF's arguments for a rendition of `output_type`: the pipeline passes its context,
-    redaction (which has none) only the output type, so that both OCR alike."""
-    if ctx is not None:
-        signed = ctx.signed
+def ocr_arguments(*, output_type: str, signed: bool = False) -> list[str]:
+    """OCRmyPDF's arguments for `output_type` ("pdfa-2" or "pdf"); `signed` when the input
+    carries a digital signature (the rendition is a new file and cannot keep it valid)."""
     jobs = settings.OCR_JOBS or os.cpu_count() or 1
     args = [
         "--language", "+".join(settings.OCR_LANGUAGES),
@@ -54,7 +58,7 @@ def ocr_arguments(ctx: PipelineContext | None = None, *, output_type: str,
     return args
 
 
-def _child_environment() -> dict[str, str]:
+def _child_environment(tmpdir: Path) -> dict[str, str]:
     """One OpenMP thread per tesseract, unless the operator set OMP_THREAD_LIMIT. OCRmyPDF
     otherwise gives a short document's tesseract two or three threads, and the worker runs
     two documents at once: more spinning OpenMP threads than cores. Two one-page OCR runs side
@@ -67,14 +71,26 @@ def _child_environment() -> dict[str, str]:
     # went through under 240 MB in one run and ran out under 360 MB in another. Two arenas
     # make the limit measure what is allocated, not the threads' timing.
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # OCRmyPDF's own work folder (page images, recognised text, a copy of the input) goes
+    # where the caller cleans up, not into the system's temporary directory, where a killed
+    # run would leave it behind.
+    env.update(child_temp_env(tmpdir))
     return env
+
+
+def child_temp_env(tmpdir: Path) -> dict[str, str]:
+    """The environment that makes a child keep its temporary files in `tmpdir`."""
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    return {"TMPDIR": str(tmpdir), "TEMP": str(tmpdir), "TMP": str(tmpdir)}
 
 
 def run_ocrmypdf(args: list[str], source: Path, output: Path,
                  renew: Callable[[], None] | None = None,
-                 deadline: float | None = None) -> tuple[int, str]:
+                 deadline: float | None = None, *, tmpdir: Path | None = None) -> tuple[int, str]:
     """Run OCRmyPDF until it ends or `deadline` (time.monotonic(); by default the job's time
-    limit from now) passes; then it is killed with its children and the job refused."""
+    limit from now) passes; then it is killed with its children and the job refused. Its
+    temporary files go to `tmpdir` (by default a folder beside `output`), which the caller
+    removes however the run ends."""
     if deadline is None:
         deadline = time.monotonic() + settings.INGEST_TIMEOUT_SECONDS
     if deadline <= time.monotonic():
@@ -83,7 +99,8 @@ def run_ocrmypdf(args: list[str], source: Path, output: Path,
     command = [sys.executable, "-m", "ocrmypdf", *args, str(source), str(output)]
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=limit_child, env=_child_environment(),
+        start_new_session=True, preexec_fn=limit_child,
+        env=_child_environment(tmpdir or output.parent / "tmp"),
     )
     # Renew the job's lease while OCR runs, a few times per lease period.
     slice_seconds = max(1.0, settings.JOB_LEASE_SECONDS / 3)
@@ -112,12 +129,18 @@ def _timeout():
                    f"{settings.INGEST_TIMEOUT_SECONDS} s überschritten.")
 
 
+def _last_line(stderr: str, code: int) -> str:
+    """OCRmyPDF's last word, without the paths it names (the server's copies of the file)."""
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
+    return scrub_paths(last)[-300:]
+
+
 def raise_for_exit_code(code: int, stderr: str) -> None:
     if code == ExitCode.encrypted_pdf:
         raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist verschlüsselt.")
     if code == ExitCode.input_file:
         raise refused("CORRUPT_INPUT", "Die Datei konnte nicht als Dokument gelesen werden.")
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
+    last = _last_line(stderr, code)
     if code == ExitCode.missing_dependency:
         raise failed("OCR_MISSING_DEPENDENCY", f"Für die Texterkennung fehlt ein Programm: {last}")
     if out_of_memory(code, stderr):
@@ -136,29 +159,31 @@ def is_pdfa(path: Path) -> bool:
         return bool(meta.pdfa_status)
 
 
+def _strip_active_content(ctx: PipelineContext) -> bool:
+    return pdf_strip_active_content(ctx.pdf_path or ctx.source_path, ctx.workdir / "sanitised.pdf")
+
+
 def ocr(ctx: PipelineContext) -> None:
     output = ctx.workdir / "rendition.pdf"
     source = ctx.pdf_path or ctx.source_path
+    tmpdir = ctx.workdir / "tmp"
 
-    def renew():
-        job_renew_lease(ctx.job)
-    code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), source, output, renew,
-                                ctx.deadline)
+    def run(output_type: str, path: Path) -> tuple[int, str]:
+        return run_ocrmypdf(ocr_arguments(output_type=output_type, signed=ctx.signed), path,
+                            output, ctx.renew, ctx.deadline, tmpdir=tmpdir)
+    code, stderr = run("pdfa-2", source)
     # Out of memory is no reason to try another route: each would run out the same way.
     if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
         # Born-digital PDFs with active content (an /OpenAction, JavaScript) are refused by
         # the internal PDF/A backend: convert a sanitised working copy instead.
         sanitised = ctx.workdir / "sanitised.pdf"
-        if pdf_strip_active_content(source, sanitised):
+        if run_limited(_strip_active_content, ctx):  # pikepdf rewrites the streams: a child
             ctx.ocr_notes.append("active content removed for the rendition")
-            code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdfa-2"), sanitised,
-                                        output, renew, ctx.deadline)
+            code, stderr = run("pdfa-2", sanitised)
         if code in RETRY_WITH_FALLBACK and not out_of_memory(code, stderr):
-            ctx.ocr_notes.append(f"PDF/A conversion failed ({stderr.strip()[-200:]}); "
-                                 "rendition is a plain PDF")
-            code, stderr = run_ocrmypdf(ocr_arguments(ctx, output_type="pdf"),
-                                        sanitised if sanitised.exists() else source,
-                                        output, renew, ctx.deadline)
+            ctx.ocr_notes.append(f"PDF/A conversion failed ({scrub_paths(stderr.strip())[-200:]})"
+                                 "; rendition is a plain PDF")
+            code, stderr = run("pdf", sanitised if sanitised.exists() else source)
     if code != ExitCode.ok:
         raise_for_exit_code(code, stderr)
     ctx.rendition_path = output

@@ -12,6 +12,7 @@ from django.conf import settings
 from ..context import PipelineContext
 from ..errors import refused
 from .limits import limit_child, out_of_memory
+from .ocr import child_temp_env, scrub_paths
 
 SUFFIX = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -35,9 +36,11 @@ def office_to_pdf(ctx: PipelineContext) -> None:
                "--convert-to", "pdf", "--outdir", str(ctx.workdir), str(source)]
     # A child process of its own session (the timeout kills soffice.bin with its wrapper),
     # under the job's memory limit, dying with the worker.
+    # Its temporary files stay in the job's folder, which is removed however the job ends.
+    env = {**os.environ, **child_temp_env(ctx.workdir / "tmp")}
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, start_new_session=True,
-                               preexec_fn=limit_child)
+                               preexec_fn=limit_child, env=env)
     try:
         stdout, stderr = process.communicate(timeout=max(0.0, ctx.deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
@@ -55,8 +58,8 @@ def office_to_pdf(ctx: PipelineContext) -> None:
             raise refused("OFFICE_CONVERSION_FAILED", "Das Office-Dokument ist beschädigt "
                           "oder kein Word- bzw. ODT-Dokument; LibreOffice kann es nicht öffnen.")
         last = said.splitlines()[-1] if said else f"exit code {process.returncode}"
-        raise refused("OFFICE_CONVERSION_FAILED", "Das Office-Dokument konnte nicht umgewandelt "
-                      f"werden ({last[-200:]}).")
+        raise refused("OFFICE_CONVERSION_FAILED", f"Das Office-Dokument „{ctx.name}“ konnte "
+                      f"nicht umgewandelt werden ({scrub_paths(last)[-200:]}).")
     ctx.pdf_path = _clean_for_pdfa(output, ctx.workdir / "converted.pdf")
     ctx.ocr_notes.append("converted from an office document with LibreOffice")
 

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pikepdf
 
-from ..context import PipelineContext
+from ..context import Parts, PipelineContext
 from ..errors import refused
 from .emails import email_prepare
 from .images import image_to_pdf
+from .limits import run_limited
 from .office import office_to_pdf
 
 
@@ -49,21 +50,29 @@ def _prepare_image(ctx: PipelineContext) -> None:
     working = ctx.workdir / "images.pdf"
     try:
         found = image_to_pdf(ctx.source_path, working)
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise refused("CORRUPT_IMAGE", f"Die Bilddatei ist beschädigt ({exc}).") from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        # PIL's message names the server's copy of the file.
+        raise refused("CORRUPT_IMAGE", f"Die Bilddatei „{ctx.name}“ ist beschädigt.") from None
     ctx.pdf_path = working
     ctx.page_count = found["pages"]
     ctx.scan = {"resolution_dpi": found["resolution_dpi"], "colour_mode": found["colour_mode"]}
     ctx.ocr_notes += found["notes"]
 
 
-def prepare(ctx: PipelineContext) -> None:
+def _prepare(ctx: PipelineContext) -> Parts | None:
+    found = None
     if ctx.kind == "pdf":
         _prepare_pdf(ctx)
     elif ctx.kind == "image":
         _prepare_image(ctx)
     elif ctx.kind == "email":
-        email_prepare(ctx)
+        found = email_prepare(ctx)
     elif ctx.kind == "office":
         office_to_pdf(ctx)
     assert isinstance(ctx.pdf_path, Path)
+    return found
+
+
+def prepare(ctx: PipelineContext) -> Parts | None:
+    """The working PDF; for a mail also its attachments, which the pipeline hands on."""
+    return run_limited(_prepare, ctx)

@@ -1,58 +1,15 @@
 """Split: separator sheets (PATCH-T, QR) divide a scanned batch into documents, and a cover
 sheet's QR code routes the pages after it into a case file. Separator and cover pages are not
-archived. Each part becomes a child job; the batch job ends as "split".
-
-A batch is never itself a Version and its parts are written afresh (other bytes) each time, so
-the same batch delivered again is recognised by its own SHA-256: an earlier job that split it."""
-from dataclasses import dataclass
+archived. The step writes the parts into the job's folder; the pipeline receives each as a
+child job and ends the batch job as "split", in one transaction."""
 from pathlib import Path
 
 import pikepdf
 
-from ..context import PipelineContext
-from ..jobs import job_batch_split_before, job_receive
-from ..models import IngestJob
-from ..transfer import transfer_note
+from ..context import Part, Parts, PipelineContext
+from ..transfer import transfer_note_build
 from .barcodes import Sheet, find_sheets
-
-
-@dataclass(frozen=True)
-class PlannedPart:
-    path: Path
-    name: str
-    provenance: dict
-
-
-class BatchSplit(Exception):
-    """Control flow: the batch's parts are written; the pipeline hands them on as child jobs
-    (split_commit) in the same transaction that ends the batch job."""
-
-    def __init__(self, planned: list[PlannedPart], *, existing: int = 0):
-        self.planned = planned
-        self.parts = existing or len(planned)
-        super().__init__(f"split into {self.parts} parts")
-
-
-class DuplicateBatch(Exception):
-    """Control flow: these bytes were split before; `batch` is the job that did it."""
-
-    def __init__(self, batch: IngestJob):
-        self.batch = batch
-        super().__init__(f"batch already split by job {batch.pk}")
-
-
-def batch_seen_before(ctx: PipelineContext) -> None:
-    earlier = job_batch_split_before(ctx.job)
-    if earlier is not None:
-        raise DuplicateBatch(earlier)
-
-
-def split_commit(job: IngestJob, batch: BatchSplit) -> int:
-    """Receive the planned parts as child jobs (call inside the batch's transaction)."""
-    for part in batch.planned:
-        job_receive(path=part.path, original_name=part.name, source=job.source,
-                    submitted_by=job.submitted_by, provenance=part.provenance, parent=job)
-    return batch.parts
+from .limits import run_limited
 
 
 def segments(page_count: int, sheets: dict[int, Sheet]) -> list[tuple[list[int], str]]:
@@ -81,30 +38,23 @@ def _write_part(source: Path, pages: list[int], target: Path) -> None:
         part.save(target)
 
 
-def split(ctx: PipelineContext) -> None:
+def _split(ctx: PipelineContext) -> Parts | None:
     job = ctx.job
-    if job.provenance.get("batch"):
-        # A part cut out between the sheets holds none, and its batch's pages were rendered
-        # and read once already: the part's own pages are all there is to record.
-        ctx.scan["pages_found"] = ctx.page_count
-        return
     page_count, sheets = find_sheets(ctx.pdf_path)
     ctx.scan["pages_found"] = page_count
     if job.parent_id is None:
-        note = transfer_note(job, found=ctx.scan)
+        # The pipeline writes the note to the event log.
+        note = transfer_note_build(job, found=ctx.scan)
         ctx.scan["transfer_note"] = note
         if not note["pages_match"]:
             # Pages may be missing from the batch (double feed, jam): the mailroom checks.
-            job.flagged = True
-            IngestJob.objects.filter(pk=job.pk).update(flagged=True)
+            ctx.flagged = True
             ctx.ocr_notes.append(f"{note['pages_declared']} pages declared, "
                                  f"{page_count} found")
     if not sheets:
-        return
+        return None
     parts = segments(page_count, sheets)
     ctx.ocr_notes.append(f"batch of {page_count} pages, {len(sheets)} separator/cover sheets")
-    if job.children.exists():
-        raise BatchSplit([], existing=job.children.count())  # a retry: the parts exist
     stem = Path(job.original_name).stem
     # The operator declared the batch's pages, not a part's: that count stays with the batch.
     declared = {key: value for key, value in job.provenance.get("scan", {}).items()
@@ -119,10 +69,20 @@ def split(ctx: PipelineContext) -> None:
                       "name": job.original_name, "part": number,
                       "pages": [p + 1 for p in pages], "scan": ctx.scan,
                       "pages_declared": ctx.scan.get("transfer_note", {}).get("pages_declared"),
-                      "pages_found": page_count, "flagged": job.flagged},
+                      "pages_found": page_count, "flagged": ctx.flagged or job.flagged},
         }
         if reference:
             provenance["route_reference"] = reference
             provenance["route_source"] = "cover sheet"
-        planned.append(PlannedPart(target, f"{stem}-teil-{number}.pdf", provenance))
-    raise BatchSplit(planned)
+        planned.append(Part(target, f"{stem}-teil-{number}.pdf", provenance))
+    return Parts(tuple(planned), replaces_original=True)
+
+
+def split(ctx: PipelineContext) -> Parts | None:
+    """The parts of a batch (the pipeline receives them and ends the batch), or None."""
+    if ctx.job.provenance.get("batch"):
+        # A part cut out between the sheets holds none, and its batch's pages were rendered
+        # and read once already: the part's own pages are all there is to record.
+        ctx.scan["pages_found"] = ctx.page_count
+        return None
+    return run_limited(_split, ctx)  # pdfium reads the untrusted pages in a child

@@ -13,6 +13,8 @@ from PIL import Image
 from archive.blobstore import blob_put_bytes
 
 from ..context import PipelineContext
+from ..errors import IngestRefused
+from .limits import run_limited
 from .pdfium import PDFIUM_LOCK
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,17 @@ def thumbnail_store(pdf: Path | None) -> str:
         return ""
 
 
+def _render_first_page(ctx: PipelineContext) -> bytes:
+    return thumbnail_render(ctx.rendition_path)
+
+
 def thumbnail(ctx: PipelineContext) -> None:
-    ctx.thumbnail_sha256 = thumbnail_store(ctx.rendition_path)
+    # The rendition keeps the original's page content: pdfium draws it in a child.
+    try:
+        png = run_limited(_render_first_page, ctx)
+        ctx.thumbnail_sha256 = blob_put_bytes(png).sha256
+    except (IngestRefused, RuntimeError, ValueError):
+        log.warning("no thumbnail for job %s", ctx.job.pk, exc_info=True)
+        ctx.thumbnail_sha256 = ""
     if not ctx.thumbnail_sha256:
         ctx.ocr_notes.append("no thumbnail: the first page could not be rendered")

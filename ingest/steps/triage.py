@@ -7,11 +7,10 @@ import pikepdf
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from archive.selectors import version_by_original_sha256
-
 from ..context import PipelineContext
 from ..errors import refused
 from .images import image_open
+from .limits import run_limited
 
 IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -31,12 +30,6 @@ OFFICE_MIMES = {
     "application/vnd.oasis.opendocument.text": "application/vnd.oasis.opendocument.text",
 }
 POINTS_PER_INCH = 72
-
-
-class DuplicateOriginal(Exception):
-    def __init__(self, document):
-        self.document = document
-        super().__init__(f"already archived as document {document.pk}")
 
 
 def _sniff_office(path) -> str:
@@ -72,7 +65,7 @@ def sniff(head: bytes, path=None) -> tuple[str, str]:
     return "", ""
 
 
-def _check_page_sizes(pdf: pikepdf.Pdf) -> None:
+def _check_page_sizes(pdf: pikepdf.Pdf, name: str) -> None:
     limit = settings.INGEST_MAX_PAGE_INCHES * POINTS_PER_INCH
     for page in pdf.pages:
         try:
@@ -81,12 +74,13 @@ def _check_page_sizes(pdf: pikepdf.Pdf) -> None:
             continue
         width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
         if width > limit or height > limit or width < 1 or height < 1:
-            raise refused("PAGE_SIZE_ABSURD", "Die PDF-Datei enthält eine Seite mit unsinniger "
+            raise refused("PAGE_SIZE_ABSURD", f"Die PDF-Datei „{name}“ enthält eine Seite mit "
+                          "unsinniger "
                           f"Größe ({width / 72:.0f} × {height / 72:.0f} Zoll).")
         for image in page.get_images().values():
             pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
             if pixels > settings.INGEST_MAX_PIXELS:
-                raise refused("IMAGE_TOO_LARGE", "Die PDF-Datei enthält ein Bild mit "
+                raise refused("IMAGE_TOO_LARGE", f"Die PDF-Datei „{name}“ enthält ein Bild mit "
                               f"{pixels / 1e6:.0f} Megapixeln; das ist zu groß, um sicher "
                               "verarbeitet zu werden.")
 
@@ -110,8 +104,13 @@ def _check_pdf(ctx: PipelineContext) -> None:
     try:
         with pikepdf.open(ctx.source_path, password=password) as pdf:
             ctx.page_count = len(pdf.pages)
+            if ctx.page_count > settings.INGEST_MAX_PAGES:
+                # Before any page is looked at: OCR would run until the time limit.
+                raise refused("TOO_MANY_PAGES", f"Die PDF-Datei „{ctx.name}“ hat "
+                              f"{ctx.page_count} Seiten; mehr als {settings.INGEST_MAX_PAGES} "
+                              "werden nicht automatisch verarbeitet.")
             ctx.signed = _is_signed(pdf)
-            _check_page_sizes(pdf)
+            _check_page_sizes(pdf, ctx.name)
             if bool(pdf.Root.get("/NeedsRendering", False)):
                 # A dynamic XFA form has no pages of its own: what is shown is computed by
                 # a form viewer. OCRmyPDF cannot render it either.
@@ -120,19 +119,21 @@ def _check_pdf(ctx: PipelineContext) -> None:
             ctx.metadata["xfa"] = _has_xfa(pdf)
     except pikepdf.PasswordError:
         if password:
-            raise refused("ENCRYPTED_PDF_WRONG_PASSWORD", "Die PDF-Datei ist verschlüsselt und "
-                          "das angegebene Kennwort passt nicht.") from None
-        raise refused("ENCRYPTED_PDF", "Die PDF-Datei ist mit einem Kennwort geschützt. Bitte "
+            raise refused("ENCRYPTED_PDF_WRONG_PASSWORD", f"Die PDF-Datei „{ctx.name}“ ist "
+                          "verschlüsselt und das angegebene Kennwort passt nicht.") from None
+        raise refused("ENCRYPTED_PDF", f"Die PDF-Datei „{ctx.name}“ ist mit einem Kennwort "
+                      "geschützt. Bitte "
                       "das Kennwort beim Hochladen angeben oder eine unverschlüsselte Fassung "
                       "einreichen.") from None
-    except pikepdf.PdfError as exc:
-        raise refused("CORRUPT_PDF", f"Die PDF-Datei ist beschädigt und nicht lesbar ({exc}).") \
-            from None
+    except pikepdf.PdfError:
+        # pikepdf's message names the server's copy of the file; the submitter knows its name.
+        raise refused("CORRUPT_PDF", f"Die PDF-Datei „{ctx.name}“ ist beschädigt und nicht "
+                      "lesbar.") from None
     except RecursionError:
-        raise refused("CORRUPT_PDF", "Die PDF-Datei ist beschädigt (zyklische Struktur).") \
-            from None
+        raise refused("CORRUPT_PDF", f"Die PDF-Datei „{ctx.name}“ ist beschädigt (zyklische "
+                      "Struktur).") from None
     if ctx.page_count == 0:
-        raise refused("CORRUPT_PDF", "Die PDF-Datei enthält keine Seiten.")
+        raise refused("CORRUPT_PDF", f"Die PDF-Datei „{ctx.name}“ enthält keine Seiten.")
 
 
 def _check_image(ctx: PipelineContext) -> None:
@@ -144,10 +145,22 @@ def _check_image(ctx: PipelineContext) -> None:
                 raise Image.DecompressionBombError("too many pixels")
             ctx.page_count = getattr(image, "n_frames", 1)
     except Image.DecompressionBombError:
-        raise refused("IMAGE_TOO_LARGE", "Das Bild ist zu groß, um sicher verarbeitet zu "
-                      "werden (Schutz vor Dekompressionsbomben).") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise refused("CORRUPT_IMAGE", f"Die Bilddatei ist beschädigt ({exc}).") from None
+        raise refused("IMAGE_TOO_LARGE", f"Das Bild „{ctx.name}“ ist zu groß, um sicher "
+                      "verarbeitet zu werden (Schutz vor Dekompressionsbomben).") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        # PIL's message names the server's copy of the file.
+        raise refused("CORRUPT_IMAGE", f"Die Bilddatei „{ctx.name}“ ist beschädigt.") from None
+    if ctx.page_count > settings.INGEST_MAX_PAGES:
+        raise refused("TOO_MANY_PAGES", f"Die Bilddatei „{ctx.name}“ hat {ctx.page_count} "
+                      f"Seiten; mehr als {settings.INGEST_MAX_PAGES} werden nicht automatisch "
+                      "verarbeitet.")
+
+
+def _inspect(ctx: PipelineContext) -> None:
+    if ctx.kind == "pdf":
+        _check_pdf(ctx)
+    elif ctx.kind == "image":
+        _check_image(ctx)
 
 
 def triage(ctx: PipelineContext) -> None:
@@ -163,10 +176,5 @@ def triage(ctx: PipelineContext) -> None:
         raise refused("UNSUPPORTED_TYPE", "Die Datei ist kein Dokument, das verarbeitet werden "
                       "kann (PDF, Bild, E-Mail, Word/ODT); ihr Inhalt wurde geprüft, nicht "
                       "ihre Endung.")
-    existing = version_by_original_sha256(job.original_sha256)
-    if existing is not None:
-        raise DuplicateOriginal(existing.document)
-    if ctx.kind == "pdf":
-        _check_pdf(ctx)
-    elif ctx.kind == "image":
-        _check_image(ctx)
+    if ctx.kind in ("pdf", "image"):
+        run_limited(_inspect, ctx)  # the parsers meet the untrusted bytes in a child

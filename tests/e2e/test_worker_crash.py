@@ -55,7 +55,7 @@ def test_sigkill_during_ocr_loses_nothing(demo_tx, tmp_path):
     try:
         wait_for(lambda: IngestJob.objects.get(pk=job.pk).step == "ocr", timeout=120,
                  what="the job to reach OCR")
-        marker = f"job-{job.pk}-"
+        marker = f"job-{job.pk}"  # the job's work folder, in the OCR command line
         wait_for(lambda: _ocr_processes(marker), timeout=30, what="the OCR child")
         time.sleep(1.5)
         os.killpg(worker.pid, signal.SIGKILL)

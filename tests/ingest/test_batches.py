@@ -55,11 +55,14 @@ def _letter(word: str, reference: str = ""):
 
 @pytest.mark.django_db
 def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path, monkeypatch):
-    searched = []
+    # pdfium reads the pages in a child process: the count is kept in a file, not a list.
+    searched = tmp_path / "searched"
+    searched.write_text("")
     real_find_sheets = split_step.find_sheets
 
     def find_sheets(path):
-        searched.append(path)
+        with searched.open("a") as record:
+            record.write(f"{path}\n")
         return real_find_sheets(path)
 
     monkeypatch.setattr(split_step, "find_sheets", find_sheets)
@@ -85,7 +88,7 @@ def test_patch_t_and_qr_separators_split_and_are_not_archived(demo, tmp_path, mo
     logged = events_for_object("ingest_job", parent.pk).get(action="transfer_note")
     assert logged.data["note_sha256"] == note["note_sha256"]
     # The batch was searched for sheets once; its parts, which hold none, are not again.
-    assert len(searched) == 1
+    assert len(searched.read_text().splitlines()) == 1
     # A part records its own pages; the batch's declared and found pages stay the batch's.
     scan = parts[1].document.versions.get().provenance["scan"]
     assert scan["pages_found"] == 2 and scan.get("pages_declared") is None

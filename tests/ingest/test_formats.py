@@ -301,7 +301,7 @@ def test_libreoffice_runs_in_a_child_with_the_jobs_limits(demo, tmp_path, monkey
     assert record.joinpath("limit").read_text().strip() == str(777 * 1024)  # in KiB
     args = record.joinpath("args").read_text().splitlines()
     profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
-    assert f"/job-{job.pk}-" in profile and profile.endswith("/lo-profile")
+    assert f"/job-{job.pk}/" in profile and profile.endswith("/lo-profile")
     assert int(record.joinpath("session").read_text()) != os.getsid(0)
     assert blob_path(job.original_sha256).read_bytes() == path.read_bytes()
 

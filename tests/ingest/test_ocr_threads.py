@@ -5,7 +5,6 @@ import os
 import threading
 from pathlib import Path
 
-from ingest.context import PipelineContext
 from ingest.steps.ocr import ocr_arguments, run_ocrmypdf
 from tests.conftest import sqlite_only, wait_for
 from tests.fixtures.letters import Letter, render_letter
@@ -49,10 +48,9 @@ def test_tesseract_gets_one_openmp_thread(tmp_path, monkeypatch):
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     scan = render_letter(tmp_path / "omp-marker-brief.pdf", Letter(subject="Antrag"),
                          noise=0.05)
-    ctx = PipelineContext(job=None, source_path=scan, workdir=tmp_path, kind="pdf")
     result = {}
     ocr = threading.Thread(target=lambda: result.update(code=run_ocrmypdf(
-        ocr_arguments(ctx, output_type="pdf"), scan, tmp_path / "out.pdf")[0]))
+        ocr_arguments(output_type="pdf"), scan, tmp_path / "out.pdf")[0]))
     ocr.start()
     seen = wait_for(lambda: _tesseract_environments("omp-marker-brief"), timeout=120,
                     interval=0.05, what="a tesseract child")

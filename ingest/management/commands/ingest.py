@@ -51,6 +51,7 @@ class Command(RegistraturCommand):
             # Nobody would pick the jobs up: run them here, one after another (OCR still
             # runs in a child process).
             current_app.conf.task_always_eager = True
+            from ingest import tasks  # noqa: F401 - registers the task the job store names
             self.stderr.write("No worker is running; processing in this process.")
             step_listeners.append(self._progress)
         try:
