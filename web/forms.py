@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from archive.models import Confidentiality, FilePlanUnit, Unit
 
 
+def date_input():
+    # A browser's date input shows only ISO dates; the German localisation (dd.mm.yyyy)
+    # would arrive empty and be saved back as "no date".
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def datetime_input():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
 class CaseFileCreateForm(forms.Form):
     plan_unit = forms.ModelChoiceField(FilePlanUnit.objects.filter(active=True),
                                        label=_("Aktenplaneinheit"))
@@ -12,7 +22,7 @@ class CaseFileCreateForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
     subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
     subject_birth_date = forms.DateField(label=_("Geburtsdatum"), required=False,
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+                                         widget=date_input())
     client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
@@ -37,7 +47,7 @@ class ShareForm(forms.Form):
     unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Organisationseinheit"))
     reason = forms.CharField(label=_("Anlass"), max_length=500)
     valid_until = forms.DateTimeField(label=_("gültig bis"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                      widget=datetime_input())
 
 
 class PersonForm(forms.Form):
@@ -58,7 +68,12 @@ class DocumentEditForm(forms.Form):
     document_type = forms.CharField(label=_("Dokumenttyp"), max_length=64, required=False)
     sender = forms.CharField(label=_("Absender"), max_length=300, required=False)
     letter_date = forms.DateField(label=_("Datum des Schreibens"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=date_input())
+
+    @staticmethod
+    def initial_for(document) -> dict:
+        return {name: getattr(document, name)
+                for name in ("title", "document_type", "sender", "letter_date")}
 
 
 class RedactionForm(forms.Form):
@@ -88,5 +103,5 @@ class ReportForm(forms.Form):
              ("user", _("Benutzer"))]
     kind = forms.ChoiceField(label=_("Bericht über"), choices=KINDS)
     subject = forms.CharField(label=_("Suchbegriff"), max_length=200)
-    start = forms.DateField(label=_("von"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("bis"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("von"), widget=date_input())
+    end = forms.DateField(label=_("bis"), widget=date_input())

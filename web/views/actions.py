@@ -26,6 +26,13 @@ def cleaned(form) -> dict:
     return form.cleaned_data
 
 
+def changed(form) -> dict:
+    """Only what the user changed against the form's initial values: a field the browser
+    could not show or sent back reformatted must not overwrite what is stored."""
+    data = cleaned(form)
+    return {name: data[name] for name in form.changed_data}
+
+
 def object_or_404(model, pk):
     """By id, or the same 404 as for anything unknown."""
     found = model.objects.filter(pk=pk).first()

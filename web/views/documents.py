@@ -21,7 +21,7 @@ from ingest.redaction import Box, document_redact
 from ingest.uploads import version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
-from .actions import cleaned, run_action
+from .actions import changed, cleaned, run_action
 
 
 @login_required
@@ -34,9 +34,7 @@ def document_page(request, document_id: int):
                   {"document": document, "version": version, "grant": document.access_grant,
                    "move_form": MoveForm(), "redaction_form": RedactionForm(),
                    "versions": document.versions.order_by("number"),
-                   "edit_form": DocumentEditForm(initial={
-                       "title": document.title, "document_type": document.document_type,
-                       "sender": document.sender, "letter_date": document.letter_date})})
+                   "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document))})
 
 
 @login_required
@@ -97,10 +95,10 @@ def document_version_upload(request, document_id: int):
 @require_POST
 def document_edit_action(request, document_id: int):
     document = document_visible_or_404(request.user, document_id)
-    form = DocumentEditForm(request.POST)
+    form = DocumentEditForm(request.POST, initial=DocumentEditForm.initial_for(document))
 
     def edit():
-        document_update(user=request.user, document_id=document.pk, **cleaned(form))
+        document_update(user=request.user, document_id=document.pk, **changed(form))
 
     return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
                       back=reverse("web:document", args=[document.pk]))
