@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.errors.DomainErrorMiddleware",
+    "web.middleware.InputGuardMiddleware",
 ]
 # The document page embeds its own PDF rendition.
 X_FRAME_OPTIONS = "SAMEORIGIN"

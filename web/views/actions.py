@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from archive.errors import InvalidInput, NotFound, RegistraturError
+from archive.errors import InvalidInput, NotFound
+
+from ..errors import as_domain_error
 
 
 def run_action(request, action, *, success: str, back: str):
@@ -12,7 +14,10 @@ def run_action(request, action, *, success: str, back: str):
         action()
     except NotFound:
         raise
-    except RegistraturError as error:
+    except Exception as exception:
+        error = as_domain_error(exception)
+        if error is None:
+            raise
         messages.error(request, f"{error.message} ({error.code})")
     else:
         messages.success(request, success)

@@ -40,6 +40,7 @@ from ..forms import (
     ShareForm,
     TitleForm,
 )
+from ..params import whole_number
 from .actions import cleaned, run_action
 
 
@@ -106,16 +107,16 @@ def case_file_action(request, case_file_id: int, action: str):
                            _("Die Akte wurde wieder aufgenommen.")),
         "freigeben": (lambda: _share(user, case_file, post), _("Die Akte wurde freigegeben.")),
         "freigabe-entziehen": (
-            lambda: case_file_unshare(user=user, share=case_file.shares.get(
-                pk=int(post.get("share", 0)))), _("Die Freigabe wurde entzogen.")),
+            lambda: case_file_unshare(user=user, share=_one(case_file.shares, post, "share")),
+            _("Die Freigabe wurde entzogen.")),
         "person": (lambda: case_file_name_person(
             user=user, case_file=case_file, person=get_user_model().objects.filter(
                 username=post.get("username", "")).first()), _("Die Person wurde benannt.")),
         "vorgang": (lambda: process_create(user=user, case_file=case_file,
                                            title=post.get("title", "")),
                     _("Der Vorgang wurde angelegt.")),
-        "vorgang-zda": (lambda: process_close(user=user, process=case_file.processes.get(
-            pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
+        "vorgang-zda": (lambda: process_close(user=user, process=_one(
+            case_file.processes, post, "process")), _("Der Vorgang ist zdA verfügt.")),
         "vorgang-verschieben": (lambda: _move_process(user, case_file, post),
                                 _("Der Vorgang wurde verschoben.")),
         "bestritten": (lambda: case_file_mark_disputed(user=user, case_file=case_file,
@@ -128,6 +129,16 @@ def case_file_action(request, case_file_id: int, action: str):
     return run_action(request, run, success=success, back=_back(case_file.pk))
 
 
+def _one(related, post, name: str):
+    """The share or process of this case file named by a form field; anything else, a
+    malformed id too, is unknown."""
+    pk = whole_number(post.get(name))
+    found = related.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def _edit(user, case_file, post):
     case_file_update(user=user, case_file=case_file, **cleaned(CaseFileEditForm(post)))
 
@@ -137,9 +148,9 @@ def _share(user, case_file, post):
 
 
 def _move_process(user, case_file, post):
-    process = case_file.processes.filter(pk=int(post.get("process", 0) or 0)).first()
+    process = _one(case_file.processes, post, "process")
     target = case_file_by_reference(post.get("file_reference", "").strip())
-    if process is None or target is None:
+    if target is None:
         raise NotFound()
     process_move(user=user, process=process, target=target)
 

@@ -24,6 +24,7 @@ from retention.services.erasure import erasure_decide, erasure_request_record
 from retention.services.holds import hold_lift, hold_place
 from retention.services.subject_access import subject_access_report
 
+from ..params import whole_number
 from .actions import object_or_404, run_action
 
 
@@ -45,7 +46,7 @@ def retention_page(request):
 @require_POST
 def propose(request):
     require_role(request.user, Role.DATA_PROTECTION)
-    ids = [int(pk) for pk in request.POST.getlist("case_file") if pk.isdigit()]
+    ids = [pk for pk in map(whole_number, request.POST.getlist("case_file")) if pk is not None]
     return run_action(request, lambda: disposal_propose(user=request.user, case_file_ids=ids),
                       success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
 

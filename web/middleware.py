@@ -1,0 +1,36 @@
+"""Request and response rules that hold for every page and endpoint."""
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    try:
+        params = [request.GET, request.POST]
+    except Exception:  # an unreadable body is for the view (and its parser) to refuse
+        params = [request.GET]
+    for given in params:
+        for key, values in given.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+class InputGuardMiddleware:
+    """A NUL character is never part of a name, reason or query, and PostgreSQL refuses it
+    in text and JSON: such a request is refused up front, with the same answer everywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            code = "INPUT_CONTROL_CHARACTER"
+            message = _("Die Eingabe enthält ein unzulässiges Steuerzeichen.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": code, "message": message}, status=400)
+            return render(request, "web/error.html", {"code": code, "message": message},
+                          status=400)
+        return self.get_response(request)
