@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
+from archive.guards import may_work_on
 from archive.selectors import document_visible_or_404, version_latest
 from archive.services.access import (
     document_read,
@@ -22,6 +23,7 @@ from ingest.uploads import version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
 from .actions import changed, cleaned, run_action
+from .casefiles import reopeners
 
 
 @login_required
@@ -30,11 +32,24 @@ def document_page(request, document_id: int):
     document = document_read(user=request.user, document_id=document_id, action="viewed",
                              purpose=request.GET.get("zweck", ""))
     version = version_latest(document)
+    closed = (document.case_file is not None and document.case_file.is_closed) or (
+        document.process is not None and document.process.is_closed)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
                    "move_form": MoveForm(), "redaction_form": RedactionForm(),
-                   "versions": document.versions.order_by("number"),
+                   "versions": _versions_to_link(request.user, document), "closed": closed,
+                   "reopeners": reopeners(document.case_file) if closed else [],
                    "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document))})
+
+
+def _versions_to_link(user, document) -> dict:
+    """Only versions this user may open get a link (the rule of archive.services.access:
+    earlier versions may hold what a redaction removed)."""
+    versions = list(document.versions.order_by("number"))
+    earlier = bool(user.has_perm("archive.view_unredacted") and document.case_file_id
+                   and may_work_on(user, document.case_file))
+    return {"all": versions, "linked": versions if earlier else versions[-1:],
+            "hidden": 0 if earlier else len(versions) - 1}
 
 
 @login_required

@@ -90,7 +90,7 @@ def review_file(request, document_id):
     provenance = (first.provenance or {}) if first else {}
     suggested = _suggestion(provenance)["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
-           else f"korrigiert (Vorschlag: {suggested})")
+           else f"korrigiert (Vorschlag: {suggested or '–'})")
     with transaction.atomic():
         # Corrected while still in the inbox (the mailroom's), then filed: both or neither.
         if corrections:
