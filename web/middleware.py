@@ -1,6 +1,7 @@
 """Request and response rules that hold for every page and endpoint."""
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -34,3 +35,18 @@ class InputGuardMiddleware:
             return render(request, "web/error.html", {"code": code, "message": message},
                           status=400)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages, PDFs, originals, exports and API answers carry social data (§ 35 SGB I): no
+    browser or proxy may keep a copy. Set once here for every response, so that no view can
+    forget it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True)
+        response["Pragma"] = "no-cache"  # HTTP/1.0 caches
+        return response
