@@ -50,3 +50,24 @@ class NoStoreMiddleware:
         patch_cache_control(response, no_store=True)
         response["Pragma"] = "no-cache"  # HTTP/1.0 caches
         return response
+
+
+class HeadMiddleware:
+    """A HEAD answer has headers only. waitress sends whatever body the application returns
+    (a FileResponse through its file wrapper), so the next response on a kept-alive
+    connection would begin with the PDF's bytes. The headers, Content-Length included, stay
+    as GET would send them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # Also drops FileResponse.file_to_stream; the file is still closed with the
+                # response.
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response

@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive.errors import NotFound
 from archive.guards import may_work_on
@@ -60,6 +60,7 @@ def _own_units(user):
 
 
 @login_required
+@require_GET
 def case_file_list(request):
     return render(request, "web/casefile_list.html",
                   {"case_files": case_files_list(user=request.user),
@@ -67,6 +68,7 @@ def case_file_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_file_new(request):
     units = _own_units(request.user)
     if not units.exists():
@@ -79,6 +81,7 @@ def case_file_new(request):
 
 
 @login_required
+@require_GET
 def case_file_page(request, case_file_id: int):
     case_file = case_file_read(user=request.user, case_file_id=case_file_id,
                                purpose=request.GET.get("zweck", ""))
@@ -168,6 +171,7 @@ def _move_process(user, case_file, post):
 
 
 @login_required
+@require_GET
 def case_file_export_download(request, case_file_id: int):
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="export-", dir=settings.WORK_DIR))
@@ -184,6 +188,7 @@ def case_file_export_download(request, case_file_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def break_glass_page(request):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.guards import require_role
 from archive.models import BreakGlass, Role
@@ -19,6 +19,7 @@ from .actions import object_or_404, run_action
 
 
 @login_required
+@require_GET
 def overview(request):
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/dataprotection.html", {
@@ -40,6 +41,7 @@ def review(request, opening_id: int):
 
 
 @login_required
+@require_GET
 def report(request):
     require_role(request.user, Role.DATA_PROTECTION)
     form = ReportForm(request.GET or None)

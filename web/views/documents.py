@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
@@ -27,6 +27,7 @@ from .casefiles import reopeners
 
 
 @login_required
+@require_GET
 def document_page(request, document_id: int):
     # One view of the page is one access event; the embedded PDF rides on its grant.
     document = document_read(user=request.user, document_id=document_id, action="viewed",
@@ -53,6 +54,7 @@ def _versions_to_link(user, document) -> dict:
 
 
 @login_required
+@require_GET
 def document_version_pdf(request, document_id: int, number: int):
     version = version_read(user=request.user, document_id=document_id, number=number,
                            purpose=request.GET.get("zweck", ""))
@@ -61,6 +63,7 @@ def document_version_pdf(request, document_id: int, number: int):
 
 
 @login_required
+@require_GET
 @never_cache  # a picture of social data: private, no-store, never in a shared cache
 def document_thumbnail(request, document_id: int, number: int | None = None):
     """The first page of the latest (or a given) version as a small PNG. On the document page
@@ -137,6 +140,7 @@ def document_move_action(request, document_id: int):
 
 
 @login_required
+@require_GET
 def document_rendition(request, document_id: int):
     grant = request.GET.get("g")
     if grant:
@@ -152,6 +156,7 @@ def document_rendition(request, document_id: int):
 
 
 @login_required
+@require_GET
 def document_original(request, document_id: int):
     document = document_read(user=request.user, document_id=document_id, action="downloaded",
                              purpose=request.GET.get("zweck", ""))

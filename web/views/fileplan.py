@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.errors import NotFound
 from archive.guards import is_administrator
@@ -19,6 +19,7 @@ def _admin_only(user):
 
 
 @login_required
+@require_GET
 def file_plan_page(request):
     _admin_only(request.user)
     return render(request, "web/fileplan.html",

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
@@ -33,6 +33,7 @@ def _back():
 
 
 @login_required
+@require_GET
 def retention_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/retention.html", {
@@ -97,6 +98,7 @@ def hold_end(request, hold_id: int):
 
 
 @login_required
+@require_GET
 def erasure_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/erasure.html",
@@ -134,6 +136,7 @@ def erasure_decision(request, request_id: int):
 
 
 @login_required
+@require_GET
 def subject_access_pdf(request):
     require_role(request.user, Role.DATA_PROTECTION)
     person = request.GET.get("person", "").strip()

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from archive.errors import InvalidInput
 from archive.selectors import documents_with_thumbnail
@@ -40,6 +41,7 @@ def _facet_links(request, facets) -> list[dict]:
 
 
 @login_required
+@require_GET
 def search_page(request):
     page, error, params, number = None, None, None, 1
     try:
