@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.middleware.HeadMiddleware",
+    "web.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.errors.ChannelMiddleware",
     "web.errors.DomainErrorMiddleware",
+    "web.middleware.InputGuardMiddleware",
 ]
 # The document page embeds its own PDF rendition.
 X_FRAME_OPTIONS = "SAMEORIGIN"

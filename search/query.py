@@ -17,10 +17,13 @@ from dataclasses import dataclass
 
 from archive.errors import InvalidInput
 
-from .analysis import QUERY_IBAN, analyse, analyse_prefix
+from .analysis import MAX_TOKEN, QUERY_IBAN, analyse, analyse_prefix
 
 FIELDS = {"titel": "head"}
 TEXT = "text"  # head and body together
+# Brackets and exclusions nest; deeper than anyone types, a query is refused before the
+# parser or a backend's translation runs out of stack.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,13 @@ class _Parser:
     def __init__(self, tokens: list[str]):
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
+
+    def deeper(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _syntax(f"Klammern und Ausschlüsse sind tiefer als {MAX_DEPTH} Ebenen "
+                          "verschachtelt.")
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -129,6 +139,7 @@ class _Parser:
     def unary(self):
         token = self.peek()
         if token == "NOT" or (token.startswith("-") and len(token) > 1):
+            self.deeper()
             if token == "NOT":
                 self.take()
                 if self.peek() in (None, ")", "OR"):
@@ -137,16 +148,19 @@ class _Parser:
             else:
                 self.tokens[self.position] = token[1:]
                 part = self.unary()
+            self.depth -= 1
             return Not(part) if part is not None else None
         return self.atom()
 
     def atom(self):
         token = self.take()
         if token == "(":
+            self.deeper()
             node = self.or_expr()
             if self.peek() != ")":
                 raise _syntax("Eine Klammer „(“ ist nicht geschlossen.")
             self.take()
+            self.depth -= 1
             return node
         if token == ")":
             raise _syntax("Eine Klammer „)“ ist zu viel.")
@@ -166,6 +180,10 @@ class _Parser:
             return _words(token.strip('"'), field)
         if token.endswith("*") and len(token.rstrip("*")) >= 2:
             prefix = analyse_prefix(token.rstrip("*"))
+            if len(prefix) > MAX_TOKEN:
+                # No indexed word is longer, and a longer pattern outgrows a regex engine.
+                raise _syntax(f"Ein Wortanfang mit * darf höchstens {MAX_TOKEN} Zeichen "
+                              "haben.")
             return Prefix(prefix, field) if prefix else None
         return _words(token, field)
 

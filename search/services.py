@@ -3,6 +3,7 @@ facets, snippets and suggestions never come from documents the user may not see.
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from archive.errors import InvalidInput, NotFound
 from archive.models import CaseFile, Document, Unit
@@ -20,6 +21,10 @@ SNIPPET_CHARS = 220
 SNIPPET_SCAN = 20_000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+# Ids are database keys (signed 64 bits); tantivy holds unsigned 64 bits and nothing more.
+MAX_ID = 2**63 - 1
+# Dates a letter or an intake can have; outside, local days as UTC instants overflow.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 MORE_LIKE_THIS_TERMS = 12
 # Words too common to say what a letter is about ("more like this" leaves them out).
 STOPWORDS = set(analyse(
@@ -143,13 +148,14 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_OFFSET))
     try:
+        _check(filters, more_like)
         node = parse(query) if query else None
+        like = _more_like_this_node(user, more_like) if more_like is not None else None
     except InvalidInput as refused:
         if log:  # a refused query says what was looked for as much as an answered one
             _log(user, query, filters, more_like, 0, refused=refused.code)
         raise
     if more_like is not None:
-        like = _more_like_this_node(user, more_like)
         node = like if node is None else Or((node, like)) if like else node
         filters = Filters(**{**filters.__dict__,
                              "exclude_document_ids": (*filters.exclude_document_ids, more_like)})
@@ -164,6 +170,26 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
     if log and searchable:
         _log(user, query, filters, more_like, page.count)
     return page
+
+
+def _check(filters: Filters, more_like: int | None) -> None:
+    """Filters every backend can answer: ids within 64 bits, dates within a calendar the
+    date arithmetic can handle."""
+    ids = (*filters.unit_ids, *filters.case_file_ids, *filters.exclude_document_ids,
+           *(() if more_like is None else (more_like,)))
+    if not all(isinstance(pk, int) and 0 <= pk <= MAX_ID for pk in ids):
+        raise InvalidInput("Eine Nummer im Filter ist ungültig.", code="SEARCH_FILTER")
+    days = (filters.letter_date_from, filters.letter_date_to, filters.received_from,
+            filters.received_to)
+    if not all(day is None or EARLIEST <= day <= LATEST for day in days):
+        raise InvalidInput("Ein Datum im Filter liegt nicht zwischen 01.01.1900 und "
+                           "31.12.2999.", code="SEARCH_DATE")
+
+
+def search_refused(*, user, query: str, refused: InvalidInput) -> None:
+    """Log a search whose parameters were refused before it could run (a page's or the
+    API's): what was looked for is logged as for an answered search."""
+    _log(user, _clean(query), Filters(), None, 0, refused=refused.code)
 
 
 def _without_destroyed(filters: Filters) -> Filters:

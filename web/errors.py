@@ -1,9 +1,11 @@
 """The one place where domain errors become HTTP responses."""
+from django.db import DataError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from archive.actors import Actor, channel_context
-from archive.errors import RegistraturError
+from archive.errors import InvalidInput, RegistraturError
 
 
 def status_for(error: RegistraturError) -> int:
@@ -25,6 +27,18 @@ class ChannelMiddleware:
             return self.get_response(request)
 
 
+def as_domain_error(exception: BaseException) -> RegistraturError | None:
+    """The error as the user should hear it. The database refusing a value (too long for its
+    column, a number out of range) and a date arithmetic overflow are bad input, not a fault
+    of the server."""
+    if isinstance(exception, RegistraturError):
+        return exception
+    if isinstance(exception, DataError | OverflowError):
+        return InvalidInput(_("Eine Eingabe ist zu lang oder liegt außerhalb des erlaubten "
+                              "Bereichs."), code="INPUT_OUT_OF_RANGE")
+    return None
+
+
 class DomainErrorMiddleware:
     """Forbidden answers like unknown (404), so that nobody learns what exists."""
 
@@ -35,7 +49,8 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception) -> HttpResponse | None:
-        if not isinstance(exception, RegistraturError):
+        exception = as_domain_error(exception)
+        if exception is None:
             return None
         status = status_for(exception)
         return render(request, "web/error.html",

@@ -1,9 +1,34 @@
 """Forms of the pages. Validation of rules stays in the archive services."""
+from datetime import date
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Confidentiality, FilePlanUnit, Unit
 from archive.schedules import schedule_choices
+
+# Dates a person, letter or period can have; outside, date arithmetic (local midnight to UTC)
+# overflows and the database cannot compare.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+DATE_RANGE = [
+    MinValueValidator(EARLIEST, _("Bitte ein Datum ab dem 01.01.1900 angeben.")),
+    MaxValueValidator(LATEST, _("Bitte ein Datum bis zum 31.12.2999 angeben.")),
+]
+
+
+def date_input():
+    # A browser's date input shows only ISO dates; the German localisation (dd.mm.yyyy)
+    # would arrive empty and be saved back as "no date".
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_field(label, **options) -> forms.DateField:
+    return forms.DateField(label=label, widget=date_input(), validators=DATE_RANGE, **options)
+
+
+def datetime_input():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class CaseFileCreateForm(forms.Form):
@@ -12,8 +37,7 @@ class CaseFileCreateForm(forms.Form):
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Organisationseinheit"))
     title = forms.CharField(label=_("Titel"), max_length=300)
     subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
-    subject_birth_date = forms.DateField(label=_("Geburtsdatum"), required=False,
-                                         widget=forms.DateInput(attrs={"type": "date"}))
+    subject_birth_date = date_field(_("Geburtsdatum"), required=False)
     client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
@@ -38,7 +62,7 @@ class ShareForm(forms.Form):
     unit = forms.ModelChoiceField(Unit.objects.all(), label=_("Organisationseinheit"))
     reason = forms.CharField(label=_("Anlass"), max_length=500)
     valid_until = forms.DateTimeField(label=_("gültig bis"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                      widget=datetime_input())
 
 
 class PersonForm(forms.Form):
@@ -58,8 +82,12 @@ class DocumentEditForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
     document_type = forms.CharField(label=_("Dokumenttyp"), max_length=64, required=False)
     sender = forms.CharField(label=_("Absender"), max_length=300, required=False)
-    letter_date = forms.DateField(label=_("Datum des Schreibens"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    letter_date = date_field(_("Datum des Schreibens"), required=False)
+
+    @staticmethod
+    def initial_for(document) -> dict:
+        return {name: getattr(document, name)
+                for name in ("title", "document_type", "sender", "letter_date")}
 
 
 class RedactionForm(forms.Form):
@@ -75,7 +103,9 @@ class RedactionForm(forms.Form):
 
 class BreakGlassForm(forms.Form):
     file_reference = forms.CharField(label=_("Aktenzeichen"), max_length=64)
-    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
+    # The reason is the purpose of the access event (500 characters).
+    reason = forms.CharField(label=_("Begründung"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def schedule_options():
@@ -109,5 +139,11 @@ class ReportForm(forms.Form):
              ("user", _("Benutzer"))]
     kind = forms.ChoiceField(label=_("Bericht über"), choices=KINDS)
     subject = forms.CharField(label=_("Suchbegriff"), max_length=200)
-    start = forms.DateField(label=_("von"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("bis"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = date_field(_("von"))
+    end = date_field(_("bis"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("Das Ende des Zeitraums liegt vor seinem Anfang."))
+        return data

@@ -6,6 +6,8 @@ from datetime import date
 from archive.errors import InvalidInput
 from search.backend import SORTS, STATES, Filters
 
+from .params import whole_number
+
 PAGE_NAMES = {"q": "q", "document_type": "typ", "sender": "absender", "unit": "einheit",
               "case_file": "akte", "letter_date_from": "brief_von",
               "letter_date_to": "brief_bis", "received_from": "eingang_von",
@@ -34,10 +36,21 @@ def _date(params, name: str) -> date | None:
 
 
 def _ids(params, name: str) -> tuple[int, ...]:
-    values = [v for v in params.getlist(name) if v.strip()]
-    if not all(v.strip().isdigit() for v in values):
+    values = [whole_number(v) for v in params.getlist(name) if v.strip()]
+    if None in values:
         raise InvalidInput(f"„{name}“ erwartet Nummern.", code="SEARCH_FILTER")
-    return tuple(int(v) for v in values)
+    return tuple(values)
+
+
+def page_number(params, name: str, default: int) -> int:
+    """A page, limit or offset as typed: a whole number, or the German refusal."""
+    raw = params.get(name, "")
+    if not raw:
+        return default
+    value = whole_number(raw)
+    if value is None:
+        raise InvalidInput(f"„{name}“ erwartet eine Zahl.", code="SEARCH_PAGING")
+    return value
 
 
 def _texts(params, name: str) -> tuple[str, ...]:

@@ -17,7 +17,10 @@ from .views import (
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
-    path("anmelden/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    # A form view also answers PUT like POST, unless told otherwise.
+    path("anmelden/", auth_views.LoginView.as_view(
+        template_name="web/login.html", http_method_names=["get", "head", "post"]),
+        name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("suche/", search.search_page, name="search"),
     path("dokumente/<int:document_id>/", documents.document_page, name="document"),

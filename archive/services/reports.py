@@ -68,14 +68,31 @@ def report_user(*, actor: Actor, username: str, period: Period) -> QuerySet[Even
     return _run(actor, "user", username, period, Q(actor=username.strip()))
 
 
-def report_csv(events) -> str:
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A value as a CSV cell that no spreadsheet evaluates: a leading formula character is
+    preceded by a single quote, so a purpose like =HYPERLINK(...) stays text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(header: list[str], rows) -> str:
+    """Every CSV the system writes goes through here, every cell neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for event in events:
-        writer.writerow([event.seq, event.at.isoformat(), event.actor, event.action,
-                         event.object_type, event.object_id, event.purpose])
+    writer.writerow([csv_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()
+
+
+def report_csv(events) -> str:
+    return csv_text(CSV_COLUMNS, ([event.seq, event.at.isoformat(), event.actor, event.action,
+                                   event.object_type, event.object_id, event.purpose]
+                                  for event in events))
 
 
 REPORT_KINDS = {"case_file": report_case_file, "person": report_person, "user": report_user}

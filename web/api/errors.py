@@ -4,10 +4,11 @@ from rest_framework.views import exception_handler
 
 from archive.errors import RegistraturError
 
-from ..errors import status_for
+from ..errors import as_domain_error, status_for
 
 
 def api_exception_handler(exc, context):
+    exc = as_domain_error(exc) or exc
     if isinstance(exc, RegistraturError):
         body = {"code": exc.code, "message": exc.message}
         if getattr(exc, "residual", None):

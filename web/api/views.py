@@ -10,19 +10,10 @@ from archive.models import Role
 from archive.services.access import document_read
 from retention.services.disposal import disposal_execute as disposal_execute_service
 from search.backend import SORTS, STATES
-from search.services import documents_search, search_suggestions
+from search.services import documents_search, search_refused, search_suggestions
 
-from ..search_params import API_NAMES, search_params
+from ..search_params import API_NAMES, page_number, search_params
 from .serializers import DocumentSerializer, SearchResultSerializer, SuggestionsSerializer
-
-
-def _int(params, name: str, default: int) -> int:
-    raw = params.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise InvalidInput(f"„{name}“ erwartet eine Zahl.", code="SEARCH_PAGING")
-    return int(raw)
 
 
 @extend_schema(
@@ -47,13 +38,17 @@ def _int(params, name: str, default: int) -> int:
 @api_view(["GET"])
 def search(request):
     """Full-text search with the caller's permissions; every search is logged."""
-    params = search_params(request.query_params, API_NAMES)
-    facets = request.query_params.get("facets", "") in ("1", "true", "yes")
+    given = request.query_params
+    try:
+        params = search_params(given, API_NAMES)
+        limit, offset = page_number(given, "limit", 20), page_number(given, "offset", 0)
+    except InvalidInput as refused:
+        search_refused(user=request.user, query=given.get("q", ""), refused=refused)
+        raise
+    facets = given.get("facets", "") in ("1", "true", "yes")
     page = documents_search(
         user=request.user, query=params.query, filters=params.filters, sort=params.sort,
-        limit=min(_int(request.query_params, "limit", 20), 100),
-        offset=_int(request.query_params, "offset", 0), facets=facets,
-        more_like=params.more_like)
+        limit=min(limit, 100), offset=offset, facets=facets, more_like=params.more_like)
     data = SearchResultSerializer(page).data
     if not facets:
         data.pop("facets")  # only when asked for, as before

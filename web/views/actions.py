@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from archive.errors import InvalidInput, NotFound, RegistraturError
+from archive.errors import InvalidInput, NotFound
+
+from ..errors import as_domain_error
 
 
 def run_action(request, action, *, success: str, back: str):
@@ -12,7 +14,10 @@ def run_action(request, action, *, success: str, back: str):
         action()
     except NotFound:
         raise
-    except RegistraturError as error:
+    except Exception as exception:
+        error = as_domain_error(exception)
+        if error is None:
+            raise
         messages.error(request, f"{error.message} ({error.code})")
     else:
         messages.success(request, success)
@@ -24,6 +29,13 @@ def cleaned(form) -> dict:
     if not form.is_valid():
         raise InvalidInput(_("Bitte prüfen Sie die Eingaben."))
     return form.cleaned_data
+
+
+def changed(form) -> dict:
+    """Only what the user changed against the form's initial values: a field the browser
+    could not show or sent back reformatted must not overwrite what is stored."""
+    data = cleaned(form)
+    return {name: data[name] for name in form.changed_data}
 
 
 def object_or_404(model, pk):

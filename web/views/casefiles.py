@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import NotFound
@@ -41,7 +41,18 @@ from ..forms import (
     ShareForm,
     TitleForm,
 )
+from ..params import whole_number
 from .actions import cleaned, run_action
+
+REOPEN = "archive.reopen_casefile"
+
+
+def reopeners(case_file) -> list[str]:
+    """Who may reopen this closed case file (or a closed process in it): its unit's staff
+    with the permission, named so that a user knows whom to ask."""
+    return sorted(get_user_model().objects.with_perm(REOPEN).filter(
+        is_active=True, staff_profile__units=case_file.unit_id).values_list("username",
+                                                                             flat=True))
 
 
 def _own_units(user):
@@ -50,6 +61,7 @@ def _own_units(user):
 
 
 @login_required
+@require_GET
 def case_file_list(request):
     return render(request, "web/casefile_list.html",
                   {"case_files": case_files_list(user=request.user),
@@ -57,6 +69,7 @@ def case_file_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_file_new(request):
     units = _own_units(request.user)
     if not units.exists():
@@ -69,6 +82,7 @@ def case_file_new(request):
 
 
 @login_required
+@require_GET
 def case_file_page(request, case_file_id: int):
     case_file = case_file_read(user=request.user, case_file_id=case_file_id,
                                purpose=request.GET.get("zweck", ""))
@@ -76,6 +90,8 @@ def case_file_page(request, case_file_id: int):
     return render(request, "web/casefile.html", {
         "case_file": case_file,
         "works": works,
+        "may_reopen": works and request.user.has_perm(REOPEN),
+        "reopeners": reopeners(case_file) if case_file.is_closed else [],
         "processes": case_file.processes.all(),
         "documents": case_file.documents.select_related("process").order_by("-received_at"),
         "history": events_for_object("case_file", case_file.pk).order_by("-seq")[:100],
@@ -107,16 +123,16 @@ def case_file_action(request, case_file_id: int, action: str):
                            _("Die Akte wurde wieder aufgenommen.")),
         "freigeben": (lambda: _share(actor, case_file, post), _("Die Akte wurde freigegeben.")),
         "freigabe-entziehen": (
-            lambda: case_file_unshare(actor=actor, share=case_file.shares.get(
-                pk=int(post.get("share", 0)))), _("Die Freigabe wurde entzogen.")),
+            lambda: case_file_unshare(actor=actor, share=_one(case_file.shares, post, "share")),
+            _("Die Freigabe wurde entzogen.")),
         "person": (lambda: case_file_name_person(
             actor=actor, case_file=case_file, person=get_user_model().objects.filter(
                 username=post.get("username", "")).first()), _("Die Person wurde benannt.")),
         "vorgang": (lambda: process_create(actor=actor, case_file=case_file,
                                            title=post.get("title", "")),
                     _("Der Vorgang wurde angelegt.")),
-        "vorgang-zda": (lambda: process_close(actor=actor, process=case_file.processes.get(
-            pk=int(post.get("process", 0)))), _("Der Vorgang ist zdA verfügt.")),
+        "vorgang-zda": (lambda: process_close(actor=actor, process=_one(
+            case_file.processes, post, "process")), _("Der Vorgang ist zdA verfügt.")),
         "vorgang-verschieben": (lambda: _move_process(actor, case_file, post),
                                 _("Der Vorgang wurde verschoben.")),
         "bestritten": (lambda: case_file_mark_disputed(actor=actor, case_file=case_file,
@@ -129,6 +145,16 @@ def case_file_action(request, case_file_id: int, action: str):
     return run_action(request, run, success=success, back=_back(case_file.pk))
 
 
+def _one(related, post, name: str):
+    """The share or process of this case file named by a form field; anything else, a
+    malformed id too, is unknown."""
+    pk = whole_number(post.get(name))
+    found = related.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def _edit(actor, case_file, post):
     case_file_update(actor=actor, case_file=case_file, **cleaned(CaseFileEditForm(post)))
 
@@ -138,14 +164,15 @@ def _share(actor, case_file, post):
 
 
 def _move_process(actor, case_file, post):
-    process = case_file.processes.filter(pk=int(post.get("process", 0) or 0)).first()
+    process = _one(case_file.processes, post, "process")
     target = case_file_by_reference(post.get("file_reference", "").strip())
-    if process is None or target is None:
+    if target is None:
         raise NotFound()
     process_move(actor=actor, process=process, target=target)
 
 
 @login_required
+@require_GET
 def case_file_export_download(request, case_file_id: int):
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="export-", dir=settings.WORK_DIR))
@@ -162,10 +189,13 @@ def case_file_export_download(request, case_file_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def break_glass_page(request):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         opening = break_glass_open(actor=actor_for_request(request), **form.cleaned_data)
+        # The reason is recorded with the opening; in the URL it would end in access logs
+        # and the browser's history.
         return redirect(reverse("web:case_file", args=[opening.case_file_id])
-                        + "?zweck=" + opening.reason[:200])
+                        + "?zweck=Notfallzugriff")
     return render(request, "web/breakglass.html", {"form": form})

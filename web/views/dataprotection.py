@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.guards import require_role
@@ -20,6 +20,7 @@ from .actions import object_or_404, run_action
 
 
 @login_required
+@require_GET
 def overview(request):
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/dataprotection.html", {
@@ -42,6 +43,7 @@ def review(request, opening_id: int):
 
 
 @login_required
+@require_GET
 def report(request):
     require_role(request.user, Role.DATA_PROTECTION)
     form = ReportForm(request.GET or None)

@@ -4,11 +4,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
+from archive.guards import may_work_on
 from archive.selectors import document_visible_or_404, version_latest
 from archive.services.access import (
     document_read,
@@ -28,27 +29,41 @@ from ingest.redaction_jobs import (
 from ingest.uploads import upload_refusal, version_upload_receive
 
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
-from .actions import cleaned, run_action
+from .actions import changed, cleaned, run_action
+from .casefiles import reopeners
 
 
 @login_required
+@require_GET
 def document_page(request, document_id: int):
     # One view of the page is one access event; the embedded PDF rides on its grant.
     document = document_read(user=request.user, document_id=document_id, action="viewed",
                              purpose=request.GET.get("zweck", ""))
     version = version_latest(document)
+    closed = (document.case_file is not None and document.case_file.is_closed) or (
+        document.process is not None and document.process.is_closed)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
                    "move_form": MoveForm(),
                    "redaction_form": RedactionForm(initial={"version": version.number}),
                    "redactions": _redactions(request.user, document),
-                   "versions": document.versions.order_by("number"),
-                   "edit_form": DocumentEditForm(initial={
-                       "title": document.title, "document_type": document.document_type,
-                       "sender": document.sender, "letter_date": document.letter_date})})
+                   "versions": _versions_to_link(request.user, document), "closed": closed,
+                   "reopeners": reopeners(document.case_file) if closed else [],
+                   "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document))})
+
+
+def _versions_to_link(user, document) -> dict:
+    """Only versions this user may open get a link (the rule of archive.services.access:
+    earlier versions may hold what a redaction removed)."""
+    versions = list(document.versions.order_by("number"))
+    earlier = bool(user.has_perm("archive.view_unredacted") and document.case_file_id
+                   and may_work_on(user, document.case_file))
+    return {"all": versions, "linked": versions if earlier else versions[-1:],
+            "hidden": 0 if earlier else len(versions) - 1}
 
 
 @login_required
+@require_GET
 def document_version_pdf(request, document_id: int, number: int):
     version = version_read(user=request.user, document_id=document_id, number=number,
                            purpose=request.GET.get("zweck", ""))
@@ -57,6 +72,7 @@ def document_version_pdf(request, document_id: int, number: int):
 
 
 @login_required
+@require_GET
 @never_cache  # a picture of social data: private, no-store, never in a shared cache
 def document_thumbnail(request, document_id: int, number: int | None = None):
     """The first page of the latest (or a given) version as a small PNG. On the document page
@@ -101,6 +117,7 @@ def document_redact_action(request, document_id: int):
 
 
 @login_required
+@require_GET
 @never_cache
 def document_redaction_status(request, document_id: int, job_id):
     """The state of one of the user's own redactions, for the page's polling (JSON).
@@ -131,10 +148,10 @@ def document_version_upload(request, document_id: int):
 @require_POST
 def document_edit_action(request, document_id: int):
     document = document_visible_or_404(request.user, document_id)
-    form = DocumentEditForm(request.POST)
+    form = DocumentEditForm(request.POST, initial=DocumentEditForm.initial_for(document))
 
     def edit():
-        document_update(actor=actor_for_request(request), document_id=document.pk, **cleaned(form))
+        document_update(actor=actor_for_request(request), document_id=document.pk, **changed(form))
 
     return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
                       back=reverse("web:document", args=[document.pk]))
@@ -158,6 +175,7 @@ def document_move_action(request, document_id: int):
 
 
 @login_required
+@require_GET
 def document_rendition(request, document_id: int):
     grant = request.GET.get("g")
     if grant:
@@ -173,6 +191,7 @@ def document_rendition(request, document_id: int):
 
 
 @login_required
+@require_GET
 def document_original(request, document_id: int):
     document = document_read(user=request.user, document_id=document_id, action="downloaded",
                              purpose=request.GET.get("zweck", ""))

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
@@ -33,6 +33,7 @@ def _page(request, form, status=200):
 
 
 @login_required
+@require_GET
 def file_plan_page(request):
     _admin_only(request.user)
     return _page(request, PlanUnitForm())

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
@@ -31,6 +31,7 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def upload_page(request):
     if user_role(request.user) not in MAY_UPLOAD:
         raise NotFound()
@@ -38,6 +39,7 @@ def upload_page(request):
 
 
 @login_required
+@require_GET
 def cover_sheet(request, case_file_id):
     # The sheet prints the file's title: a read like any other, logged once.
     case_file = case_file_read(user=request.user, case_file_id=case_file_id, action="exported",
@@ -48,6 +50,7 @@ def cover_sheet(request, case_file_id):
 
 
 @login_required
+@require_GET
 def separator_sheet(request):
     if user_role(request.user) not in MAY_UPLOAD:
         raise NotFound()
@@ -66,6 +69,7 @@ def _suggestion(provenance: dict) -> dict:
 
 
 @login_required
+@require_GET
 def review_page(request):
     _mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
@@ -91,7 +95,7 @@ def review_file(request, document_id):
     provenance = (first.provenance or {}) if first else {}
     suggested = _suggestion(provenance)["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
-           else f"korrigiert (Vorschlag: {suggested})")
+           else f"korrigiert (Vorschlag: {suggested or '–'})")
     with transaction.atomic():
         # Corrected while still in the inbox (the mailroom's), then filed: both or neither.
         if corrections:

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from archive.errors import NotFound
 from archive.models import Role, Unit, Version
@@ -48,6 +49,7 @@ def inbox_rows(documents) -> list[dict]:
 
 
 @login_required
+@require_GET
 def inbox_page(request):
     """Unfiled post, with the unit it was handed in for (a hot-folder subfolder of that
     unit) and a filter by it."""
@@ -66,6 +68,7 @@ def inbox_page(request):
 
 
 @login_required
+@require_GET
 def quarantine_page(request):
     _mailroom_only(request.user)
     return render(request, "web/quarantine.html", {

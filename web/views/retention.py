@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
@@ -28,6 +28,7 @@ from retention.services.holds import hold_lift, hold_place
 from retention.services.schedules import retention_end_change
 from retention.services.subject_access import subject_access_report
 
+from ..params import whole_number
 from .actions import object_or_404, run_action
 
 
@@ -36,6 +37,7 @@ def _back():
 
 
 @login_required
+@require_GET
 def retention_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/retention.html", {
@@ -51,7 +53,7 @@ def retention_page(request):
 @require_POST
 def propose(request):
     require_role(request.user, Role.DATA_PROTECTION)
-    ids = [int(pk) for pk in request.POST.getlist("case_file") if pk.isdigit()]
+    ids = [pk for pk in map(whole_number, request.POST.getlist("case_file")) if pk is not None]
     return run_action(request, lambda: disposal_propose(actor=actor_for_request(request),
                                                         case_file_ids=ids),
                       success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
@@ -126,6 +128,7 @@ def retention_end(request):
 
 
 @login_required
+@require_GET
 def erasure_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
     # The officer's principals reach only restricted case files: this is their list, logged.
@@ -178,6 +181,7 @@ def erasure_decision(request, request_id: int):
 
 
 @login_required
+@require_GET
 def subject_access_pdf(request):
     require_role(request.user, Role.DATA_PROTECTION)
     person = request.GET.get("person", "").strip()

@@ -2,13 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from archive.errors import InvalidInput
 from archive.selectors import documents_with_thumbnail
 from search.backend import Filters
-from search.services import documents_search
+from search.services import documents_search, search_refused
 
-from ..search_params import PAGE_NAMES, search_params
+from ..search_params import PAGE_NAMES, page_number, search_params
 
 PAGE_SIZE = 20
 SORT_LABELS = {"relevance": _("Relevanz"), "newest": _("Eingang, neueste zuerst"),
@@ -40,20 +41,24 @@ def _facet_links(request, facets) -> list[dict]:
 
 
 @login_required
+@require_GET
 def search_page(request):
-    raw_page = request.GET.get("seite", "1")
-    page_number = max(1, int(raw_page)) if raw_page.isdigit() else 1
-    page, error, params = None, None, None
+    page, error, params, number = None, None, None, 1
     try:
-        params = search_params(request.GET)
+        try:
+            params = search_params(request.GET)
+            number = max(1, page_number(request.GET, "seite", 1))
+        except InvalidInput as refused:
+            search_refused(user=request.user, query=request.GET.get("q", ""), refused=refused)
+            raise
         if params.query or params.more_like or params.filters != Filters():
             page = documents_search(user=request.user, query=params.query,
                                     filters=params.filters, sort=params.sort, limit=PAGE_SIZE,
-                                    offset=(page_number - 1) * PAGE_SIZE, facets=True,
+                                    offset=(number - 1) * PAGE_SIZE, facets=True,
                                     more_like=params.more_like)
     except InvalidInput as exc:
         error = exc.message
-    pages = Paginator(range(page.count), PAGE_SIZE).get_page(page_number) if page else None
+    pages = Paginator(range(page.count), PAGE_SIZE).get_page(number) if page else None
     paging = request.GET.copy()
     paging.pop("seite", None)
     return render(request, "web/search.html", {

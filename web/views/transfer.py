@@ -3,6 +3,7 @@ Aussonderung): what was offered, how the archive decided, what it took over and 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from archive.guards import require_role
 from archive.models import Role
@@ -10,6 +11,7 @@ from retention.models import Transfer, TransferItem
 
 
 @login_required
+@require_GET
 def transfers_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
     items = TransferItem.objects.select_related("case_file").order_by("case_file__file_reference")
