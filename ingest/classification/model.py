@@ -1,0 +1,265 @@
+"""Training, cross-validation, the auto-filing threshold, and the model files.
+
+A model is two linear heads on one vocabulary: the document type and the target unit. Its
+confidence is made meaningful by measuring it: every training run predicts each example out of
+fold (a model that never saw that example's sender group), and the auto-filing threshold is the
+lowest confidence at which those held-out predictions were at least 99 % right."""
+import hashlib
+import io
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from threadpoolctl import threadpool_limits
+
+from .features import MIN_CASE_FILES, CaseFileVocabulary
+
+TARGET_PRECISION = 0.99
+# Below this many held-out predictions above it, a threshold's precision is not known well
+# enough: nothing is auto-filed.
+MIN_THRESHOLD_SUPPORT = 30
+FOLDS = 5
+KEEP_MODELS = 2
+NEVER = 1.01  # a threshold no confidence reaches
+
+
+@dataclass
+class TrainingSet:
+    texts: list[str]
+    types: list[str]
+    units: list[str]
+    case_files: list  # the vocabulary rule counts these
+    groups: list  # cross-validation holds out whole groups (senders, else case files)
+    document_ids: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, rows) -> "TrainingSet":
+        pick = list(rows)
+        return TrainingSet(
+            texts=[self.texts[i] for i in pick], types=[self.types[i] for i in pick],
+            units=[self.units[i] for i in pick], case_files=[self.case_files[i] for i in pick],
+            groups=[self.groups[i] for i in pick],
+            document_ids=[self.document_ids[i] for i in pick] if self.document_ids else [])
+
+
+def _linear(kind: str):
+    if kind == "logreg":
+        return LogisticRegression(C=20.0, max_iter=2000)
+    if kind == "svc":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        return CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=3)
+    raise ValueError(f"unknown model kind {kind}")
+
+
+@dataclass
+class Model:
+    """The fitted parts and what was measured when they were made."""
+
+    vocabulary: CaseFileVocabulary
+    type_head: object
+    unit_head: object | None
+    type_threshold: float = NEVER
+    unit_threshold: float = NEVER
+    version: str = ""
+    metadata: dict = field(default_factory=dict)
+
+    def predict(self, texts: list[str]):
+        """(type keys, type confidences, units, unit confidences, feature matrix)."""
+        matrix = self.vocabulary.transform(texts)
+        types, type_conf = _best(self.type_head, matrix)
+        if self.unit_head is None:
+            units, unit_conf = [None] * len(texts), np.zeros(len(texts))
+        else:
+            units, unit_conf = _best(self.unit_head, matrix)
+        return types, type_conf, units, unit_conf, matrix
+
+
+class _Constant:
+    """A head for a label that has a single value in the training data."""
+
+    def __init__(self, value):
+        self.classes_ = np.array([value])
+
+    def predict_proba(self, matrix):
+        return np.ones((matrix.shape[0], 1))
+
+
+def _best(head, matrix):
+    probabilities = head.predict_proba(matrix)
+    best = probabilities.argmax(axis=1)
+    return head.classes_[best].tolist(), probabilities.max(axis=1)
+
+
+def _fit_head(kind: str, matrix, labels):
+    if len(set(labels)) < 2:
+        return _Constant(labels[0])
+    return _linear(kind).fit(matrix, labels)
+
+
+def fit(data: TrainingSet, *, kind: str = "logreg",
+        min_case_files: int = MIN_CASE_FILES) -> Model:
+    # One thread: on a shared machine, BLAS threads fighting over cores made fits ten times
+    # slower, and the linear solvers gain little from them.
+    with threadpool_limits(limits=1):
+        return _fit(data, kind=kind, min_case_files=min_case_files)
+
+
+def _fit(data: TrainingSet, *, kind: str, min_case_files: int) -> Model:
+    vocabulary = CaseFileVocabulary(min_case_files=min_case_files)
+    matrix = vocabulary.fit_transform(data.texts, data.case_files)
+    unit_head = _fit_head(kind, matrix, data.units) if any(data.units) else None
+    return Model(vocabulary=vocabulary, type_head=_fit_head(kind, matrix, data.types),
+                 unit_head=unit_head)
+
+
+def choose_threshold(confidences, correct, *, precision: float = TARGET_PRECISION,
+                     min_support: int = MIN_THRESHOLD_SUPPORT) -> float:
+    """The lowest confidence t such that the held-out predictions with confidence >= t are at
+    least `precision` right and number at least min_support; NEVER if there is none."""
+    order = np.argsort(-np.asarray(confidences, dtype=float), kind="stable")
+    ranked = np.asarray(confidences, dtype=float)[order]
+    hits = np.cumsum(np.asarray(correct, dtype=bool)[order])
+    counts = np.arange(1, len(ranked) + 1)
+    ok = (hits / counts >= precision) & (counts >= min_support)
+    # only where the next prediction has a lower confidence: a threshold takes ties together
+    boundary = np.append(ranked[1:] < ranked[:-1], True)
+    candidates = np.flatnonzero(ok & boundary)
+    if not len(candidates):
+        return NEVER
+    return float(ranked[candidates[-1]])
+
+
+def auto_file_figures(confidences, correct, threshold: float) -> dict:
+    confidences, correct = np.asarray(confidences), np.asarray(correct, dtype=bool)
+    chosen = confidences >= threshold
+    return {"threshold": round(float(threshold), 4),
+            "coverage": round(float(chosen.mean()), 4) if len(chosen) else 0.0,
+            "precision": round(float(correct[chosen].mean()), 4) if chosen.any() else None,
+            "count": int(chosen.sum())}
+
+
+def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
+                min_case_files: int = MIN_CASE_FILES, seed: int = 0) -> dict:
+    """Every example predicted by a model that saw none of its group."""
+    groups = np.asarray(data.groups)
+    n_splits = min(folds, len(set(data.groups)))
+    if n_splits < 2:
+        raise ValueError("too few groups to cross-validate")
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    types = np.empty(len(data), dtype=object)
+    units = np.empty(len(data), dtype=object)
+    type_conf, unit_conf = np.zeros(len(data)), np.zeros(len(data))
+    for train, test in splitter.split(np.zeros(len(data)), data.types, groups):
+        model = fit(data.subset(train), kind=kind, min_case_files=min_case_files)
+        predicted = model.predict([data.texts[i] for i in test])
+        types[test], type_conf[test] = predicted[0], predicted[1]
+        units[test], unit_conf[test] = predicted[2], predicted[3]
+    return {"types": types, "type_conf": type_conf, "units": units, "unit_conf": unit_conf,
+            "type_correct": types == np.asarray(data.types, dtype=object),
+            "unit_correct": units == np.asarray(data.units, dtype=object)}
+
+
+def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
+          min_case_files: int = MIN_CASE_FILES, precision: float = TARGET_PRECISION,
+          min_support: int = MIN_THRESHOLD_SUPPORT) -> Model:
+    """Cross-validate, choose the thresholds from the held-out predictions, fit on all."""
+    started = time.monotonic()
+    held_out = out_of_fold(data, kind=kind, folds=folds, min_case_files=min_case_files)
+    type_threshold = choose_threshold(held_out["type_conf"], held_out["type_correct"],
+                                      precision=precision, min_support=min_support)
+    unit_threshold = choose_threshold(held_out["unit_conf"], held_out["unit_correct"],
+                                      precision=precision, min_support=min_support)
+    model = fit(data, kind=kind, min_case_files=min_case_files)
+    model.type_threshold, model.unit_threshold = type_threshold, unit_threshold
+    counts = {key: data.types.count(key) for key in sorted(set(data.types))}
+    model.metadata = {
+        "kind": kind, "documents": len(data), "types": counts,
+        "units": sorted({unit for unit in data.units if unit}),
+        "min_case_files": min_case_files, "vocabulary_size": len(model.vocabulary.terms()),
+        "cross_validation": {
+            "folds": min(folds, len(set(data.groups))), "grouped_by": "sender",
+            "type_accuracy": round(float(held_out["type_correct"].mean()), 4),
+            "unit_accuracy": round(float(held_out["unit_correct"].mean()), 4),
+            "auto_file": auto_file_figures(held_out["type_conf"], held_out["type_correct"],
+                                           type_threshold),
+            "auto_route": auto_file_figures(held_out["unit_conf"], held_out["unit_correct"],
+                                            unit_threshold),
+            "target_precision": precision,
+        },
+        "type_threshold": type_threshold, "unit_threshold": unit_threshold,
+        "seconds": round(time.monotonic() - started, 2),
+        # Which documents the model learned from: a destruction of any of them retires it.
+        "document_ids": sorted(data.document_ids),
+    }
+    return model
+
+
+# --- files ----------------------------------------------------------------------------------
+
+def models_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "models"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _write_private(path: Path, payload: bytes) -> None:
+    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(path.with_suffix(".tmp"), path)
+
+
+def model_save(model: Model, directory: Path | None = None) -> Model:
+    """Write classifier-<version>.joblib (0600) and its .json metadata. The version is the
+    UTC time of training (sortable, increasing) and a hash of the model's bytes."""
+    directory = directory or models_dir()
+    buffer = io.BytesIO()
+    model.version = ""
+    joblib.dump(model, buffer)
+    digest = hashlib.sha256(buffer.getvalue()).hexdigest()[:10]
+    model.version = f"{timezone.now():%Y%m%dT%H%M%S%fZ}-{digest}"
+    model.metadata["version"] = model.version
+    model.metadata["trained_at"] = timezone.now().isoformat()
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    _write_private(directory / f"classifier-{model.version}.joblib", buffer.getvalue())
+    _write_private(directory / f"classifier-{model.version}.json",
+                   json.dumps(model.metadata, indent=1).encode())
+    for old in model_versions(directory)[:-KEEP_MODELS]:
+        model_delete(old, directory)
+    return model
+
+
+def model_versions(directory: Path | None = None) -> list[str]:
+    directory = directory or models_dir()
+    return sorted(path.name[len("classifier-"):-len(".joblib")]
+                  for path in directory.glob("classifier-*.joblib"))
+
+
+def model_metadata(version: str, directory: Path | None = None) -> dict:
+    path = (directory or models_dir()) / f"classifier-{version}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def model_load(version: str, directory: Path | None = None) -> Model:
+    return joblib.load((directory or models_dir()) / f"classifier-{version}.joblib")
+
+
+def model_delete(version: str, directory: Path | None = None) -> None:
+    directory = directory or models_dir()
+    for suffix in (".joblib", ".json"):
+        (directory / f"classifier-{version}{suffix}").unlink(missing_ok=True)
