@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
     # A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
     # is still pending; nothing else would start it again.
     "search-purge-pending": {"task": "search.purge_documents", "schedule": 3600.0},
+    # The learned classifier, from the day's filed and confirmed post.
+    "ingest-train-classifier": {"task": "ingest.train_classifier", "schedule": 24 * 3600.0},
 }
 if IMAP_URL:
     CELERY_BEAT_SCHEDULE["ingest-poll-imap"] = {"task": "ingest.poll_imap",

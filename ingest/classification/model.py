@@ -7,27 +7,25 @@ lowest confidence at which those held-out predictions were at least 99 % right."
 import hashlib
 import io
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
 import numpy as np
-from django.conf import settings
 from django.utils import timezone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from threadpoolctl import threadpool_limits
 
 from .features import MIN_CASE_FILES, CaseFileVocabulary
+from .files import KEEP_MODELS, model_delete, model_versions, models_dir, write_private
 
 TARGET_PRECISION = 0.99
 # Below this many held-out predictions above it, a threshold's precision is not known well
 # enough: nothing is auto-filed.
 MIN_THRESHOLD_SUPPORT = 30
 FOLDS = 5
-KEEP_MODELS = 2
 NEVER = 1.01  # a threshold no confidence reaches
 
 
@@ -208,21 +206,6 @@ def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
 
 # --- files ----------------------------------------------------------------------------------
 
-def models_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "models"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _write_private(path: Path, payload: bytes) -> None:
-    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(path.with_suffix(".tmp"), path)
-
-
 def model_save(model: Model, directory: Path | None = None) -> Model:
     """Write classifier-<version>.joblib (0600) and its .json metadata. The version is the
     UTC time of training (sortable, increasing) and a hash of the model's bytes."""
@@ -236,30 +219,13 @@ def model_save(model: Model, directory: Path | None = None) -> Model:
     model.metadata["trained_at"] = timezone.now().isoformat()
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
-    _write_private(directory / f"classifier-{model.version}.joblib", buffer.getvalue())
-    _write_private(directory / f"classifier-{model.version}.json",
+    write_private(directory / f"classifier-{model.version}.joblib", buffer.getvalue())
+    write_private(directory / f"classifier-{model.version}.json",
                    json.dumps(model.metadata, indent=1).encode())
     for old in model_versions(directory)[:-KEEP_MODELS]:
         model_delete(old, directory)
     return model
 
 
-def model_versions(directory: Path | None = None) -> list[str]:
-    directory = directory or models_dir()
-    return sorted(path.name[len("classifier-"):-len(".joblib")]
-                  for path in directory.glob("classifier-*.joblib"))
-
-
-def model_metadata(version: str, directory: Path | None = None) -> dict:
-    path = (directory or models_dir()) / f"classifier-{version}.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def model_load(version: str, directory: Path | None = None) -> Model:
     return joblib.load((directory or models_dir()) / f"classifier-{version}.joblib")
-
-
-def model_delete(version: str, directory: Path | None = None) -> None:
-    directory = directory or models_dir()
-    for suffix in (".joblib", ".json"):
-        (directory / f"classifier-{version}{suffix}").unlink(missing_ok=True)
