@@ -107,15 +107,15 @@ def _fit_head(kind: str, matrix, labels):
 
 
 def fit(data: TrainingSet, *, kind: str = "logreg",
-        min_case_files: int = MIN_CASE_FILES) -> Model:
+        min_case_files: int = MIN_CASE_FILES, chars: bool = True) -> Model:
     # One thread: on a shared machine, BLAS threads fighting over cores made fits ten times
     # slower, and the linear solvers gain little from them.
     with threadpool_limits(limits=1):
-        return _fit(data, kind=kind, min_case_files=min_case_files)
+        return _fit(data, kind=kind, min_case_files=min_case_files, chars=chars)
 
 
-def _fit(data: TrainingSet, *, kind: str, min_case_files: int) -> Model:
-    vocabulary = CaseFileVocabulary(min_case_files=min_case_files)
+def _fit(data: TrainingSet, *, kind: str, min_case_files: int, chars: bool) -> Model:
+    vocabulary = CaseFileVocabulary(min_case_files=min_case_files, chars=chars)
     matrix = vocabulary.fit_transform(data.texts, data.case_files)
     unit_head = _fit_head(kind, matrix, data.units) if any(data.units) else None
     return Model(vocabulary=vocabulary, type_head=_fit_head(kind, matrix, data.types),
@@ -149,7 +149,8 @@ def auto_file_figures(confidences, correct, threshold: float) -> dict:
 
 
 def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
-                min_case_files: int = MIN_CASE_FILES, seed: int = 0) -> dict:
+                min_case_files: int = MIN_CASE_FILES, seed: int = 0, chars: bool = True
+                ) -> dict:
     """Every example predicted by a model that saw none of its group."""
     groups = np.asarray(data.groups)
     n_splits = min(folds, len(set(data.groups)))
@@ -160,7 +161,8 @@ def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
     units = np.empty(len(data), dtype=object)
     type_conf, unit_conf = np.zeros(len(data)), np.zeros(len(data))
     for train, test in splitter.split(np.zeros(len(data)), data.types, groups):
-        model = fit(data.subset(train), kind=kind, min_case_files=min_case_files)
+        model = fit(data.subset(train), kind=kind, min_case_files=min_case_files,
+                    chars=chars)
         predicted = model.predict([data.texts[i] for i in test])
         types[test], type_conf[test] = predicted[0], predicted[1]
         units[test], unit_conf[test] = predicted[2], predicted[3]
@@ -171,19 +173,20 @@ def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
 
 def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
           min_case_files: int = MIN_CASE_FILES, precision: float = TARGET_PRECISION,
-          min_support: int = MIN_THRESHOLD_SUPPORT) -> Model:
+          min_support: int = MIN_THRESHOLD_SUPPORT, chars: bool = True) -> Model:
     """Cross-validate, choose the thresholds from the held-out predictions, fit on all."""
     started = time.monotonic()
-    held_out = out_of_fold(data, kind=kind, folds=folds, min_case_files=min_case_files)
+    held_out = out_of_fold(data, kind=kind, folds=folds, min_case_files=min_case_files,
+                           chars=chars)
     type_threshold = choose_threshold(held_out["type_conf"], held_out["type_correct"],
                                       precision=precision, min_support=min_support)
     unit_threshold = choose_threshold(held_out["unit_conf"], held_out["unit_correct"],
                                       precision=precision, min_support=min_support)
-    model = fit(data, kind=kind, min_case_files=min_case_files)
+    model = fit(data, kind=kind, min_case_files=min_case_files, chars=chars)
     model.type_threshold, model.unit_threshold = type_threshold, unit_threshold
     counts = {key: data.types.count(key) for key in sorted(set(data.types))}
     model.metadata = {
-        "kind": kind, "documents": len(data), "types": counts,
+        "kind": kind, "character_ngrams": chars, "documents": len(data), "types": counts,
         "units": sorted({unit for unit in data.units if unit}),
         "min_case_files": min_case_files, "vocabulary_size": len(model.vocabulary.terms()),
         "cross_validation": {
