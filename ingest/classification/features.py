@@ -50,12 +50,16 @@ class CaseFileVocabulary:
             keep = self._kept_columns(matrix, groups)
             _restrict(vectorizer, keep)
             counts = matrix[:, keep].tocsr()
-            document_frequency = np.bincount(counts.indices, minlength=len(keep))
-            # smooth idf, as sklearn's TfidfTransformer computes it
-            self.idfs.append((np.log((1 + len(texts)) / (1 + document_frequency)) + 1)
-                             .astype(np.float32))
+            self.idfs.append(_idf(counts))
             blocks.append(self._weigh(counts, self.idfs[-1]))
         return sparse.hstack(blocks, format="csr")
+
+    def counted(self, texts: list[str]) -> "Counted":
+        """The texts tokenised once with this vocabulary's analyzers, nothing dropped yet:
+        cross-validation derives each fold's vocabulary from it without tokenising again."""
+        from sklearn.base import clone
+
+        return Counted(self, [clone(v).fit_transform(texts).tocsr() for v in self.vectorizers])
 
     @staticmethod
     def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -92,6 +96,33 @@ class CaseFileVocabulary:
 
     def terms(self) -> set[str]:
         return {term for vectorizer in self.vectorizers for term in vectorizer.vocabulary_}
+
+
+def _idf(counts: sparse.csr_matrix) -> np.ndarray:
+    """Smooth idf, as sklearn's TfidfTransformer computes it."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
+
+
+class Counted:
+    """Token counts of all texts; fold() gives a fold's matrices exactly as a vocabulary
+    fitted on the training rows alone would (the same rule, the same idf)."""
+
+    def __init__(self, vocabulary: CaseFileVocabulary, blocks: list):
+        self.vocabulary, self.blocks = vocabulary, blocks
+
+    def fold(self, train_rows, test_rows, case_files: list):
+        groups = _group_indicator([case_files[i] for i in train_rows])
+        train_blocks, test_blocks = [], []
+        for counts in self.blocks:
+            train = counts[train_rows]
+            keep = self.vocabulary._kept_columns(train.tocsc(), groups)
+            train = train[:, keep]
+            idf = _idf(train)
+            train_blocks.append(CaseFileVocabulary._weigh(train, idf))
+            test_blocks.append(CaseFileVocabulary._weigh(counts[test_rows][:, keep], idf))
+        return (sparse.hstack(train_blocks, format="csr"),
+                sparse.hstack(test_blocks, format="csr"))
 
 
 def _group_indicator(case_files: list) -> sparse.csr_matrix:

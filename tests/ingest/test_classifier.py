@@ -229,3 +229,20 @@ def test_a_model_that_learned_from_a_restricted_case_file_is_not_used(archive_po
     CaseFile.objects.filter(pk=archive_post["doomed"].pk).update(restricted=True)
     forget_loaded()  # another process, or a restart: it checks on loading
     assert current_model() is None
+
+
+def test_a_cross_validation_fold_sees_only_its_training_rows_vocabulary():
+    """Tokenising once for all folds must give what a vocabulary fitted on the fold's training
+    rows alone gives: no term of a held-out letter may enter through the back door."""
+    letters, _, _ = corpus(senders=4, per_type=1, persons=8, types=FEW_TYPES, seed=2)
+    texts, case_files = [x.text for x in letters], [x.person for x in letters]
+    train_rows, test_rows = list(range(0, 14)), list(range(14, len(texts)))
+    counted = CaseFileVocabulary(min_case_files=2).counted(texts)
+    train_matrix, test_matrix = counted.fold(train_rows, test_rows, case_files)
+    alone = CaseFileVocabulary(min_case_files=2)
+    expected_train = alone.fit_transform([texts[i] for i in train_rows],
+                                         [case_files[i] for i in train_rows])
+    expected_test = alone.transform([texts[i] for i in test_rows])
+    assert train_matrix.shape == expected_train.shape
+    assert abs(train_matrix - expected_train).max() < 1e-6
+    assert abs(test_matrix - expected_test).max() < 1e-6
