@@ -59,7 +59,8 @@ class CaseFileVocabulary:
         cross-validation derives each fold's vocabulary from it without tokenising again."""
         from sklearn.base import clone
 
-        return Counted(self, [clone(v).fit_transform(texts).tocsr() for v in self.vectorizers])
+        vectorizers = [clone(v) for v in self.vectorizers]
+        return Counted(self, vectorizers, [v.fit_transform(texts).tocsr() for v in vectorizers])
 
     @staticmethod
     def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -108,8 +109,23 @@ class Counted:
     """Token counts of all texts; fold() gives a fold's matrices exactly as a vocabulary
     fitted on the training rows alone would (the same rule, the same idf)."""
 
-    def __init__(self, vocabulary: CaseFileVocabulary, blocks: list):
-        self.vocabulary, self.blocks = vocabulary, blocks
+    def __init__(self, vocabulary: CaseFileVocabulary, vectorizers: list, blocks: list):
+        self.vocabulary, self.vectorizers, self.blocks = vocabulary, vectorizers, blocks
+
+    def fit_all(self, case_files: list):
+        """(vocabulary, matrix) fitted on all rows, as fit_transform would give them, without
+        tokenising again. Call it after the folds: it shrinks the vectorizers."""
+        groups = _group_indicator(case_files)
+        self.vocabulary.vectorizers, self.vocabulary.idfs = self.vectorizers, []
+        blocks = []
+        for vectorizer, counts in zip(self.vectorizers, self.blocks, strict=True):
+            keep = self.vocabulary._kept_columns(counts.tocsc(), groups)
+            _restrict(vectorizer, keep)
+            kept = counts[:, keep]
+            self.vocabulary.idfs.append(_idf(kept))
+            blocks.append(CaseFileVocabulary._weigh(kept, self.vocabulary.idfs[-1]))
+        self.blocks = []
+        return self.vocabulary, sparse.hstack(blocks, format="csr")
 
     def fold(self, train_rows, test_rows, case_files: list):
         groups = _group_indicator([case_files[i] for i in train_rows])

@@ -154,8 +154,8 @@ def auto_file_figures(confidences, correct, threshold: float) -> dict:
 
 
 def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
-                min_case_files: int = MIN_CASE_FILES, seed: int = 0, chars: bool = True
-                ) -> dict:
+                min_case_files: int = MIN_CASE_FILES, seed: int = 0, chars: bool = True,
+                counted=None) -> dict:
     """Every example predicted by a model that saw none of its group."""
     groups = np.asarray(data.groups)
     if len(data) >= LARGE:
@@ -168,7 +168,9 @@ def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
     units = np.empty(len(data), dtype=object)
     type_conf, unit_conf = np.zeros(len(data)), np.zeros(len(data))
     # Tokenised once; each fold still gets a vocabulary of its training rows only.
-    counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(data.texts)
+    if counted is None:
+        counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(
+            data.texts)
     with threadpool_limits(limits=1):
         for train, test in splitter.split(np.zeros(len(data)), data.types, groups):
             train_matrix, test_matrix = counted.fold(train, test, data.case_files)
@@ -186,13 +188,18 @@ def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
           min_support: int = MIN_THRESHOLD_SUPPORT, chars: bool = True) -> Model:
     """Cross-validate, choose the thresholds from the held-out predictions, fit on all."""
     started = time.monotonic()
+    counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(data.texts)
     held_out = out_of_fold(data, kind=kind, folds=folds, min_case_files=min_case_files,
-                           chars=chars)
+                           chars=chars, counted=counted)
     type_threshold = choose_threshold(held_out["type_conf"], held_out["type_correct"],
                                       precision=precision, min_support=min_support)
     unit_threshold = choose_threshold(held_out["unit_conf"], held_out["unit_correct"],
                                       precision=precision, min_support=min_support)
-    model = fit(data, kind=kind, min_case_files=min_case_files, chars=chars)
+    # The final model from the same tokenisation: as fit() would make it.
+    vocabulary, matrix = counted.fit_all(data.case_files)
+    with threadpool_limits(limits=1):
+        type_head, unit_head = _fit_heads(kind, matrix, data)
+    model = Model(vocabulary=vocabulary, type_head=type_head, unit_head=unit_head)
     model.type_threshold, model.unit_threshold = type_threshold, unit_threshold
     counts = {key: data.types.count(key) for key in sorted(set(data.types))}
     model.metadata = {

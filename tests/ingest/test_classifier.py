@@ -246,3 +246,11 @@ def test_a_cross_validation_fold_sees_only_its_training_rows_vocabulary():
     assert train_matrix.shape == expected_train.shape
     assert abs(train_matrix - expected_train).max() < 1e-6
     assert abs(test_matrix - expected_test).max() < 1e-6
+    # and the final model, from the same counts, is what fitting afresh gives
+    vocabulary, matrix = counted.fit_all(case_files)
+    fresh = CaseFileVocabulary(min_case_files=2)
+    expected = fresh.fit_transform(texts, case_files)
+    assert vocabulary.terms() == fresh.terms()
+    assert abs(matrix - expected).max() < 1e-6
+    sample = ["Widerspruch gegen den Bescheid, Kontoauszug anbei"]
+    assert abs(vocabulary.transform(sample) - fresh.transform(sample)).max() < 1e-6
