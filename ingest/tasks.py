@@ -3,6 +3,7 @@ import socket
 
 from celery import shared_task
 
+from .classification.tasks import train_classifier  # noqa: F401  (registers the task)
 from .imap import imap_poll
 from .jobs import PROCESS_TASK, jobs_requeue_stale
 from .pipeline import job_run

@@ -1,0 +1,159 @@
+"""The classifier's vocabulary: word and character n-grams, of which only terms found in the
+documents of several distinct case files are kept.
+
+The model is social data: a term that only one person's post contains (a name, an IBAN, a
+street) would be learned as evidence and stored in the model file. Counting a term's document
+frequency over distinct case files instead of documents keeps such terms out, however often
+one person writes."""
+import re
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
+
+MIN_CASE_FILES = 3
+_DIGIT = re.compile(r"\d")
+
+
+def _prepare(text: str) -> str:
+    # Digits carry dates, amounts and numbers: their shape matters, their value does not.
+    return _DIGIT.sub("0", text.lower())
+
+
+class CaseFileVocabulary:
+    """fit(texts, case_files) then transform(texts). Sublinear tf-idf of word 1-2-grams and
+    character 3-5-grams (within words), each block l2-normalised; terms of fewer than min_case_files
+    distinct case files are dropped after counting."""
+
+    def __init__(self, *, min_case_files: int = MIN_CASE_FILES, words: bool = True,
+                 chars: bool = True, word_ngrams=(1, 2), char_ngrams=(3, 5)):
+        self.min_case_files = min_case_files
+        self.vectorizers: list[CountVectorizer] = []
+        self.idfs: list[np.ndarray] = []
+        if words:
+            self.vectorizers.append(CountVectorizer(
+                preprocessor=_prepare, analyzer="word", ngram_range=word_ngrams,
+                token_pattern=r"(?u)\b\w\w+\b", dtype=np.float32))
+        if chars:
+            self.vectorizers.append(CountVectorizer(
+                preprocessor=_prepare, analyzer="char_wb", ngram_range=char_ngrams,
+                dtype=np.float32))
+
+    def fit_transform(self, texts: list[str], case_files: list) -> sparse.csr_matrix:
+        if len(texts) != len(case_files):
+            raise ValueError("one case file per text")
+        groups = _group_indicator(case_files)
+        blocks, self.idfs = [], []
+        for vectorizer in self.vectorizers:
+            matrix = vectorizer.fit_transform(texts).tocsc()
+            keep = self._kept_columns(matrix, groups)
+            _restrict(vectorizer, keep)
+            counts = matrix[:, keep].tocsr()
+            self.idfs.append(_idf(counts))
+            blocks.append(self._weigh(counts, self.idfs[-1]))
+        return sparse.hstack(blocks, format="csr")
+
+    def counted(self, texts: list[str]) -> "Counted":
+        """The texts tokenised once with this vocabulary's analyzers, nothing dropped yet:
+        cross-validation derives each fold's vocabulary from it without tokenising again."""
+        from sklearn.base import clone
+
+        vectorizers = [clone(v) for v in self.vectorizers]
+        return Counted(self, vectorizers, [v.fit_transform(texts).tocsr() for v in vectorizers])
+
+    @staticmethod
+    def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+        counts = counts.astype(np.float32)
+        counts.data = 1 + np.log(counts.data)  # sublinear term frequency
+        return normalize(counts @ sparse.diags(idf))
+
+    def fit(self, texts: list[str], case_files: list) -> "CaseFileVocabulary":
+        self.fit_transform(texts, case_files)
+        return self
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self._weigh(vectorizer.transform(texts), idf)
+                              for vectorizer, idf in zip(self.vectorizers, self.idfs,
+                                                     strict=True)],
+                             format="csr")
+
+    def _kept_columns(self, matrix, groups) -> np.ndarray:
+        """Columns whose term occurs in documents of at least min_case_files case files."""
+        present = matrix.copy()
+        present.data = np.ones_like(present.data)
+        case_files_per_term = ((groups @ present) > 0).sum(axis=0).A1
+        return np.flatnonzero(case_files_per_term >= self.min_case_files)
+
+    def feature_names(self) -> list[str]:
+        names = []
+        for vectorizer in self.vectorizers:
+            names.extend(vectorizer.get_feature_names_out().tolist())
+        return names
+
+    def word_feature_count(self) -> int:
+        words = [v for v in self.vectorizers if v.analyzer == "word"]
+        return len(words[0].vocabulary_) if words else 0
+
+    def terms(self) -> set[str]:
+        return {term for vectorizer in self.vectorizers for term in vectorizer.vocabulary_}
+
+
+def _idf(counts: sparse.csr_matrix) -> np.ndarray:
+    """Smooth idf, as sklearn's TfidfTransformer computes it."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1).astype(np.float32)
+
+
+class Counted:
+    """Token counts of all texts; fold() gives a fold's matrices exactly as a vocabulary
+    fitted on the training rows alone would (the same rule, the same idf)."""
+
+    def __init__(self, vocabulary: CaseFileVocabulary, vectorizers: list, blocks: list):
+        self.vocabulary, self.vectorizers, self.blocks = vocabulary, vectorizers, blocks
+
+    def fit_all(self, case_files: list):
+        """(vocabulary, matrix) fitted on all rows, as fit_transform would give them, without
+        tokenising again. Call it after the folds: it shrinks the vectorizers."""
+        groups = _group_indicator(case_files)
+        self.vocabulary.vectorizers, self.vocabulary.idfs = self.vectorizers, []
+        blocks = []
+        for vectorizer, counts in zip(self.vectorizers, self.blocks, strict=True):
+            keep = self.vocabulary._kept_columns(counts.tocsc(), groups)
+            _restrict(vectorizer, keep)
+            kept = counts[:, keep]
+            self.vocabulary.idfs.append(_idf(kept))
+            blocks.append(CaseFileVocabulary._weigh(kept, self.vocabulary.idfs[-1]))
+        self.blocks = []
+        return self.vocabulary, sparse.hstack(blocks, format="csr")
+
+    def fold(self, train_rows, test_rows, case_files: list):
+        groups = _group_indicator([case_files[i] for i in train_rows])
+        train_blocks, test_blocks = [], []
+        for counts in self.blocks:
+            train = counts[train_rows]
+            keep = self.vocabulary._kept_columns(train.tocsc(), groups)
+            train = train[:, keep]
+            idf = _idf(train)
+            train_blocks.append(CaseFileVocabulary._weigh(train, idf))
+            test_blocks.append(CaseFileVocabulary._weigh(counts[test_rows][:, keep], idf))
+        return (sparse.hstack(train_blocks, format="csr"),
+                sparse.hstack(test_blocks, format="csr"))
+
+
+def _group_indicator(case_files: list) -> sparse.csr_matrix:
+    """A (case files x documents) 0/1 matrix: which documents belong to which case file."""
+    index = {key: n for n, key in enumerate(dict.fromkeys(case_files))}
+    rows = np.array([index[key] for key in case_files])
+    data = np.ones(len(case_files), dtype=np.float32)
+    return sparse.csr_matrix((data, (rows, np.arange(len(case_files)))),
+                             shape=(len(index), len(case_files)))
+
+
+def _restrict(vectorizer: CountVectorizer, keep: np.ndarray) -> None:
+    """Shrink a fitted vectorizer to the kept columns, so that the dropped terms are nowhere
+    in the fitted object (sklearn keeps pruned terms in `stop_words_`: those go too)."""
+    names = vectorizer.get_feature_names_out()
+    vectorizer.vocabulary_ = {str(names[column]): n for n, column in enumerate(keep)}
+    if hasattr(vectorizer, "stop_words_"):
+        vectorizer.stop_words_ = set()

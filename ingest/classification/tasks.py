@@ -1,0 +1,10 @@
+"""The classifier's scheduled training (nightly, and after a destruction retired a model)."""
+from celery import shared_task
+
+
+@shared_task(name="ingest.train_classifier")
+def train_classifier() -> dict:
+    from .service import classifier_train
+
+    result = classifier_train()
+    return {key: result.get(key) for key in ("trained", "version", "reason")}
