@@ -13,10 +13,13 @@ from .env import (
     broker_folders,
     data_dir,
     env_bool,
+    env_float,
     env_int,
+    env_json,
     env_list,
     env_str,
     read_secret_key,
+    upload_spool,
     uses_filesystem_broker,
 )
 
@@ -160,7 +163,59 @@ CELERY_BEAT_SCHEDULE.update({
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},
 })
 
-# ========================= ingest ===================================================# The learned classifier, trained nightly from the day's filed and confirmed post.
+# ========================= ingest ==========================================================
+CONSUME_DIR = Path(env_str("REGISTRATUR_CONSUME_DIR", str(DATA_DIR / "consume"))).resolve()
+OCR_LANGUAGES = env_list("REGISTRATUR_OCR_LANGUAGES", ["deu", "eng"])
+OCR_JOBS = env_int("REGISTRATUR_OCR_JOBS", 0)  # 0: all cores
+# Tesseract's orientation confidence above which a page is turned upright. OCRmyPDF's
+# default (14) leaves short letters lying on their side (a half page of text scores 9-12);
+# upright pages that tesseract misjudges score about 5 in our corpus.
+OCR_ROTATE_PAGES_THRESHOLD = env_float("REGISTRATUR_OCR_ROTATE_THRESHOLD", 7.0)
+INGEST_TIMEOUT_SECONDS = env_int("REGISTRATUR_INGEST_TIMEOUT", 900)
+INGEST_MEMORY_MB = env_int("REGISTRATUR_INGEST_MEMORY_MB", 4096)
+INGEST_MAX_BYTES = env_int("REGISTRATUR_INGEST_MAX_BYTES", 500 * 1024 * 1024)
+# Uploads: a file over INGEST_MAX_BYTES is stopped while it arrives; larger files go to a
+# temporary file inside the data directory (created by ensure_data_dir), never whole into
+# memory; form fields besides files stay small.
+FILE_UPLOAD_HANDLERS = [
+    "ingest.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = str(upload_spool(DATA_DIR))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The default matches the references this system issues, e.g. 50.20.1-2025-000417.
+FILE_REFERENCE_PATTERN = env_str(
+    "REGISTRATUR_FILE_REFERENCE_PATTERN",
+    r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
+)
+JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
+INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
+# Recognition below this confidence goes to the mailroom inbox instead of being filed.
+INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)
+INGEST_MAX_PAGE_INCHES = env_float("REGISTRATUR_INGEST_MAX_PAGE_INCHES", 200.0)
+INGEST_MAX_PIXELS = env_int("REGISTRATUR_INGEST_MAX_PIXELS", 300_000_000)
+# Documents with more pages are refused at triage, before any page is rendered: OCR of a
+# hostile 100,000-page PDF would otherwise run until the job's time limit.
+INGEST_MAX_PAGES = env_int("REGISTRATUR_INGEST_MAX_PAGES", 2000)
+LIBREOFFICE_BINARY = env_str("REGISTRATUR_LIBREOFFICE", "soffice")
+# The hot folder: polled every WATCH_INTERVAL_SECONDS; a file is received once unchanged over
+# two passes and WATCH_SETTLE_SECONDS; a hidden or temporary name unchanged for
+# WATCH_TEMP_GRACE_SECONDS is reported on the quarantine page; a watcher without a pass for
+# WATCH_STALE_SECONDS counts as stuck (pages warn, `registratur run` restarts it).
+WATCH_INTERVAL_SECONDS = env_float("REGISTRATUR_WATCH_INTERVAL", 1.0)
+WATCH_SETTLE_SECONDS = env_float("REGISTRATUR_WATCH_SETTLE_SECONDS", 2.0)
+WATCH_TEMP_GRACE_SECONDS = env_float("REGISTRATUR_WATCH_TEMP_GRACE_SECONDS", 900.0)
+WATCH_STALE_SECONDS = env_float("REGISTRATUR_WATCH_STALE_SECONDS", 120.0)
+# Hot-folder subfolders routed to a unit or case file, e.g.
+# {"sachgebiet-a": {"unit": "A"}, "akte-417": {"case_file": "50.20.1-2025-000417"}}
+HOTFOLDER_ROUTES = env_json("REGISTRATUR_HOTFOLDER_ROUTES", {})
+# IMAP polling (off unless a host is set): imaps://user:password@host:port/INBOX
+IMAP_URL = env_str("REGISTRATUR_IMAP_URL", "")
+IMAP_POLL_SECONDS = env_float("REGISTRATUR_IMAP_POLL_SECONDS", 60.0)
+CELERY_BEAT_SCHEDULE["ingest-requeue-stale-jobs"] = {"task": "ingest.requeue_stale_jobs",
+                                                     "schedule": 60.0}
+# The learned classifier, trained nightly from the day's filed and confirmed post.
 CELERY_BEAT_SCHEDULE["ingest-train-classifier"] = {"task": "ingest.train_classifier",
                                                    "schedule": 24 * 3600.0}
 if IMAP_URL:
