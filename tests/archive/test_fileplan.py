@@ -64,7 +64,7 @@ def test_no_case_file_in_a_unit_without_a_valid_schedule(demo):
     unit.refresh_from_db()
     with pytest.raises(InvalidInput) as refused:
         case_file_create(plan_unit=unit, unit=demo["A"].unit, title="Neu",
-                         user=user("sachbearbeitung-a"))
+                         actor=acting(user("sachbearbeitung-a")))
     assert refused.value.code == "PLAN_SCHEDULE_UNKNOWN"
     assert "Aufbewahrungsfrist" in refused.value.message
     assert unit.case_files.count() == 1  # only the demo's

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from archive.actors import system_actor
 from archive.blobstore import blob_put_file
 from archive.services.documents import document_file_new
 from ingest.models import RedactionJob
@@ -24,7 +25,8 @@ def test_the_worker_carries_out_a_redaction_asked_for_on_the_page(demo_tx, insta
     document = document_file_new(
         content=replace(content("Bescheid über Leistungen"),
                         rendition_sha256=blob_put_file(pdf).sha256),
-        case_file=demo_tx["A"], title="Bescheid", received_at=timezone.now(), actor="test")
+        case_file=demo_tx["A"], title="Bescheid", received_at=timezone.now(),
+        actor=system_actor("system", "test"))
     client = Client()
     assert client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
     response = client.post(f"/dokumente/{document.pk}/schwaerzen", {

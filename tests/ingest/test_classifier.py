@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.models import CaseFile
 from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy, destruction_finish
@@ -29,6 +31,7 @@ from ingest.classification.predict import classify, current_model, forget_loaded
 from ingest.classification.service import classifier_train
 from ingest.classification.training_data import examples_needed
 from tests.archive.helpers import content
+from tests.conftest import user
 from tests.fixtures.typed_letters import Person, corpus, houses, letter
 
 FEW_TYPES = ("antrag", "widerspruch", "mahnung", "attest", "kontoauszug")
@@ -129,7 +132,7 @@ def test_auto_filing_is_99_percent_right_on_senders_the_model_never_saw():
 
 def _file_confirmed(case_file, text, type_key):
     document = document_file_new(content=content(text), case_file=case_file, title="Post",
-                                 received_at=timezone.now(), actor="ingest",
+                                 received_at=timezone.now(), actor=system_actor("ingest"),
                                  document_type=type_key, sender="")
     event_append(action="confirmed", object_type="document", object_id=document.pk,
                  actor="poststelle", data={"document_type": type_key})
@@ -146,13 +149,14 @@ def archive_post(demo, settings):
     unmistakable name wrote three letters."""
     settings.CLASSIFIER_MIN_EXAMPLES_PER_TYPE = 6
     template = demo["A"]
-    files = [case_file_create(plan_unit=template.plan_unit, unit=template.unit, actor="test",
+    files = [case_file_create(plan_unit=template.plan_unit, unit=template.unit,
+                              actor=system_actor("system", "test"),
                               title=f"Akte {n}") for n in range(11)]
     doomed_person = Person(name="Xaverius Quastendorfer", street="Ufergasse 3",
                            city="99084 Erfurt", unit="SGB2", birth="01.02.1960",
                            iban="DE00123456789012345678")
     doomed_file = case_file_create(plan_unit=template.plan_unit, unit=template.unit,
-                                   actor="test", title="Akte Q")
+                                   actor=system_actor("system", "test"), title="Akte Q")
     letters, people, senders = corpus(senders=6, per_type=2, persons=11,
                                       types=("antrag", "widerspruch", "mahnung"), seed=5)
     for x in letters:
@@ -165,7 +169,8 @@ def archive_post(demo, settings):
         _file_confirmed(doomed_file, own.text, type_key)
     # filed by the pipeline alone, never confirmed: not a training example
     document_file_new(content=content("Antrag ungeprüft"), case_file=files[0], title="x",
-                      received_at=timezone.now(), actor="ingest", document_type="antrag")
+                      received_at=timezone.now(), actor=system_actor("ingest"),
+                      document_type="antrag")
     return {"doomed": doomed_file, "letters": letters}
 
 
@@ -206,7 +211,7 @@ def test_destruction_retires_the_model_and_the_retrained_one_knows_no_trace(arch
 
     doomed = archive_post["doomed"]
     doomed_ids = list(doomed.documents.values_list("pk", flat=True))
-    case_files_destroy(case_file_ids=[doomed.pk], actor="datenschutz",
+    case_files_destroy(case_file_ids=[doomed.pk], actor=acting(user("datenschutz")),
                        approval={"list": 1, "proposed_by": "a", "approved_by": "b"})
     destruction_finish(document_ids=doomed_ids)
 

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from archive.actors import system_actor
 from archive.models import CaseFile, FilePlanUnit, Unit
 from archive.services.casefiles import case_file_create
 from ingest.recognition.persons import case_file_for_letter, find_person
@@ -31,7 +32,8 @@ def covers(demo):
         code="A")
 
     def cover(name, born=None, number=""):
-        return case_file_create(plan_unit=plan, unit=unit, title=f"SGB II {name}", actor="test",
+        return case_file_create(plan_unit=plan, unit=unit, title=f"SGB II {name}",
+                                actor=system_actor("system", "test"),
                                 subject_name=name, subject_birth_date=born,
                                 client_number=number)
 

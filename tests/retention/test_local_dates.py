@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.models import CaseFile
 from archive.services.casefiles import case_file_close, case_file_create
 from archive.services.destruction import case_files_destroy
@@ -58,7 +59,7 @@ def test_the_received_trigger_takes_the_local_date(schedules, late_evening):
 
 def test_the_file_reference_takes_the_local_year(schedules, late_evening):
     case_file = case_file_create(plan_unit=schedules["A"].plan_unit, unit=schedules["A"].unit,
-                                 title="Neujahr", user=user("sachbearbeitung-a"))
+                                 title="Neujahr", actor=acting(user("sachbearbeitung-a")))
     assert "-2027-" in case_file.file_reference
 
 
@@ -75,7 +76,7 @@ def test_the_residual_record_keeps_local_dates(schedules, late_evening):
     file_document(case_file, text="Bescheid")
     case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
     residuals = case_files_destroy(case_file_ids=[case_file.pk], approval={"list": 1},
-                                   actor="test")
+                                   actor=system_actor("scheduler"))
     assert residuals["case_files"][0]["closed_at"] == "2027-01-01"
     assert residuals["documents"][0]["received_at"] == "2027-01-01"
     assert CaseFile.objects.get(pk=case_file.pk).destroyed_at is not None

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from archive.actors import actor_for_user as acting
 from archive.errors import Conflict, InvalidInput
 from retention.models import Transfer
 from retention.services.transfer import transfer_offer
 from retention.xdomea import codes, messages
 from retention.xdomea.parse import message_parse
 from retention.xdomea.schema import SHIPPED_DIR
+from tests.conftest import user
 
 from .xdomea_helpers import SHARED, SHIPPED, assert_valid, close_long_ago
 
@@ -60,7 +62,7 @@ def test_by_default_the_shipped_schemas_are_used_and_they_compile():
 @pytest.mark.django_db
 def test_with_the_default_settings_an_offer_is_written_and_valid(schedules, tmp_path):
     close_long_ago(schedules["B"], "sachbearbeitung-b")
-    transfer, path = transfer_offer(actor="datenschutz", out_dir=tmp_path)
+    transfer, path = transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path)
     tree = assert_valid(etree.parse(str(path)))  # lxml directly, not the code under test
     assert tree.getroot().tag == f"{X}{codes.MESSAGES['0501']}"
 
@@ -71,7 +73,7 @@ def test_without_schemas_nothing_is_offered_and_nothing_written(schedules, tmp_p
     close_long_ago(schedules["B"], "sachbearbeitung-b")
     out_dir = tmp_path / "out"
     with pytest.raises(Conflict) as refused:
-        transfer_offer(actor="datenschutz", out_dir=out_dir)
+        transfer_offer(actor=acting(user("datenschutz")), out_dir=out_dir)
     assert refused.value.code == "XDOMEA_SCHEMA_MISSING"
     assert str(tmp_path) not in refused.value.message  # no internal path for the user
     assert not out_dir.exists() and not Transfer.objects.exists()
@@ -99,7 +101,7 @@ def test_an_invalid_message_is_refused_and_nothing_written(schedules, tmp_path, 
     monkeypatch.setattr(messages, "offer_list", without_header)
     close_long_ago(schedules["B"], "sachbearbeitung-b")
     with pytest.raises(InvalidInput) as refused:
-        transfer_offer(actor="datenschutz", out_dir=tmp_path / "out")
+        transfer_offer(actor=acting(user("datenschutz")), out_dir=tmp_path / "out")
     assert refused.value.code == "XDOMEA_SCHEMA_INVALID"
     assert not (tmp_path / "out").exists() and not Transfer.objects.exists()
 

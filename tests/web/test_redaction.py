@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
 from archive.blobstore import blob_put_file
 from archive.services.documents import document_file_new, version_add
 from ingest.models import RedactionJob, RedactionState
@@ -44,7 +45,7 @@ def document(demo, tmp_path):
     first = replace(content("Bescheid über Leistungen"),
                     rendition_sha256=blob_put_file(pdf).sha256)
     return document_file_new(content=first, case_file=demo["A"], title="Bescheid",
-                             received_at=timezone.now(), actor="test")
+                             received_at=timezone.now(), actor=system_actor("system", "test"))
 
 
 def _second_version(document, text="Neue Fassung vom Antragsteller"):

@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from archive.actors import system_actor
 from archive.blobstore import blob_path, blob_put_file
 from archive.services.documents import document_file_new
 from ingest.models import IngestJob
@@ -47,7 +48,7 @@ def test_exporting_a_large_case_file_does_not_hold_its_files_in_memory(demo, tmp
     document_file_new(content=replace(content("Großer Scan"), original_sha256=big.sha256,
                                       original_size=big.size),
                       case_file=demo["A"], title="Großer Scan", received_at=timezone.now(),
-                      actor="test")
+                      actor=system_actor("system", "test"))
     client = _client()
     before = set(_spooled())
     # The first request imports the views (tens of MB of modules): not what is measured.
