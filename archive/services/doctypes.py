@@ -4,8 +4,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ..actors import Actor
 from ..errors import InvalidInput, PermissionDenied
-from ..guards import is_administrator
+from ..guards import is_administrator, require_person
 from ..models import DocumentType
 from ..models.doctypes import KEY_VALIDATOR
 from .events import event_append
@@ -13,16 +14,15 @@ from .events import event_append
 DENIED = "Die Dokumenttypen pflegt die Administration."
 
 
-def _require_administrator(user) -> None:
-    # `user` until the Actor type of another branch lands; the check stays the same.
-    if not is_administrator(user):
+def _require_administrator(actor: Actor) -> None:
+    if not is_administrator(require_person(actor)):
         raise PermissionDenied(DENIED)
 
 
-def document_type_add(*, user, key: str, name: str, process_name: str = "", rule: str = "",
+def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = "", rule: str = "",
                       rule_is_regex: bool = False, priority: int = 0,
                       active: bool = True) -> DocumentType:
-    _require_administrator(user)
+    _require_administrator(actor)
     key, name, rule = key.strip(), name.strip(), rule.strip()
     try:
         KEY_VALIDATOR(key)
@@ -46,15 +46,15 @@ def document_type_add(*, user, key: str, name: str, process_name: str = "", rule
             key=key, name=name, process_name=process_name.strip(), rule=rule,
             rule_is_regex=rule_is_regex, priority=priority, active=active)
         event_append(action="created", object_type="document_type", object_id=document_type.pk,
-                     actor=user.username,
+                     actor=actor,
                      data={"key": key, "name": name, "process_name": process_name,
                            "rule": rule, "rule_is_regex": rule_is_regex, "priority": priority,
                            "active": active})
     return document_type
 
 
-def document_type_list(*, user, active_only: bool = False):
-    _require_administrator(user)
+def document_type_list(*, actor: Actor, active_only: bool = False):
+    _require_administrator(actor)
     types = DocumentType.objects.all()
     return types.filter(active=True) if active_only else types
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from archive.actors import actor_for_user as acting
 from archive.errors import InvalidInput, PermissionDenied
 from archive.models import DocumentType, Event
 from archive.services.doctypes import (
@@ -37,18 +38,18 @@ def test_a_fresh_instance_has_the_social_services_types_with_rules():
 @pytest.mark.django_db
 def test_only_the_administrator_adds_and_lists_types(demo):
     admin = user("admin")
-    added = document_type_add(user=admin, key="kita-beitrag", name="Kita-Beitragsbescheid",
+    added = document_type_add(actor=acting(admin), key="kita-beitrag", name="Kita-Beitragsbescheid",
                               process_name="Elternbeiträge", rule="Elternbeitrag, Kita",
                               priority=55)
     assert added.rule_words() == ["Elternbeitrag", "Kita"]
     assert Event.objects.filter(object_type="document_type", object_id=str(added.pk),
                                 action="created", actor="admin").exists()
-    assert "kita-beitrag" in [t.key for t in document_type_list(user=admin)]
+    assert "kita-beitrag" in [t.key for t in document_type_list(actor=acting(admin))]
     for other in ("sachbearbeitung-a", "poststelle", "datenschutz"):
         with pytest.raises(PermissionDenied):
-            document_type_add(user=user(other), key="x", name="X")
+            document_type_add(actor=acting(user(other)), key="x", name="X")
         with pytest.raises(PermissionDenied):
-            document_type_list(user=user(other))
+            document_type_list(actor=acting(user(other)))
     assert not DocumentType.objects.filter(key="x").exists()
 
 
@@ -62,14 +63,14 @@ def test_bad_types_are_refused_with_a_code(demo):
               "DOCUMENT_TYPE_RULE_INVALID")]
     for arguments, code in cases:
         with pytest.raises(InvalidInput) as refused:
-            document_type_add(user=admin, **arguments)
+            document_type_add(actor=acting(admin), **arguments)
         assert refused.value.code == code
 
 
 @pytest.mark.django_db
 def test_inactive_types_are_not_used_for_recognition(demo):
-    document_type_add(user=user("admin"), key="alt", name="Altes Formular", rule="Formblatt",
-                      active=False)
+    document_type_add(actor=acting(user("admin")), key="alt", name="Altes Formular",
+                      rule="Formblatt", active=False)
     keys = [t.key for t in document_types_for_recognition()]
     assert "alt" not in keys and "antrag" in keys
     assert keys.index("widerspruchsbescheid") < keys.index("widerspruch")

@@ -2,6 +2,7 @@
 reasons that name the words found."""
 import pytest
 
+from archive.actors import actor_for_user as acting
 from archive.models import DocumentType
 from archive.services.doctypes import document_type_add
 from ingest.recognition.rules import classify, classify_by_rules
@@ -77,7 +78,7 @@ def test_nothing_matches_and_inactive_types_are_ignored(demo):
 def test_a_type_the_administrator_adds_is_recognised_at_once(demo):
     text = "Stadt Leipzig\nBescheid über den Elternbeitrag für die Kita „Sonnenschein“"
     assert classify_by_rules(text).key == "bescheid"
-    document_type_add(user=user("admin"), key="kita-beitrag", name="Kita-Beitragsbescheid",
+    document_type_add(actor=acting(user("admin")), key="kita-beitrag", name="Kita-Beitragsbescheid",
                       rule="Elternbeitrag, Kita", priority=55)
     key, _, reasons = classify_by_rules(text)
     assert key == "kita-beitrag", reasons

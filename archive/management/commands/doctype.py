@@ -1,9 +1,7 @@
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-
-from archive.errors import RegistraturError
+from archive.commands import RegistraturCommand
+from archive.errors import InvalidInput
 from archive.services.doctypes import document_type_add, document_type_list
 
 
@@ -14,7 +12,7 @@ def _as_dict(document_type) -> dict:
             "active": document_type.active}
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = "Document types: list, add (as an administrator, --user)."
 
     def add_arguments(self, parser):
@@ -32,27 +30,21 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="admin")
 
     def handle(self, *args, **o):
-        try:
-            user = get_user_model().objects.get(username=o["user"], is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"Benutzer „{o['user']}“ nicht gefunden.") from None
-        try:
-            if o["action"] == "list":
-                types = document_type_list(user=user)
-                if o["json"]:
-                    self.stdout.write(json.dumps([_as_dict(t) for t in types],
-                                                 ensure_ascii=False))
-                else:
-                    for t in types:
-                        state = "" if t.active else "  (deaktiviert)"
-                        self.stdout.write(f"{t.key:<22} {t.name}{state}")
-                return
-            if not o["key"] or not o["name"]:
-                raise CommandError("KEY und Name sind nötig: doctype add KEY \"Name\"")
-            added = document_type_add(
-                user=user, key=o["key"], name=o["name"], process_name=o["process"],
-                rule=o["rule"], rule_is_regex=o["regex"], priority=o["priority"],
-                active=not o["inactive"])
-        except RegistraturError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
+        actor = self.actor(o["user"])
+        if o["action"] == "list":
+            types = document_type_list(actor=actor)
+            if o["json"]:
+                self.stdout.write(json.dumps([_as_dict(t) for t in types], ensure_ascii=False))
+            else:
+                for t in types:
+                    state = "" if t.active else "  (deaktiviert)"
+                    self.stdout.write(f"{t.key:<22} {t.name}{state}")
+            return
+        if not o["key"] or not o["name"]:
+            raise InvalidInput('KEY und Name sind nötig: doctype add KEY "Name"',
+                               code="ARGUMENTS_MISSING")
+        added = document_type_add(
+            actor=actor, key=o["key"], name=o["name"], process_name=o["process"],
+            rule=o["rule"], rule_is_regex=o["regex"], priority=o["priority"],
+            active=not o["inactive"])
         self.stdout.write(json.dumps(_as_dict(added), ensure_ascii=False))

@@ -1,11 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand
-
+from archive.commands import RegistraturCommand
 from ingest.classification.service import classifier_status, classifier_train
 
 
-class Command(BaseCommand):
+class Command(RegistraturCommand):
     help = ("The learned classifier: `train` learns from the post people filed or confirmed "
             "and prints the version and cross-validated figures; `status` shows what is in use "
             "and how many examples each type still needs.")
