@@ -30,10 +30,6 @@ def backend_for(name: str) -> SearchBackend:
     raise InvalidInput(f"Unknown search backend {name!r}.", code="SEARCH_BACKEND_UNKNOWN")
 
 
-def available_backends() -> list[str]:
-    return [name for name in NAMES if name != "postgres" or connection.vendor == "postgresql"]
-
-
 @lru_cache(maxsize=1)
 def get_backend() -> SearchBackend:
     return backend_for(settings.SEARCH_BACKEND)

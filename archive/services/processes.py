@@ -3,8 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..actors import Actor
-from ..errors import Conflict, InvalidInput
-from ..guards import require_open, require_perm, require_person, require_work
+from ..guards import require_open, require_person, require_work
 from ..models import CaseFile, Document, Process
 from ..signals import document_changed
 from .events import event_append
@@ -31,24 +30,6 @@ def process_close(*, actor: Actor, process: Process) -> Process:
         process.save(update_fields=["closed_at", "closed_by"])
         event_append(action="closed", object_type="process", object_id=process.pk,
                      actor=actor, data={"case_file": process.case_file.file_reference})
-    return process
-
-
-def process_reopen(*, actor: Actor, process: Process, reason: str) -> Process:
-    user = require_person(actor)
-    require_work(user, process.case_file)
-    require_open(process.case_file)
-    require_perm(user, "archive.reopen_casefile",
-                 "Die Wiederaufnahme ist der Teamleitung vorbehalten.")
-    if not process.is_closed:
-        raise Conflict("Der Vorgang ist nicht zdA verfügt.", code="NOT_CLOSED")
-    if not reason.strip():
-        raise InvalidInput("Die Wiederaufnahme braucht eine Begründung.", code="REASON_REQUIRED")
-    with transaction.atomic():
-        process.closed_at, process.closed_by = None, ""
-        process.save(update_fields=["closed_at", "closed_by"])
-        event_append(action="reopened", object_type="process", object_id=process.pk,
-                     actor=actor, purpose=reason)
     return process
 
 
