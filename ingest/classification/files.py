@@ -6,6 +6,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+# The Celery task that trains the classifier, queued by name (ingest/classification/tasks).
+TRAIN_TASK = "ingest.train_classifier"
+
 KEEP_MODELS = 2
 
 

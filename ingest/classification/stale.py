@@ -3,12 +3,13 @@ its files are deleted at once (they hold that post's influence, and terms of it)
 is trained without it. Until then classify() uses the next older usable model or the rules."""
 import logging
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Q
 
 from archive.models import Document
 
-from .files import model_delete, model_metadata, model_versions, models_dir
+from .files import TRAIN_TASK, model_delete, model_metadata, model_versions, models_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,9 @@ def models_retire(*, document_ids) -> list[str]:
 
 
 def _retrain_later() -> None:
-    from .tasks import train_classifier
-
+    # By task name: the task module imports the trainer, which reads models through this one.
     try:
-        train_classifier.delay()
+        current_app.send_task(TRAIN_TASK)
     except Exception:  # no broker reachable: the nightly run trains; rules decide until then
         log.warning("classifier retraining could not be queued", exc_info=True)
 
