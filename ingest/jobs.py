@@ -105,13 +105,19 @@ def workdirs_sweep() -> int:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     # Loose files are received uploads and mails between writing and storing, which takes
-    # seconds: one an hour old was left by a process that died.
+    # seconds: one an hour old was left by a process that died. So are the folders of a
+    # redaction or an export (minutes at most) and spooled uploads.
     stale = time.time() - LOOSE_FILE_SECONDS
-    for path in work.iterdir():
+    spool = work / "uploads"
+    for path in [*work.iterdir(), *(spool.iterdir() if spool.is_dir() else [])]:
         try:
-            if path.is_file() and path.stat().st_mtime < stale:
+            if path == spool or path.name.startswith("job-") or path.stat().st_mtime >= stale:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
                 path.unlink()
-                removed += 1
+            removed += 1
         except OSError:
             pass
     return removed

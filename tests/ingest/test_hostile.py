@@ -177,8 +177,17 @@ def test_the_sweep_removes_folders_of_dead_jobs_only(demo, tmp_path):
     left.write_bytes(b"From: a")
     receiving.write_bytes(b"From: b")
     os.utime(left, (time.time() - 7200, time.time() - 7200))
+    # A redaction or export killed midway, and an upload whose request died while spooling.
+    redaction, spooled = settings.WORK_DIR / "redact-x", settings.WORK_DIR / "uploads" / "u.part"
+    (redaction / "page-1.png").parent.mkdir(parents=True)
+    (redaction / "page-1.png").write_bytes(b"png")
+    spooled.parent.mkdir(parents=True, exist_ok=True)
+    spooled.write_bytes(b"%PDF")
+    for old in (redaction, spooled):
+        os.utime(old, (time.time() - 7200, time.time() - 7200))
     workdirs_sweep()
     assert not left.exists() and receiving.exists()
+    assert not redaction.exists() and not spooled.exists() and spooled.parent.exists()
     receiving.unlink()
     assert folders[running.pk].exists()  # another worker's job, still under its lease
     assert not folders[lost.pk].exists() and not folders[next(iter(list(folders)[2:]))].exists()
