@@ -143,7 +143,8 @@ def test_the_command_line_creates_and_changes_only_with_existing_schedules(demo)
         "set-schedule", "50.20.4", "SGB-10J-ZDA-ANBIETEN", "--user", "admin")
     unit = FilePlanUnit.objects.get(code="50.20.4")
     assert unit.retention_schedule == "SGB-10J-ZDA-ANBIETEN"
-    assert events_for_object("plan_unit", unit.pk).get(action="schedule_changed").data == {
-        "changes": {"retention_schedule": ["SGB-10J-ZDA", "SGB-10J-ZDA-ANBIETEN"]}}
+    changed = events_for_object("plan_unit", unit.pk).get(action="schedule_changed").data
+    assert changed["changes"] == {"retention_schedule": ["SGB-10J-ZDA", "SGB-10J-ZDA-ANBIETEN"]}
+    assert changed["via"]["channel"] == "cli"
     assert "SGB-10J-ZDA-ANBIETEN" in _cli("schedules")
     assert _schedule_errors() == []

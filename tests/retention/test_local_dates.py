@@ -75,7 +75,8 @@ def test_the_residual_record_keeps_local_dates(schedules, late_evening):
     case_file = schedules["A"]
     file_document(case_file, text="Bescheid")
     case_file_close(actor=acting(user("sachbearbeitung-a")), case_file=case_file)
-    residuals = case_files_destroy(case_file_ids=[case_file.pk], approval={"list": 1},
+    approval = {"list": "1", "proposed_by": "datenschutz", "approved_by": "datenschutz-2"}
+    residuals = case_files_destroy(case_file_ids=[case_file.pk], approval=approval,
                                    actor=system_actor("scheduler"))
     assert residuals["case_files"][0]["closed_at"] == "2027-01-01"
     assert residuals["documents"][0]["received_at"] == "2027-01-01"

@@ -78,7 +78,8 @@ def test_without_schemas_nothing_is_offered_and_nothing_written(schedules, tmp_p
     assert str(tmp_path) not in refused.value.message  # no internal path for the user
     assert not out_dir.exists() and not Transfer.objects.exists()
     with pytest.raises(CommandError, match="XDOMEA_SCHEMA_MISSING"):
-        call_command("disposal", "offer", "--out", str(out_dir), stdout=StringIO())
+        call_command("disposal", "offer", "--out", str(out_dir), "--user", "datenschutz",
+                     stdout=StringIO())
     assert not out_dir.exists()
 
 
