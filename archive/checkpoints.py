@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 from django.utils import timezone
 
+from .chain import chain_digests
 from .errors import IntegrityFailure
 from .models import AuditState, ChainHead
 
@@ -271,8 +272,6 @@ def checkpoint_write() -> Checkpoint | None:
     IntegrityFailure) to build on a checkpoint file that lost lines or on a chain that does not
     continue the last checkpoint: signing that would launder the tampering. None when there is
     nothing new to sign."""
-    from .services.events import chain_digests  # the chain's hashing lives there
-
     key = _signing_key()
     path = _log_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,14 @@
 them (IndexPurge) hides their entries from every hit, count, facet and suggestion at once; the
 purge that deletes them and removes every trace from the index's storage (for tantivy a rewrite
 of the whole index) runs afterwards on the index queue, once for each document."""
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
 from .indexing import documents_purge
 from .models import IndexPurge
+
+PURGE_TASK = "search.purge_documents"
 
 CHUNK = 500
 
@@ -33,9 +36,7 @@ def destroyed_documents_hide(document_ids: list[int]) -> None:
         IndexPurge.objects.bulk_create([IndexPurge(document_id=pk) for pk in new],
                                        batch_size=CHUNK, ignore_conflicts=True)
     if IndexPurge.objects.filter(purged_at__isnull=True).exists():
-        from .tasks import purge_documents
-
-        transaction.on_commit(purge_documents.delay)
+        transaction.on_commit(_purge_queue)
 
 
 def pending_purges_run() -> int:
@@ -48,3 +49,12 @@ def pending_purges_run() -> int:
     for chunk in _chunks(pending):
         IndexPurge.objects.filter(document_id__in=chunk).update(purged_at=timezone.now())
     return len(pending)
+
+
+def _purge_queue() -> None:
+    """Queue the purge by task name (the task module imports this one); where tasks run in
+    this process (tests, the command line without a worker), run it here."""
+    if current_app.conf.task_always_eager:
+        current_app.tasks[PURGE_TASK].apply()
+    else:
+        current_app.send_task(PURGE_TASK)
