@@ -151,8 +151,10 @@ def test_a_job_killed_by_its_time_limit_leaves_no_copies(demo, tmp_path, monkeyp
     system_tmp = tmp_path / "system-tmp"
     system_tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(system_tmp))
-    scan = formats.save_pdf(tmp_path / "scan.pdf", [formats.text_page(["Zeitlimit"])] * 4)
-    with override_settings(INGEST_TIMEOUT_SECONDS=6):
+    # Sixteen scanned pages take OCR well past the limit even on an idle machine (four did
+    # not), while triage, preparing and splitting stay well within it.
+    scan = formats.save_pdf(tmp_path / "scan.pdf", [formats.text_page(["Zeitlimit"])] * 16)
+    with override_settings(INGEST_TIMEOUT_SECONDS=8):
         job = _run(scan)
     assert (job.state, job.code) == (JobState.REFUSED, "TIMEOUT"), job.message
     assert job.step == "ocr"  # killed while OCRmyPDF was at work
