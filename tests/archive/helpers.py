@@ -60,3 +60,38 @@ def staff(username: str, *, role=Role.CASEWORKER, unit_code: str | None = None,
     if unit_code:
         profile.units.add(Unit.objects.get(code=unit_code))
     return user
+
+
+def sql_as_owner(statement: str, params=()):
+    """Tamper as someone who owns the database: on SQLite they drop the append-only triggers
+    first (inside the test's transaction, so they come back afterwards)."""
+    from django.db import connection
+
+    from archive.services.dbroles import SQLITE_TRIGGERS
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(statement, params)
+
+
+def chain_rewrite_from(k: int) -> str:
+    """Change entry k and recompute every hash after it, as an insider with the code would;
+    reset the chain head. Returns the new head hash."""
+    from archive.chain import GENESIS, _canonical, _entry_hash
+    from archive.models import Event
+
+    prev = Event.objects.get(seq=k - 1).hash if k > 1 else GENESIS
+    for event in Event.objects.filter(seq__gte=k).order_by("seq"):
+        actor = "verschleiert" if event.seq == k else event.actor
+        digest = _entry_hash(prev, _canonical(
+            seq=event.seq, at=event.at, actor=actor, action=event.action,
+            object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
+            data=event.data))
+        sql_as_owner("UPDATE archive_event SET actor = %s, prev_hash = %s, hash = %s "
+                     "WHERE seq = %s", [actor, prev, digest, event.seq])
+        prev = digest
+    last = Event.objects.order_by("-seq").first()
+    sql_as_owner("UPDATE archive_chainhead SET seq = %s, hash = %s", [last.seq, prev])
+    return prev

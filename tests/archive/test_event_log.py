@@ -4,12 +4,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from archive.errors import IntegrityFailure
 from archive.models import Event
-from archive.services.dbroles import SQLITE_TRIGGERS
 from archive.services.events import event_append, events_verify
+from tests.archive.helpers import chain_rewrite_from as _rewrite_from
+from tests.archive.helpers import sql_as_owner as _sql
 
 
 @pytest.fixture
@@ -18,16 +18,6 @@ def chain(db):
         event_append(action="viewed", object_type="document", object_id=number,
                      actor="sachbearbeitung-a", purpose="Akte 50.20.1-2026-000001",
                      data={"n": number, "name": "Jürgen Müller"})
-
-
-def _sql(statement: str, params=()):
-    """Tamper as someone who owns the database: on SQLite they drop the append-only triggers
-    first (inside the test's transaction, so they come back afterwards)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        cursor.execute(statement, params)
 
 
 def _verify_command() -> tuple[int, str, str]:
@@ -118,21 +108,9 @@ def test_truncated_tail_is_caught_by_the_signed_checkpoint(chain, checkpoint_dir
 
 def test_a_consistently_rewritten_chain_is_caught_by_the_checkpoint(chain, checkpoint_dir):
     from archive.checkpoints import checkpoint_write
-    from archive.services.events import _canonical, _entry_hash
-
     checkpoint_write()
     # Rewrite entry 2 and recompute every hash after it, as an insider with the code would.
-    prev = Event.objects.get(seq=1).hash
-    for event in Event.objects.filter(seq__gte=2).order_by("seq"):
-        actor = "verschleiert" if event.seq == 2 else event.actor
-        digest = _entry_hash(prev, _canonical(
-            seq=event.seq, at=event.at, actor=actor, action=event.action,
-            object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
-            data=event.data))
-        _sql("UPDATE archive_event SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-             [actor, prev, digest, event.seq])
-        prev = digest
-    _sql("UPDATE archive_chainhead SET hash = %s", [prev])
+    _rewrite_from(2)
     result = events_verify()
     # The chain itself is consistent; the digests the checkpoint signed name entry 2.
     assert not result.ok and result.first_bad_seq == 2 and "checkpoint" in result.reason

@@ -23,8 +23,9 @@ from archive.checkpoints import (
 )
 from archive.errors import IntegrityFailure
 from archive.models import AuditState, Event
-from archive.services.dbroles import SQLITE_TRIGGERS
-from archive.services.events import _canonical, _entry_hash, event_append, events_verify
+from archive.services.events import event_append, events_verify
+from tests.archive.helpers import chain_rewrite_from as _rewrite_from
+from tests.archive.helpers import sql_as_owner as _sql
 
 
 @pytest.fixture(autouse=True)
@@ -51,14 +52,6 @@ def chain(db):
     checkpoint_write()
 
 
-def _sql(statement: str, params=()):
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":  # the attacker owns the file: triggers go first
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        cursor.execute(statement, params)
-
-
 def _verify_command() -> tuple[int, str]:
     out, err = StringIO(), StringIO()
     try:
@@ -66,24 +59,6 @@ def _verify_command() -> tuple[int, str]:
         return 0, out.getvalue()
     except SystemExit as exit_:
         return exit_.code, err.getvalue()
-
-
-def _rewrite_from(k: int) -> str:
-    """Change entry k and recompute every hash after it, as an insider with the code would;
-    reset the chain head. Returns the new head hash."""
-    prev = Event.objects.get(seq=k - 1).hash if k > 1 else GENESIS
-    for event in Event.objects.filter(seq__gte=k).order_by("seq"):
-        actor = "verschleiert" if event.seq == k else event.actor
-        digest = _entry_hash(prev, _canonical(
-            seq=event.seq, at=event.at, actor=actor, action=event.action,
-            object_type=event.object_type, object_id=event.object_id, purpose=event.purpose,
-            data=event.data))
-        _sql("UPDATE archive_event SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-             [actor, prev, digest, event.seq])
-        prev = digest
-    last = Event.objects.order_by("-seq").first()
-    _sql("UPDATE archive_chainhead SET seq = %s, hash = %s", [last.seq, prev])
-    return prev
 
 
 def _forged_lines(key: Ed25519PrivateKey, ranges: list[tuple[int, int]],
