@@ -1,9 +1,10 @@
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from archive.errors import NotFound
-from archive.models import Role
+from archive.models import Document, Role, Version
 from archive.permissions import user_role
 
 from .models import QUARANTINE_STATES, IngestJob
@@ -34,3 +35,39 @@ def job_visible_or_404(user, job_id) -> IngestJob:
         return jobs_visible_to(user).get(pk=uuid.UUID(str(job_id)))
     except (IngestJob.DoesNotExist, ValueError):
         raise NotFound() from None
+
+
+# A quarantined job that the mailroom closed with a reason ("released") stays a job with its
+# kept original; this key of its provenance says who closed it, when and why.
+CLOSED_KEY = "quarantine_closed"
+
+
+def jobs_quarantine_open() -> QuerySet[IngestJob]:
+    """Refused or failed, and nobody has dealt with it yet: the mailroom's work."""
+    return jobs_in_quarantine().exclude(provenance__has_key=CLOSED_KEY)
+
+
+def jobs_quarantine_closed() -> QuerySet[IngestJob]:
+    """Released with a reason: kept, listed, no longer waiting for anyone."""
+    return jobs_in_quarantine().filter(provenance__has_key=CLOSED_KEY)
+
+
+def _first_version(field: str):
+    """The value at `field` (a path into the first version's provenance) as text."""
+    return Subquery(Version.objects.filter(document=OuterRef("pk")).order_by("number")
+                    .annotate(value=KT(f"provenance__{field}")).values("value")[:1])
+
+
+def inbox_with_routing(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Inbox documents with what ingest recorded on their first version, for sorting and
+    filtering in the database: the unit the post was handed in for (`route_unit`) and the
+    suggested file reference (`suggested_reference`)."""
+    return documents.annotate(
+        route_unit=_first_version("route_unit"),
+        suggested_reference=_first_version("recognition__file_reference__value"))
+
+
+def with_suggestion(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Of documents annotated by inbox_with_routing, those with a suggested case file: the
+    review queue, where confirming the suggestion is one action."""
+    return documents.exclude(suggested_reference__isnull=True).exclude(suggested_reference="")

@@ -12,6 +12,7 @@ from ..selectors import (
     case_file_visible_or_404,
     case_files_visible_to,
     document_visible_or_404,
+    documents_visible_to,
     inbox_documents,
 )
 from .events import event_append
@@ -110,10 +111,33 @@ def case_files_list(*, user, purpose: str = "Aktenübersicht"):
     return case_files
 
 
-def inbox_list(*, user, limit: int = 200, purpose: str = "Posteingang sichten") -> list:
-    """The mailroom's list of unfiled post shows senders and subjects: one logged read."""
-    documents = list(inbox_documents(user)[:limit])
+def _trimmed(documents, permitted) -> list:
+    """Of a page the caller picked (sorted, filtered, paged), what `permitted` allows, in the
+    caller's order: one query however long the page, and nothing slips past the check."""
+    documents = list(documents)
+    allowed = set(permitted.filter(pk__in=[document.pk for document in documents])
+                  .values_list("pk", flat=True))
+    return [document for document in documents if document.pk in allowed]
+
+
+def inbox_list(*, user, limit: int = 200, purpose: str = "Posteingang sichten",
+               page=None) -> list:
+    """The mailroom's list of unfiled post shows senders and subjects: one logged read.
+    `page` is one page of a sorted, filtered listing of inbox_documents(user); it is checked
+    again here, so that only what the user may see is shown and logged."""
+    documents = (_trimmed(page, inbox_documents(user)) if page is not None
+                 else list(inbox_documents(user)[:limit]))
     event_append(action="listed", object_type="inbox", object_id="unfiled",
+                 actor=user.username, purpose=purpose,
+                 data={"documents": [document.pk for document in documents]})
+    return documents
+
+
+def documents_list(*, user, page, purpose: str, list_name: str) -> list:
+    """A list of documents (titles, senders) is a read like any other: one logged event
+    naming every document shown. `page` is what the caller picked; it is checked again."""
+    documents = _trimmed(page, documents_visible_to(user))
+    event_append(action="listed", object_type="document_list", object_id=list_name,
                  actor=user.username, purpose=purpose,
                  data={"documents": [document.pk for document in documents]})
     return documents

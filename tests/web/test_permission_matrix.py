@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from archive.actors import actor_for_user as acting
 from archive.models import BreakGlass, FilePlanUnit
 from archive.services.casefiles import case_file_close
-from ingest.models import IngestJob, RedactionJob
+from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
@@ -107,7 +107,16 @@ def _matrix(objects) -> dict:
         "web:intake_review_file": [("post", (objects["inbox_document"],),
                                     {"file_reference": target}, MAILROOM_ACTS)],
         "web:inbox": [("get", (), {}, MAILROOM)],
+        "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
+                                         "file_reference": target}, MAILROOM_ACTS)],
+        "web:new_post": [("get", (), {}, CASEWORKERS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
+        "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
+        "web:quarantine_release": [("post", (objects["quarantined"][1],),
+                                    {"reason": "Testseite"}, MAILROOM_ACTS)],
+        "web:quarantine_hand": [("post", (objects["quarantined"][2],),
+                                 {"unit": "A", "note": "Kennwort beim Kunden erfragen"},
+                                 MAILROOM_ACTS)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
@@ -152,12 +161,16 @@ def objects(demo):
     job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
                                    original_sha256="0" * 64, original_size=1,
                                    submitted_by="poststelle")
+    quarantined = [str(IngestJob.objects.create(
+        source="upload", original_name=f"kaputt-{n}.pdf", original_sha256=f"{n}" * 64,
+        original_size=1, submitted_by="poststelle", state=JobState.REFUSED,
+        code="PDF_ENCRYPTED", message="verschlüsselt").pk) for n in range(1, 4)]
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
     return {"document": document, "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
-            "inbox_document": inbox_document, "job": str(job.pk),
+            "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
