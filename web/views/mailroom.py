@@ -128,20 +128,18 @@ def _back_to_inbox(query: str) -> str:
 
 
 def _file_one(request, document, target) -> None:
-    """One document into its target (or, without one, its suggested case file), logged as
-    the single filing on the review page is; either it moves or nothing changes."""
+    """One document into the target case file (or, without one, its suggested case file),
+    logged as the single filing on the review page is; it moves or nothing changes."""
     suggested = document.suggested_reference or ""
-    reference = target or suggested
-    if not reference:
-        messages.error(request, _("„%(title)s“: nicht abgelegt – kein Aktenzeichen "
-                                  "vorgeschlagen (NO_SUGGESTION)") % {"title": document.title})
-        return
-    case_file = case_file_by_reference(reference)
+    case_file = target or (case_file_by_reference(suggested) if suggested else None)
     if case_file is None:
-        messages.error(request, _("„%(title)s“: nicht abgelegt – unbekanntes Aktenzeichen "
-                                  "%(ref)s (UNKNOWN_FILE_REFERENCE)")
-                       % {"title": document.title, "ref": reference})
+        reason = (_("unbekanntes Aktenzeichen %(ref)s (UNKNOWN_FILE_REFERENCE)")
+                  % {"ref": suggested} if suggested
+                  else _("kein Aktenzeichen vorgeschlagen (NO_SUGGESTION)"))
+        messages.error(request, _("„%(title)s“: nicht abgelegt – %(reason)s")
+                       % {"title": document.title, "reason": reason})
         return
+    reference = case_file.file_reference
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested or '–'})")
     try:
@@ -180,6 +178,13 @@ def inbox_file(request):
             messages.error(request, _("Bitte geben Sie das Aktenzeichen der Zielakte an oder "
                                       "wählen Sie „jeweils in die vorgeschlagene Akte“."))
             return redirect(back)
+    case_file = None
+    if target:
+        case_file = case_file_by_reference(target)
+        if case_file is None:
+            messages.error(request, _("Unbekanntes Aktenzeichen: %(ref)s (UNKNOWN_FILE_REFERENCE)")
+                           % {"ref": target})
+            return redirect(back)
     found = {document.pk: document for document in
              inbox_with_routing(inbox_documents(request.user)).filter(pk__in=ids)}
     for pk in dict.fromkeys(ids):
@@ -187,7 +192,7 @@ def inbox_file(request):
             # Filed meanwhile, or never the mailroom's: either way not in the inbox.
             messages.error(request, _("Dokument %(id)s: nicht im Posteingang.") % {"id": pk})
             continue
-        _file_one(request, found[pk], target)
+        _file_one(request, found[pk], case_file)
     return redirect(back)
 
 
