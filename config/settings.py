@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "archive",
@@ -247,6 +248,11 @@ XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
 WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
+# Lists (inbox, quarantine, new post) show this many entries per page.
+WEB_LIST_PAGE_SIZE = env_int("REGISTRATUR_WEB_PAGE_SIZE", 50)
+# The upload page's script (web/static/web/upload.js); the front-end branch brings the
+# serving (whitenoise, hashed names).
+STATIC_URL = "/static/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -132,3 +132,30 @@ def test_a_lost_session_ends_the_row_with_the_reason(demo_tx, live_server, brows
     expect(_cell(page, "spaet.pdf", 2)).to_have_text(re.compile(r"^fehlgeschlagen – \S"))
     expect(_cell(page, "spaet.pdf", 1)).to_have_text("")
     assert not IngestJob.objects.exists()
+
+
+DROP = """([names, contents]) => {
+  const transfer = new DataTransfer();
+  names.forEach((name, i) => transfer.items.add(new File([contents[i]], name)));
+  const zone = document.getElementById("drop-zone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true,
+                                            cancelable: true}));
+  }
+}"""
+
+
+def test_files_dropped_on_the_zone_are_uploaded_each_with_its_outcome(
+        demo_tx, instance, live_server, browser):
+    page = _logged_in(browser, live_server.url, "poststelle", "/posteingang/hochladen/")
+    # The drop zone is labelled: its file input has a visible label and the hint.
+    assert page.get_by_label("Dateien auswählen").count() == 1
+    page.evaluate(DROP, [["leer-gezogen.pdf", "notiz-gezogen.pdf"],
+                         ["", "Nur Text, keine PDF-Datei\n"]])
+    for name, code in [("leer-gezogen.pdf", "EMPTY_FILE"),
+                       ("notiz-gezogen.pdf", "UNSUPPORTED_TYPE")]:
+        expect(_cell(page, name, 2)).to_contain_text(f"abgewiesen – {code}: ",
+                                                     timeout=OUTCOME_TIMEOUT_MS)
+        expect(_cell(page, name, 1)).to_have_text("100 %")
+        assert IngestJob.objects.get(original_name=name).state == JobState.REFUSED
+    expect(page.locator("#upload-summary")).to_have_text("2 von 2 Dateien verarbeitet")

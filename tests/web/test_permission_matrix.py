@@ -100,7 +100,11 @@ def _matrix(objects) -> dict:
                                   DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
-        "web:intake_upload": [("get", (), {}, UPLOADERS)],
+        # Without a file, those who may upload are sent back with the reason (NO_FILE).
+        "web:intake_upload": [("get", (), {}, UPLOADERS),
+                              ("post", (), {}, _only({"poststelle": 302, "sachbearbeitung-a": 302,
+                                                      "sachbearbeitung-b": 302, "admin": 302},
+                                                     404))],
         "web:separator_sheet": [("get", (), {}, UPLOADERS)],
         "web:cover_sheet": [("get", (case_file,), {}, A_ONLY)],
         "web:intake_review": [("get", (), {}, MAILROOM)],

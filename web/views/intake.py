@@ -1,14 +1,18 @@
 """Intake pages: the mailroom's upload with live per-file progress, printable cover and
 separator sheets, and the review of recognised post (confirm or correct is one action)."""
+import uuid
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
@@ -18,9 +22,12 @@ from archive.selectors import document_visible_or_404
 from archive.services.access import case_file_read, inbox_list
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move, document_update
+from ingest.reporting import job_status
+from ingest.selectors import jobs_visible_to
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
-from ingest.uploads import MAY_UPLOAD
+from ingest.uploads import MAY_UPLOAD, SCAN_FIELDS, upload_receive, upload_refusal
 
+from .actions import run_action
 from .mailroom import inbox_rows
 
 
@@ -30,12 +37,68 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
+# Texts the upload script shows, translated here (the script is a static file).
+UPLOAD_TEXTS = {
+    "filed": gettext_lazy("abgelegt in"), "inbox": gettext_lazy("im Posteingang"),
+    "duplicate": gettext_lazy("bereits archiviert"), "refused": gettext_lazy("abgewiesen"),
+    "failed": gettext_lazy("fehlgeschlagen"), "split": gettext_lazy("aufgeteilt"),
+    "uploading": gettext_lazy("wird hochgeladen"),
+    "no_answer": gettext_lazy("keine Antwort vom Server"),
+    "no_state": gettext_lazy("Stand nicht abrufbar"),
+    "open": gettext_lazy("Dokument öffnen"),
+    "summary": gettext_lazy("%(done)s von %(total)s Dateien verarbeitet"),
+}
+MAX_SHOWN_JOBS = 100
+
+
+def _shown_jobs(request) -> list[dict]:
+    """The jobs named in the query string (after an upload without JavaScript), as far as
+    the user may see them, with their state now: reloading the page shows the progress."""
+    ids = []
+    for raw in request.GET.getlist("auftrag")[:MAX_SHOWN_JOBS]:
+        try:
+            ids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    if not ids:
+        return []
+    jobs = jobs_visible_to(request.user).filter(pk__in=ids).order_by("created_at")
+    return [{"job": job, "status": job_status(job, user=request.user)} for job in jobs]
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def upload_page(request):
+    """Drop or choose files. With JavaScript each file is sent on its own and its progress
+    and outcome appear in the table; without it the form posts here, the files are received
+    the same way, and the page lists them with their state (reload for news)."""
     if user_role(request.user) not in MAY_UPLOAD:
         raise NotFound()
-    return render(request, "web/intake_upload.html")
+    if request.method == "POST":
+        return _upload_without_script(request)
+    return render(request, "web/intake_upload.html", {
+        "texts": {key: str(text) for key, text in UPLOAD_TEXTS.items()},
+        "shown": _shown_jobs(request)})
+
+
+def _upload_without_script(request):
+    received = []
+
+    def receive():
+        files = request.FILES.getlist("file")  # read first: the size limit acts while reading
+        refusal = upload_refusal(request)
+        if refusal is not None:
+            raise refusal
+        scan = {key: request.POST.get(key) for key in (*SCAN_FIELDS, "pages_declared")}
+        received.extend(upload_receive(user=request.user, files=files, source="upload",
+                                       password=request.POST.get("password", ""), scan=scan))
+
+    back = reverse("web:intake_upload")
+    response = run_action(request, receive, back=back, success=_(
+        "Die Dateien wurden angenommen und werden verarbeitet."))
+    if received:
+        return redirect(back + "?" + urlencode([("auftrag", str(job.pk)) for job in received]))
+    return response
 
 
 @login_required
