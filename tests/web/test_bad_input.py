@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from archive.models import BreakGlass, FilePlanUnit
+from ingest.models import IngestJob, JobState
 from retention.models import ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
@@ -72,7 +73,19 @@ TARGETS = [
     (DPO, "post", "/datenschutz/loeschantraege/{erasure}/entscheiden", {"reason": "r"},
      ["reason"]),
     (DPO, "post", "/datenschutz/notfallzugriffe/{opening}/pruefen", {"note": "ok"}, ["note"]),
-    (MAILROOM, "get", "/posteingang/", {}, ["sachgebiet"]),
+    (MAILROOM, "get", "/posteingang/", {}, ["sachgebiet", "typ", "vorschlag", "sortierung",
+                                            "seite"]),
+    (MAILROOM, "post", "/posteingang/ablegen",
+     {"dokument": "{inbox_document}", "file_reference": "{ref}"},
+     ["dokument", "file_reference", "ziel", "bestaetigen", "query"]),
+    (A, "get", "/neue-post/", {}, ["sortierung", "seite"]),
+    (MAILROOM, "get", "/quarantaene/", {}, ["sortierung", "seite"]),
+    (MAILROOM, "post", "/quarantaene/{quarantined}/sachgebiet", {"unit": "A", "note": "n"},
+     ["unit", "note"]),
+    (MAILROOM, "post", "/quarantaene/{quarantined}/erneut", {}, ["password"]),
+    (MAILROOM, "post", "/quarantaene/{quarantined}/freigeben", {"reason": "r"}, ["reason"]),
+    (MAILROOM, "post", "/posteingang/hochladen/", {},
+     ["device", "profile", "pages_declared", "password"]),
     (MAILROOM, "post", "/posteingang/pruefen/{inbox_document}/", {"file_reference": "{ref}"},
      ["file_reference", "title", "sender", "letter_date"]),
     # The upload page posts its scan fields to the API.
@@ -93,7 +106,10 @@ def objects(demo):
             "ref": demo["A"].file_reference, "unit": demo["A"].unit_id,
             "unit_b": demo["B"].unit_id, "plan_unit": FilePlanUnit.objects.get(
                 code="50.30.1").pk, "inbox_document": file_document(None).pk,
-            "hold": hold.pk, "erasure": erasure.pk, "opening": opening.pk}
+            "hold": hold.pk, "erasure": erasure.pk, "opening": opening.pk,
+            "quarantined": IngestJob.objects.create(
+                source="upload", original_name="kaputt.pdf", original_sha256="1" * 64,
+                original_size=1, state=JobState.REFUSED, code="EMPTY_FILE").pk}
 
 
 def _client(username):
@@ -113,7 +129,8 @@ def test_no_form_field_or_parameter_gives_a_server_error(objects, target):
     for field in fields:
         for value in NASTY:
             data = {**valid, field: value}
-            if url == "/api/ingest/":  # with a file, so that the scan fields are read
+            if url in ("/api/ingest/", "/posteingang/hochladen/"):
+                # with a file, so that the scan fields are read
                 data["file"] = SimpleUploadedFile("brief.pdf", b"%PDF-1.7 Brief")
             response = getattr(client, method)(url, data)
             if response.status_code >= 500:
