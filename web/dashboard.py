@@ -95,7 +95,7 @@ def _data_protection(user) -> list[Count]:
               _url("web:retention"), _("Akten nach Fristende, ohne Sperre")),
         Count("break_glass", _("Notfallzugriffe zu prüfen"),
               BreakGlass.objects.filter(reviewed_at__isnull=True).count(),
-              _url("web:data_protection", "#notfallzugriffe")),
+              _url("web:data_protection")),
         Count("erasure", _("Offene Löschanträge"),
               ErasureRequest.objects.filter(decision="").count(), _url("web:erasure")),
     ]

@@ -200,3 +200,19 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(demo, username):
     for _ in range(3):
         more()
     assert _queries(client) == few
+
+
+def test_the_new_post_list_makes_a_fixed_number_of_queries(demo):
+    client = _page("sachbearbeitung-a")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/neue-post/?sortierung=akte").status_code == 200
+        return len(captured.captured_queries)
+
+    letter(demo["A"], title="Erster Antrag")
+    few = queries()
+    for n in range(8):
+        letter(demo["A"], title=f"Antrag {n}")
+    assert queries() == few
+    assert rows(client, "/neue-post/", "new-post") == 9

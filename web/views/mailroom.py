@@ -212,7 +212,6 @@ def quarantine_page(request):
     units = dict(Unit.objects.order_by("name").values_list("code", "name"))
     return render(request, "web/quarantine.html", {
         "listing": found, "jobs": list(found.page.object_list), "units": units.items(),
-        "unit_names": units,
         "released": jobs_quarantine_closed().order_by("-updated_at")[:50],
         # Left in the hot folder (links, pipes, stale temporary files), and whether anyone
         # watches the folder at all.
