@@ -101,17 +101,17 @@ def _data_protection(user) -> list[Count]:
     ]
 
 
-# The administration's pages for users and units are named here once they exist; until
-# then the counts are shown without a link.
-ADMIN_USERS_URL = "web:staff"
-ADMIN_UNITS_URL = "web:units"
+# The administration's pages for users and units (the admin branch); where an installation
+# lacks them the counts are shown without a link. Each count is of what that list shows:
+# every account, active or not, and every unit.
+ADMIN_USERS_URL = "web:admin_users"
+ADMIN_UNITS_URL = "web:admin_units"
 
 
 def _administrator(user) -> list[Count]:
     return [
-        Count("users", _("Benutzerkonten"),
-              get_user_model().objects.filter(is_active=True).count(), _url(ADMIN_USERS_URL),
-              _("aktiv")),
+        Count("users", _("Benutzerkonten"), get_user_model().objects.count(),
+              _url(ADMIN_USERS_URL)),
         Count("units", _("Organisationseinheiten"), Unit.objects.count(),
               _url(ADMIN_UNITS_URL)),
         Count("file_plan", _("Aktenplaneinheiten"),
