@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.actors import actor_for_user as acting
-from archive.models import BreakGlass, FilePlanUnit
+from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from ingest.models import IngestJob, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
@@ -80,6 +80,35 @@ def _matrix(objects) -> dict:
         "web:file_plan_schedule": [("post", (plan_unit,),
                                     {"retention_schedule": "SGB-10J-ZDA"}, ADMIN_ACTS)],
         "web:file_plan_toggle": [("post", (plan_unit,), {}, ADMIN_ACTS)],
+        "web:file_plan_edit": [("get", (plan_unit,), {}, ADMIN)],
+        "web:file_plan_update": [("post", (plan_unit,), {"title": "Einzelfälle"}, ADMIN_ACTS)],
+        # Administration: administrators only; everyone else gets the 404 of an unknown page.
+        "web:admin_home": [("get", (), {}, ADMIN)],
+        "web:admin_users": [("get", (), {"sortierung": "-rolle"}, ADMIN)],
+        "web:admin_user_new": [("get", (), {}, ADMIN)],
+        "web:admin_user_create": [("post", (), {
+            "username": "neue-kraft", "role": "caseworker", "units": ["A"], "clearance": "0",
+            "password": "ein-langes-kennwort", "password_repeat": "ein-langes-kennwort"},
+            ADMIN_ACTS)],
+        "web:admin_user_edit": [("get", (objects["staff"],), {}, ADMIN)],
+        "web:admin_user_update": [("post", (objects["staff"],), {
+            "role": "caseworker", "units": ["B"], "clearance": "0"}, ADMIN_ACTS)],
+        "web:admin_user_status": [("post", (objects["staff"],), {}, ADMIN_ACTS)],
+        "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
+        "web:admin_unit_new": [("get", (), {}, ADMIN)],
+        "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
+                                   ADMIN_ACTS)],
+        "web:admin_unit_edit": [("get", (objects["unit"],), {}, ADMIN)],
+        "web:admin_unit_update": [("post", (objects["unit"],),
+                                   {"code": "A", "name": "Sachgebiet A"}, ADMIN_ACTS)],
+        "web:admin_doctypes": [("get", (), {"seite": "2"}, ADMIN)],
+        "web:admin_doctype_new": [("get", (), {}, ADMIN)],
+        "web:admin_doctype_create": [("post", (), {"key": "pruef-typ", "name": "Prüftyp",
+                                                   "priority": "0", "active": "on"},
+                                      ADMIN_ACTS)],
+        "web:admin_doctype_edit": [("get", (objects["document_type"],), {}, ADMIN)],
+        "web:admin_doctype_update": [("post", (objects["document_type"],), {
+            "name": "Antrag", "rule": "Antrag", "priority": "10", "active": "on"}, ADMIN_ACTS)],
         "web:data_protection": [("get", (), {}, DPO)],
         "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
         "web:report": [("get", (), {}, DPO)],
@@ -160,7 +189,10 @@ def objects(demo):
             "inbox_document": inbox_document, "job": str(job.pk),
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
-            "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
+            "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
+            # The administration's rows: a member of staff, a unit, a document type.
+            "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
+            "document_type": DocumentType.objects.get(key="antrag").pk}
 
 
 def _client(username):
