@@ -30,15 +30,7 @@ def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = 
     except ValidationError:
         raise InvalidInput(f"Der Schlüssel „{key}“ ist ungültig: erlaubt sind Kleinbuchstaben, "
                            "Ziffern, „-“ und „_“.", code="DOCUMENT_TYPE_KEY_INVALID") from None
-    if not name:
-        raise InvalidInput("Der Dokumenttyp braucht eine Bezeichnung.",
-                           code="DOCUMENT_TYPE_NAME_MISSING")
-    if rule_is_regex:
-        try:
-            re.compile(rule)
-        except re.error as error:
-            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck ({error}).",
-                               code="DOCUMENT_TYPE_RULE_INVALID") from None
+    _check_name_and_rule(name, rule, rule_is_regex)
     with transaction.atomic():
         if DocumentType.objects.filter(key=key).exists():
             raise InvalidInput(f"Den Dokumenttyp „{key}“ gibt es schon.",
@@ -66,7 +58,10 @@ def _check_name_and_rule(name: str, rule: str, rule_is_regex: bool) -> None:
         try:
             re.compile(rule)
         except re.error as error:
-            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck ({error}).",
+            where = "" if error.pos is None else f" (Fehler bei Zeichen {error.pos + 1})"
+            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck{where}. Bitte "
+                               "prüfen Sie Klammern, Wiederholungszeichen wie * + ? und "
+                               "Escape-Zeichen (\\).",
                                code="DOCUMENT_TYPE_RULE_INVALID") from None
 
 
