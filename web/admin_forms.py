@@ -55,12 +55,12 @@ class _StaffFields(forms.Form):
 class UserCreateForm(_StaffFields):
     username = forms.CharField(label=_("Benutzername"), max_length=150)
     password = forms.CharField(
-        label=_("Erstes Kennwort"), strip=False,
+        label=_("Erstes Kennwort (freiwillig)"), strip=False, required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Teilen Sie es der Person auf sicherem Weg mit; es wird nicht "
-                    "protokolliert."))
+        help_text=_("Leer lassen, dann erhalten Sie einen einmaligen Link, mit dem die Person "
+                    "ihr Kennwort selbst setzt. Ein Kennwort wird nie protokolliert."))
     password_repeat = forms.CharField(
-        label=_("Kennwort wiederholen"), strip=False,
+        label=_("Kennwort wiederholen"), strip=False, required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     field_order = ["username", "first_name", "last_name", "email", "role", "units",
                    "clearance", "personnel_administration", "permissions", "password",
@@ -122,3 +122,19 @@ class DocumentTypeCreateForm(DocumentTypeForm):
 
 class PlanUnitTitleForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
+
+
+class PasswordSetForm(forms.Form):
+    password = forms.CharField(
+        label=_("Neues Kennwort"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_repeat = forms.CharField(
+        label=_("Neues Kennwort wiederholen"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_repeat"):
+            self.add_error("password_repeat",
+                           _("Die beiden Kennwörter stimmen nicht überein."))
+        return data

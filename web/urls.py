@@ -3,6 +3,7 @@ from django.urls import path
 
 from .views import (
     admin,
+    admin_password,
     casefiles,
     dataprotection,
     documents,
@@ -70,6 +71,13 @@ urlpatterns = [
          name="admin_user_update"),
     path("verwaltung/benutzer/<int:user_id>/status", admin.admin_user_status,
          name="admin_user_status"),
+    path("verwaltung/benutzer/<int:user_id>/kennwort-link", admin.admin_user_password_link,
+         name="admin_user_password_link"),
+    # The one-time link to set one's own password; the link is the proof, no login.
+    path("kennwort-setzen/<str:uidb64>/<str:token>/", admin_password.password_set,
+         name="password_set"),
+    path("kennwort-setzen/<str:uidb64>/<str:token>/speichern",
+         admin_password.password_set_save, name="password_set_save"),
     path("verwaltung/organisationseinheiten/", admin.admin_units, name="admin_units"),
     path("verwaltung/organisationseinheiten/neu/", admin.admin_unit_new,
          name="admin_unit_new"),

@@ -5,11 +5,14 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from ..actors import Actor
+from ..actors import Actor, actor_for_user
 from ..errors import InvalidInput, PermissionDenied
 from ..guards import require_admin_or_operator
 from ..models import Confidentiality, Role, StaffProfile, Unit
@@ -134,7 +137,7 @@ def _set_permissions(user, permissions: Iterable[str]) -> None:
         user.user_permissions.remove(*grantable.filter(codename__in=held - wanted))
 
 
-def _record(*, actor, user, action, before, password_set=False):
+def _record(*, actor, user, action, before, password_set=False, extra=None):
     profile = StaffProfile.objects.get(user=user)
     after = {**_describe(profile), "active": user.is_active}
     changes = {key: [before.get(key), value] for key, value in after.items()
@@ -143,16 +146,17 @@ def _record(*, actor, user, action, before, password_set=False):
         return None
     return event_append(action=action, object_type="staff", object_id=user.pk, actor=actor,
                         data={"username": user.username, "changes": changes,
-                              "password_set": password_set})
+                              "password_set": password_set, **(extra or {})})
 
 
-def user_create(*, actor: Actor, username: str, role: str, password: str,
+def user_create(*, actor: Actor, username: str, role: str, password: str | None = None,
                 first_name: str = "", last_name: str = "", email: str = "",
                 units: Iterable[str] = (), clearance: int = 0,
                 personnel_administration: bool = False,
                 permissions: Iterable[str] = ()):
-    """A new member of staff with an initial password, which the person changes later. The
-    event records who was created with which rights, and that a password was set."""
+    """A new member of staff, with an initial password or none (then the person sets one
+    through a one-time link, `user_password_link`). The event records who was created with
+    which rights, and whether a password was set."""
     require_admin_or_operator(actor, DENIED)
     username = _valid_username(username)
     permissions = list(permissions)
@@ -167,15 +171,21 @@ def user_create(*, actor: Actor, username: str, role: str, password: str,
         found_units = _units(units)
         user = user_model(username=username, first_name=first_name.strip(),
                           last_name=last_name.strip(), email=email.strip())
-        _valid_password(password, user)
-        user.set_password(password)
+        if password:
+            _valid_password(password, user)
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
         user.save()
         profile = StaffProfile.objects.create(
             user=user, role=role, clearance=clearance,
             personnel_administration=personnel_administration)
         profile.units.set(found_units)
         _set_permissions(user, permissions)
-        _record(actor=actor, user=user, action="created", before={}, password_set=True)
+        # One event for the creation; without a password it says that a link was issued
+        # (never the link itself, see password_link_parts).
+        _record(actor=actor, user=user, action="created", before={},
+                password_set=bool(password), extra={"password_link": not password})
     return user
 
 
@@ -249,3 +259,62 @@ def user_deactivate(*, actor: Actor, user):
 
 def user_reactivate(*, actor: Actor, user):
     return _set_active(actor=actor, user=user, active=True)
+
+
+# --- one-time links to set a password ------------------------------------------------------
+
+LINK_INVALID = "Der Link zum Setzen des Kennworts ist ungültig, abgelaufen oder schon benutzt."
+
+
+def user_password_link(*, actor: Actor, user) -> tuple[str, str]:
+    """A one-time link (its two path parts) with which the person sets a password of their
+    own, so that nobody else ever knows it. Issuing one ends the current password and every
+    earlier link: the token depends on the stored password, which is replaced by an unusable
+    one, and setting a password through the link ends the link too. It expires after
+    PASSWORD_RESET_TIMEOUT. The event records that a link was issued, never the link."""
+    require_admin_or_operator(actor, DENIED)
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        event_append(action="password_link_issued", object_type="staff", object_id=user.pk,
+                     actor=actor, data={"username": user.username})
+    return password_link_parts(user)
+
+
+def password_link_parts(user) -> tuple[str, str]:
+    """The link of a person who has no usable password yet: one just created without one
+    (the creation's event records that a link was issued), or one whose link was issued by
+    `user_password_link`. Refused for anyone with a password, so that it can never open an
+    account that is in use."""
+    if user.has_usable_password():
+        raise InvalidInput("Für diese Person wurde kein Link zum Setzen des Kennworts "
+                           "ausgestellt.", code="PASSWORD_LINK_NONE")
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+def user_for_password_link(uidb64: str, token: str):
+    """The person a link is for, or a refusal that says nothing about whether they exist."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        pk = None
+    user = get_user_model().objects.filter(pk=pk).first() if pk else None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise InvalidInput(LINK_INVALID, code="PASSWORD_LINK_INVALID")
+    return user
+
+
+def user_password_set_with_link(*, uidb64: str, token: str, password: str, channel: str = "web"):
+    """The person sets their password; the event names them as the actor."""
+    with transaction.atomic():
+        user = user_for_password_link(uidb64, token)
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if not default_token_generator.check_token(user, token):  # used meanwhile
+            raise InvalidInput(LINK_INVALID, code="PASSWORD_LINK_INVALID")
+        _valid_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        event_append(action="password_set", object_type="staff", object_id=user.pk,
+                     actor=actor_for_user(user, channel), data={"username": user.username})
+    return user

@@ -64,6 +64,7 @@ def _admin_urls(demo):
              (f"/verwaltung/benutzer/{staff}/speichern",
               {"role": "administrator", "clearance": "2"}),
              (f"/verwaltung/benutzer/{staff}/status", {}),
+             (f"/verwaltung/benutzer/{staff}/kennwort-link", {}),
              ("/verwaltung/organisationseinheiten/anlegen", {"code": "C", "name": "C"}),
              (f"/verwaltung/organisationseinheiten/{unit}/speichern",
               {"code": "A", "name": "Übernommen"}),
@@ -94,6 +95,7 @@ def test_every_other_role_gets_the_404_of_an_unknown_page_and_changes_nothing(de
     assert not Unit.objects.filter(code="C").exists()
     assert not Unit.objects.filter(name="Übernommen").exists()
     assert user("sachbearbeitung-b").is_active
+    assert user("sachbearbeitung-b").has_usable_password()
     assert user("sachbearbeitung-b").staff_profile.role == Role.CASEWORKER
     assert not DocumentType.objects.filter(name="Übernommen").exists()
     assert not FilePlanUnit.objects.filter(title="Übernommen").exists()
@@ -330,6 +332,88 @@ def test_an_unknown_user_is_a_plain_404(demo):
     client = _client()
     assert client.get("/verwaltung/benutzer/987654/").status_code == 404
     assert client.post("/verwaltung/benutzer/987654/status").status_code == 404
+
+
+# --- the one-time link to set a password -------------------------------------------------
+
+def _link_from(page: str) -> str:
+    [url] = re.findall(r'id="password-link" type="text" readonly size="80" value="([^"]+)"',
+                       page)
+    return url.replace("http://testserver", "")
+
+
+def test_a_user_created_without_password_sets_it_through_a_one_time_link(demo):
+    client = _client()
+    with _Count() as written:
+        response = client.post("/verwaltung/benutzer/anlegen",
+                               _new_user_data(password="", password_repeat=""))
+    created = user("leitung-a")
+    assert response.status_code == 302
+    assert response["Location"] == f"/verwaltung/benutzer/{created.pk}/"
+    [event] = written.events
+    assert (event.action, event.data["password_set"], event.data["password_link"]) == (
+        "created", False, True)
+    assert not created.has_usable_password()
+    page = _body(client.get(response["Location"]))
+    link = _link_from(page)
+    assert "Die Person wurde angelegt." in page
+    # Shown once, never written down.
+    assert "password-link" not in _body(client.get(response["Location"]))
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert not any(token in json.dumps(e.data) for e in Event.objects.all())
+
+    newcomer = Client()
+    form = newcomer.get(link)
+    assert form.status_code == 200 and "leitung-a" in _body(form)
+    save = link + "speichern"
+    short = newcomer.post(save, {"password": "kurz", "password_repeat": "kurz"})
+    assert short.status_code == 400 and "PASSWORD_INVALID" in _body(short)
+    mismatch = newcomer.post(save, {"password": PASSWORD, "password_repeat": PASSWORD + "x"})
+    assert mismatch.status_code == 400 and "stimmen nicht überein" in _body(mismatch)
+    with _Count() as set_by_person:
+        done = newcomer.post(save, {"password": PASSWORD, "password_repeat": PASSWORD})
+    assert done.status_code == 302 and done["Location"] == "/anmelden/"
+    [event] = set_by_person.events
+    assert (event.action, event.object_id, event.actor) == ("password_set", str(created.pk),
+                                                           "leitung-a")
+    assert PASSWORD not in json.dumps(event.data)
+    assert Client().login(username="leitung-a", password=PASSWORD)
+    # Used once: the same link no longer works, and says so in German.
+    with _Count() as again:
+        reused = newcomer.post(save, {"password": "noch-ein-kennwort-9",
+                                      "password_repeat": "noch-ein-kennwort-9"})
+    assert reused.status_code == 400
+    assert "ungültig, abgelaufen oder schon benutzt" in _body(reused)
+    assert "PASSWORD_LINK_INVALID" in _body(reused)
+    assert again.events == []
+    assert newcomer.get(link).status_code == 400
+
+
+def test_a_new_link_ends_the_old_password_and_earlier_links(demo):
+    client = _client()
+    target = user("poststelle")
+    with _Count() as written:
+        response = client.post(f"/verwaltung/benutzer/{target.pk}/kennwort-link")
+    assert response.status_code == 302
+    [event] = written.events
+    assert (event.action, event.actor) == ("password_link_issued", "admin")
+    first = _link_from(_body(client.get(response["Location"])))
+    assert not Client().login(username="poststelle", password=DEMO_PASSWORD)
+    second_response = client.post(f"/verwaltung/benutzer/{target.pk}/kennwort-link")
+    second = _link_from(_body(client.get(second_response["Location"])))
+    assert first != second
+    assert Client().get(first).status_code == 400
+    assert Client().post(second + "speichern", {"password": PASSWORD,
+                                                "password_repeat": PASSWORD}).status_code == 302
+    assert Client().login(username="poststelle", password=PASSWORD)
+
+
+@pytest.mark.parametrize("path", ["/kennwort-setzen/MQ/falsch/", "/kennwort-setzen/xx/yy/",
+                                  "/kennwort-setzen/OTk5OTk/abc-def/"])
+def test_a_wrong_link_is_refused_alike_whether_or_not_the_person_exists(demo, path):
+    response = Client().get(path)
+    assert response.status_code == 400
+    assert "PASSWORD_LINK_INVALID" in _body(response)
 
 
 # --- organisation units --------------------------------------------------------------------

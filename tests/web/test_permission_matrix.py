@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from archive.actors import actor_for_user as acting
 from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
+from archive.services.staff import password_link_parts, user_create
 from ingest.models import IngestJob, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
@@ -94,6 +95,13 @@ def _matrix(objects) -> dict:
         "web:admin_user_update": [("post", (objects["staff"],), {
             "role": "caseworker", "units": ["B"], "clearance": "0"}, ADMIN_ACTS)],
         "web:admin_user_status": [("post", (objects["staff"],), {}, ADMIN_ACTS)],
+        # The one-time link is the proof: whoever holds it may set the password, once.
+        "web:password_set": [("get", objects["password_link"], {}, EVERYONE | {None: 200})],
+        "web:password_set_save": [("post", objects["password_link"], {
+            "password": "ein-eigenes-kennwort", "password_repeat": "ein-eigenes-kennwort"},
+            _only({}, 302, anonymous=302))],
+        # After the rows above: a new link ends the one they use.
+        "web:admin_user_password_link": [("post", (objects["newcomer"],), {}, ADMIN_ACTS)],
         "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
         "web:admin_unit_new": [("get", (), {}, ADMIN)],
         "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
@@ -181,6 +189,9 @@ def objects(demo):
     job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
                                    original_sha256="0" * 64, original_size=1,
                                    submitted_by="poststelle")
+    # A newcomer created without a password, who sets one through the one-time link.
+    newcomer = user_create(actor=acting(user("admin")), username="neu-im-amt",
+                           role="caseworker", units=["A"])
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
@@ -192,6 +203,7 @@ def objects(demo):
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
             # The administration's rows: a member of staff, a unit, a document type.
             "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
+            "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
             "document_type": DocumentType.objects.get(key="antrag").pk}
 
 

@@ -22,8 +22,10 @@ from archive.models import DocumentType, Unit
 from archive.services.doctypes import document_type_add, document_type_update
 from archive.services.staff import (
     GRANTABLE,
+    password_link_parts,
     user_create,
     user_deactivate,
+    user_password_link,
     user_reactivate,
     user_update,
 )
@@ -133,17 +135,43 @@ def admin_user_new(request):
                       {**_user_context(), "form": UserCreateForm()})
 
 
+LINK_KEY = "admin_password_link"
+
+
+def _keep_link(request, user, parts) -> None:
+    """The link is shown once, on the next page, to the administrator who asked for it: kept
+    in their session, not in a message or an address that a log could keep."""
+    request.session[LINK_KEY] = {
+        "user": user.pk, "url": request.build_absolute_uri(reverse("web:password_set",
+                                                                   args=parts))}
+
+
+def _take_link(request, user) -> str:
+    kept = request.session.pop(LINK_KEY, None)
+    return kept["url"] if kept and kept.get("user") == user.pk else ""
+
+
 @login_required
 @require_POST
 def admin_user_create(request):
     administrators_only(request.user)
     form = UserCreateForm(request.POST)
-    return _submit(
-        request, form,
-        lambda data: user_create(actor=actor_for_request(request),
-                                 **form.service_arguments()),
-        success=_("Die Person wurde angelegt."), then="web:admin_users",
-        template="web/admin_user_form.html", context=_user_context())
+    created = {}
+
+    def create(data):
+        arguments = form.service_arguments()
+        arguments["password"] = arguments.get("password") or None
+        created["user"] = user_create(actor=actor_for_request(request), **arguments)
+        if not arguments["password"]:
+            _keep_link(request, created["user"], password_link_parts(created["user"]))
+            created["link"] = True
+
+    response = _submit(request, form, create, success=_("Die Person wurde angelegt."),
+                       then="web:admin_users", template="web/admin_user_form.html",
+                       context=_user_context())
+    if created.get("link"):
+        return redirect("web:admin_user_edit", created["user"].pk)
+    return response
 
 
 @login_required
@@ -152,8 +180,8 @@ def admin_user_edit(request, user_id: int):
     administrators_only(request.user)
     user = object_or_404(get_user_model(), user_id)
     return _form_page(request, "web/admin_user_form.html",
-                      {**_user_context(user), "form": UserEditForm(
-                          initial=UserEditForm.initial_for(user))})
+                      {**_user_context(user), "password_link": _take_link(request, user),
+                       "form": UserEditForm(initial=UserEditForm.initial_for(user))})
 
 
 @login_required
@@ -184,6 +212,22 @@ def admin_user_status(request, user_id: int):
         action, success = user_reactivate, _("Das Benutzerkonto wurde wieder aktiviert.")
     return run_action(request, lambda: action(actor=actor_for_request(request), user=user),
                       success=success, back=reverse("web:admin_user_edit", args=[user.pk]))
+
+
+@login_required
+@require_POST
+def admin_user_password_link(request, user_id: int):
+    administrators_only(request.user)
+    user = object_or_404(get_user_model(), user_id)
+
+    def issue():
+        _keep_link(request, user, user_password_link(actor=actor_for_request(request),
+                                                     user=user))
+
+    return run_action(request, issue,
+                      success=_("Ein neuer Link wurde ausgestellt; das bisherige Kennwort gilt "
+                                "nicht mehr."),
+                      back=reverse("web:admin_user_edit", args=[user.pk]))
 
 
 # --- organisation units -------------------------------------------------------------------
