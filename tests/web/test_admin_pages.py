@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from archive.models import DocumentType, Event, FilePlanUnit, Role, StaffProfile, Unit
 from tests.conftest import DEMO_PASSWORD, user
@@ -290,6 +291,8 @@ def test_a_new_password_is_set_and_recorded_without_itself(demo):
     assert event.data["password_set"] is True and event.data["changes"] == {}
     assert PASSWORD not in json.dumps(event.data)
     assert Client().login(username="poststelle", password=PASSWORD)
+    history = _body(client.get(f"/verwaltung/benutzer/{target.pk}/"))
+    assert "<td>Kennwort</td>" in history and PASSWORD not in history
 
 
 def test_deactivating_a_user_ends_the_login_and_is_one_event_and_undone_by_another(demo):
@@ -443,6 +446,13 @@ def test_the_administrator_creates_and_renames_a_unit_with_one_event_each(demo):
         client.post(f"/verwaltung/organisationseinheiten/{unit.pk}/speichern",
                     {"code": "C1", "name": "Eingliederungshilfe"})
     assert unchanged.events == []
+    # The edit page shows the unit's history from the trail, in German and local time.
+    page = _body(client.get(f"/verwaltung/organisationseinheiten/{unit.pk}/"))
+    history = page.split('id="history-heading"')[1]
+    assert history.index("geändert") < history.index("angelegt")
+    assert "<td>Bezeichnung, Kürzel</td>" in history and "<td>admin</td>" in history
+    local = timezone.localtime(event.at).strftime("%d.%m.%Y %H:%M")
+    assert local in history
 
 
 @pytest.mark.parametrize("data, code", [({"code": "a", "name": "Doppelt"}, "UNIT_CODE_TAKEN"),

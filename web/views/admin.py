@@ -19,6 +19,7 @@ from archive.actors import actor_for_request
 from archive.errors import NotFound, RegistraturError
 from archive.guards import is_administrator
 from archive.models import DocumentType, Unit
+from archive.selectors import events_for_object
 from archive.services.doctypes import document_type_add, document_type_update
 from archive.services.staff import (
     GRANTABLE,
@@ -51,6 +52,44 @@ FIELD_OF_CODE = {
     "DOCUMENT_TYPE_KEY_TAKEN": "key", "DOCUMENT_TYPE_KEY_INVALID": "key",
     "DOCUMENT_TYPE_NAME_MISSING": "name", "DOCUMENT_TYPE_RULE_INVALID": "rule",
 }
+
+
+# The administration's own events in German (the trail's general labels are kept elsewhere).
+HISTORY_LABELS = {
+    "created": gettext_lazy("angelegt"), "changed": gettext_lazy("geändert"),
+    "deactivated": gettext_lazy("deaktiviert"), "reactivated": gettext_lazy("wieder aktiviert"),
+    "schedule_changed": gettext_lazy("Aufbewahrungsfrist geändert"),
+    "password_link_issued": gettext_lazy("Link zum Setzen des Kennworts ausgestellt"),
+    "password_set": gettext_lazy("Kennwort selbst gesetzt"),
+}
+FIELD_LABELS = {
+    "code": gettext_lazy("Kürzel"), "name": gettext_lazy("Bezeichnung"),
+    "title": gettext_lazy("Titel"), "first_name": gettext_lazy("Vorname"),
+    "last_name": gettext_lazy("Nachname"), "email": gettext_lazy("E-Mail"),
+    "role": gettext_lazy("Rolle"), "units": gettext_lazy("Organisationseinheiten"),
+    "clearance": gettext_lazy("Freigabestufe"),
+    "personnel_administration": gettext_lazy("Personalverwaltung"),
+    "permissions": gettext_lazy("Berechtigungen"), "active": gettext_lazy("Status"),
+    "retention_schedule": gettext_lazy("Aufbewahrungsfrist"),
+    "process_name": gettext_lazy("Vorgang"), "rule": gettext_lazy("Erkennungsregel"),
+    "rule_is_regex": gettext_lazy("Regelart"), "priority": gettext_lazy("Vorrang"),
+}
+HISTORY_SHOWN = 20
+
+
+def history(object_type: str, object_id) -> list[dict]:
+    """The latest changes of one user, unit, document type or file plan entry, as the trail
+    recorded them: when, what, by whom and which fields (never values of a password)."""
+    events = events_for_object(object_type, object_id).order_by("-seq")[:HISTORY_SHOWN]
+    rows = []
+    for event in events:
+        data = event.data or {}
+        fields = sorted(str(FIELD_LABELS.get(key, key)) for key in data.get("changes", {}))
+        if data.get("password_set") and event.action != "password_set":
+            fields.append(_("Kennwort"))
+        rows.append({"at": event.at, "action": HISTORY_LABELS.get(event.action, event.action),
+                     "actor": event.actor, "fields": fields})
+    return rows
 
 
 def administrators_only(user) -> None:
@@ -124,7 +163,8 @@ def _user_context(user=None) -> dict:
     if user is None:
         return {"title": _("Neue Person anlegen"), "action": reverse("web:admin_user_create")}
     return {"title": _("Benutzer %(name)s bearbeiten") % {"name": user.username},
-            "action": reverse("web:admin_user_update", args=[user.pk]), "person": user}
+            "action": reverse("web:admin_user_update", args=[user.pk]), "person": user,
+            "history": history("staff", user.pk)}
 
 
 @login_required
@@ -253,7 +293,8 @@ def _unit_context(unit=None) -> dict:
         return {"title": _("Neue Organisationseinheit"),
                 "action": reverse("web:admin_unit_create")}
     return {"title": _("Organisationseinheit %(code)s bearbeiten") % {"code": unit.code},
-            "action": reverse("web:admin_unit_update", args=[unit.pk])}
+            "action": reverse("web:admin_unit_update", args=[unit.pk]),
+            "history": history("unit", unit.pk)}
 
 
 @login_required
@@ -320,7 +361,8 @@ def _doctype_context(document_type=None) -> dict:
     if document_type is None:
         return {"title": _("Neuer Dokumenttyp"), "action": reverse("web:admin_doctype_create")}
     return {"title": _("Dokumenttyp %(key)s bearbeiten") % {"key": document_type.key},
-            "action": reverse("web:admin_doctype_update", args=[document_type.pk])}
+            "action": reverse("web:admin_doctype_update", args=[document_type.pk]),
+            "history": history("document_type", document_type.pk)}
 
 
 @login_required

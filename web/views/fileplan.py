@@ -15,6 +15,7 @@ from archive.services.fileplan import plan_unit_create, plan_unit_update
 from ..admin_forms import PlanUnitTitleForm
 from ..forms import PlanUnitForm, PlanUnitScheduleForm, schedule_options
 from .actions import object_or_404, run_action
+from .admin import history
 from .admin_lists import Column, sorted_page
 
 COLUMNS = [
@@ -100,7 +101,8 @@ def file_plan_toggle(request, plan_unit_id: int):
 
 def _edit_context(unit) -> dict:
     return {"title": _("Aktenplaneinheit %(code)s bearbeiten") % {"code": unit.code},
-            "action": reverse("web:file_plan_update", args=[unit.pk]), "plan_unit": unit}
+            "action": reverse("web:file_plan_update", args=[unit.pk]), "plan_unit": unit,
+            "history": history("plan_unit", unit.pk)}
 
 
 @login_required
