@@ -595,3 +595,13 @@ def test_the_user_list_makes_no_more_queries_as_it_grows(demo):
         person = model.objects.create_user(username=f"person-{number}", password=PASSWORD)
         StaffProfile.objects.create(user=person, role=Role.CASEWORKER).units.set(units)
     assert queries() == few
+
+
+def test_a_change_without_the_csrf_token_is_refused(demo):
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    with _Count() as written:
+        response = client.post("/verwaltung/organisationseinheiten/anlegen",
+                               {"code": "C", "name": "Sachgebiet C"})
+    assert response.status_code == 403
+    assert written.events == [] and not Unit.objects.filter(code="C").exists()
