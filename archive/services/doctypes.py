@@ -9,6 +9,7 @@ from ..errors import InvalidInput, PermissionDenied
 from ..guards import is_administrator, require_person
 from ..models import DocumentType
 from ..models.doctypes import KEY_VALIDATOR
+from .changes import apply_changes
 from .events import event_append
 
 DENIED = "Die Dokumenttypen pflegt die Administration."
@@ -29,15 +30,7 @@ def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = 
     except ValidationError:
         raise InvalidInput(f"Der Schlüssel „{key}“ ist ungültig: erlaubt sind Kleinbuchstaben, "
                            "Ziffern, „-“ und „_“.", code="DOCUMENT_TYPE_KEY_INVALID") from None
-    if not name:
-        raise InvalidInput("Der Dokumenttyp braucht eine Bezeichnung.",
-                           code="DOCUMENT_TYPE_NAME_MISSING")
-    if rule_is_regex:
-        try:
-            re.compile(rule)
-        except re.error as error:
-            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck ({error}).",
-                               code="DOCUMENT_TYPE_RULE_INVALID") from None
+    _check_name_and_rule(name, rule, rule_is_regex)
     with transaction.atomic():
         if DocumentType.objects.filter(key=key).exists():
             raise InvalidInput(f"Den Dokumenttyp „{key}“ gibt es schon.",
@@ -50,6 +43,53 @@ def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = 
                      data={"key": key, "name": name, "process_name": process_name,
                            "rule": rule, "rule_is_regex": rule_is_regex, "priority": priority,
                            "active": active})
+    return document_type
+
+
+def _check_name_and_rule(name: str, rule: str, rule_is_regex: bool) -> None:
+    if not name:
+        raise InvalidInput("Der Dokumenttyp braucht eine Bezeichnung.",
+                           code="DOCUMENT_TYPE_NAME_MISSING")
+    if rule_is_regex and not rule:
+        # An empty expression matches every letter.
+        raise InvalidInput("Ein regulärer Ausdruck als Regel darf nicht leer sein.",
+                           code="DOCUMENT_TYPE_RULE_INVALID")
+    if rule_is_regex:
+        try:
+            re.compile(rule)
+        except re.error as error:
+            where = "" if error.pos is None else f" (Fehler bei Zeichen {error.pos + 1})"
+            raise InvalidInput(f"Die Regel ist kein gültiger regulärer Ausdruck{where}. Bitte "
+                               "prüfen Sie Klammern, Wiederholungszeichen wie * + ? und "
+                               "Escape-Zeichen (\\).",
+                               code="DOCUMENT_TYPE_RULE_INVALID") from None
+
+
+UPDATABLE = ("name", "process_name", "rule", "rule_is_regex", "priority", "active")
+
+
+def document_type_update(*, actor: Actor, document_type: DocumentType,
+                         **changes) -> DocumentType:
+    """Name, default process, rule, priority and status; the key stays, because documents
+    store it. One event with old and new values; an unchanged form writes none."""
+    _require_administrator(actor)
+    if set(changes) - set(UPDATABLE):
+        raise InvalidInput("Der Schlüssel eines Dokumenttyps ist nicht änderbar.",
+                           code="DOCUMENT_TYPE_KEY_FIXED")
+    for field in ("name", "process_name", "rule"):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()
+    with transaction.atomic():
+        document_type = DocumentType.objects.select_for_update().get(pk=document_type.pk)
+        _check_name_and_rule(changes.get("name", document_type.name),
+                             changes.get("rule", document_type.rule),
+                             changes.get("rule_is_regex", document_type.rule_is_regex))
+        diff = apply_changes(document_type, changes)
+        if diff:
+            document_type.save()
+            event_append(action="changed", object_type="document_type",
+                         object_id=document_type.pk, actor=actor,
+                         data={"key": document_type.key, "changes": diff})
     return document_type
 
 

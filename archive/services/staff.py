@@ -1,13 +1,21 @@
 """Staff administration: roles, units, clearance and the permissions that gate sensitive
-actions. Every change is logged with old and new values."""
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db import transaction
+actions. Every change is logged with old and new values; a password never is, only that one
+was set."""
+from collections.abc import Iterable
 
-from ..actors import Actor
-from ..errors import InvalidInput
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from ..actors import Actor, actor_for_user
+from ..errors import InvalidInput, PermissionDenied
 from ..guards import require_admin_or_operator
-from ..models import Role, StaffProfile, Unit
+from ..models import Confidentiality, Role, StaffProfile, Unit
 from .events import event_append
 
 GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
@@ -62,9 +70,251 @@ def _describe(profile: StaffProfile) -> dict:
     if profile.pk is None:
         return {}
     return {
+        "first_name": profile.user.first_name,
+        "last_name": profile.user.last_name,
+        "email": profile.user.email,
         "role": profile.role,
         "units": sorted(profile.units.values_list("code", flat=True)),
         "clearance": profile.clearance,
         "personnel_administration": profile.personnel_administration,
         "permissions": sorted(profile.user.user_permissions.values_list("codename", flat=True)),
     }
+
+
+# --- the administration's pages ---------------------------------------------------------
+
+DENIED = "Personal und Berechtigungen pflegt die Administration."
+NAME_FIELDS = ("first_name", "last_name", "email")
+
+
+def _valid_username(username: str) -> str:
+    username = (username or "").strip()
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        username = ""
+    if not username or len(username) > 150:
+        raise InvalidInput("Der Benutzername ist ungültig: bis zu 150 Buchstaben, Ziffern und "
+                           "@ . + - _, ohne Leerzeichen.", code="USER_NAME_INVALID")
+    return username
+
+
+def _valid_password(password: str, user) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="PASSWORD_INVALID") from None
+
+
+def _valid_profile(role, clearance, permissions) -> None:
+    if role is not None and role not in Role.values:
+        raise InvalidInput(f"Unbekannte Rolle {role!r}.", code="ROLE_UNKNOWN")
+    if clearance is not None and clearance not in Confidentiality.values:
+        raise InvalidInput("Die Freigabestufe ist ungültig.", code="CLEARANCE_INVALID")
+    unknown = set(permissions or ()) - GRANTABLE
+    if unknown:
+        raise InvalidInput(f"Unbekannte Berechtigung: {', '.join(sorted(unknown))}.",
+                           code="PERMISSION_UNKNOWN")
+
+
+def _units(codes: Iterable[str]) -> list[Unit]:
+    codes = set(codes)
+    found = list(Unit.objects.filter(code__in=codes))
+    if len(found) != len(codes):
+        raise InvalidInput("Unbekannte Organisationseinheit.", code="UNIT_UNKNOWN")
+    return found
+
+
+def _set_permissions(user, permissions: Iterable[str]) -> None:
+    """Exactly these of the grantable permissions; others (none today) stay as they are."""
+    wanted = set(permissions)
+    held = set(user.user_permissions.filter(codename__in=GRANTABLE)
+               .values_list("codename", flat=True))
+    grantable = Permission.objects.filter(content_type__app_label="archive")
+    if wanted - held:
+        user.user_permissions.add(*grantable.filter(codename__in=wanted - held))
+    if held - wanted:
+        user.user_permissions.remove(*grantable.filter(codename__in=held - wanted))
+
+
+def _record(*, actor, user, action, before, password_set=False, extra=None):
+    profile = StaffProfile.objects.get(user=user)
+    after = {**_describe(profile), "active": user.is_active}
+    changes = {key: [before.get(key), value] for key, value in after.items()
+               if before.get(key) != value}
+    if not changes and not password_set:
+        return None
+    return event_append(action=action, object_type="staff", object_id=user.pk, actor=actor,
+                        data={"username": user.username, "changes": changes,
+                              "password_set": password_set, **(extra or {})})
+
+
+def user_create(*, actor: Actor, username: str, role: str, password: str | None = None,
+                first_name: str = "", last_name: str = "", email: str = "",
+                units: Iterable[str] = (), clearance: int = 0,
+                personnel_administration: bool = False,
+                permissions: Iterable[str] = ()):
+    """A new member of staff, with an initial password or none (then the person sets one
+    through a one-time link, `user_password_link`). The event records who was created with
+    which rights, and whether a password was set."""
+    require_admin_or_operator(actor, DENIED)
+    username = _valid_username(username)
+    permissions = list(permissions)
+    _valid_profile(role, clearance, permissions)
+    if role is None:
+        raise InvalidInput("Eine neue Person braucht eine Rolle.", code="ROLE_UNKNOWN")
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username__iexact=username).exists():
+            raise InvalidInput(f"Den Benutzernamen „{username}“ gibt es schon.",
+                               code="USER_NAME_TAKEN")
+        found_units = _units(units)
+        user = user_model(username=username, first_name=first_name.strip(),
+                          last_name=last_name.strip(), email=email.strip())
+        if password:
+            _valid_password(password, user)
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        profile = StaffProfile.objects.create(
+            user=user, role=role, clearance=clearance,
+            personnel_administration=personnel_administration)
+        profile.units.set(found_units)
+        _set_permissions(user, permissions)
+        # One event for the creation; without a password it says that a link was issued
+        # (never the link itself, see password_link_parts).
+        _record(actor=actor, user=user, action="created", before={},
+                password_set=bool(password), extra={"password_link": not password})
+    return user
+
+
+def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[str] | None = None,
+                clearance: int | None = None, personnel_administration: bool | None = None,
+                permissions: Iterable[str] | None = None, password: str | None = None,
+                **names):
+    """Changes what is given (None leaves a field alone); one event lists old and new values.
+    An administrator cannot take the role from themselves, so that the last one cannot lock
+    the administration out."""
+    require_admin_or_operator(actor, DENIED)
+    if set(names) - set(NAME_FIELDS):
+        raise InvalidInput("Nur Name, E-Mail, Rolle, Einheiten, Freigabe und Berechtigungen "
+                           "sind änderbar.")
+    permissions = None if permissions is None else list(permissions)
+    _valid_profile(role, clearance, permissions)
+    if (role is not None and role != Role.ADMINISTRATOR and actor.user is not None
+            and actor.user.pk == user.pk):
+        raise PermissionDenied("Die eigene Administratorrolle kann man sich nicht selbst "
+                               "entziehen.", code="USER_SELF_DEMOTE")
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        profile, _created = StaffProfile.objects.get_or_create(
+            user=user, defaults={"role": role or Role.CASEWORKER})
+        before = {**_describe(profile), "active": user.is_active}
+        for field, value in names.items():
+            if value is not None:
+                setattr(user, field, value.strip())
+        if password:
+            _valid_password(password, user)
+            user.set_password(password)
+        user.save()
+        if role is not None:
+            profile.role = role
+        if clearance is not None:
+            profile.clearance = clearance
+        if personnel_administration is not None:
+            profile.personnel_administration = personnel_administration
+        profile.save()
+        if units is not None:
+            profile.units.set(_units(units))
+        if permissions is not None:
+            _set_permissions(user, permissions)
+        _record(actor=actor, user=user, action="changed", before=before,
+                password_set=bool(password))
+    return user
+
+
+def _set_active(*, actor: Actor, user, active: bool):
+    require_admin_or_operator(actor, DENIED)
+    if not active and actor.user is not None and actor.user.pk == user.pk:
+        raise PermissionDenied("Das eigene Benutzerkonto kann man nicht deaktivieren.",
+                               code="USER_SELF_DEACTIVATE")
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            event_append(action="reactivated" if active else "deactivated",
+                         object_type="staff", object_id=user.pk, actor=actor,
+                         data={"username": user.username,
+                               "changes": {"active": [not active, active]}})
+    return user
+
+
+def user_deactivate(*, actor: Actor, user):
+    """The person can no longer sign in (running sessions end with the next request); the
+    account stays, since the trail names it."""
+    return _set_active(actor=actor, user=user, active=False)
+
+
+def user_reactivate(*, actor: Actor, user):
+    return _set_active(actor=actor, user=user, active=True)
+
+
+# --- one-time links to set a password ------------------------------------------------------
+
+LINK_INVALID = "Der Link zum Setzen des Kennworts ist ungültig, abgelaufen oder schon benutzt."
+
+
+def user_password_link(*, actor: Actor, user) -> tuple[str, str]:
+    """A one-time link (its two path parts) with which the person sets a password of their
+    own, so that nobody else ever knows it. Issuing one ends the current password and every
+    earlier link: the token depends on the stored password, which is replaced by an unusable
+    one, and setting a password through the link ends the link too. It expires after
+    PASSWORD_RESET_TIMEOUT. The event records that a link was issued, never the link."""
+    require_admin_or_operator(actor, DENIED)
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        event_append(action="password_link_issued", object_type="staff", object_id=user.pk,
+                     actor=actor, data={"username": user.username})
+    return password_link_parts(user)
+
+
+def password_link_parts(user) -> tuple[str, str]:
+    """The link of a person who has no usable password yet: one just created without one
+    (the creation's event records that a link was issued), or one whose link was issued by
+    `user_password_link`. Refused for anyone with a password, so that it can never open an
+    account that is in use."""
+    if user.has_usable_password():
+        raise InvalidInput("Für diese Person wurde kein Link zum Setzen des Kennworts "
+                           "ausgestellt.", code="PASSWORD_LINK_NONE")
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+def user_for_password_link(uidb64: str, token: str):
+    """The person a link is for, or a refusal that says nothing about whether they exist."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        pk = None
+    user = get_user_model().objects.filter(pk=pk).first() if pk else None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise InvalidInput(LINK_INVALID, code="PASSWORD_LINK_INVALID")
+    return user
+
+
+def user_password_set_with_link(*, uidb64: str, token: str, password: str, channel: str = "web"):
+    """The person sets their password; the event names them as the actor."""
+    with transaction.atomic():
+        user = user_for_password_link(uidb64, token)
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if not default_token_generator.check_token(user, token):  # used meanwhile
+            raise InvalidInput(LINK_INVALID, code="PASSWORD_LINK_INVALID")
+        _valid_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        event_append(action="password_set", object_type="staff", object_id=user.pk,
+                     actor=actor_for_user(user, channel), data={"username": user.username})
+    return user

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from archive.actors import actor_for_user as acting
-from archive.models import BreakGlass, FilePlanUnit
+from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
+from archive.services.staff import password_link_parts, user_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
 from tests.archive.helpers import file_document
@@ -80,6 +81,42 @@ def _matrix(objects) -> dict:
         "web:file_plan_schedule": [("post", (plan_unit,),
                                     {"retention_schedule": "SGB-10J-ZDA"}, ADMIN_ACTS)],
         "web:file_plan_toggle": [("post", (plan_unit,), {}, ADMIN_ACTS)],
+        "web:file_plan_edit": [("get", (plan_unit,), {}, ADMIN)],
+        "web:file_plan_update": [("post", (plan_unit,), {"title": "Einzelfälle"}, ADMIN_ACTS)],
+        # Administration: administrators only; everyone else gets the 404 of an unknown page.
+        "web:admin_home": [("get", (), {}, ADMIN)],
+        "web:admin_users": [("get", (), {"sortierung": "-rolle"}, ADMIN)],
+        "web:admin_user_new": [("get", (), {}, ADMIN)],
+        "web:admin_user_create": [("post", (), {
+            "username": "neue-kraft", "role": "caseworker", "units": ["A"], "clearance": "0",
+            "password": "ein-langes-kennwort", "password_repeat": "ein-langes-kennwort"},
+            ADMIN_ACTS)],
+        "web:admin_user_edit": [("get", (objects["staff"],), {}, ADMIN)],
+        "web:admin_user_update": [("post", (objects["staff"],), {
+            "role": "caseworker", "units": ["B"], "clearance": "0"}, ADMIN_ACTS)],
+        "web:admin_user_status": [("post", (objects["staff"],), {}, ADMIN_ACTS)],
+        # The one-time link is the proof: whoever holds it may set the password, once.
+        "web:password_set": [("get", objects["password_link"], {}, EVERYONE | {None: 200})],
+        "web:password_set_save": [("post", objects["password_link"], {
+            "password": "ein-eigenes-kennwort", "password_repeat": "ein-eigenes-kennwort"},
+            _only({}, 302, anonymous=302))],
+        # After the rows above: a new link ends the one they use.
+        "web:admin_user_password_link": [("post", (objects["newcomer"],), {}, ADMIN_ACTS)],
+        "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
+        "web:admin_unit_new": [("get", (), {}, ADMIN)],
+        "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
+                                   ADMIN_ACTS)],
+        "web:admin_unit_edit": [("get", (objects["unit"],), {}, ADMIN)],
+        "web:admin_unit_update": [("post", (objects["unit"],),
+                                   {"code": "A", "name": "Sachgebiet A"}, ADMIN_ACTS)],
+        "web:admin_doctypes": [("get", (), {"seite": "2"}, ADMIN)],
+        "web:admin_doctype_new": [("get", (), {}, ADMIN)],
+        "web:admin_doctype_create": [("post", (), {"key": "pruef-typ", "name": "Prüftyp",
+                                                   "priority": "0", "active": "on"},
+                                      ADMIN_ACTS)],
+        "web:admin_doctype_edit": [("get", (objects["document_type"],), {}, ADMIN)],
+        "web:admin_doctype_update": [("post", (objects["document_type"],), {
+            "name": "Antrag", "rule": "Antrag", "priority": "10", "active": "on"}, ADMIN_ACTS)],
         "web:data_protection": [("get", (), {}, DPO)],
         "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
         "web:report": [("get", (), {}, DPO)],
@@ -169,6 +206,9 @@ def objects(demo):
         source="upload", original_name=f"kaputt-{n}.pdf", original_sha256=f"{n}" * 64,
         original_size=1, submitted_by="poststelle", state=JobState.REFUSED,
         code="PDF_ENCRYPTED", message="verschlüsselt").pk) for n in range(1, 4)]
+    # A newcomer created without a password, who sets one through the one-time link.
+    newcomer = user_create(actor=acting(user("admin")), username="neu-im-amt",
+                           role="caseworker", units=["A"])
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
@@ -177,7 +217,11 @@ def objects(demo):
             "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
             "disposal": disposal.pk, "hold": hold.pk,
             "file_reference": demo["A"].file_reference,
-            "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk}
+            "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
+            # The administration's rows: a member of staff, a unit, a document type.
+            "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
+            "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
+            "document_type": DocumentType.objects.get(key="antrag").pk}
 
 
 def _client(username):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
@@ -11,8 +12,18 @@ from archive.guards import is_administrator
 from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
 
+from ..admin_forms import PlanUnitTitleForm
 from ..forms import PlanUnitForm, PlanUnitScheduleForm, schedule_options
 from .actions import object_or_404, run_action
+from .admin import history
+from .admin_lists import Column, sorted_page
+
+COLUMNS = [
+    Column(gettext_lazy("Kennzeichen"), "kennzeichen", ("code",)),
+    Column(gettext_lazy("Titel"), "titel", ("title",)),
+    Column(gettext_lazy("Aufbewahrungsfrist"), "frist", ("retention_schedule",)),
+    Column(gettext_lazy("Status"), "status", ("-active",)),
+]
 
 
 def _admin_only(user):
@@ -23,13 +34,15 @@ def _admin_only(user):
 def _page(request, form, status=200):
     options = schedule_options()  # once for the page, not once per row
     known = {key for key, _label in options if key}
+    context = sorted_page(request, FilePlanUnit.objects.all(), COLUMNS, "kennzeichen")
     rows = []
-    for unit in FilePlanUnit.objects.all():
+    for unit in context["page"]:
         row_form = PlanUnitScheduleForm(initial={"retention_schedule": unit.retention_schedule},
                                         auto_id=f"id_%s_{unit.pk}")
         row_form.fields["retention_schedule"].choices = options
         rows.append((unit, row_form, unit.retention_schedule in known))
-    return render(request, "web/fileplan.html", {"rows": rows, "form": form}, status=status)
+    return render(request, "web/fileplan.html", {**context, "rows": rows, "form": form},
+                  status=status)
 
 
 @login_required
@@ -84,3 +97,35 @@ def file_plan_toggle(request, plan_unit_id: int):
                       lambda: plan_unit_update(actor=actor_for_request(request), plan_unit=unit,
                                                active=not unit.active),
                       success=_("Der Status wurde geändert."), back=reverse("web:file_plan"))
+
+
+def _edit_context(unit) -> dict:
+    return {"title": _("Aktenplaneinheit %(code)s bearbeiten") % {"code": unit.code},
+            "action": reverse("web:file_plan_update", args=[unit.pk]), "plan_unit": unit,
+            "history": history("plan_unit", unit.pk)}
+
+
+@login_required
+@require_GET
+def file_plan_edit(request, plan_unit_id: int):
+    _admin_only(request.user)
+    unit = object_or_404(FilePlanUnit, plan_unit_id)
+    return render(request, "web/admin_plan_unit_form.html",
+                  {**_edit_context(unit), "form": PlanUnitTitleForm(initial={"title": unit.title})})
+
+
+@login_required
+@require_POST
+def file_plan_update(request, plan_unit_id: int):
+    _admin_only(request.user)
+    unit = object_or_404(FilePlanUnit, plan_unit_id)
+    form = PlanUnitTitleForm(request.POST)
+    if form.is_valid():
+        title = form.cleaned_data["title"].strip()
+        if title:
+            plan_unit_update(actor=actor_for_request(request), plan_unit=unit, title=title)
+            messages.success(request, _("Die Änderungen wurden gespeichert."))
+            return redirect("web:file_plan")
+        form.add_error("title", _("Bitte geben Sie einen Titel an."))
+    return render(request, "web/admin_plan_unit_form.html",
+                  {**_edit_context(unit), "form": form}, status=400)

@@ -1,0 +1,140 @@
+"""Forms of the administration's pages (users, organisation units, document types, the file
+plan's entries). The rules themselves (unique codes, valid expressions, passwords) are checked
+by the archive services; the forms only shape the input."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import Confidentiality, Role, StaffProfile, Unit
+from archive.services.staff import GRANTABLE
+
+
+def permission_choices() -> list[tuple[str, str]]:
+    """The grantable permissions with their German names from the model's Meta."""
+    names = dict(StaffProfile._meta.permissions)
+    return [(codename, names.get(codename, codename)) for codename in sorted(GRANTABLE)]
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("Kürzel"), max_length=32,
+                           help_text=_("Kurz und eindeutig, z. B. „A“ oder „50.2“."))
+    name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+
+
+class _StaffFields(forms.Form):
+    first_name = forms.CharField(label=_("Vorname"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nachname"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+    units = forms.ModelMultipleChoiceField(
+        Unit.objects.all(), label=_("Organisationseinheiten"), required=False,
+        to_field_name="code", widget=forms.CheckboxSelectMultiple)
+    clearance = forms.TypedChoiceField(
+        label=_("Freigabestufe"), coerce=int, choices=Confidentiality.choices,
+        help_text=_("Höchste Vertraulichkeitsstufe, die diese Person lesen darf."))
+    personnel_administration = forms.BooleanField(
+        label=_("Personalverwaltung (sieht Beschäftigtenfälle nie)"), required=False)
+    permissions = forms.MultipleChoiceField(
+        label=_("Zusätzliche Berechtigungen"), required=False, choices=permission_choices,
+        widget=forms.CheckboxSelectMultiple)
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["units"] = [unit.code for unit in data["units"]]
+        data.pop("password_repeat", None)
+        return data
+
+    def clean(self):
+        data = super().clean()
+        password, repeat = data.get("password"), data.get("password_repeat")
+        if password and password != repeat:
+            self.add_error("password_repeat",
+                           _("Die beiden Kennwörter stimmen nicht überein."))
+        return data
+
+
+class UserCreateForm(_StaffFields):
+    username = forms.CharField(label=_("Benutzername"), max_length=150)
+    password = forms.CharField(
+        label=_("Erstes Kennwort (freiwillig)"), strip=False, required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leer lassen, dann erhalten Sie einen einmaligen Link, mit dem die Person "
+                    "ihr Kennwort selbst setzt. Ein Kennwort wird nie protokolliert."))
+    password_repeat = forms.CharField(
+        label=_("Kennwort wiederholen"), strip=False, required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    field_order = ["username", "first_name", "last_name", "email", "role", "units",
+                   "clearance", "personnel_administration", "permissions", "password",
+                   "password_repeat"]
+
+
+class UserEditForm(_StaffFields):
+    password = forms.CharField(
+        label=_("Neues Kennwort"), strip=False, required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leer lassen, um das Kennwort nicht zu ändern."))
+    password_repeat = forms.CharField(
+        label=_("Neues Kennwort wiederholen"), strip=False, required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    @staticmethod
+    def initial_for(user) -> dict:
+        profile = getattr(user, "staff_profile", None)
+        initial = {"first_name": user.first_name, "last_name": user.last_name,
+                   "email": user.email,
+                   "permissions": list(user.user_permissions.filter(codename__in=GRANTABLE)
+                                       .values_list("codename", flat=True))}
+        if profile is not None:
+            initial |= {"role": profile.role, "clearance": profile.clearance,
+                        "personnel_administration": profile.personnel_administration,
+                        "units": list(profile.units.all())}
+        return initial
+
+
+class DocumentTypeForm(forms.Form):
+    name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+    process_name = forms.CharField(
+        label=_("Vorgang"), max_length=200, required=False,
+        help_text=_("Name des Vorgangs, in den Dokumente dieses Typs vorgeschlagen werden."))
+    rule = forms.CharField(
+        label=_("Erkennungsregel"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wörter, durch Komma getrennt, oder ein regulärer Ausdruck."))
+    rule_is_regex = forms.BooleanField(label=_("Regel ist ein regulärer Ausdruck"),
+                                       required=False)
+    priority = forms.IntegerField(label=_("Vorrang"), initial=0, min_value=-1000,
+                                  max_value=1000)
+    active = forms.BooleanField(label=_("aktiv"), required=False, initial=True)
+
+    @staticmethod
+    def initial_for(document_type) -> dict:
+        return {name: getattr(document_type, name)
+                for name in ("name", "process_name", "rule", "rule_is_regex", "priority",
+                             "active")}
+
+
+class DocumentTypeCreateForm(DocumentTypeForm):
+    key = forms.CharField(label=_("Schlüssel"), max_length=64,
+                          help_text=_("Kleinbuchstaben, Ziffern, „-“ und „_“; später nicht "
+                                      "änderbar."))
+    field_order = ["key", "name", "process_name", "rule", "rule_is_regex", "priority",
+                   "active"]
+
+
+class PlanUnitTitleForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+
+
+class PasswordSetForm(forms.Form):
+    password = forms.CharField(
+        label=_("Neues Kennwort"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_repeat = forms.CharField(
+        label=_("Neues Kennwort wiederholen"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_repeat"):
+            self.add_error("password_repeat",
+                           _("Die beiden Kennwörter stimmen nicht überein."))
+        return data
