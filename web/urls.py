@@ -4,6 +4,7 @@ from django.urls import path
 from .views import (
     casefiles,
     dataprotection,
+    document_viewer,
     documents,
     fileplan,
     home,
@@ -42,6 +43,15 @@ urlpatterns = [
          name="thumbnail"),
     path("dokumente/<int:document_id>/versionen/<int:number>/vorschau.png",
          documents.document_thumbnail, name="version_thumbnail"),
+    # The document page's viewer, versions and drawn redaction (web/views/document_viewer.py).
+    path("dokumente/<int:document_id>/seiten/<int:page>.png",
+         document_viewer.document_page_image, name="page_image"),
+    path("dokumente/<int:document_id>/seiten/<int:page>/schwaerzung.png",
+         document_viewer.document_redaction_preview, name="redaction_preview"),
+    path("dokumente/<int:document_id>/versionen/vergleich",
+         document_viewer.document_versions_diff, name="version_diff"),
+    path("dokumente/<int:document_id>/schwaerzen/gezeichnet",
+         document_viewer.document_redact_drawn_action, name="document_redact_drawn"),
     path("akten/", casefiles.case_file_list, name="case_files"),
     path("akten/neu/", casefiles.case_file_new, name="case_file_new"),
     path("akten/<int:case_file_id>/", casefiles.case_file_page, name="case_file"),
