@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "archive",
@@ -247,6 +248,10 @@ XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
 WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
+# The document viewer's pdf.js (npm pdfjs-dist in node_modules) under vendor/pdfjs/. Stand-in
+# until the front-end branch's whitenoise and NodeModulesFinder, which serve the same paths.
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [("vendor/pdfjs", BASE_DIR / "node_modules" / "pdfjs-dist")]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
