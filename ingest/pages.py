@@ -60,8 +60,10 @@ def _cache_root() -> Path:
 def _cache_dir(document_id: int, rendition_sha256: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", rendition_sha256):
         raise ValueError("not a blob hash")
-    path = _cache_root() / str(int(document_id)) / rendition_sha256
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = Path(settings.DATA_DIR)
+    for part in ("cache", "pages", str(int(document_id)), rendition_sha256):
+        path = path / part
+        path.mkdir(exist_ok=True, mode=0o700)  # every level the service account's alone
     return path
 
 

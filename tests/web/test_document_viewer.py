@@ -25,11 +25,12 @@ from PIL import Image
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.blobstore import blob_path, blob_put_file
-from archive.models import Event
+from archive.models import Document, Event
 from archive.selectors import READ_ACTIONS
 from archive.services.documents import document_file_new, version_add
+from archive.signals import documents_destroyed
 from ingest.models import RedactionJob, RedactionState
-from ingest.pages import PageSize, page_cache_purge
+from ingest.pages import PageSize
 from ingest.redaction_jobs import DrawnBox
 from ingest.tasks import redact
 from tests.archive.helpers import content, grant
@@ -363,5 +364,14 @@ def test_the_cached_pictures_go_with_a_destroyed_document(document, settings):
     assert client.get(f"/dokumente/{document.pk}/seiten/1.png").status_code == 200
     cache = Path(settings.DATA_DIR) / "cache" / "pages" / str(document.pk)
     assert any(cache.rglob("*.png"))
-    page_cache_purge(document_ids=[document.pk])
+    # What destruction sends once it is committed; the receiver is connected by ingest.
+    documents_destroyed.send(sender=Document, document_ids=[document.pk])
     assert not cache.exists()
+
+
+def test_the_cached_pictures_are_the_service_accounts_alone(document, settings):
+    assert _client("sachbearbeitung-a").get(
+        f"/dokumente/{document.pk}/seiten/1.png").status_code == 200
+    root = Path(settings.DATA_DIR) / "cache"
+    for path in [root, *root.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
