@@ -81,6 +81,10 @@ def test_a_rectangle_drawn_with_the_mouse_redacts_that_word(demo_tx, instance, l
     # pdf.js drew the page into the viewer (its module and worker came as static files).
     expect(page.locator("#viewer .viewer-page canvas")).to_have_count(1, timeout=30_000)
     expect(page.locator(".viewer-thumbs img")).to_have_count(1)
+    # A thumbnail scrolls the viewer to its page (without JavaScript it opens the PDF there).
+    page.click(".viewer-thumbs a[data-page='1']")
+    expect(page.locator("#seite-1")).to_be_focused()
+    assert page.url.endswith(path)
 
     # Draw over "Zahlbetrag" on the page picture, as a user would with the mouse.
     surface = page.locator("#drawing-image")
