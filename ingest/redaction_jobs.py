@@ -48,6 +48,7 @@ class Box:
 
 
 MAX_BOXES = 200
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ def redaction_request_drawn(*, user, document_id, version: int, drawn: list[Draw
                             reason: str) -> RedactionJob:
     """A redaction drawn on the page pictures of `version`: the boxes are turned into
     millimetres from that version's own page sizes, then asked for like any other."""
+    if len(reason) > MAX_REASON:  # what the numeric form allows
+        raise InvalidInput(f"Der Grund ist zu lang (höchstens {MAX_REASON} Zeichen).",
+                           code="REASON_TOO_LONG")
     # Who may, which version, which pages: checked before the rendition is looked at.
     where = [Box(page=box.page, x=0, y=0, width=0, height=0) for box in drawn]
     document, source = redaction_check(user=user, document_id=document_id, version=version,

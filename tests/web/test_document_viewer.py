@@ -375,3 +375,58 @@ def test_the_cached_pictures_are_the_service_accounts_alone(document, settings):
     root = Path(settings.DATA_DIR) / "cache"
     for path in [root, *root.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+# What a user can type or a link can carry (as in tests/web/test_bad_input.py).
+NASTY = ["", "x", "²", "-1", "99999999999999999999999999", "0001-01-01", "\x00", "ä" * 600,
+         "(" * 500, "[{}]", '[{"page": "²"}]', "1e400"]
+
+
+def test_no_parameter_of_the_viewer_gives_a_server_error(document, queued):
+    client = _client("sachbearbeitung-a")
+    base = f"/dokumente/{document.pk}"
+    box = json.dumps([{"page": 1, "x": 10, "y": 10, "width": 50, "height": 20,
+                       "image_width": 800, "image_height": 1132}])
+    targets = [("get", f"{base}/seiten/1.png", {"w": "160"}, ["w", "g", "zweck"]),
+               ("get", f"{base}/seiten/1/schwaerzung.png", {"boxes": box}, ["boxes", "g"]),
+               ("get", f"{base}/versionen/vergleich", {"alt": "1", "neu": "1"},
+                ["alt", "neu", "zweck"]),
+               ("post", f"{base}/schwaerzen/gezeichnet",
+                {"boxes": box, "reason": "Grund", "version": "1"},
+                ["boxes", "reason", "version"])]
+    failures = []
+    for method, url, valid, fields in targets:
+        for field in fields:
+            for value in NASTY:
+                for accept in ("text/html", "application/json"):
+                    response = getattr(client, method)(url, valid | {field: value},
+                                                       HTTP_ACCEPT=accept)
+                    if response.status_code >= 500:
+                        failures.append((url, field, value[:10], response.status_code))
+    assert failures == []
+    assert not RedactionJob.objects.filter(reason__startswith="ää").exists()
+
+
+def test_the_document_page_makes_no_more_queries_for_more_versions(document):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grant("sachbearbeitung-a", "view_unredacted")
+    client = _client("sachbearbeitung-a")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/dokumente/{document.pk}/").status_code == 200
+        return len(captured)
+
+    rendition = document.versions.get().rendition_sha256
+
+    def add_version(text):
+        version_add(actor=acting(user("sachbearbeitung-a")), document_id=document.pk,
+                    content=replace(content(text), rendition_sha256=rendition, page_count=2))
+
+    add_version("zweite Fassung")
+    few = queries()
+    for number in range(3, 8):
+        add_version(f"Fassung {number}")
+    assert queries() == few
