@@ -132,7 +132,10 @@ def redaction_preview(*, document_id: int, rendition_sha256: str, page: int,
                       boxes_mm: list[tuple[float, float, float, float]]) -> bytes:
     """The page picture with the boxes (x, y, width, height in millimetres from the top-left
     corner) painted black, as the redaction will paint them; nothing is stored."""
-    size = page_sizes(document_id=document_id, rendition_sha256=rendition_sha256)[page - 1]
+    sizes = page_sizes(document_id=document_id, rendition_sha256=rendition_sha256)
+    if not 1 <= page <= len(sizes):  # the stored page count and the file disagree
+        raise failed("PAGE_IMAGE_FAILED", "Die Seite konnte nicht dargestellt werden.")
+    size = sizes[page - 1]
     path = page_image(document_id=document_id, rendition_sha256=rendition_sha256, page=page,
                       width=WIDTHS[-1])
     with Image.open(path) as opened:
