@@ -4,7 +4,9 @@ The work (rasterise, paint, OCR, store) is done by the worker in `ingest.redacti
 This module is what the web imports, so it stays light: it must not import OCRmyPDF, not
 even through another module (import-linter's `ocr-only-in-ingest` contract). The task is
 therefore queued by its name, never imported."""
+import json
 import logging
+import math
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -20,6 +22,7 @@ from archive.guards import require_open, require_work
 from archive.selectors import document_visible_or_404, version_latest
 
 from .models import REDACTION_STEPS, RedactionJob, RedactionState
+from .pages import page_sizes
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,71 @@ class Box:
         scale = dpi / MM_PER_INCH
         return (int(self.x * scale), int(self.y * scale),
                 int((self.x + self.width) * scale) + 1, int((self.y + self.height) * scale) + 1)
+
+
+MAX_BOXES = 200
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class DrawnBox:
+    """A box drawn on a picture of a page: pixels from the picture's top-left corner, and the
+    size in pixels of the picture as it was shown (any zoom: only the proportions count)."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    image_width: float
+    image_height: float
+
+    def in_millimetres(self, size) -> Box:
+        """The box on the page itself: `size` is the page as shown (pages.PageSize), so the
+        same proportions of the page are blacked out whatever the picture's scale. A box
+        reaching over the picture's edge is cut at the page's edge."""
+        left, top = max(self.x, 0.0), max(self.y, 0.0)
+        right = min(self.x + self.width, self.image_width)
+        bottom = min(self.y + self.height, self.image_height)
+        sx, sy = size.width_mm / self.image_width, size.height_mm / self.image_height
+        return Box(page=self.page, x=round(left * sx, 2), y=round(top * sy, 2),
+                   width=round((right - left) * sx, 2), height=round((bottom - top) * sy, 2))
+
+
+def _invalid_boxes() -> InvalidInput:
+    return InvalidInput("Die gezeichneten Bereiche sind ungültig; bitte neu zeichnen.",
+                        code="BOXES_INVALID")
+
+
+def drawn_boxes_parse(text: str) -> list[DrawnBox]:
+    """The boxes the page's drawing tool sends: a JSON list of objects with the fields of
+    DrawnBox. Anything else, an empty or an oversized list are refused."""
+    try:
+        items = json.loads(text or "[]")
+        if not isinstance(items, list) or len(items) > MAX_BOXES:
+            raise ValueError
+        boxes = [DrawnBox(page=int(item["page"]),
+                          **{field: float(item[field]) for field in
+                             ("x", "y", "width", "height", "image_width", "image_height")})
+                 for item in items]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise _invalid_boxes() from None
+    for box in boxes:
+        values = (box.x, box.y, box.width, box.height, box.image_width, box.image_height)
+        if (not all(math.isfinite(value) for value in values) or box.image_width < 1
+                or box.image_height < 1 or box.width < 1 or box.height < 1
+                or box.x >= box.image_width or box.y >= box.image_height
+                or box.x + box.width <= 0 or box.y + box.height <= 0):
+            raise _invalid_boxes()
+    return boxes
+
+
+def boxes_from_drawing(drawn: list[DrawnBox], sizes: list) -> list[Box]:
+    """Millimetre boxes (what the worker paints) from boxes drawn on page pictures, given
+    the size of every page of the version they were drawn on."""
+    if any(box.page < 1 or box.page > len(sizes) for box in drawn):
+        raise InvalidInput("Eine Seite liegt außerhalb des Dokuments.", code="PAGE_RANGE")
+    return [box.in_millimetres(sizes[box.page - 1]) for box in drawn]
 
 
 def version_not_current(named: int, current: int) -> Conflict:
@@ -83,6 +151,24 @@ def redaction_request(*, user, document_id, version: int, boxes: list[Box],
             boxes=[asdict(box) for box in boxes], reason=reason.strip())
         transaction.on_commit(lambda: redaction_enqueue(job.pk))
     return job
+
+
+def redaction_request_drawn(*, user, document_id, version: int, drawn: list[DrawnBox],
+                            reason: str) -> RedactionJob:
+    """A redaction drawn on the page pictures of `version`: the boxes are turned into
+    millimetres from that version's own page sizes, then asked for like any other."""
+    if len(reason) > MAX_REASON:  # what the numeric form allows
+        raise InvalidInput(f"Der Grund ist zu lang (höchstens {MAX_REASON} Zeichen).",
+                           code="REASON_TOO_LONG")
+    # Who may, which version, which pages: checked before the rendition is looked at.
+    where = [Box(page=box.page, x=0, y=0, width=0, height=0) for box in drawn]
+    document, source = redaction_check(user=user, document_id=document_id, version=version,
+                                       boxes=where, reason=reason)
+    if not source.rendition_sha256:
+        raise InvalidInput("Diese Version hat keine darstellbare Fassung.", code="NO_RENDITION")
+    sizes = page_sizes(document_id=document.pk, rendition_sha256=source.rendition_sha256)
+    return redaction_request(user=user, document_id=document.pk, version=version,
+                             boxes=boxes_from_drawing(drawn, sizes), reason=reason)
 
 
 def redaction_enqueue(job_id) -> None:

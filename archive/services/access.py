@@ -155,3 +155,40 @@ def document_read_with_grant(*, user, document_id, grant: str) -> Document:
     if int(user_pk) != user.pk or document_pk != str(document_id):
         raise NotFound()
     return document_visible_or_404(user, document_id)
+
+
+def page_read(*, user, document_id, page: int, number: int | None = None, grant: str = "",
+              purpose: str = "") -> Version:
+    """One page of a version (default: the latest) as a picture: the page thumbnails of the
+    document page, the page a redaction is drawn on and its preview. The rules of
+    `thumbnail_read`: on the document page the picture is part of that page's logged view
+    and rides on its grant; without a grant every picture is a logged `previewed` read.
+    Unknown, forbidden and "no such page" all look alike."""
+    if grant:
+        document = document_read_with_grant(user=user, document_id=document_id, grant=grant)
+    else:
+        document = document_visible_or_404(user, document_id)
+    version = _version_permitted(user, document, number)
+    if not version.rendition_sha256 or not 1 <= page <= version.page_count:
+        raise NotFound()
+    if not grant:
+        event_append(action="previewed", object_type="document", object_id=document.pk,
+                     actor=user.username, purpose=purpose or document_default_purpose(document),
+                     data={"case_file": document.case_file.file_reference
+                           if document.case_file else None,
+                           "version": version.number, "page": page})
+    return version
+
+
+def versions_compare_read(*, user, document_id, old: int, new: int,
+                          purpose: str = "") -> tuple[Version, Version]:
+    """The texts of two versions side by side (what changed between them): a read of both,
+    under the rule for earlier versions, written as one `viewed` event naming both."""
+    document = document_visible_or_404(user, document_id)
+    versions = (_version_permitted(user, document, old), _version_permitted(user, document, new))
+    event_append(action="viewed", object_type="document", object_id=document.pk,
+                 actor=user.username, purpose=purpose or document_default_purpose(document),
+                 data={"case_file": document.case_file.file_reference
+                       if document.case_file else None,
+                       "versions": [old, new], "compared": True})
+    return versions

@@ -3,6 +3,7 @@
 The list of URLs comes from the resolver: a new URL without a row here fails the test. A
 caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
 import re
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 
@@ -10,15 +11,20 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
+from archive.actors import system_actor
+from archive.blobstore import blob_put_file
 from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
+from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
-from tests.archive.helpers import file_document
+from tests.archive.helpers import content, file_document
 from tests.conftest import DEMO_PASSWORD, user
+from tests.fixtures.born_digital import born_digital_pdf
 
 pytestmark = pytest.mark.django_db
 USERS = ["poststelle", "sachbearbeitung-a", "sachbearbeitung-b", "datenschutz", "admin", None]
@@ -68,6 +74,13 @@ def _matrix(objects) -> dict:
         "web:thumbnail": [("get", (doc,), {}, A_ONLY)],
         "web:version_thumbnail": [("get", (doc, 1), {}, A_ONLY)],
         "web:document_version_upload": [("post", (doc,), {}, A_ACTS)],
+        # The viewer's page pictures, the redaction preview, the text comparison and the
+        # drawn redaction (a page picture needs a real rendition: the born-digital letter).
+        "web:page_image": [("get", (objects["pdf_document"], 1), {}, A_ONLY)],
+        "web:redaction_preview": [("get", (objects["pdf_document"], 1), {"boxes": "[]"},
+                                   A_ONLY)],
+        "web:version_diff": [("get", (doc,), {"alt": "1", "neu": "1"}, A_ONLY)],
+        "web:document_redact_drawn": [("post", (doc,), {"boxes": "x"}, A_ACTS)],
         "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],
@@ -187,8 +200,15 @@ def _named_urls(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def objects(demo):
+def objects(demo, tmp_path):
     document = file_document(demo["A"], text="Antrag auf Leistungen, nur für A", store=True).pk
+    pdf = born_digital_pdf(tmp_path / "brief.pdf", ["Brief an A"])
+    stored = blob_put_file(pdf)
+    pdf_document = document_file_new(
+        content=replace(content("Brief an A"), original_sha256=stored.sha256,
+                        original_size=stored.size, rendition_sha256=stored.sha256),
+        case_file=demo["A"], title="Brief", received_at=timezone.now(),
+        actor=system_actor(name="test")).pk
     # An expired break-glass opening by B on A's file, waiting for the DPO's review.
     opening = BreakGlass.objects.create(user=user("sachbearbeitung-b"), case_file=demo["A"],
                                         reason="Vertretung", expires_at=demo["A"].created_at)
@@ -212,7 +232,8 @@ def objects(demo):
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
-    return {"document": document, "case_file": demo["A"].pk, "erasure": erasure.pk,
+    return {"document": document, "pdf_document": pdf_document,
+            "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
             "disposal": disposal.pk, "hold": hold.pk,

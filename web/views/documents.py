@@ -31,6 +31,7 @@ from ingest.uploads import upload_refusal, version_upload_receive
 from ..forms import DocumentEditForm, MoveForm, RedactionForm
 from .actions import changed, cleaned, run_action
 from .casefiles import reopeners
+from .document_viewer import viewer_context
 
 
 @login_required
@@ -42,20 +43,23 @@ def document_page(request, document_id: int):
     version = version_latest(document)
     closed = (document.case_file is not None and document.case_file.is_closed) or (
         document.process is not None and document.process.is_closed)
+    versions = _versions_to_link(request.user, document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
                    "move_form": MoveForm(),
                    "redaction_form": RedactionForm(initial={"version": version.number}),
                    "redactions": _redactions(request.user, document),
-                   "versions": _versions_to_link(request.user, document), "closed": closed,
+                   "versions": versions, "closed": closed,
                    "reopeners": reopeners(document.case_file) if closed else [],
-                   "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document))})
+                   "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document)),
+                   # The viewer, the versions and the drawn redaction (document_viewer.py).
+                   **viewer_context(request.user, document, version, versions)})
 
 
 def _versions_to_link(user, document) -> dict:
     """Only versions this user may open get a link (the rule of archive.services.access:
     earlier versions may hold what a redaction removed)."""
-    versions = list(document.versions.order_by("number"))
+    versions = list(document.versions.select_related("created_by").order_by("number"))
     earlier = bool(user.has_perm("archive.view_unredacted") and document.case_file_id
                    and may_work_on(user, document.case_file))
     return {"all": versions, "linked": versions if earlier else versions[-1:],
