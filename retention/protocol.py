@@ -90,7 +90,8 @@ class Letter:
     reference: str
     subject: str
     opening: str
-    blocks: list = field(default_factory=list)  # ("h", text) | ("p", text) | ("t", header, rows, widths)
+    # ("h", heading) | ("p", paragraph) | ("t", header, rows, column widths in mm)
+    blocks: list = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
     footer: str = ""
 
