@@ -20,7 +20,7 @@ from ..protocol import Letter, german_time, letter_pdfa
 
 ACCESS_ACTIONS = (*READ_ACTIONS, "break_glass")
 # Columns of the table of accesses, in mm (the text width of the letter is 165 mm).
-ACCESS_WIDTHS = (24, 30, 25, 43, 43)
+ACCESS_WIDTHS = (29, 29, 24, 41, 42)
 
 RIGHTS = (
     "Sie können verlangen, dass unrichtige Daten berichtigt (Art. 16 DSGVO), Daten gelöscht "
