@@ -116,3 +116,18 @@ def test_english_when_the_browser_asks_for_it(demo, trail):
     assert "Access report" in page
     assert "<td>viewed</td>" in page and "angesehen" not in page
     assert f"Case file {demo['A'].file_reference}" in page
+
+
+def test_the_report_command_writes_the_same_csv_and_narrows(demo, trail):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("report", "person", "Müller", "--user", "datenschutz", "--from", "2026-12-01",
+                 "--to", "2027-01-31", "--actor", "sachbearbeitung-a", "--action", "viewed",
+                 stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0][:4] == ["Nr.", "Zeitpunkt", "Wer", "Was"]
+    assert sorted(row[7] for row in rows[1:]) == ["Prüfung Weiterbewilligung", "Silvesterdienst"]
+    assert {row[3] for row in rows[1:]} == {"angesehen"}
