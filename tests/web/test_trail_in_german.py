@@ -131,3 +131,12 @@ def test_the_report_command_writes_the_same_csv_and_narrows(demo, trail):
     assert rows[0][:4] == ["Nr.", "Zeitpunkt", "Wer", "Was"]
     assert sorted(row[7] for row in rows[1:]) == ["Prüfung Weiterbewilligung", "Silvesterdienst"]
     assert {row[3] for row in rows[1:]} == {"angesehen"}
+
+
+def test_the_document_page_shows_its_history_in_german(demo, trail):
+    page = _client("sachbearbeitung-a").get(f"/dokumente/{trail.pk}/").content.decode()
+    history = page.split('id="history"', 1)[1]
+    assert "Prüfung Weiterbewilligung" in history and "angesehen" in history
+    assert ">viewed<" not in history
+    # this very view is in it: read, logged, then shown
+    assert history.count("angesehen") == 2

@@ -3,6 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from archive import labels
+from archive.selectors import events_for_object
 from archive.services.trail import trail_entries
 
 register = template.Library()
@@ -42,3 +43,11 @@ def trail(events) -> list:
     """`{% for entry in history|trail %}`: entries of the trail with local times, German
     labels and objects by name (archive.services.trail). One lookup per kind of object."""
     return trail_entries(events)
+
+
+@register.simple_tag
+def document_history(document, limit: int = 100) -> list:
+    """`{% document_history document as history %}`: the document's own trail entries, newest
+    first, as people read them. Shown on the page of a document the user may read (like the
+    case file's history on its page); presenting them reads no content and logs nothing."""
+    return trail_entries(events_for_object("document", document.pk).order_by("-seq")[:limit])
