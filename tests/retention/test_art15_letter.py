@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pikepdf
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from archive.services.access import document_read
 from archive.services.events import event_append
@@ -15,6 +17,14 @@ from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _configured_language_afterwards():
+    """A request in English leaves English active in this thread (LocaleMiddleware does not
+    reset it); later tests in the process expect the configured language."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 LATE = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January 2026 in Berlin
 

@@ -6,7 +6,9 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from archive.models import Event
 from archive.services.access import case_file_read, document_read
@@ -15,6 +17,14 @@ from tests.archive.helpers import file_document
 from tests.conftest import DEMO_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _configured_language_afterwards():
+    """A request in English leaves English active in this thread (LocaleMiddleware does not
+    reset it); later tests in the process expect the configured language."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 # 23:30 UTC on New Year's Eve is 00:30 on 1 January 2027 in Berlin.
 LATE = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)

@@ -1,6 +1,7 @@
 from datetime import date
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from archive.commands import RegistraturCommand
 from archive.services.reports import Narrowing, Period, report_csv, report_run
@@ -26,7 +27,9 @@ class Command(RegistraturCommand):
         parser.add_argument("--action", default="", help="only this action, e.g. viewed")
 
     def handle(self, *args, **o):
-        events = report_run(actor=self.actor(o["user"]), kind=KINDS[o["kind"]],
-                            subject=o["subject"], period=Period(o["start"], o["end"]),
-                            narrowing=Narrowing(user=o["actor"], action=o["action"]))
-        self.stdout.write(report_csv(events), ending="")
+        # The configured language, not whatever an earlier caller in this process activated.
+        with translation.override(settings.LANGUAGE_CODE):
+            events = report_run(actor=self.actor(o["user"]), kind=KINDS[o["kind"]],
+                                subject=o["subject"], period=Period(o["start"], o["end"]),
+                                narrowing=Narrowing(user=o["actor"], action=o["action"]))
+            self.stdout.write(report_csv(events), ending="")
