@@ -150,3 +150,27 @@ def test_the_document_page_shows_its_history_in_german(demo, trail):
     assert ">viewed<" not in history
     # this very view is in it: read, logged, then shown
     assert history.count("angesehen") == 2
+
+
+def _queries(client, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/datenschutz/bericht/", params).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_report_makes_no_more_queries_as_it_grows(demo, trail):
+    client = _client("datenschutz")
+    params = {"kind": "person", "subject": "Müller", **PERIOD}
+    few = _queries(client, params)
+    for number in range(12):
+        document = file_document(demo["A"], title=f"Nachweis {number}")
+        document_read(user=user("sachbearbeitung-a"), document_id=document.pk,
+                      purpose=f"Prüfung {number}")
+    page = client.get("/datenschutz/bericht/", params).content.decode()
+    assert "Nachweis 11" in page
+    # the report's own subject lookup reads each case file's documents once, whatever the
+    # number of entries; naming the entries adds a fixed number of queries
+    assert _queries(client, params) == few
