@@ -267,6 +267,26 @@ ERROR_CODES = {
 }
 
 
+# The fields of a residual record (what remains of a destroyed case file or document, shown
+# on the 410 page) and of the approval it names.
+RESIDUAL_FIELDS = {
+    "id": _("Nr."),
+    "file_reference": _("Aktenzeichen"),
+    "plan_unit": _("Aktenplaneinheit"),
+    "schedule": _("Aufbewahrungsfrist"),
+    "received_at": _("eingegangen am"),
+    "letter_date": _("Datum des Schreibens"),
+    "created_at": _("angelegt am"),
+    "closed_at": _("zdA verfügt am"),
+    "destroyed_at": _("vernichtet am"),
+    "approval": _("Genehmigung"),
+    "list": _("Aussonderungsliste"),
+    "proposed_by": _("vorgeschlagen von"),
+    "approved_by": _("genehmigt von"),
+    "documents": _("Dokumente"),
+}
+
+
 def _humanised(value: str) -> str:
     return str(value).replace("_", " ").lower()
 
@@ -296,6 +316,11 @@ def channel_label(channel: str) -> str:
 def report_kind_label(kind: str) -> str:
     label = REPORT_KINDS.get(kind)
     return str(label) if label is not None else _humanised(kind)
+
+
+def residual_label(field: str) -> str:
+    label = RESIDUAL_FIELDS.get(field)
+    return str(label) if label is not None else _humanised(field)
 
 
 def choice_label(choices, value) -> str:

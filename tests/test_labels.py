@@ -96,7 +96,8 @@ def test_english_is_shipped_for_every_label_and_status():
     with translation.override("de"):
         german = [str(label) for table in (labels.EVENT_ACTIONS, labels.ERROR_CODES,
                                            labels.OBJECT_TYPES, labels.CHANNELS,
-                                           labels.REPORT_KINDS) for label in table.values()]
+                                           labels.REPORT_KINDS, labels.RESIDUAL_FIELDS)
+                  for label in table.values()]
         german += [str(label) for _, _, label in _statuses()]
     missing = sorted({msgid for msgid in german if not catalog.get(msgid)})
     assert missing == []

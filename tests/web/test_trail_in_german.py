@@ -3,6 +3,7 @@ time in German format; the officer's report grouped by person and case file, wit
 a CSV for German Excel; English when the browser asks for it."""
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -174,3 +175,24 @@ def test_the_report_makes_no_more_queries_as_it_grows(demo, trail):
     # the report's own subject lookup reads each case file's documents once, whatever the
     # number of entries; naming the entries adds a fixed number of queries
     assert _queries(client, params) == few
+
+
+def test_the_residual_record_page_is_german(demo, settings):
+    from archive.actors import actor_for_user, system_actor
+    from archive.services.casefiles import case_file_close
+    from archive.services.destruction import case_files_destroy
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    document = file_document(demo["A"], title="Bescheid")
+    case_file_close(actor=actor_for_user(user("sachbearbeitung-a")), case_file=demo["A"])
+    case_files_destroy(case_file_ids=[demo["A"].pk], actor=system_actor("scheduler"),
+                       approval={"list": "4", "proposed_by": "datenschutz",
+                                 "approved_by": "datenschutz-2"})
+    response = _client("sachbearbeitung-a").get(f"/dokumente/{document.pk}/")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "<th>Aktenzeichen</th>" in page and "<th>vernichtet am</th>" in page
+    assert "Aussonderungsliste: 4" in page and "vorgeschlagen von: datenschutz" in page
+    assert "file_reference" not in page and "destroyed_at" not in page
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page.split("Restnachweis")[1])
+    assert "(vernichtet, DESTROYED)" in page
