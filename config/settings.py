@@ -244,6 +244,13 @@ XDOMEA_SENDER_ID = env_str("REGISTRATUR_XDOMEA_SENDER_ID", "registratur")
 XDOMEA_SENDER_NAME = env_str("REGISTRATUR_XDOMEA_SENDER_NAME", "Sozialamt")
 XDOMEA_ARCHIVE_ID = env_str("REGISTRATUR_XDOMEA_ARCHIVE_ID", "archiv")
 XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
+# The letterhead of letters to data subjects (the Art. 15 report): the authority's name, its
+# address and its data-protection contact, lines separated by "|".
+AUTHORITY_NAME = env_str("REGISTRATUR_AUTHORITY_NAME", "Stadt Musterstadt · Sozialamt")
+AUTHORITY_ADDRESS = [line.strip() for line in env_str(
+    "REGISTRATUR_AUTHORITY_ADDRESS", "Rathausplatz 1|12345 Musterstadt").split("|") if line.strip()]
+AUTHORITY_CONTACT = [line.strip() for line in env_str(
+    "REGISTRATUR_AUTHORITY_CONTACT", "").split("|") if line.strip()]
 
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")

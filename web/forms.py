@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from archive.labels import EVENT_ACTIONS
 from archive.models import Confidentiality, FilePlanUnit, Unit
 from archive.schedules import schedule_choices
 
@@ -133,6 +134,12 @@ class PlanUnitScheduleForm(forms.Form):
     retention_schedule = _schedule_field()
 
 
+def _report_action_choices():
+    """Every action of the trail by its label, in the active language's order."""
+    return [("", _("alle"))] + sorted(((action, str(label)) for action, label in
+                                       EVENT_ACTIONS.items()), key=lambda c: c[1].casefold())
+
+
 class ReportForm(forms.Form):
     KINDS = [("case_file", _("Akte (Aktenzeichen)")), ("person", _("Person (Name oder "
                                                                    "Kundennummer)")),
@@ -141,6 +148,10 @@ class ReportForm(forms.Form):
     subject = forms.CharField(label=_("Suchbegriff"), max_length=200)
     start = date_field(_("von"))
     end = date_field(_("bis"))
+    user = forms.CharField(label=_("nur Handlungen von (Benutzername)"), max_length=150,
+                           required=False)
+    action = forms.ChoiceField(label=_("nur die Aktion"), required=False,
+                               choices=_report_action_choices)
 
     def clean(self):
         data = super().clean()

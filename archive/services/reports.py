@@ -1,20 +1,22 @@
 """Reports for the data-protection officer: who accessed what, concerning whom, and what a
-user did, in a period. Running a report is itself logged."""
+user did, in a period. Running a report is itself logged. The report reads as people read
+it (`report_groups`: by person and case file, who, when, what, why in German) and goes out
+as CSV for a German spreadsheet (`csv_text`, the one CSV writer of the system)."""
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..actors import Actor
 from ..errors import InvalidInput
 from ..guards import require_person, require_role
 from ..models import CaseFile, Event, Role
 from .events import event_append
-
-CSV_COLUMNS = ["seq", "at", "actor", "action", "object_type", "object_id", "purpose"]
+from .trail import TrailEntry, trail_entries
 
 
 @dataclass(frozen=True)
@@ -41,31 +43,95 @@ def _case_files_events(case_files: QuerySet[CaseFile]) -> Q:
     return condition
 
 
-def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q) -> QuerySet[Event]:
+@dataclass(frozen=True)
+class Narrowing:
+    """Optional filters of a report beyond its subject and period: whose actions, which
+    action. Recorded in the report's own trail entry."""
+
+    user: str = ""
+    action: str = ""
+
+    def condition(self) -> Q:
+        condition = Q()
+        if self.user.strip():
+            condition &= Q(actor=self.user.strip())
+        if self.action.strip():
+            condition &= Q(action=self.action.strip())
+        return condition
+
+    def recorded(self) -> dict:
+        return {key: value.strip() for key, value in (("user", self.user),
+                                                      ("action", self.action)) if value.strip()}
+
+
+def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q,
+         narrowing: Narrowing | None = None) -> QuerySet[Event]:
     require_role(require_person(actor), Role.DATA_PROTECTION)
+    narrowing = narrowing or Narrowing()
     start, end = period.bounds()
-    event_append(action="report", object_type="report", object_id=kind, actor=actor,
-                 data={"subject": subject, "from": period.start.isoformat(),
-                       "to": period.end.isoformat()})
-    return Event.objects.filter(condition, at__gte=start, at__lte=end).order_by("seq")
+    data = {"subject": subject, "from": period.start.isoformat(), "to": period.end.isoformat()}
+    if narrowing.recorded():
+        data["filters"] = narrowing.recorded()
+    event_append(action="report", object_type="report", object_id=kind, actor=actor, data=data)
+    return Event.objects.filter(condition, narrowing.condition(), at__gte=start,
+                                at__lte=end).order_by("seq")
 
 
-def report_case_file(*, actor: Actor, file_reference: str, period: Period) -> QuerySet[Event]:
+def report_case_file(*, actor: Actor, file_reference: str, period: Period,
+                     narrowing: Narrowing | None = None) -> QuerySet[Event]:
     case_files = CaseFile.objects.filter(file_reference=file_reference.strip())
-    return _run(actor, "case_file", file_reference, period, _case_files_events(case_files))
+    return _run(actor, "case_file", file_reference, period, _case_files_events(case_files),
+                narrowing)
 
 
-def report_person(*, actor: Actor, person: str, period: Period) -> QuerySet[Event]:
+def report_person(*, actor: Actor, person: str, period: Period,
+                  narrowing: Narrowing | None = None) -> QuerySet[Event]:
     """Everything concerning a person: by name or client number of the case files' subject."""
     person = person.strip()
     case_files = CaseFile.objects.filter(Q(subject_name__icontains=person)
                                          | Q(client_number=person)) if person else \
         CaseFile.objects.none()
-    return _run(actor, "person", person, period, _case_files_events(case_files))
+    return _run(actor, "person", person, period, _case_files_events(case_files), narrowing)
 
 
-def report_user(*, actor: Actor, username: str, period: Period) -> QuerySet[Event]:
-    return _run(actor, "user", username, period, Q(actor=username.strip()))
+def report_user(*, actor: Actor, username: str, period: Period,
+                narrowing: Narrowing | None = None) -> QuerySet[Event]:
+    return _run(actor, "user", username, period, Q(actor=username.strip()), narrowing)
+
+
+@dataclass
+class ReportGroup:
+    """The entries of a report concerning one case file (and so one person), or none."""
+
+    case_file: CaseFile | None
+    entries: list[TrailEntry] = field(default_factory=list)
+
+    @property
+    def person(self) -> str:
+        return self.case_file.subject_name if self.case_file else ""
+
+    @property
+    def heading(self) -> str:
+        if self.case_file is None:
+            return _("Ohne Bezug zu einer Akte")
+        person = self.case_file.subject_name or _("ohne benannte Person")
+        if self.case_file.client_number:
+            person = f"{person} ({_('Kundennummer')} {self.case_file.client_number})"
+        return f"{person} · {_('Akte')} {self.case_file.file_reference} · " \
+               f"{self.case_file.title}"
+
+
+def report_groups(entries: list[TrailEntry]) -> list[ReportGroup]:
+    """Entries grouped by person and case file (the person's name, then the file reference),
+    in time order within a group; entries without a case file come last."""
+    groups: dict[int | None, ReportGroup] = {}
+    for entry in entries:
+        key = entry.case_file.pk if entry.case_file else None
+        groups.setdefault(key, ReportGroup(entry.case_file)).entries.append(entry)
+    return sorted(groups.values(), key=lambda group: (
+        group.case_file is None,
+        (group.person or "").casefold(),
+        group.case_file.file_reference if group.case_file else ""))
 
 
 # A spreadsheet runs a cell that begins with one of these as a formula (OWASP: CSV injection).
@@ -79,28 +145,61 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_text(header: list[str], rows) -> str:
-    """Every CSV the system writes goes through here, every cell neutralised."""
+# A spreadsheet set to German reads these without an import dialog: the byte order mark tells
+# it UTF-8, the semicolon is its list separator (the comma is the decimal one).
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+
+
+def csv_value(value) -> str:
+    """A value as people in Germany write it: times in local time, dd.mm.yyyy dates."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d.%m.%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    return "" if value is None else str(value)
+
+
+def csv_text(header: list, rows) -> str:
+    """Every CSV the system writes goes through here: for German Excel (UTF-8 with byte order
+    mark, semicolons, CRLF), German dates in local time, every cell neutralised."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([csv_cell(name) for name in header])
+    out.write(CSV_BOM)
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow([csv_cell(csv_value(name)) for name in header])
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([csv_cell(csv_value(value)) for value in row])
     return out.getvalue()
 
 
+def report_csv_header() -> list[str]:
+    return [_("Nr."), _("Zeitpunkt"), _("Wer"), _("Was"), _("Objekt"), _("Aktenzeichen"),
+            _("Betroffene Person"), _("Zweck"), _("Kanal")]
+
+
 def report_csv(events) -> str:
-    return csv_text(CSV_COLUMNS, ([event.seq, event.at.isoformat(), event.actor, event.action,
-                                   event.object_type, event.object_id, event.purpose]
-                                  for event in events))
+    """The report as CSV: one row per entry, with the names and labels of the page."""
+    events = list(events)
+    entries = events if events and isinstance(events[0], TrailEntry) else \
+        trail_entries(events)
+    return csv_text(report_csv_header(), ([
+        entry.seq, entry.at, entry.who, entry.action_label, entry.object_label,
+        entry.file_reference, entry.person, entry.purpose, entry.channel]
+        for entry in entries))
 
 
 REPORT_KINDS = {"case_file": report_case_file, "person": report_person, "user": report_user}
 _SUBJECT_ARGUMENT = {"case_file": "file_reference", "person": "person", "user": "username"}
 
 
-def report_run(*, actor: Actor, kind: str, subject: str, period: Period) -> QuerySet[Event]:
+def report_run(*, actor: Actor, kind: str, subject: str, period: Period,
+               narrowing: Narrowing | None = None) -> QuerySet[Event]:
     """One entry for pages and command line: the report of this kind about this subject."""
     if kind not in REPORT_KINDS:
         raise InvalidInput(f"Unbekannte Berichtsart {kind!r}.", code="REPORT_KIND")
-    return REPORT_KINDS[kind](actor=actor, period=period, **{_SUBJECT_ARGUMENT[kind]: subject})
+    return REPORT_KINDS[kind](actor=actor, period=period, narrowing=narrowing,
+                              **{_SUBJECT_ARGUMENT[kind]: subject})

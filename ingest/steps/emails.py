@@ -7,10 +7,12 @@ import email.policy
 import html
 import logging
 import re
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from django.utils import timezone
 from fpdf import FPDF
 
 from ..context import Part, Parts, PipelineContext
@@ -126,10 +128,23 @@ class _MailPDF(FPDF):
         self.set_auto_page_break(True, margin=20)
 
 
+def _local_date(iso: str | None) -> str:
+    """The mail's date in local time and German form; what cannot be read stays as it is."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%d.%m.%Y, %H:%M} Uhr"
+
+
 def render_mail_pdf(meta: dict, body: str, attachment_names: list[str], target: Path) -> None:
     pdf = _MailPDF()
     pdf.add_page()
-    rows = [("Von", meta["from"]), ("An", meta["to"]), ("Datum", meta["date"] or ""),
+    rows = [("Von", meta["from"]), ("An", meta["to"]), ("Datum", _local_date(meta["date"])),
             ("Betreff", meta["subject"])]
     if attachment_names:
         rows.append(("Anhänge", ", ".join(attachment_names)))

@@ -94,5 +94,5 @@ def _pdf_text(data: bytes) -> str:
 def test_the_art_15_report_shows_local_dates_and_times(schedules, late_evening):
     file_document(schedules["A"], text="Antrag zum Jahreswechsel", title="Antrag Neujahr")
     text = _pdf_text(subject_access_report(actor=acting(user("datenschutz")), person="Müller"))
-    assert "eingegangen 01.01.2027" in text
+    assert "eingegangen am 01.01.2027" in text
     assert "31.12.2026" not in text

@@ -53,13 +53,13 @@ def test_the_destruction_protocol_is_pdfa_with_its_whole_content():
         assert xmp.get("dc:title") == "Vernichtungsprotokoll 7"
     text = " ".join(_text(data).split())
     for expected in ("Vernichtungsprotokoll", "Aussonderungsliste: 7",
-                     "Vorgeschlagen von: datenschutz am 2026-11-02T09:00:00+01:00",
-                     "Genehmigt von: datenschutz-2 am 2026-11-03T10:00:00+01:00",
-                     "Vollzogen am: 2026-11-03T10:05:00+01:00",
+                     "Vorgeschlagen von: datenschutz am 02.11.2026, 09:00 Uhr",
+                     "Genehmigt von: datenschutz-2 am 03.11.2026, 10:00 Uhr",
+                     "Vollzogen am: 03.11.2026, 10:05 Uhr",
                      "ohne personenbezogene Daten",
                      "50.20.1-2014-000001 Aktenplan 50.20.1 Frist SGB-10J-ZDA "
-                     "Fristende 2025-12-31 Dokumente 2",
-                     "50.30.1-2013-000004 Aktenplan 50.30.1 Frist - Fristende 2024-12-31 "
+                     "Fristende 31.12.2025 Dokumente 2",
+                     "50.30.1-2013-000004 Aktenplan 50.30.1 Frist - Fristende 31.12.2024 "
                      "Dokumente 0"):
         assert expected in text, expected
 

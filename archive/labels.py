@@ -1,0 +1,331 @@
+"""The vocabulary people read: German labels for every action of the trail, every kind of
+object it names and every error code, translated through Django i18n (msgids are German, the
+UI's first language; `web/locale` ships English). The kernel owns the vocabulary, so that
+pages, PDFs and CSV of every app say the same thing. Statuses are model choices and carry
+their labels there (`get_state_display`); `choice_label` reaches them by value.
+
+`tests/test_labels.py` reads the source for every action written to the trail and every
+error code raised or recorded, and fails for one without a label here."""
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+EVENT_ACTIONS = {
+    # reading (the access function; each read is one entry with its purpose)
+    "viewed": _("angesehen"),
+    "previewed": _("Vorschaubild angezeigt"),
+    "downloaded": _("heruntergeladen"),
+    "exported": _("exportiert"),
+    "listed": _("Liste angezeigt"),
+    "searched": _("gesucht"),
+    "report": _("Bericht erstellt"),
+    # sessions
+    "login": _("angemeldet"),
+    "login_failed": _("Anmeldung fehlgeschlagen"),
+    "logout": _("abgemeldet"),
+    # records
+    "created": _("angelegt"),
+    "changed": _("geändert"),
+    "moved": _("verschoben"),
+    "filed": _("abgelegt"),
+    "inbox": _("in den Posteingang gelegt"),
+    "confirmed": _("Vorschlag bestätigt"),
+    "version_added": _("neue Version hinzugefügt"),
+    "closed": _("geschlossen (zdA)"),
+    "reopened": _("wieder aufgenommen"),
+    "shared": _("freigegeben"),
+    "unshared": _("Freigabe entzogen"),
+    "person_named": _("Person benannt"),
+    "reactivated": _("wieder aktiviert"),
+    "deactivated": _("deaktiviert"),
+    "schedule_changed": _("Aufbewahrungsfrist zugeordnet"),
+    "imported": _("importiert"),
+    "destroyed": _("vernichtet"),
+    # ingest
+    "received": _("eingegangen"),
+    "quarantined": _("in Quarantäne genommen"),
+    "transfer_note": _("Transfervermerk erstellt"),
+    # break-glass
+    "break_glass": _("Notfallzugriff geöffnet"),
+    "break_glass_reviewed": _("Notfallzugriff geprüft"),
+    # data subjects' rights
+    "restricted": _("Verarbeitung eingeschränkt"),
+    "unrestricted": _("Einschränkung aufgehoben"),
+    "disputed": _("Richtigkeit bestritten"),
+    "dispute_settled": _("Bestreitung erledigt"),
+    "erasure_requested": _("Löschantrag erfasst"),
+    "erasure_decided": _("über Löschantrag entschieden"),
+    # retention and disposal
+    "hold_placed": _("Sperre gesetzt"),
+    "hold_lifted": _("Sperre aufgehoben"),
+    "retention_changed": _("Aufbewahrung neu berechnet"),
+    "retention_shortened": _("Aufbewahrung verkürzt"),
+    "retention_extended": _("Aufbewahrung verlängert"),
+    "event_recorded": _("Ereignis für die Aufbewahrung erfasst"),
+    "disposal_due": _("fällige Aussonderungen ermittelt"),
+    "disposal_proposed": _("Aussonderung vorgeschlagen"),
+    "disposal_approved": _("Aussonderung genehmigt"),
+    "disposal_executed": _("Aussonderung vollzogen"),
+    "disposal_blocked": _("Aussonderung blockiert"),
+    # hand-over to the public archive (xdomea)
+    "archive_offered": _("dem Archiv angeboten"),
+    "archive_receipt": _("Empfangsbestätigung des Archivs erhalten"),
+    "archive_appraised": _("vom Archiv bewertet"),
+    "archive_appraisal_received": _("Bewertung des Archivs erhalten"),
+    "archive_transferred": _("an das Archiv übergeben"),
+    "archive_handed_over": _("an das Archiv abgegeben"),
+    "archive_import_confirmed": _("Übernahme durch das Archiv bestätigt"),
+    "archive_import_received": _("Übernahmebestätigung des Archivs erhalten"),
+    "archive_transfer_protocol": _("Übergabeprotokoll erstellt"),
+    "archive_import_failed": _("Übernahme durch das Archiv gescheitert"),
+    "archive_destruction_blocked": _("Vernichtung nach Abgabe blockiert"),
+    # the store's own checks
+    "fixity_checked": _("Bestand geprüft"),
+    "fixity_alert": _("Bestandsfehler gefunden"),
+}
+
+OBJECT_TYPES = {
+    "case_file": _("Akte"),
+    "document": _("Dokument"),
+    "process": _("Vorgang"),
+    "plan_unit": _("Aktenplaneinheit"),
+    "document_type": _("Dokumenttyp"),
+    "correspondent": _("Absender"),
+    "staff": _("Beschäftigtenakte"),
+    "session": _("Anmeldung"),
+    "ingest_job": _("Eingang"),
+    "disposal": _("Aussonderungsliste"),
+    "transfer": _("Abgabe an das Archiv"),
+    "package": _("Aktenpaket"),
+    "report": _("Bericht"),
+    "search": _("Suche"),
+    "inbox": _("Posteingang"),
+    "case_file_list": _("Aktenübersicht"),
+    "retention": _("Aufbewahrung"),
+    "blob": _("gespeicherte Datei"),
+    "blob_store": _("Dateiablage"),
+}
+
+REPORT_KINDS = {
+    "case_file": _("Akte"),
+    "person": _("Person"),
+    "user": _("Benutzer"),
+}
+
+CHANNELS = {
+    "web": _("Web"),
+    "api": _("Schnittstelle (API)"),
+    "cli": _("Kommandozeile"),
+    "scheduler": _("Zeitplan"),
+    "system": _("System"),
+}
+
+ERROR_CODES = {
+    # the base classes (archive/errors.py, ingest/errors.py)
+    "ERROR": _("Fehler"),
+    "NOT_FOUND": _("nicht gefunden"),
+    "PERMISSION_DENIED": _("keine Berechtigung"),
+    "INVALID_INPUT": _("ungültige Eingabe"),
+    "DESTROYED": _("vernichtet"),
+    "CONFLICT": _("Zustand lässt die Aktion nicht zu"),
+    "INTEGRITY_FAILURE": _("Integritätsprüfung fehlgeschlagen"),
+    "REFUSED": _("abgewiesen"),
+    "INGEST_FAILED": _("Verarbeitung fehlgeschlagen"),
+    "TRANSIENT_ERROR": _("vorübergehender Fehler"),
+    "INTERNAL_ERROR": _("interner Fehler"),
+    # input at the door
+    "INPUT_CONTROL_CHARACTER": _("unzulässiges Steuerzeichen in der Eingabe"),
+    "INPUT_OUT_OF_RANGE": _("Eingabe außerhalb des zulässigen Bereichs"),
+    "ARGUMENTS_MISSING": _("Angaben fehlen"),
+    "DATE_INVALID": _("ungültiges Datum"),
+    "INVALID_DATE": _("ungültiges Datum"),
+    "DATE_REQUIRED": _("Datum fehlt"),
+    "REASON_REQUIRED": _("Begründung fehlt"),
+    "PERSON_REQUIRED": _("Person fehlt"),
+    "USER_REQUIRED": _("Benutzer fehlt"),
+    "ROLE_REQUIRED": _("Rolle fehlt"),
+    "TARGET_REQUIRED": _("Ziel fehlt"),
+    "OUT_REQUIRED": _("Ausgabeort fehlt"),
+    "USER_UNKNOWN": _("Benutzer unbekannt"),
+    "FILE_UNKNOWN": _("Datei unbekannt"),
+    "NO_FILE": _("keine Datei übermittelt"),
+    "NO_CHANGE": _("keine Änderung"),
+    "PAGES_DECLARED": _("Seitenzahl ungültig"),
+    "RESOLUTION_DECLARED": _("Auflösung ungültig"),
+    "PAGE_RANGE": _("ungültiger Seitenbereich"),
+    "REPORT_KIND": _("unbekannte Berichtsart"),
+    "DPO_ONLY": _("nur für den Datenschutz"),
+    # case files, processes, documents
+    "CASE_FILE_CLOSED": _("Akte ist geschlossen (zdA)"),
+    "CASE_FILE_UNKNOWN": _("Akte unbekannt"),
+    "UNKNOWN_FILE_REFERENCE": _("Aktenzeichen unbekannt"),
+    "NOT_CLOSED": _("Akte ist nicht geschlossen"),
+    "NOT_FILED": _("Dokument ist keiner Akte zugeordnet"),
+    "PROCESS_CLOSED": _("Vorgang ist abgeschlossen"),
+    "PROCESS_MISMATCH": _("Vorgang gehört zu einer anderen Akte"),
+    "VERSION_NOT_CURRENT": _("Version ist nicht mehr aktuell"),
+    "DUPLICATE": _("Duplikat"),
+    "SHARE_OWN_UNIT": _("Freigabe an die eigene Organisationseinheit"),
+    "STAFF_CASE_NOT_SHAREABLE": _("Beschäftigtenakte kann nicht freigegeben werden"),
+    "NOT_STAFF_CASE": _("keine Beschäftigtenakte"),
+    "PERSON_NOT_ELIGIBLE": _("Person kann nicht benannt werden"),
+    "CORRESPONDENT_NAME_MISSING": _("Name des Absenders fehlt"),
+    "REDACTION_FAILED": _("Schwärzung fehlgeschlagen"),
+    # file plan and document types
+    "PLAN_CODE_MISMATCH": _("Aktenplankennzeichen passt nicht"),
+    "PLAN_CODE_REQUIRED": _("Aktenplankennzeichen fehlt"),
+    "PLAN_CODE_TAKEN": _("Aktenplankennzeichen schon vergeben"),
+    "PLAN_OR_UNIT_UNKNOWN": _("Aktenplaneinheit oder Organisationseinheit unbekannt"),
+    "PLAN_SCHEDULE_MISSING": _("Aufbewahrungsfrist fehlt"),
+    "PLAN_SCHEDULE_UNKNOWN": _("Aufbewahrungsfrist unbekannt"),
+    "PLAN_UNIT_INACTIVE": _("Aktenplaneinheit ist deaktiviert"),
+    "PLAN_UNIT_UNKNOWN": _("Aktenplaneinheit unbekannt"),
+    "DOCUMENT_TYPE_KEY_INVALID": _("Kennung des Dokumenttyps ungültig"),
+    "DOCUMENT_TYPE_KEY_TAKEN": _("Kennung des Dokumenttyps schon vergeben"),
+    "DOCUMENT_TYPE_NAME_MISSING": _("Bezeichnung des Dokumenttyps fehlt"),
+    "DOCUMENT_TYPE_RULE_INVALID": _("Regel des Dokumenttyps ungültig"),
+    # retention, holds, disposal, erasure
+    "HELD": _("durch eine Sperre blockiert"),
+    "HOLD_LIFTED": _("Sperre ist bereits aufgehoben"),
+    "NOT_DUE": _("Aufbewahrungsfrist noch nicht abgelaufen"),
+    "NOT_AN_EXTENSION": _("keine Verlängerung"),
+    "NOT_PROPOSED": _("Aussonderung nicht vorgeschlagen"),
+    "NOT_APPROVED": _("Aussonderung nicht genehmigt"),
+    "APPROVAL_REQUIRED": _("Genehmigung erforderlich"),
+    "AWAITING_ARCHIVE": _("Entscheidung des Archivs steht aus"),
+    "DISPOSAL_UNKNOWN": _("Aussonderungsliste unbekannt"),
+    "FOUR_EYES": _("Vier-Augen-Prinzip: zweite Person nötig"),
+    "FOUR_EYES_SAME_INVOCATION": _("Vier-Augen-Prinzip: beide Schritte in einem Aufruf"),
+    "FOUR_EYES_SAME_OS_ACCOUNT": _("Vier-Augen-Prinzip: dasselbe Betriebssystemkonto"),
+    "DECIDED": _("bereits entschieden"),
+    "NOT_RESTRICTED": _("Verarbeitung ist nicht eingeschränkt"),
+    # packages and the xdomea hand-over
+    "PACKAGE_CORRUPT": _("Paket beschädigt"),
+    "PACKAGE_FORMAT": _("Paketformat unbekannt"),
+    "IMPORT_CONFLICT": _("Import widerspricht dem Bestand"),
+    "XDOMEA_ALREADY_PACKAGED": _("xdomea: bereits übergeben"),
+    "XDOMEA_INVALID": _("xdomea: Nachricht ungültig"),
+    "XDOMEA_INVALID_XML": _("xdomea: kein gültiges XML"),
+    "XDOMEA_NOT_PACKAGED": _("xdomea: noch nicht übergeben"),
+    "XDOMEA_NO_RENDITION": _("xdomea: keine PDF/A-Fassung"),
+    "XDOMEA_SCHEMA_INVALID": _("xdomea: entspricht nicht dem Schema"),
+    "XDOMEA_SCHEMA_MISSING": _("xdomea: Schema fehlt"),
+    "XDOMEA_UNKNOWN_PROCESS": _("xdomea: unbekannter Prozess"),
+    "XDOMEA_WRONG_MESSAGE_TYPE": _("xdomea: falscher Nachrichtentyp"),
+    # the trail and its keys
+    "CHAIN_BROKEN": _("Protokollkette unterbrochen"),
+    "CHAIN_REWRITTEN": _("Protokoll nachträglich verändert"),
+    "CHECKPOINTS_SHORTENED": _("Prüfpunkte gekürzt"),
+    "CHECKPOINT_FORGED": _("Prüfpunkt gefälscht"),
+    "AUDIT_KEY_INVALID": _("Signaturschlüssel ungültig"),
+    "AUDIT_KEY_MISMATCH": _("Signaturschlüssel passt nicht"),
+    "AUDIT_PUBLIC_KEY_MISSING": _("öffentlicher Schlüssel fehlt"),
+    "PRIVATE_KEY_NOT_SHOWN": _("privater Schlüssel wird nicht angezeigt"),
+    # search
+    "QUERY_SYNTAX": _("Suchanfrage fehlerhaft"),
+    "SEARCH_BACKEND_UNAVAILABLE": _("Suche nicht erreichbar"),
+    "SEARCH_BACKEND_UNKNOWN": _("Suchverfahren unbekannt"),
+    "SEARCH_DATE": _("Datum in der Suche ungültig"),
+    "SEARCH_FILTER": _("Suchfilter ungültig"),
+    "SEARCH_MORE_LIKE_THIS": _("ähnliche Dokumente nicht verfügbar"),
+    "SEARCH_PAGING": _("Seitenangabe der Suche ungültig"),
+    "SEARCH_SORT": _("Sortierung ungültig"),
+    "NOT_POSTGRESQL": _("nur mit PostgreSQL"),
+    # ingest: refusals of input
+    "EMPTY_FILE": _("leere Datei"),
+    "TOO_LARGE": _("Datei zu groß"),
+    "TOO_MANY_PAGES": _("zu viele Seiten"),
+    "PAGE_SIZE_ABSURD": _("unmögliches Seitenformat"),
+    "IMAGE_TOO_LARGE": _("Bild zu groß"),
+    "UNSUPPORTED_TYPE": _("Dateityp nicht unterstützt"),
+    "CORRUPT_PDF": _("PDF beschädigt"),
+    "CORRUPT_IMAGE": _("Bild beschädigt"),
+    "CORRUPT_INPUT": _("Datei beschädigt"),
+    "ENCRYPTED_PDF": _("PDF verschlüsselt"),
+    "ENCRYPTED_PDF_WRONG_PASSWORD": _("PDF-Kennwort falsch"),
+    "XFA_UNSUPPORTED": _("dynamisches PDF-Formular (XFA) nicht unterstützt"),
+    "MAIL_TOO_DEEP": _("E-Mail zu tief verschachtelt"),
+    "TOO_MANY_ATTACHMENTS": _("zu viele Anhänge"),
+    "OFFICE_CONVERTER_MISSING": _("Office-Umwandlung nicht eingerichtet"),
+    "OFFICE_CONVERSION_FAILED": _("Office-Dokument nicht umwandelbar"),
+    "OCR_FAILED": _("Texterkennung fehlgeschlagen"),
+    "TIMEOUT": _("Zeitlimit überschritten"),
+    "MEMORY_LIMIT": _("Speicherlimit überschritten"),
+    # ingest: faults of the system
+    "OCR_CRASHED": _("Texterkennung abgestürzt"),
+    "OCR_MISSING_DEPENDENCY": _("Programm für die Texterkennung fehlt"),
+    "TEXT_EXTRACTION_FAILED": _("Text nicht lesbar"),
+    "STORAGE_FULL": _("Speicher voll"),
+    "STORAGE_UNAVAILABLE": _("Speicher nicht erreichbar"),
+    "QUEUE_UNAVAILABLE": _("Warteschlange nicht erreichbar"),
+    "WORKER_LOST": _("Verarbeitung abgebrochen"),
+    # the hot folder
+    "HOTFOLDER_SYMLINK": _("Verknüpfung im Eingangsordner"),
+    "HOTFOLDER_HARDLINK": _("mehrfach verlinkte Datei im Eingangsordner"),
+    "HOTFOLDER_NOT_REGULAR": _("keine gewöhnliche Datei im Eingangsordner"),
+    "HOTFOLDER_TEMPORARY": _("liegengebliebene temporäre Datei im Eingangsordner"),
+    "HOTFOLDER_UNREADABLE": _("unlesbare Datei im Eingangsordner"),
+}
+
+
+# The fields of a residual record (what remains of a destroyed case file or document, shown
+# on the 410 page) and of the approval it names.
+RESIDUAL_FIELDS = {
+    "id": _("Nr."),
+    "file_reference": _("Aktenzeichen"),
+    "plan_unit": _("Aktenplaneinheit"),
+    "schedule": _("Aufbewahrungsfrist"),
+    "received_at": _("eingegangen am"),
+    "letter_date": _("Datum des Schreibens"),
+    "created_at": _("angelegt am"),
+    "closed_at": _("zdA verfügt am"),
+    "destroyed_at": _("vernichtet am"),
+    "approval": _("Genehmigung"),
+    "list": _("Aussonderungsliste"),
+    "proposed_by": _("vorgeschlagen von"),
+    "approved_by": _("genehmigt von"),
+    "documents": _("Dokumente"),
+}
+
+
+def _humanised(value: str) -> str:
+    return str(value).replace("_", " ").lower()
+
+
+def event_label(action: str) -> str:
+    """German (or the active language's) label of a trail action; an unknown one, e.g. from an
+    imported package of a newer version, is shown readably rather than hidden."""
+    label = EVENT_ACTIONS.get(action)
+    return str(label) if label is not None else _humanised(action)
+
+
+def object_type_label(object_type: str) -> str:
+    label = OBJECT_TYPES.get(object_type)
+    return str(label) if label is not None else _humanised(object_type)
+
+
+def error_label(code: str) -> str:
+    label = ERROR_CODES.get(code)
+    return str(label) if label is not None else gettext("Fehler %(code)s") % {"code": code}
+
+
+def channel_label(channel: str) -> str:
+    label = CHANNELS.get(channel)
+    return str(label) if label is not None else str(channel or "")
+
+
+def report_kind_label(kind: str) -> str:
+    label = REPORT_KINDS.get(kind)
+    return str(label) if label is not None else _humanised(kind)
+
+
+def residual_label(field: str) -> str:
+    label = RESIDUAL_FIELDS.get(field)
+    return str(label) if label is not None else _humanised(field)
+
+
+def choice_label(choices, value) -> str:
+    """The label of a value of a model's TextChoices/IntegerChoices (`JobState`, ...)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
