@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "drf_spectacular",
     "archive",
@@ -49,8 +51,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "web.middleware.HeadMiddleware",
-    "web.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (style sheets, fonts, scripts) carry no social data: whitenoise answers them
+    # before the no-store rule below, with hashed names cached for good.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "web.errors.ChannelMiddleware",
     "web.errors.DomainErrorMiddleware",
     "web.middleware.InputGuardMiddleware",
@@ -78,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },
@@ -247,6 +254,26 @@ XDOMEA_ARCHIVE_NAME = env_str("REGISTRATUR_XDOMEA_ARCHIVE_NAME", "Stadtarchiv")
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
 WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
+# The authority named in the page header and the accessibility statement, and where to send
+# accessibility feedback (an e-mail address or a postal address; unset: the statement says to
+# ask the authority).
+AUTHORITY_NAME = env_str("REGISTRATUR_AUTHORITY_NAME", XDOMEA_SENDER_NAME)
+ACCESSIBILITY_CONTACT = env_str("REGISTRATUR_ACCESSIBILITY_CONTACT", "")
+# Static files: the site's own (web/static) and the few files of the npm packages the pages
+# use (web/staticfiles.py lists them; `npm ci` puts them in node_modules). `registratur run`
+# and `registratur collectstatic` copy them to STATIC_ROOT under content-hashed names, which
+# whitenoise serves compressed and cacheable for good.
+NODE_MODULES_DIR = Path(env_str("REGISTRATUR_NODE_MODULES", str(BASE_DIR / "node_modules")))
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("REGISTRATUR_STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "web.staticfiles.NodeModulesFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
