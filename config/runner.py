@@ -59,6 +59,9 @@ def run_embedded(args: list[str]) -> int:
 
     print("Registratur: preparing the database ...", flush=True)
     _manage("migrate", "--noinput", "-v", "0")
+    # Style sheets, fonts and scripts under content-hashed names (whitenoise serves them); it
+    # fails with registratur.E010 when `npm ci` has not run.
+    _manage("collectstatic", "--noinput", "-v", "0")
     if "--no-demo" not in args:
         _manage("demo_setup")
     settings.CONSUME_DIR.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "drf_spectacular",
     "archive",
@@ -50,8 +51,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "web.middleware.HeadMiddleware",
-    "web.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (style sheets, fonts, scripts) carry no social data: whitenoise answers them
+    # before the no-store rule below, with hashed names cached for good.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "web.errors.ChannelMiddleware",
     "web.errors.DomainErrorMiddleware",
     "web.middleware.InputGuardMiddleware",
@@ -79,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },
@@ -257,9 +263,26 @@ WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
 WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
 # Lists (inbox, quarantine, new post) show this many entries per page.
 WEB_LIST_PAGE_SIZE = env_int("REGISTRATUR_WEB_PAGE_SIZE", 50)
-# The upload page's script (web/static/web/upload.js); the front-end branch brings the
-# serving (whitenoise, hashed names).
+# Where accessibility feedback goes (an e-mail address or a postal address; unset: the
+# statement says to ask the authority). AUTHORITY_NAME (above) heads every page.
+ACCESSIBILITY_CONTACT = env_str("REGISTRATUR_ACCESSIBILITY_CONTACT", "")
+# Static files: the site's own (web/static) and the few files of the npm packages the pages
+# use (web/staticfiles.py lists them; `npm ci` puts them in node_modules). `registratur run`
+# and `registratur collectstatic` copy them to STATIC_ROOT under content-hashed names, which
+# whitenoise serves compressed and cacheable for good.
+NODE_MODULES_DIR = Path(env_str("REGISTRATUR_NODE_MODULES", str(BASE_DIR / "node_modules")))
 STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("REGISTRATUR_STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "web.staticfiles.NodeModulesFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# No other site loads these files: no Access-Control-Allow-Origin header.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -35,6 +35,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OCR_JOBS = 2
 # Unit tests drive the watcher pass by pass; two passes are enough for them.
 WATCH_SETTLE_SECONDS = 0.0
-# The live server of the browser tests wraps the site in a static-files handler, which needs a
-# prefix; the site itself ships no static files (its CSS and JS are inline).
-STATIC_URL = "/static/"
+# Tests render pages without running collectstatic first: plain (unhashed) names, served by
+# whitenoise straight from the finders (web/static and the listed files of node_modules).
+# tests/web/test_static_files.py runs collectstatic with the instance's manifest storage.
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

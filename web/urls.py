@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import (
+    accessibility,
     admin,
     admin_password,
     casefiles,
@@ -25,6 +26,7 @@ urlpatterns = [
         template_name="web/login.html", http_method_names=["get", "head", "post"]),
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
     path("suche/", search.search_page, name="search"),
     path("dokumente/<int:document_id>/", documents.document_page, name="document"),
     path("dokumente/<int:document_id>/pdf", documents.document_rendition, name="rendition"),

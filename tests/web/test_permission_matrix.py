@@ -60,6 +60,8 @@ def _matrix(objects) -> dict:
         "web:home": [("get", (), {}, EVERYONE)],
         "web:login": [("get", (), {}, EVERYONE | {None: 200})],
         "web:logout": [("post", (), {}, _only({}, 302, anonymous=302))],
+        # The accessibility statement is public, like the login page.
+        "web:accessibility": [("get", (), {}, EVERYONE | {None: 200})],
         "web:search": [("get", (), {"q": "Antrag"}, EVERYONE)],
         "web:document": [("get", (doc,), {}, A_ONLY)],
         "web:rendition": [("get", (doc,), {}, A_ONLY)],
