@@ -44,6 +44,12 @@ EVENT_ACTIONS = {
     "received": _("eingegangen"),
     "quarantined": _("in Quarantäne genommen"),
     "transfer_note": _("Transfervermerk erstellt"),
+    "quarantine_retried": _("aus der Quarantäne erneut verarbeitet"),
+    "quarantine_released": _("aus der Quarantäne freigegeben"),
+    "quarantine_handed": _("aus der Quarantäne an ein Sachgebiet übergeben"),
+    # accounts
+    "password_link_issued": _("Link zum Setzen des Kennworts ausgestellt"),
+    "password_set": _("Kennwort gesetzt"),
     # break-glass
     "break_glass": _("Notfallzugriff geöffnet"),
     "break_glass_reviewed": _("Notfallzugriff geprüft"),
@@ -90,7 +96,8 @@ OBJECT_TYPES = {
     "plan_unit": _("Aktenplaneinheit"),
     "document_type": _("Dokumenttyp"),
     "correspondent": _("Absender"),
-    "staff": _("Beschäftigtenakte"),
+    "staff": _("Benutzerkonto"),
+    "unit": _("Organisationseinheit"),
     "session": _("Anmeldung"),
     "ingest_job": _("Eingang"),
     "disposal": _("Aussonderungsliste"),
