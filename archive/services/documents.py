@@ -6,7 +6,7 @@ from django.db import transaction
 
 from ..actors import Actor
 from ..errors import InvalidInput, NotFound
-from ..guards import require_open, require_person, require_work
+from ..guards import may_work_on, require_open, require_person, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
@@ -112,6 +112,13 @@ def document_type_set(*, actor: Actor, document_id, key: str, reason: str = "") 
                             reason=reason)
 
 
+def target_refused() -> InvalidInput:
+    """A file reference that is unknown and one of a file the actor may not file into get the
+    same refusal, so that nobody learns from it which files exist."""
+    return InvalidInput("Unter diesem Aktenzeichen gibt es keine Akte, in die Sie ablegen "
+                        "dürfen.", code="FILE_REFERENCE_NOT_AVAILABLE")
+
+
 def _first_provenance(document: Document) -> dict:
     """The provenance of the version recognition read when the post arrived."""
     first = document.versions.order_by("number").values_list("provenance", flat=True).first()
@@ -162,8 +169,9 @@ def document_correct(*, actor: Actor, document_id, document_type: str | None = N
     moving = (to_inbox and document.case_file_id is not None) or (
         case_file is not None and (case_file.pk != document.case_file_id
                                    or (process.pk if process else None) != document.process_id))
-    if case_file is not None and document.case_file_id is not None:
-        require_work(user, case_file)
+    if case_file is not None and document.case_file_id is not None and not may_work_on(
+            user, case_file):
+        raise target_refused()
     if case_file is not None:
         require_open(case_file, process)
     if moving and to_inbox and not reason.strip():
