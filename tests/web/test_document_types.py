@@ -236,3 +236,32 @@ def test_no_correction_body_gives_a_server_error_or_changes_anything(demo, body)
     assert answer.json()["code"]
     document.refresh_from_db()
     assert (document.case_file, document.document_type) == (demo["A"], "antrag")
+
+
+def test_the_review_reads_the_pipelines_provenance_as_written(demo):
+    """The shape ingest writes: "reason" as a list, "rules" as the version when no model
+    decided, the person with birth date and client number and one reason."""
+    provenance = {"recognition": {
+        "document_type": {"value": "bescheid", "confidence": 0.55, "model_version": "rules",
+                          "source": "rules", "reason": ["Bescheid: im Kopf/Betreff „Bescheid“",
+                                                        "noch kein gelerntes Modell"],
+                          "auto_file": False, "name": "Bescheid", "process": None},
+        "person": {"name": "Max Beispiel", "birth_date": "1971-05-03",
+                   "client_number": "K-4711", "file_reference": None, "confidence": 0.4,
+                   "reason": "Name und Geburtsdatum passen auf zwei Akten"},
+    }}
+    document = document_file_new(content=replace(content("Bescheid"), provenance=provenance),
+                                 case_file=None, title="Bescheid", received_at=timezone.now(),
+                                 document_type="bescheid",
+                                 actor=system_actor("ingest", "poststelle"))
+    row = _row(_client("poststelle").get("/posteingang/pruefen/").content.decode(), document.pk)
+    assert "Regeln der Dokumenttypen" in row and "Modell rules" not in row
+    assert "noch kein gelerntes Modell" in row and "0,55" in row
+    assert "Max Beispiel" in row and "1971-05-03" in row and "K-4711" in row
+    assert "Name und Geburtsdatum passen auf zwei Akten" in row
+    _client("poststelle").post(f"/posteingang/pruefen/{document.pk}/", {
+        "file_reference": demo["A"].file_reference, "document_type": "bescheid"})
+    moved = events_for_object("document", document.pk).get(action="moved")
+    assert moved.data["document_type"] == {
+        "from": "bescheid", "to": "bescheid", "suggested": "bescheid", "taken": True,
+        "confidence": 0.55, "model_version": "rules"}

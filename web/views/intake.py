@@ -69,6 +69,8 @@ def _mailroom_only(user) -> None:
 
 def _suggestion(provenance: dict) -> dict:
     recognition = provenance.get("recognition") or {}
+    if not isinstance(recognition, dict):
+        recognition = {}
     found = {key: recognition.get(key) or {} for key in
              ("file_reference", "letter_date", "sender", "subject")}
     found["document_type"] = type_suggestion(provenance)
@@ -84,6 +86,8 @@ def _person(suggested) -> dict:
     reasons = suggested.get("reasons", suggested.get("reason")) or []
     return {"value": suggested.get("value") or suggested.get("name") or "",
             "confidence": suggested.get("confidence"),
+            "birth_date": suggested.get("birth_date") or "",
+            "client_number": suggested.get("client_number") or "",
             "file_reference": suggested.get("file_reference") or "",
             "reasons": [reasons] if isinstance(reasons, str) else list(reasons)}
 
