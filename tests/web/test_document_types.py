@@ -265,3 +265,19 @@ def test_the_review_reads_the_pipelines_provenance_as_written(demo):
     assert moved.data["document_type"] == {
         "from": "bescheid", "to": "bescheid", "suggested": "bescheid", "taken": True,
         "confidence": 0.55, "model_version": "rules"}
+
+
+def test_the_mailroom_files_and_types_unfiled_post_from_the_document_page(demo):
+    document = recognised(None)
+    client = _client("poststelle")
+    page = client.get(f"/dokumente/{document.pk}/").content.decode()
+    assert f'action="/dokumente/{document.pk}/berichtigen"' in page
+    response = client.post(f"/dokumente/{document.pk}/berichtigen", {
+        "document_type": "vollmacht", "file_reference": demo["B"].file_reference})
+    # Filed out of the mailroom's sight: back to the inbox, not to a page it may not see.
+    assert (response.status_code, response["Location"]) == (302, "/posteingang/")
+    document.refresh_from_db()
+    assert (document.case_file, document.document_type) == (demo["B"], "vollmacht")
+    (moved,) = events_for_object("document", document.pk).filter(action="moved")
+    assert moved.data["document_type"]["taken"] is False
+    assert client.get(f"/dokumente/{document.pk}/").status_code == 404
