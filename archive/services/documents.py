@@ -105,9 +105,9 @@ def document_move(*, actor: Actor, document_id, case_file: CaseFile,
 
 
 def document_type_set(*, actor: Actor, document_id, key: str, reason: str = "") -> Document:
-    """Set or correct a document's type: one "changed" event with the old and new type and
-    what recognition had suggested (model version, confidence), so that the classifier
-    learns from the correction."""
+    """Set or correct a document's type: one event ("changed", or "confirmed" when it keeps
+    the type it has) with the old and new type and what recognition had suggested (model
+    version, confidence), so that the classifier learns from the person's decision."""
     return document_correct(actor=actor, document_id=document_id, document_type=key,
                             reason=reason)
 
