@@ -281,3 +281,18 @@ def test_the_mailroom_files_and_types_unfiled_post_from_the_document_page(demo):
     (moved,) = events_for_object("document", document.pk).filter(action="moved")
     assert moved.data["document_type"]["taken"] is False
     assert client.get(f"/dokumente/{document.pk}/").status_code == 404
+
+
+def test_a_correction_that_leaves_out_the_type_keeps_it(demo):
+    worker = user("sachbearbeitung-a")
+    from archive.actors import actor_for_user
+
+    right = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
+                             title="Richtige Akte", actor=actor_for_user(worker))
+    document = recognised(demo["A"])
+    _client("sachbearbeitung-a").post(f"/dokumente/{document.pk}/berichtigen",
+                                      {"file_reference": right.file_reference})
+    document.refresh_from_db()
+    assert (document.case_file, document.document_type) == (right, "antrag")
+    moved = events_for_object("document", document.pk).get(action="moved")
+    assert "changes" not in moved.data and "document_type" not in moved.data

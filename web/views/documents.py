@@ -201,8 +201,9 @@ def document_correct_action(request, document_id: int):
         target = case_file_by_reference(reference) if reference else None
         if reference and target is None:
             raise target_refused()  # as for a file one may not file into: no oracle
-        document_type = (data["document_type"].strip()
-                         if "document_type" in form.changed_data else None)
+        # Left out of the post, or sent as it was: the type stays (and is not "decided").
+        document_type = (data["document_type"].strip() if "document_type" in request.POST
+                         and "document_type" in form.changed_data else None)
         document_correct(actor=actor_for_request(request), document_id=document.pk,
                          document_type=document_type, case_file=target,
                          to_inbox=data["to_inbox"], reason=data["reason"])
