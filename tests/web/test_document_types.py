@@ -296,3 +296,47 @@ def test_a_correction_that_leaves_out_the_type_keeps_it(demo):
     assert (document.case_file, document.document_type) == (right, "antrag")
     moved = events_for_object("document", document.pk).get(action="moved")
     assert "changes" not in moved.data and "document_type" not in moved.data
+
+
+def test_post_the_pipeline_filed_wrongly_is_corrected_in_one_logged_step(demo, tmp_path):
+    """Real intake: a letter quoting the wrong file reference is auto-filed there; the
+    caseworker puts it into the right file with the right type in one step, the classifier
+    learns the corrected type from that event."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ingest.classification.training_data import training_set
+    from ingest.models import JobState
+    from ingest.pipeline import job_run
+    from tests.fixtures.born_digital import born_digital_pdf
+
+    worker = user("sachbearbeitung-a")
+    from archive.actors import actor_for_user
+
+    right = case_file_create(plan_unit=demo["A"].plan_unit, unit=demo["A"].unit,
+                             title="Richtige Akte", actor=actor_for_user(worker))
+    pdf = born_digital_pdf(tmp_path / "brief.pdf", [
+        "Antrag auf Wohngeld", f"Aktenzeichen {demo['A'].file_reference}",
+        "Hiermit beantrage ich Wohngeld."])
+    upload = SimpleUploadedFile(pdf.name, pdf.read_bytes(), content_type="application/pdf")
+    job_id = _api("poststelle").post("/api/ingest/", {"file": [upload]},
+                                     format="multipart").json()["job"]
+    job = job_run(job_id, worker="test")
+    assert job.state == JobState.FILED and job.document.case_file == demo["A"]
+    document = job.document
+    suggested = document.document_type
+    assert suggested  # recognition typed it
+    last = Event.objects.order_by("-seq").first().seq
+    response = _client("sachbearbeitung-a").post(f"/dokumente/{document.pk}/berichtigen", {
+        "file_reference": right.file_reference, "document_type": "widerspruch",
+        "reason": "gehört zur Akte Richtige Akte"})
+    assert response.status_code == 302
+    written = [e for e in Event.objects.filter(seq__gt=last).order_by("seq")
+               if e.action not in READ_ACTIONS and e.action != "login"]
+    assert [(e.action, e.object_id) for e in written] == [("moved", str(document.pk))]
+    (moved,) = written
+    assert (moved.data["from"], moved.data["to"]) == (demo["A"].file_reference,
+                                                      right.file_reference)
+    assert moved.data["document_type"]["suggested"] == suggested
+    assert moved.data["document_type"]["taken"] is False
+    data = training_set()
+    assert (document.pk, "widerspruch") in set(zip(data.document_ids, data.types, strict=True))
