@@ -9,6 +9,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.models import CaseFile, Document, Unit
 from archive.permissions import document_principals, user_principals
 from archive.selectors import document_visible_or_404
+from archive.services.doctypes import document_type_names
 from archive.services.events import event_append
 
 from .analysis import analyse, analyse_prefix, token_spans
@@ -46,6 +47,7 @@ class SearchHit:
     document_type: str = ""
     sender: str = ""
     received_at: object = None
+    document_type_name: str = ""  # the German name of the type (the key if since removed)
     letter_date: object = None
     # Marks of data-subject rights, shown with the hit as wherever the data appears.
     restricted: bool = False
@@ -128,8 +130,10 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
     units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     references = dict(CaseFile.objects.filter(pk__in=case_file_ids)
                       .values_list("pk", "file_reference"))
+    types = document_type_names() if facets.get("document_type") else {}
     labels = {"unit": lambda v: units.get(int(v), v),
-              "case_file": lambda v: references.get(int(v), v)}
+              "case_file": lambda v: references.get(int(v), v),
+              "document_type": lambda v: types.get(v, v)}
     return {name: [FacetBucket(value, labels.get(name, lambda v: v)(value), count)
                    for value, count in facets.get(name, [])]
             for name in FACETS if facets.get(name)}
@@ -220,6 +224,7 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
     found = Document.objects.filter(pk__in=ids).select_related("case_file").order_by()
     documents = {d.pk: d for d in found if _still_visible(d, principals)} if ids else {}
     texts = _latest_texts(list(documents)) if documents else {}
+    type_names = document_type_names() if documents else {}
     hits = []
     for hit in result.hits:
         document = documents.get(hit.document_id)
@@ -230,6 +235,7 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
             file_reference=document.case_file.file_reference if document.case_file else None,
             snippet=snippet_for(texts.get(document.pk, ""), node), score=hit.score,
             document_type=document.document_type, sender=document.sender,
+            document_type_name=type_names.get(document.document_type, document.document_type),
             received_at=document.received_at, letter_date=document.letter_date,
             restricted=bool(document.case_file and document.case_file.restricted),
             disputed=document.case_file.disputed_note if document.case_file else "",

@@ -80,15 +80,37 @@ class MoveForm(forms.Form):
 
 
 class DocumentEditForm(forms.Form):
+    # The type is set through DocumentCorrectionForm: chosen from the list, and logged with
+    # what recognition had suggested.
     title = forms.CharField(label=_("Titel"), max_length=300)
-    document_type = forms.CharField(label=_("Dokumenttyp"), max_length=64, required=False)
     sender = forms.CharField(label=_("Absender"), max_length=300, required=False)
     letter_date = date_field(_("Datum des Schreibens"), required=False)
 
     @staticmethod
     def initial_for(document) -> dict:
-        return {name: getattr(document, name)
-                for name in ("title", "document_type", "sender", "letter_date")}
+        return {name: getattr(document, name) for name in ("title", "sender", "letter_date")}
+
+
+class DocumentCorrectionForm(forms.Form):
+    """A wrong type or a wrong filing corrected in one step. The type's key is checked by the
+    service (a German refusal with its code), so the field takes any text."""
+    document_type = forms.CharField(label=_("Dokumenttyp"), max_length=64, required=False,
+                                    widget=forms.Select)
+    file_reference = forms.CharField(label=_("Richtige Akte (Aktenzeichen)"), max_length=64,
+                                     required=False)
+    to_inbox = forms.BooleanField(label=_("Gehört in keine meiner Akten: an die Poststelle "
+                                          "zurückgeben"), required=False)
+    reason = forms.CharField(label=_("Anlass"), max_length=500, required=False)
+
+    def __init__(self, *args, document=None, choices=(), current_name="", **kwargs):
+        current = document.document_type if document is not None else ""
+        kwargs.setdefault("initial", {"document_type": current})
+        super().__init__(*args, **kwargs)
+        options = [("", _("– kein Dokumenttyp –")), *choices]
+        if current and current not in {key for key, _name in choices}:
+            # A retired type stays selectable, so that saving does not clear it unasked.
+            options.append((current, current_name or current))
+        self.fields["document_type"].widget.choices = options
 
 
 class RedactionForm(forms.Form):

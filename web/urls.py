@@ -35,6 +35,8 @@ urlpatterns = [
          name="document_move"),
     path("dokumente/<int:document_id>/angaben", documents.document_edit_action,
          name="document_edit"),
+    path("dokumente/<int:document_id>/berichtigen", documents.document_correct_action,
+         name="document_correct"),
     path("dokumente/<int:document_id>/schwaerzen", documents.document_redact_action,
          name="document_redact"),
     path("dokumente/<int:document_id>/schwaerzungen/<uuid:job_id>",

@@ -103,3 +103,66 @@ def document_types_for_recognition() -> list[DocumentType]:
     """The active types in the order recognition weighs them (higher priority first). No user:
     the pipeline reads them for every document, and they hold no personal data."""
     return list(DocumentType.objects.filter(active=True).order_by("-priority", "key"))
+
+
+# --- the type of a document -----------------------------------------------------------------
+
+def document_type_names() -> dict[str, str]:
+    """Key -> German name of every type, inactive ones too (a document keeps the type it was
+    given when that type is retired). No user: type names hold no personal data."""
+    return dict(DocumentType.objects.values_list("key", "name"))
+
+
+def document_type_name(key: str) -> str:
+    """The German name of a key; an unknown key (a type since removed) shows as itself."""
+    if not key:
+        return ""
+    return DocumentType.objects.filter(key=key).values_list("name", flat=True).first() or key
+
+
+def document_type_choices() -> list[tuple[str, str]]:
+    """What a person may choose when setting a type: the active types by name."""
+    return sorted(DocumentType.objects.filter(active=True).values_list("key", "name"),
+                  key=lambda choice: choice[1].casefold())
+
+
+def document_type_checked(key: str, *, current: str = "") -> str:
+    """The key a person chose, or the German refusal with a stable code. Empty means "no
+    type" (none fits); the type a document already has may stay even if since retired."""
+    key = (key or "").strip()
+    if not key or key == current:
+        return key
+    found = DocumentType.objects.filter(key=key).values_list("active", flat=True).first()
+    if found is None:
+        raise InvalidInput(f"Den Dokumenttyp „{key[:64]}“ gibt es nicht.",
+                           code="DOCUMENT_TYPE_UNKNOWN")
+    if not found:
+        raise InvalidInput(f"Der Dokumenttyp „{key}“ wird nicht mehr verwendet.",
+                           code="DOCUMENT_TYPE_INACTIVE")
+    return key
+
+
+def _number(value) -> float | None:
+    try:
+        return None if value is None or isinstance(value, bool) else round(float(value), 4)
+    except (TypeError, ValueError):
+        return None
+
+
+def type_suggestion(provenance: dict | None) -> dict:
+    """What recognition suggested as the type of a version ({"value", "confidence",
+    "model_version", "reasons"}), read from its provenance. Tolerant of older and partial
+    provenance: a missing key is None (reasons: an empty list); "reason" is the older name of
+    "reasons" and may be one text."""
+    recognition = (provenance or {}).get("recognition") or {}
+    suggested = recognition.get("document_type") if isinstance(recognition, dict) else None
+    if not isinstance(suggested, dict):
+        suggested = {}
+    reasons = suggested.get("reasons", suggested.get("reason")) or []
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    return {"value": suggested.get("value") or None,
+            "confidence": _number(suggested.get("confidence")),
+            "model_version": suggested.get("model_version") or None,
+            "reasons": [str(reason) for reason in reasons if reason] if isinstance(
+                reasons, list | tuple) else []}

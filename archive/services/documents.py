@@ -6,12 +6,13 @@ from django.db import transaction
 
 from ..actors import Actor
 from ..errors import InvalidInput, NotFound
-from ..guards import require_open, require_person, require_work
+from ..guards import may_work_on, require_open, require_person, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
 from ..signals import document_changed, retention_basis_changed, version_filed
 from .changes import apply_changes
+from .doctypes import document_type_checked, type_suggestion
 from .events import event_append
 
 EDITABLE = {"title", "document_type", "sender", "letter_date", "medium"}
@@ -91,47 +92,124 @@ def _require_work_on_document(user, document: Document) -> None:
 
 
 def document_update(*, actor: Actor, document_id, **changes) -> Document:
-    user = require_person(actor)
-    document = document_visible_or_404(user, document_id)
-    _require_work_on_document(user, document)
-    require_open(document.case_file, document.process)
-    if set(changes) - EDITABLE:
-        raise InvalidInput(f"Nicht änderbar: {', '.join(sorted(set(changes) - EDITABLE))}.")
-    with transaction.atomic():
-        diff = apply_changes(document, changes)
-        if diff:
-            document.save()
-            event_append(action="changed", object_type="document", object_id=document.pk,
-                         actor=actor, data={"changes": diff})
-            document_changed.send(sender=Document, document_id=document.pk)
-    return document
+    """Title, type, sender, letter date, medium: one "changed" event with old and new."""
+    return document_correct(actor=actor, document_id=document_id, changes=changes)
 
 
 def document_move(*, actor: Actor, document_id, case_file: CaseFile,
                   process: Process | None = None, reason: str = "") -> Document:
     """Moving keeps the id and history; the event records from and to. The mailroom files
     inbox post into any case file; caseworkers move between case files they work on."""
+    return document_correct(actor=actor, document_id=document_id, case_file=case_file,
+                            process=process, reason=reason)
+
+
+def document_type_set(*, actor: Actor, document_id, key: str, reason: str = "") -> Document:
+    """Set or correct a document's type: one event ("changed", or "confirmed" when it keeps
+    the type it has) with the old and new type and what recognition had suggested (model
+    version, confidence), so that the classifier learns from the person's decision."""
+    return document_correct(actor=actor, document_id=document_id, document_type=key,
+                            reason=reason)
+
+
+def target_refused() -> InvalidInput:
+    """A file reference that is unknown and one of a file the actor may not file into get the
+    same refusal, so that nobody learns from it which files exist."""
+    return InvalidInput("Unter diesem Aktenzeichen gibt es keine Akte, in die Sie ablegen "
+                        "dürfen.", code="FILE_REFERENCE_NOT_AVAILABLE")
+
+
+def _first_provenance(document: Document) -> dict:
+    """The provenance of the version recognition read when the post arrived."""
+    first = document.versions.order_by("number").values_list("provenance", flat=True).first()
+    return first or {}
+
+
+def _type_decision(document: Document, old: str, new: str) -> dict:
+    """What the trail keeps about a person's decision on the type: old and new, and what was
+    suggested with which confidence by which model (None: the rules, or nothing)."""
+    suggested = type_suggestion(_first_provenance(document))
+    return {"from": old, "to": new, "suggested": suggested["value"],
+            "taken": suggested["value"] is not None and suggested["value"] == new,
+            "confidence": suggested["confidence"], "model_version": suggested["model_version"]}
+
+
+def document_correct(*, actor: Actor, document_id, document_type: str | None = None,
+                     case_file: CaseFile | None = None, process: Process | None = None,
+                     to_inbox: bool = False, changes: dict | None = None,
+                     reason: str = "", review: dict | None = None) -> Document:
+    """One logged correction: the type, other metadata and where the document is filed, in
+    one transaction and one event ("moved" when the filing changes, else "changed").
+
+    Who may: the mailroom for unfiled post (and files it into any case file); a caseworker
+    for documents in case files they work on, moving them only into such files or back to
+    the mailroom's inbox (a wrong auto-filing into a file of another unit: the mailroom files
+    it from there). Closed files and processes refuse. `document_type` is a key of
+    DocumentType ("" for none); unknown keys are refused (DOCUMENT_TYPE_UNKNOWN). When a
+    person decided the type (set it, or filed post out of the inbox) the event records
+    whether recognition's suggestion was taken, with its model version and confidence;
+    `review` adds what the mailroom's review decided about the other suggestions."""
     user = require_person(actor)
     document = document_visible_or_404(user, document_id)
     _require_work_on_document(user, document)
-    if document.case_file_id is not None:
-        require_work(user, case_file)
-    if process is not None and process.case_file_id != case_file.pk:
+    changes = dict(changes or {})
+    if set(changes) - EDITABLE:
+        raise InvalidInput(f"Nicht änderbar: {', '.join(sorted(set(changes) - EDITABLE))}.")
+    if document_type is not None:
+        changes["document_type"] = document_type
+    if "document_type" in changes:
+        changes["document_type"] = document_type_checked(changes["document_type"],
+                                                         current=document.document_type)
+    if to_inbox and case_file is not None:
+        raise InvalidInput("Entweder in eine Akte oder zurück in den Posteingang.",
+                           code="MOVE_TARGET_AMBIGUOUS")
+    if process is not None and (case_file is None or process.case_file_id != case_file.pk):
         raise InvalidInput("Der Vorgang gehört nicht zu dieser Akte.", code="PROCESS_MISMATCH")
     require_open(document.case_file, document.process)
-    require_open(case_file, process)
+    moving = (to_inbox and document.case_file_id is not None) or (
+        case_file is not None and (case_file.pk != document.case_file_id
+                                   or (process.pk if process else None) != document.process_id))
+    if case_file is not None and document.case_file_id is not None and not may_work_on(
+            user, case_file):
+        raise target_refused()
+    if case_file is not None:
+        require_open(case_file, process)
+    if moving and to_inbox and not reason.strip():
+        raise InvalidInput("Bitte begründen Sie, warum das Dokument an die Poststelle "
+                           "zurückgeht.", code="REASON_MISSING")
+    # Filing out of the inbox confirms (or corrects) recognition's type as well.
+    decides_type = "document_type" in changes or (moving and document.case_file_id is None)
     source = document.case_file.file_reference if document.case_file_id else None
     source_id = document.case_file_id
+    old_type = document.document_type
     with transaction.atomic():
-        document.case_file, document.process = case_file, process
-        document.save(update_fields=["case_file", "process"])
-        event_append(action="moved", object_type="document", object_id=document.pk,
-                     actor=actor, purpose=reason,
-                     data={"from": source, "to": case_file.file_reference,
-                           "process": process.pk if process else None})
+        diff = apply_changes(document, changes)
+        if not diff and not moving and document_type is None:
+            return document
+        data: dict = {}
+        if diff:
+            data["changes"] = diff
+        if review:
+            data["review"] = review
+        if decides_type:
+            data["document_type"] = _type_decision(document, old_type, document.document_type)
+        if moving:
+            document.case_file = None if to_inbox else case_file
+            document.process = None if to_inbox else process
+            data.update({"from": source, "to": case_file.file_reference if case_file else None,
+                         "process": process.pk if process else None})
+        if not diff and not moving:
+            # The type confirmed as it is: nothing changes, and the trail says who decided.
+            event_append(action="confirmed", object_type="document", object_id=document.pk,
+                         actor=actor, purpose=reason, data=data)
+            return document
+        document.save()
+        event_append(action="moved" if moving else "changed", object_type="document",
+                     object_id=document.pk, actor=actor, purpose=reason, data=data)
         document_changed.send(sender=Document, document_id=document.pk)
-        for affected in {source_id, case_file.pk} - {None}:
-            retention_basis_changed.send(sender=CaseFile, case_file_id=affected)
+        if moving:
+            for affected in {source_id, document.case_file_id} - {None}:
+                retention_basis_changed.send(sender=CaseFile, case_file_id=affected)
     return document
 
 

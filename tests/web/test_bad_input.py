@@ -39,6 +39,8 @@ TARGETS = [
      ["title", "document_type", "sender", "letter_date"]),
     (A, "post", "/dokumente/{document}/verschieben", {"file_reference": "{ref}"},
      ["file_reference", "reason"]),
+    (A, "post", "/dokumente/{document}/berichtigen", {"document_type": "bescheid"},
+     ["document_type", "file_reference", "to_inbox", "reason"]),
     # Without a reason: a valid form would redact, which is not what is probed here.
     (A, "post", "/dokumente/{document}/schwaerzen",
      {"page": "1", "x": "1", "y": "1", "width": "1", "height": "1"},
@@ -87,7 +89,7 @@ TARGETS = [
     (MAILROOM, "post", "/posteingang/hochladen/", {},
      ["device", "profile", "pages_declared", "password"]),
     (MAILROOM, "post", "/posteingang/pruefen/{inbox_document}/", {"file_reference": "{ref}"},
-     ["file_reference", "title", "sender", "letter_date"]),
+     ["file_reference", "title", "sender", "letter_date", "document_type"]),
     # The upload page posts its scan fields to the API.
     (MAILROOM, "post", "/api/ingest/", {},
      ["device", "profile", "resolution_dpi", "colour_mode", "pages_declared"]),

@@ -2,6 +2,7 @@
 
 The list of URLs comes from the resolver: a new URL without a row here fails the test. A
 caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
+import json
 import re
 from dataclasses import replace
 from datetime import date
@@ -68,6 +69,7 @@ def _matrix(objects) -> dict:
         "web:original": [("get", (doc,), {}, A_ONLY)],
         "web:document_move": [("post", (doc,), {"file_reference": target}, A_ACTS)],
         "web:document_edit": [("post", (doc,), {"title": "Neuer Titel"}, A_ACTS)],
+        "web:document_correct": [("post", (doc,), {"document_type": "bescheid"}, A_ACTS)],
         # An invalid form: the refusal comes back as a message, the status as a redirect.
         "web:document_redact": [("post", (doc,), {"page": "x"}, A_ACTS)],
         # Only the requester sees a redaction's state; colleagues of the same unit get 404.
@@ -176,7 +178,10 @@ def _matrix(objects) -> dict:
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
-                                                   anonymous=API_ANON))],
+                                                   anonymous=API_ANON)),
+                         # The type corrected through the API: whoever works on the file.
+                         ("patch", (doc,), {"document_type": "bescheid"},
+                          _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
         "api:search_suggestions": [("get", (), {"prefix": "Antr"},
                                     _only({}, 200, anonymous=API_ANON))],
         # No file attached: those who may upload hear why (400), everyone else 404.
@@ -266,7 +271,11 @@ def test_role_by_url(objects, username):
     for name, rows in _matrix(objects).items():
         for method, args, data, expected in rows:
             client = _client(username)  # fresh: logout must not affect other rows
-            response = getattr(client, method)(reverse(name, args=args), data)
+            if method == "patch":  # the API's corrections arrive as JSON
+                response = client.patch(reverse(name, args=args), json.dumps(data),
+                                        content_type="application/json")
+            else:
+                response = getattr(client, method)(reverse(name, args=args), data)
             want = expected[username]
             if response.status_code not in (want if isinstance(want, set) else {want}):
                 failures.append(f"{name} {method} as {username}: {response.status_code}, "
@@ -326,8 +335,6 @@ def test_cli_refuses_what_the_user_may_not_do(demo, objects, args):
 
 
 def test_cli_search_is_trimmed_like_the_pages(demo, objects, settings, tmp_path):
-    import json
-
     from search.backends import get_backend
     from search.indexing import documents_index
 

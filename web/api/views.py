@@ -7,13 +7,22 @@ from archive.actors import actor_for_request
 from archive.errors import InvalidInput
 from archive.guards import require_role
 from archive.models import Role
+from archive.selectors import document_visible_or_404
 from archive.services.access import document_read
+from archive.services.casefiles import case_file_by_reference
+from archive.services.documents import document_correct, target_refused
 from retention.services.disposal import disposal_execute as disposal_execute_service
 from search.backend import SORTS, STATES
 from search.services import documents_search, search_refused, search_suggestions
 
 from ..search_params import API_NAMES, page_number, search_params
-from .serializers import DocumentSerializer, SearchResultSerializer, SuggestionsSerializer
+from .serializers import (
+    DocumentCorrectedSerializer,
+    DocumentCorrectionSerializer,
+    DocumentSerializer,
+    SearchResultSerializer,
+    SuggestionsSerializer,
+)
 
 
 @extend_schema(
@@ -64,13 +73,45 @@ def search_suggest(request):
     return Response(SuggestionsSerializer({"suggestions": words}).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("purpose", str)], responses=DocumentSerializer)
-@api_view(["GET"])
+@extend_schema(methods=["GET"], parameters=[OpenApiParameter("purpose", str)],
+               responses=DocumentSerializer,
+               description="A document's metadata (with its type's key and German name, and "
+                           "what recognition suggested) and text; one access event per call.")
+@extend_schema(methods=["PATCH"], request=DocumentCorrectionSerializer,
+               responses=DocumentCorrectedSerializer,
+               description="Correct the type and/or the filing in one step, logged as one "
+                           "event: the mailroom for unfiled post, a caseworker for documents "
+                           "in case files they work on (moving them only into such files, or "
+                           "back to the inbox with a reason). Unknown type keys are refused "
+                           "with DOCUMENT_TYPE_UNKNOWN; unknown files and files the caller "
+                           "may not file into alike with FILE_REFERENCE_NOT_AVAILABLE.")
+@api_view(["GET", "PATCH"])
 def document_detail(request, document_id: int):
-    """A document's metadata and text; one access event per call."""
+    if request.method == "PATCH":
+        return _document_correct(request, document_id)
     document = document_read(user=request.user, document_id=document_id, action="viewed",
                              purpose=request.query_params.get("purpose", ""))
     return Response(DocumentSerializer(document).data)
+
+
+def _document_correct(request, document_id: int):
+    """The same service as the document page; the answer carries no content, so that the
+    correction stays the one event it writes."""
+    given = DocumentCorrectionSerializer(data=request.data)
+    if not given.is_valid():
+        fields = ", ".join(sorted(given.errors))
+        raise InvalidInput(f"Ungültige Angaben: {fields}.", code="INVALID_INPUT")
+    data = given.validated_data
+    document = document_visible_or_404(request.user, document_id)
+    reference = data.get("file_reference", "").strip()
+    target = case_file_by_reference(reference) if reference else None
+    if reference and target is None:
+        raise target_refused()
+    corrected = document_correct(
+        actor=actor_for_request(request, "api"), document_id=document.pk,
+        document_type=data.get("document_type"), case_file=target,
+        to_inbox=data["to_inbox"], reason=data["reason"])
+    return Response(DocumentCorrectedSerializer(corrected).data)
 
 
 @extend_schema(request=None, responses={200: dict})

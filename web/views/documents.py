@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,7 +10,9 @@ from archive.actors import actor_for_request
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.guards import may_work_on
-from archive.selectors import document_visible_or_404, version_latest
+from archive.models import Role
+from archive.permissions import user_role
+from archive.selectors import document_visible_or_404, documents_visible_to, version_latest
 from archive.services.access import (
     document_read,
     document_read_with_grant,
@@ -18,7 +20,13 @@ from archive.services.access import (
     version_read,
 )
 from archive.services.casefiles import case_file_by_reference
-from archive.services.documents import document_move, document_update
+from archive.services.doctypes import document_type_choices, document_type_name, type_suggestion
+from archive.services.documents import (
+    document_correct,
+    document_move,
+    document_update,
+    target_refused,
+)
 from ingest.redaction_jobs import (
     Box,
     redaction_job_of,
@@ -28,7 +36,7 @@ from ingest.redaction_jobs import (
 )
 from ingest.uploads import upload_refusal, version_upload_receive
 
-from ..forms import DocumentEditForm, MoveForm, RedactionForm
+from ..forms import DocumentCorrectionForm, DocumentEditForm, MoveForm, RedactionForm
 from .actions import changed, cleaned, run_action
 from .casefiles import reopeners
 from .document_viewer import viewer_context
@@ -53,7 +61,29 @@ def document_page(request, document_id: int):
                    "reopeners": reopeners(document.case_file) if closed else [],
                    "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document)),
                    # The viewer, the versions and the drawn redaction (document_viewer.py).
-                   **viewer_context(request.user, document, version, versions)})
+                   **viewer_context(request.user, document, version, versions),
+                   **_type_context(request.user, document, closed)})
+
+
+def _may_correct(user, document) -> bool:
+    """Whom the correction form is offered to (the service decides again): the mailroom for
+    unfiled post, a caseworker for documents in files they work on."""
+    if document.case_file_id is None:
+        return user_role(user) == Role.MAILROOM
+    return may_work_on(user, document.case_file)
+
+
+def _type_context(user, document, closed: bool) -> dict:
+    """The type's German name, what recognition suggested, and the correction form."""
+    first = document.versions.order_by("number").values_list("provenance", flat=True).first()
+    suggestion = type_suggestion(first)
+    suggestion["name"] = document_type_name(suggestion["value"] or "")
+    name = document_type_name(document.document_type)
+    may_correct = not closed and _may_correct(user, document)
+    return {"type_name": name, "type_suggestion": suggestion, "may_correct": may_correct,
+            "correction_form": DocumentCorrectionForm(
+                document=document, choices=document_type_choices(), current_name=name)
+            if may_correct else None}
 
 
 def _versions_to_link(user, document) -> dict:
@@ -159,6 +189,36 @@ def document_edit_action(request, document_id: int):
 
     return run_action(request, edit, success=_("Die Angaben wurden gespeichert."),
                       back=reverse("web:document", args=[document.pk]))
+
+
+@login_required
+@require_POST
+def document_correct_action(request, document_id: int):
+    """A wrong type and/or a wrong filing (an auto-filing into the wrong case file) corrected
+    in one step: one service call, one event."""
+    document = document_visible_or_404(request.user, document_id)
+    form = DocumentCorrectionForm(request.POST, document=document)
+
+    def correct():
+        data = cleaned(form)
+        reference = data["file_reference"].strip()
+        target = case_file_by_reference(reference) if reference else None
+        if reference and target is None:
+            raise target_refused()  # as for a file one may not file into: no oracle
+        # Left out of the post, or sent as it was: the type stays (and is not "decided").
+        document_type = (data["document_type"].strip() if "document_type" in request.POST
+                         and "document_type" in form.changed_data else None)
+        document_correct(actor=actor_for_request(request), document_id=document.pk,
+                         document_type=document_type, case_file=target,
+                         to_inbox=data["to_inbox"], reason=data["reason"])
+
+    response = run_action(request, correct, success=_("Die Berichtigung wurde gespeichert."),
+                          back=reverse("web:document", args=[document.pk]))
+    if documents_visible_to(request.user).filter(pk=document.pk).exists():
+        return response
+    # Filed out of the mailroom's sight, or handed back to it: back to where one came from.
+    return redirect(reverse("web:case_file", args=[document.case_file_id])
+                    if document.case_file_id else reverse("web:inbox"))
 
 
 @login_required

@@ -5,7 +5,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,13 @@ from archive.permissions import user_role
 from archive.selectors import document_visible_or_404
 from archive.services.access import case_file_read, inbox_list
 from archive.services.casefiles import case_file_by_reference
-from archive.services.documents import document_move, document_update
+from archive.services.doctypes import (
+    document_type_choices,
+    document_type_name,
+    document_type_names,
+    type_suggestion,
+)
+from archive.services.documents import document_correct
 from ingest.reporting import job_status
 from ingest.selectors import jobs_visible_to
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
@@ -126,9 +131,28 @@ def _mailroom_only(user) -> None:
 
 
 def _suggestion(provenance: dict) -> dict:
-    recognition = provenance.get("recognition", {})
-    return {key: recognition.get(key, {}) for key in
-            ("file_reference", "letter_date", "sender", "subject")}
+    recognition = provenance.get("recognition") or {}
+    if not isinstance(recognition, dict):
+        recognition = {}
+    found = {key: recognition.get(key) or {} for key in
+             ("file_reference", "letter_date", "sender", "subject")}
+    found["document_type"] = type_suggestion(provenance)
+    found["person"] = _person(recognition.get("person"))
+    return found
+
+
+def _person(suggested) -> dict:
+    """The person recognition found (name, and the case file or unit it points to), as far
+    as the provenance has it; empty when none was found."""
+    if not isinstance(suggested, dict):
+        return {}
+    reasons = suggested.get("reasons", suggested.get("reason")) or []
+    return {"value": suggested.get("value") or suggested.get("name") or "",
+            "confidence": suggested.get("confidence"),
+            "birth_date": suggested.get("birth_date") or "",
+            "client_number": suggested.get("client_number") or "",
+            "file_reference": suggested.get("file_reference") or "",
+            "reasons": [reasons] if isinstance(reasons, str) else list(reasons)}
 
 
 @login_required
@@ -136,16 +160,28 @@ def _suggestion(provenance: dict) -> dict:
 def review_page(request):
     _mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
-    rows = [{**row, "suggestion": _suggestion(row["provenance"])}
-            for row in inbox_rows(documents)]
-    return render(request, "web/intake_review.html", {"rows": rows})
+    names, choices = document_type_names(), document_type_choices()
+    offered = {key for key, _name in choices}
+    rows = []
+    for row in inbox_rows(documents):
+        suggestion = _suggestion(row["provenance"])
+        typed = suggestion["document_type"]
+        typed["name"] = names.get(typed["value"] or "", typed["value"])
+        current = row["document"].document_type
+        rows.append({**row, "suggestion": suggestion,
+                     # A retired or removed type the document has stays selectable, so that
+                     # filing does not clear it unasked.
+                     "kept_type": ((current, names.get(current, current))
+                                   if current and current not in offered else None)})
+    return render(request, "web/intake_review.html", {"rows": rows, "type_choices": choices})
 
 
 @login_required
 @require_POST
 def review_file(request, document_id):
-    """File an inbox document: confirming the suggestion and correcting it are the same one
-    action; the move is logged with whether the suggestion was taken."""
+    """File an inbox document: confirming the suggestion and correcting it (the file, the
+    type, title, sender, date) are the same one action and one event, which records whether
+    each suggestion was taken, and for the type the model version and confidence."""
     _mailroom_only(request.user)
     document = document_visible_or_404(request.user, document_id)
     reference = request.POST.get("file_reference", "").strip()
@@ -154,23 +190,30 @@ def review_file(request, document_id):
         raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
                            code="UNKNOWN_FILE_REFERENCE")
     corrections = _corrections(request.POST)
-    first = document.versions.order_by("number").first()
-    provenance = (first.provenance or {}) if first else {}
-    suggested = _suggestion(provenance)["file_reference"].get("value")
+    suggestion = _suggestion(_first_provenance(document))
+    suggested = suggestion["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested or '–'})")
-    with transaction.atomic():
-        # Corrected while still in the inbox (the mailroom's), then filed: both or neither.
-        if corrections:
-            changed = document_update(actor=actor_for_request(request), document_id=document.pk,
-                                      **corrections)
-            edited = [name for name in corrections if getattr(document, name) !=
-                      getattr(changed, name)]
-            if edited:
-                how += "; berichtigt: " + ", ".join(FIELD_NAMES[name] for name in edited)
-        document_move(actor=actor_for_request(request), document_id=document.pk,
-                      case_file=case_file, reason=f"Poststelle: {how}")
+    edited = [name for name in corrections if getattr(document, name) != corrections[name]]
+    if edited:
+        how += "; berichtigt: " + ", ".join(FIELD_NAMES[name] for name in edited)
+    chosen = request.POST.get("document_type")
+    chosen = chosen.strip() if chosen is not None else None
+    suggested_type = suggestion["document_type"]["value"]
+    if chosen is not None and chosen != (suggested_type or document.document_type):
+        how += (f"; Dokumenttyp korrigiert (Vorschlag: "
+                f"{document_type_name(suggested_type or '') or '–'})")
+    document_correct(actor=actor_for_request(request), document_id=document.pk,
+                     case_file=case_file, document_type=chosen, changes=corrections,
+                     reason=f"Poststelle: {how}",
+                     review={"file_reference": {"suggested": suggested,
+                                                "taken": suggested == reference}})
     return redirect("web:intake_review")
+
+
+def _first_provenance(document) -> dict:
+    first = document.versions.order_by("number").first()
+    return (first.provenance or {}) if first else {}
 
 
 FIELD_NAMES = {"title": "Betreff", "sender": "Absender", "letter_date": "Briefdatum"}

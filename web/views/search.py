@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from archive.errors import InvalidInput
 from archive.selectors import documents_with_thumbnail
+from archive.services.doctypes import document_type_choices, document_type_names
 from search.backend import Filters
 from search.services import documents_search, search_refused
 
@@ -69,4 +70,15 @@ def search_page(request):
         "thumbnails": documents_with_thumbnail(
             request.user, [hit.document_id for hit in page.hits]) if page else set(),
         "filtered": any(request.GET.getlist(p) for p in PAGE_NAMES.values() if p != "q"),
+        **_type_filter(request),
     })
+
+
+def _type_filter(request) -> dict:
+    """The type filter as a choice of German names; a chosen value that is no active type's
+    key (a retired type, a link from elsewhere) stays chosen."""
+    choices = document_type_choices()
+    chosen = request.GET.get(PAGE_NAMES["document_type"], "").strip()
+    if chosen and chosen not in {key for key, _name in choices}:
+        choices = [*choices, (chosen, document_type_names().get(chosen, chosen))]
+    return {"type_choices": choices, "chosen_type": chosen}
