@@ -17,6 +17,7 @@ from ingest.classification.training_data import training_set
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
+from ingest.recognition.persons import sender_references
 from ingest.reporting import job_outcome, job_status
 from tests.conftest import user
 from tests.fixtures.born_digital import born_digital_pdf
@@ -228,3 +229,34 @@ def test_the_outcome_line_carries_type_sender_and_person(beckers, tmp_path):
     assert line["sender"] == "Thomas Becker"
     assert line["person"]["file_reference"] == beckers["1990"].file_reference
     assert line["person"]["client_number"] == BECKER_NUMBER
+
+
+def test_the_senders_own_reference_is_read_and_ours_is_not():
+    text = "\n".join(["Sozialgericht Leipzig",
+                      "Jobcenter Leipzig      Aktenzeichen: S 12 AS 345/26",
+                      "Ihr Zeichen: 4711", "Unser Zeichen: K-88/2026",
+                      "Aktenzeichen: 50.20.1-2026-000001"])
+    assert sender_references(text) == ["S 12 AS 345/26", "K-88/2026"]
+
+
+def _court(*extra: str) -> list[str]:
+    return ["Sozialgericht Leipzig · Berliner Straße 10 · 04105 Leipzig", "",
+            "Stadt Leipzig", "Sozialamt", "Prager Straße 21", "04103 Leipzig", "",
+            "Aktenzeichen: S 12 AS 345/26", "Datum: 05.05.2026", *extra, "",
+            "Rechtsstreit Thomas Becker ./. Stadt Leipzig", "",
+            "Sehr geehrte Damen und Herren,", "",
+            "anbei erhalten Sie die Klageschrift mit der Bitte um Stellungnahme.", "",
+            "Auf Anordnung", "Lehmann"]
+
+
+def test_later_post_under_the_senders_reference_follows_the_first(beckers, tmp_path):
+    first = _ingest(tmp_path, "klage.pdf", _court("Thomas Becker, geb. 12.11.1975"))
+    assert first.state == JobState.FILED and first.document.case_file == beckers["1975"]
+    assert first.document.sender == "Sozialgericht Leipzig"
+    assert first.suggestions["person"]["sender_reference"] == "S 12 AS 345/26"
+    # the court writes again, naming only the name two people share: its reference decides
+    later = _ingest(tmp_path, "ladung.pdf", _court("Ladung zum Termin"))
+    assert later.state == JobState.FILED, later.suggestions["person"]
+    assert later.document.case_file == beckers["1975"]
+    assert later.suggestions["person"]["reason"] == \
+        "Zeichen des Absenders S 12 AS 345/26 wie in früherer Post"
