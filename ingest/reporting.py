@@ -101,7 +101,9 @@ def _trimmed(outcome: dict, job: IngestJob, user) -> dict:
     if document_id is None or own_delivery or \
             documents_visible_to(user).filter(pk=document_id).exists():
         return outcome
-    hidden = {**outcome, "document": None, "file_reference": None, "person": None}
+    # the earlier document's type and sender are its unit's (corrected, perhaps): nothing
+    hidden = {**outcome, "document": None, "file_reference": None, "person": None,
+              "document_type": None, "document_type_confidence": None, "sender": None}
     if job.state == JobState.DUPLICATE:
         hidden["message"] = NEUTRAL_DUPLICATE
     return hidden

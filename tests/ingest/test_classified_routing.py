@@ -260,3 +260,18 @@ def test_later_post_under_the_senders_reference_follows_the_first(beckers, tmp_p
     assert later.document.case_file == beckers["1975"]
     assert later.suggestions["person"]["reason"] == \
         "Zeichen des Absenders S 12 AS 345/26 wie in früherer Post"
+
+
+def test_a_copy_of_another_units_post_tells_neither_its_type_nor_sender(beckers, tmp_path):
+    path = born_digital_pdf(tmp_path / "kopie.pdf",
+                            becker_letter(f"Kundennummer: {BECKER_NUMBER}"))
+    first = job_run(job_receive(path=path, original_name="kopie.pdf", source="test").pk,
+                    worker="test")
+    assert first.state == JobState.FILED and first.document.case_file == beckers["1990"]
+    again = job_run(job_receive(path=path, original_name="kopie.pdf", source="upload",
+                                submitted_by="sachbearbeitung-b").pk, worker="test")
+    assert again.state == JobState.DUPLICATE
+    hidden = job_status(again, user=user("sachbearbeitung-b"))["outcome"]
+    assert (hidden["document_type"], hidden["sender"], hidden["person"]) == (None, None, None)
+    shown = job_status(again, user=user("sachbearbeitung-a"))["outcome"]
+    assert (shown["document_type"], shown["sender"]) == ("widerspruch", "Thomas Becker")
