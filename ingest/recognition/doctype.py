@@ -4,8 +4,11 @@ administrator's rules. Either way the suggestion records who decided ("model_ver
 model's version, or "rules"), how sure it was and the words that decided."""
 from archive.services.doctypes import document_types_for_recognition
 
-from ..classification.predict import classify as classify_learned
+from ..classification.files import model_versions
+from .rules import NO_RULE_MATCHED
 from .rules import classify as classify_by_rules_of
+
+NO_MODEL = "noch kein gelerntes Modell: Regeln der Dokumenttypen"
 
 
 def suggest_document_type(text: str) -> dict:
@@ -17,24 +20,33 @@ def suggest_document_type(text: str) -> dict:
     def rules(letter: str):
         return classify_by_rules_of(letter, types)
 
-    learned = classify_learned(text, rules=rules)
-    reasons = list(learned.reasons)
-    if learned.source == "rules":
-        # classify() puts why the rules decide first; the rules' own reasons are what the
-        # review shows as the words that decided.
-        reasons = reasons[1:] + reasons[:1]
-    chosen = next((t for t in types if t.key == learned.type_key), None)
+    if model_versions():
+        # scikit-learn only where a model exists: a worker of a fresh instance stays small
+        from ..classification.predict import classify as classify_learned
+
+        learned = classify_learned(text, rules=rules)
+        key, confidence, reasons = learned.type_key, learned.type_confidence, learned.reasons
+        version, source, auto_file = learned.model_version, learned.source, learned.auto_file
+        unit, unit_confidence, auto_route = (learned.unit, learned.unit_confidence,
+                                             learned.auto_route)
+        if source == "rules":
+            reasons = [*reasons[1:], reasons[0]]  # the rules' words first, then why rules
+    else:
+        key, confidence, reasons = rules(text)
+        reasons = [*(reasons or [NO_RULE_MATCHED]), NO_MODEL]
+        version, source, auto_file = None, "rules", False
+        unit, unit_confidence, auto_route = None, 0.0, False
+    chosen = next((t for t in types if t.key == key), None)
     return {
-        "value": learned.type_key or None,
-        "confidence": round(float(learned.type_confidence), 4),
-        "model_version": learned.model_version or "rules",
-        "source": learned.source,
-        "reason": reasons,
-        "auto_file": bool(learned.auto_file),
+        "value": key or None,
+        "confidence": round(float(confidence or 0.0), 4),
+        "model_version": version or "rules",
+        "source": source,
+        "reason": list(reasons),
+        "auto_file": bool(auto_file),
         "name": chosen.name if chosen else None,
         "process": (chosen.process_name or None) if chosen else None,
     }, {
-        "value": learned.unit, "confidence": round(float(learned.unit_confidence), 4),
-        "model_version": learned.model_version or "rules",
-        "auto_route": bool(learned.auto_route),
+        "value": unit or None, "confidence": round(float(unit_confidence or 0.0), 4),
+        "model_version": version or "rules", "auto_route": bool(auto_route),
     }
