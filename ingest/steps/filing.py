@@ -87,6 +87,13 @@ def _decide(ctx: PipelineContext):
         return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
     if case_file is not None and case_file.is_closed:
         return None, f"Akte {reference} ist geschlossen (zdA), bitte prüfen"
+    person = ctx.suggestions.get("person") or {}
+    if case_file is not None and not ctx.routed_reference and person.get("file_reference") \
+            and person["file_reference"] != reference \
+            and float(person.get("confidence") or 0.0) >= settings.INGEST_AUTOFILE_CONFIDENCE:
+        # The quoted reference and the person's own file disagree: one is a slip.
+        return None, (f"Aktenzeichen {reference} im Text, aber die Person ({person.get('reason')}) "
+                      f"hat die Akte {person['file_reference']}; bitte prüfen")
     if case_file is not None:
         # A letter quoting another unit's reference must not land in that unit's file on the
         # word of someone who may not work on it: the mailroom decides (the reason is for the

@@ -275,3 +275,13 @@ def test_a_copy_of_another_units_post_tells_neither_its_type_nor_sender(beckers,
     assert (hidden["document_type"], hidden["sender"], hidden["person"]) == (None, None, None)
     shown = job_status(again, user=user("sachbearbeitung-a"))["outcome"]
     assert (shown["document_type"], shown["sender"]) == ("widerspruch", "Thomas Becker")
+
+
+def test_a_quoted_reference_that_contradicts_the_person_goes_to_review(demo, beckers,
+                                                                       tmp_path):
+    # Becker's client number, but the reference of Jürgen Müller's file: one of them is a slip
+    job = _ingest(tmp_path, "widerspruch.pdf", becker_letter(
+        f"Kundennummer: {BECKER_NUMBER}", f"Aktenzeichen: {demo['A'].file_reference}"))
+    assert job.state == JobState.INBOX
+    purpose = _filing_event(job.document).purpose
+    assert demo["A"].file_reference in purpose and beckers["1990"].file_reference in purpose
