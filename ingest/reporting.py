@@ -123,9 +123,18 @@ def _person_trimmed(outcome: dict, user) -> dict:
 def _suggestions_for(job: IngestJob, user) -> dict:
     """Recognition's reasons say whether a quoted reference exists and whose it is: the
     mailroom's to read. A submitter sees them only for post filed where they work."""
-    if user is None or user_role(user) in SEES_ALL_JOBS or job.state == JobState.FILED:
+    if user is None or user_role(user) in SEES_ALL_JOBS:
         return job.suggestions
-    return {}
+    if job.state != JobState.FILED:
+        return {}
+    person = (job.suggestions or {}).get("person") or {}
+    if person.get("file_reference") and not case_files_visible_to(user).filter(
+            file_reference=person["file_reference"]).exists():
+        # the person may have a file elsewhere (a name the letter mentions): not theirs to know
+        hidden = {key: None for key in ("file_reference", "confidence", "reason", "candidates",
+                                        "unit")}
+        return {**job.suggestions, "person": {**person, **hidden}}
+    return job.suggestions
 
 
 def job_status(job: IngestJob, *, user=None) -> dict:

@@ -3,6 +3,8 @@ its person fits when the evidence is strong, to the review when it fits several 
 one name) or the learned model is unsure; every filing records who typed it (model version or
 "rules") and how sure it was. Born-digital letters: the text is what recognition reads, no OCR
 (the scans are in test_classified_scans.py)."""
+import json
+
 import pytest
 
 from archive.actors import actor_for_user
@@ -285,3 +287,20 @@ def test_a_quoted_reference_that_contradicts_the_person_goes_to_review(demo, bec
     assert job.state == JobState.INBOX
     purpose = _filing_event(job.document).purpose
     assert demo["A"].file_reference in purpose and beckers["1990"].file_reference in purpose
+
+
+def test_post_filed_by_its_reference_does_not_tell_where_a_named_person_has_a_file(
+        demo, tmp_path):
+    # B's caseworker files a letter for B's file that mentions Jürgen Müller, who has a file
+    # in unit A: filed by the quoted reference; that A holds a file on him stays A's business
+    job = _ingest(tmp_path, "b.pdf", [
+        "Stadt Leipzig · Sozialamt · Prager Straße 21 · 04103 Leipzig", "",
+        "Betreff: Vermerk", f"Aktenzeichen: {demo['B'].file_reference}",
+        "Name: Jürgen Müller", "Bitte zur Akte nehmen."], submitted_by="sachbearbeitung-b")
+    assert job.state == JobState.FILED and job.document.case_file == demo["B"]
+    assert job.suggestions["person"]["file_reference"] == demo["A"].file_reference
+    seen = job_status(job, user=user("sachbearbeitung-b"))
+    assert seen["suggestions"]["person"]["file_reference"] is None
+    assert seen["suggestions"]["person"]["name"] == "Jürgen Müller"  # the letter says so
+    assert seen["outcome"]["person"]["file_reference"] is None
+    assert demo["A"].file_reference not in json.dumps(seen)
