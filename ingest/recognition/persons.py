@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+
 from archive.services.persons import (
     PersonEvidence,
     case_file_for_person,
@@ -114,8 +116,6 @@ def sender_references(text: str) -> list[str]:
     """The sender's references in the information block: each label on a line or in a column
     of its own (OCR puts the block beside the address on the same line, two spaces apart).
     Our own file references are no sender's reference (they route by themselves)."""
-    from django.conf import settings
-
     found: list[str] = []
     for line in (text or "").splitlines():
         for segment in re.split(r"\s{2,}", line.strip()):
@@ -152,11 +152,16 @@ def suggest_person(text: str, *, sender: str = "") -> tuple[dict, PersonEvidence
         if len(earlier) != 1:
             continue
         reference = candidate
-        if evidence.case_file is None and (not evidence.candidates
-                                           or earlier[0] in evidence.candidates):
-            evidence = PersonEvidence(earlier[0], SENDER_REFERENCE_CONFIDENCE,
-                                      f"Zeichen des Absenders {candidate} wie in früherer Post",
-                                      (earlier[0],))
+        if evidence.case_file == earlier[0] and \
+                evidence.confidence >= SENDER_REFERENCE_CONFIDENCE:
+            pass  # the person already decides, and the reference agrees
+        elif evidence.case_file == earlier[0] or (
+                evidence.case_file is None and (not evidence.candidates
+                                                or earlier[0] in evidence.candidates)):
+            # alone, or picking one of the files the person fits, or confirming a name
+            evidence = PersonEvidence(
+                earlier[0], max(evidence.confidence, SENDER_REFERENCE_CONFIDENCE),
+                f"Zeichen des Absenders {candidate} wie in früherer Post", (earlier[0],))
         elif evidence.case_file is not None and evidence.case_file != earlier[0]:
             evidence = PersonEvidence(
                 None, 0.0, f"Person und Zeichen des Absenders {candidate} weisen auf "
