@@ -110,11 +110,13 @@ def _trimmed(outcome: dict, job: IngestJob, user) -> dict:
 
 
 def _person_trimmed(outcome: dict, user) -> dict:
-    """The case file a person matched, and what its cover says, only to who may see that
-    file (or sorts all post); otherwise only what the letter itself says."""
+    """Which case file the person has (and the match's reason, which tells whether and how
+    many files fit) only to who may see that file or sorts all post; anyone else is told only
+    what the letter itself says."""
     person = outcome.get("person")
-    if not person or not person.get("file_reference") or user_role(user) in SEES_ALL_JOBS or \
-            case_files_visible_to(user).filter(file_reference=person["file_reference"]).exists():
+    if not person or user_role(user) in SEES_ALL_JOBS or (
+            person.get("file_reference") and case_files_visible_to(user).filter(
+                file_reference=person["file_reference"]).exists()):
         return outcome
     return {**outcome, "person": {key: (person.get(key) if key in PERSON_FROM_LETTER else None)
                                   for key in PERSON_KEYS}}
@@ -128,8 +130,8 @@ def _suggestions_for(job: IngestJob, user) -> dict:
     if job.state != JobState.FILED:
         return {}
     person = (job.suggestions or {}).get("person") or {}
-    if person.get("file_reference") and not case_files_visible_to(user).filter(
-            file_reference=person["file_reference"]).exists():
+    if person and not (person.get("file_reference") and case_files_visible_to(user).filter(
+            file_reference=person["file_reference"]).exists()):
         # the person may have a file elsewhere (a name the letter mentions): not theirs to know
         hidden = {key: None for key in ("file_reference", "confidence", "reason", "candidates",
                                         "unit")}

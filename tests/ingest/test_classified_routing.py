@@ -304,3 +304,15 @@ def test_post_filed_by_its_reference_does_not_tell_where_a_named_person_has_a_fi
     assert seen["suggestions"]["person"]["name"] == "Jürgen Müller"  # the letter says so
     assert seen["outcome"]["person"]["file_reference"] is None
     assert demo["A"].file_reference not in json.dumps(seen)
+
+
+def test_a_submitter_is_not_told_how_many_files_fit_a_name(beckers, tmp_path):
+    job = _ingest(tmp_path, "zwei.pdf", becker_letter(), submitted_by="sachbearbeitung-b")
+    assert job.state == JobState.INBOX and job.suggestions["person"]["candidates"] == 2
+    seen = job_status(job, user=user("sachbearbeitung-b"))
+    assert seen["outcome"]["person"] == {
+        "name": "Thomas Becker", "birth_date": None, "client_number": None,
+        "sender_reference": None, "file_reference": None, "confidence": None, "reason": None}
+    assert "mehrere Akten" not in json.dumps(seen)
+    assert "mehrere Akten" in job_status(job, user=user("poststelle"))["outcome"]["person"][
+        "reason"]
