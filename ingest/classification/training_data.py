@@ -1,12 +1,17 @@
 """What the classifier may learn from: post a person filed or whose type a person set or
 confirmed, with the text of its latest version. Destroyed documents and those of destroyed or
-restricted case files never count (restriction forbids further processing)."""
+restricted case files never count (restriction forbids further processing).
+
+Light on imports: the review page counts the examples (examples.py) without scikit-learn."""
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 
 from archive.models import Document, Event, Version
 
-from .model import TrainingSet
+if TYPE_CHECKING:
+    from .model import TrainingSet
 
 # Events that show a person decided a document's filing or type. "moved" is the mailroom's
 # filing out of the inbox (confirming or correcting the suggestion); "changed" counts when it
@@ -34,7 +39,9 @@ def training_documents():
             .exclude(document_type=""))
 
 
-def training_set() -> TrainingSet:
+def training_set() -> "TrainingSet":
+    from .model import TrainingSet
+
     latest_text = Subquery(Version.objects.filter(document=OuterRef("pk"))
                            .order_by("-number").values("text")[:1])
     rows = (training_documents().annotate(latest_text=latest_text)
@@ -57,7 +64,7 @@ def training_set() -> TrainingSet:
     return data
 
 
-def examples_needed(data: TrainingSet | None = None, type_keys=None) -> dict[str, dict]:
+def examples_needed(data: "TrainingSet | None" = None, type_keys=None) -> dict[str, dict]:
     """Per type: how many confirmed examples exist and how many the classifier needs before
     it learns that type ({"antrag": {"have": 12, "need": 20}, ...}). The types are the
     archive's document types where that list exists, else those seen in the examples."""
@@ -85,7 +92,7 @@ def _known_type_keys() -> list[str]:
     return list(rows.values_list("key", flat=True))
 
 
-def trainable(data: TrainingSet) -> TrainingSet:
+def trainable(data: "TrainingSet") -> "TrainingSet":
     """Only the types with enough examples: a type with three examples would be learned
     badly and claimed confidently. At least two such types, else nothing."""
     need = min_examples_per_type()

@@ -3,7 +3,8 @@
 Entry points (functions of the text; those marked * read the archive's tables):
     rules.classify_by_rules(text)*         -> Classification(key, confidence, reasons)
     rules.classify(text, document_types)   -> the same, with the types given
-    rules.suggest_document_type(text)*     -> the job's "document_type" suggestion (JSON)
+    doctype.suggest_document_type(text)*   -> the job's "document_type" and "unit" suggestions
+                                              (the learned model, else the rules; JSON)
     letters.letter_sender(text)            -> Suggestion(value, confidence, reason)
     letters.letter_subject(text)           -> Suggestion(value, confidence, reason)
     letters.sender_address(text, name)     -> "Georgiring 3, 04103 Leipzig"
@@ -11,5 +12,5 @@ Entry points (functions of the text; those marked * read the archive's tables):
     persons.find_person(text)              -> PersonMention(names, surnames, birth_dates,
                                                             client_numbers)
     persons.case_file_for_letter(text)*    -> PersonMatch(case_file, confidence, reason)
-    learned.LearnedClassifier.fit(texts, labels) / .predict(text), learned.classify_combined
+    persons.suggest_person(text, sender=)* -> the job's "person" suggestion (JSON), evidence
 """

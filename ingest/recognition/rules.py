@@ -123,14 +123,3 @@ def classify(text: str, document_types) -> Classification:
 def classify_by_rules(text: str) -> Classification:
     """Classify by the rules of the active document types kept in the archive."""
     return classify(text, document_types_for_recognition())
-
-
-def suggest_document_type(text: str) -> dict:
-    """The pipeline's suggestion: the type's key, its name and default process, the confidence
-    and the reasons, as JSON for the job's suggestions."""
-    types = document_types_for_recognition()
-    key, confidence, reasons = classify(text, types)
-    chosen = next((t for t in types if t.key == key), None)
-    return {"value": key or None, "confidence": confidence, "reason": reasons,
-            "name": chosen.name if chosen else None,
-            "process": (chosen.process_name or None) if chosen else None}

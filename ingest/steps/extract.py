@@ -1,6 +1,8 @@
 """Recognition: the text of the rendition, and suggestions with a confidence for the file
-reference, the date of the letter, the sender and the subject. Filing decides by the
-confidence whether a document is filed or waits in the mailroom inbox."""
+reference, the date of the letter, the sender, the subject, the document type and unit (the
+learned classifier, else the types' rules) and the person the letter concerns with the case
+file that fits. Filing decides by the confidences whether a document is filed or waits in the
+mailroom inbox."""
 import logging
 import re
 import subprocess
@@ -14,8 +16,9 @@ from archive.services.casefiles import case_file_by_reference
 from ..context import PipelineContext
 from ..errors import failed
 from ..recognition.correspondents import canonical_sender
+from ..recognition.doctype import suggest_document_type
 from ..recognition.letters import letter_sender, letter_subject
-from ..recognition.rules import suggest_document_type
+from ..recognition.persons import suggest_person
 from .limits import limit_child
 
 log = logging.getLogger(__name__)
@@ -136,6 +139,8 @@ def extract(ctx: PipelineContext) -> None:
         letter_date, date_conf = suggest_date(ctx.text)
     ctx.sender, ctx.letter_date = sender, letter_date
     reference, reference_conf, why = suggest_case_file(ctx)
+    document_type, unit = suggest_document_type(ctx.text)
+    person, _ = suggest_person(ctx.text, sender=sender)
     ctx.suggestions = {
         "file_reference": {"value": reference or None, "confidence": reference_conf,
                            "reason": why, "found": ctx.file_references},
@@ -143,5 +148,7 @@ def extract(ctx: PipelineContext) -> None:
                         "confidence": date_conf},
         "sender": {"value": sender or None, "confidence": sender_conf},
         "subject": {"value": ctx.title, "confidence": subject_conf},
-        "document_type": suggest_document_type(ctx.text),
+        "document_type": document_type,
+        "unit": unit,
+        "person": person,
     }

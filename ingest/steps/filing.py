@@ -13,6 +13,7 @@ from archive.permissions import user_role
 from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import VersionContent, document_file_new, version_add
 
+from ..classification.confirmations import confirming_actor, document_confirm
 from ..context import PipelineContext
 
 # Several references in the text, exactly one an open case file of the unit the hot-folder
@@ -39,7 +40,7 @@ def _narrow_to_routed_unit(ctx: PipelineContext) -> None:
                       f"({ctx.job.provenance.get('route_source', 'Eingangsordner')})"}
 
 
-def _may_file_into(submitted_by: str, case_file) -> tuple[bool, str]:
+def may_file_into(submitted_by: str, case_file) -> tuple[bool, str]:
     """Whether the submitter may file into `case_file`, and who they are, for the reason.
     System sources (hot folder, mail, a CLI run without a user) and the mailroom, which
     sorts all post, may file anywhere; a caseworker only into case files they work on; any
@@ -55,6 +56,20 @@ def _may_file_into(submitted_by: str, case_file) -> tuple[bool, str]:
     return (role == Role.CASEWORKER and may_work_on(submitter, case_file)), submitted_by
 
 
+def type_note(suggestion: dict) -> str:
+    """The type suggestion as the filing event's reason carries it: who decided (the model's
+    version, or the rules) and how sure it was."""
+    if not suggestion or not suggestion.get("value"):
+        return "Dokumenttyp nicht erkannt"
+    return (f"Dokumenttyp {suggestion['value']} ({suggestion.get('model_version') or 'rules'}, "
+            f"Sicherheit {float(suggestion.get('confidence') or 0.0):.2f})")
+
+
+def _flagged(ctx: PipelineContext) -> bool:
+    job = ctx.job
+    return bool(ctx.flagged or job.flagged or job.provenance.get("batch", {}).get("flagged"))
+
+
 def _decide(ctx: PipelineContext):
     """(case file or None, reason) by the confidence threshold and the batch's flags."""
     job = ctx.job
@@ -62,9 +77,8 @@ def _decide(ctx: PipelineContext):
     reference, confidence = suggestion.get("value"), suggestion.get("confidence", 0.0)
     routed_unit = job.provenance.get("route_unit")
     if not reference:
-        reason = suggestion.get("reason", "kein Aktenzeichen")
-        return None, f"{reason}; für Sachgebiet {routed_unit}" if routed_unit else reason
-    if ctx.flagged or job.flagged or job.provenance.get("batch", {}).get("flagged"):
+        return _decide_by_person(ctx, suggestion.get("reason", "kein Aktenzeichen"))
+    if _flagged(ctx):
         return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
     if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
         return None, f"Aktenzeichen {reference} unsicher ({confidence:.2f}), bitte prüfen"
@@ -73,15 +87,81 @@ def _decide(ctx: PipelineContext):
         return None, f"Aktenzeichen {reference} gehört nicht zu Sachgebiet {routed_unit}"
     if case_file is not None and case_file.is_closed:
         return None, f"Akte {reference} ist geschlossen (zdA), bitte prüfen"
+    person = ctx.suggestions.get("person") or {}
+    if case_file is not None and not ctx.routed_reference and person.get("file_reference") \
+            and person["file_reference"] != reference \
+            and float(person.get("confidence") or 0.0) >= settings.INGEST_AUTOFILE_CONFIDENCE:
+        # The quoted reference and the person's own file disagree: one is a slip.
+        return None, (f"Aktenzeichen {reference} im Text, aber die Person ({person.get('reason')}) "
+                      f"hat die Akte {person['file_reference']}; bitte prüfen")
     if case_file is not None:
         # A letter quoting another unit's reference must not land in that unit's file on the
         # word of someone who may not work on it: the mailroom decides (the reason is for the
         # mailroom only; the submitter's view of the job does not show it).
-        allowed, submitter = _may_file_into(job.submitted_by, case_file)
+        allowed, submitter = may_file_into(job.submitted_by, case_file)
         if not allowed:
             return None, (f"Aktenzeichen {reference} erkannt, aber {submitter} darf nicht in "
                           "diese Akte ablegen; bitte prüfen")
-    return case_file, f"Aktenzeichen {reference} ({suggestion.get('reason')})"
+    return case_file, (f"Aktenzeichen {reference} ({suggestion.get('reason')}); "
+                       f"{type_note(ctx.suggestions.get('document_type'))}")
+
+
+def _decide_by_person(ctx: PipelineContext, no_reference: str):
+    """Post without a file reference: filed into the one open case file its person fits, when
+    that evidence is strong, the submitter may file there and, where a learned model typed
+    it, the model's confidence reached its measured threshold; else to the review, with
+    why. (Without a model the type is the rules' suggestion and does not hold filing up:
+    the person decides where the post belongs, as a quoted reference does.)"""
+    job = ctx.job
+    person = ctx.suggestions.get("person") or {}
+    document_type = ctx.suggestions.get("document_type") or {}
+    unit = ctx.suggestions.get("unit") or {}
+    routed_unit = job.provenance.get("route_unit")
+    reference = person.get("file_reference")
+    if not reference:
+        if person.get("candidates", 0) > 1:
+            return None, (f"{no_reference}; Person nicht eindeutig: {person.get('reason')} "
+                          f"({person['candidates']} Akten), bitte prüfen")
+        why = f"{no_reference}; {person.get('reason') or 'keine Angaben zur Person'}"
+        return None, f"{why}; für Sachgebiet {routed_unit}" if routed_unit else why
+    confidence = float(person.get("confidence") or 0.0)
+    found = f"Person erkannt ({person.get('reason')}): Akte {reference}"
+    if _flagged(ctx):
+        return None, "Stapel markiert: Seitenzahl weicht ab, Prüfung durch die Poststelle"
+    if confidence < settings.INGEST_AUTOFILE_CONFIDENCE:
+        return None, f"{found}, aber unsicher ({confidence:.2f}), bitte prüfen"
+    case_file = case_file_by_reference(reference)
+    if case_file is None or case_file.is_closed:
+        return None, f"{found}, aber sie ist nicht mehr offen, bitte prüfen"
+    if routed_unit and case_file.unit.code != routed_unit:
+        return None, f"{found}, sie gehört nicht zu Sachgebiet {routed_unit}"
+    if document_type.get("source") == "model" and not document_type.get("auto_file"):
+        return None, (f"{found}; {type_note(document_type)} unter der Schwelle des Modells, "
+                      "bitte prüfen")
+    if unit.get("auto_route") and unit.get("value") and unit["value"] != case_file.unit.code:
+        return None, (f"{found}, aber das Modell ordnet die Post Sachgebiet {unit['value']} "
+                      "zu, bitte prüfen")
+    allowed, submitter = may_file_into(job.submitted_by, case_file)
+    if not allowed:
+        return None, f"{found}, aber {submitter} darf nicht in diese Akte ablegen; bitte prüfen"
+    return case_file, f"{found}; {type_note(document_type)}"
+
+
+def inbox_unit(ctx: PipelineContext) -> tuple[str, str]:
+    """(unit code, why) of post that waits in the inbox: the hot-folder subfolder's unit, else
+    the unit of every case file its person fits (two people of one name in one unit), else
+    the model's unit when its confidence reached the measured threshold."""
+    routed = ctx.job.provenance.get("route_unit")
+    if routed:
+        return routed, ctx.job.provenance.get("route_source", "Eingangsordner")
+    person = ctx.suggestions.get("person") or {}
+    if person.get("unit"):
+        return person["unit"], "Akten der erkannten Person"
+    unit = ctx.suggestions.get("unit") or {}
+    if unit.get("auto_route") and unit.get("value"):
+        return unit["value"], (f"Modell {unit.get('model_version')}, Sicherheit "
+                               f"{float(unit.get('confidence') or 0.0):.2f}")
+    return "", ""
 
 
 def _scan_provenance(measured: dict, declared: dict) -> dict:
@@ -107,13 +187,20 @@ def file_document(ctx: PipelineContext, rendition):
     _narrow_to_routed_unit(ctx)
     case_file, reason = _decide(ctx)
     scan = _scan_provenance(ctx.scan, job.provenance.get("scan", {}))
+    marked = {}
+    if case_file is None:
+        unit, why = inbox_unit(ctx)
+        if unit and not job.provenance.get("route_unit"):
+            # the inbox shows and filters post by the unit it is meant for
+            marked = {"route_unit": unit, "route_unit_source": f"Erkennung: {why}"}
+    confirmed = job.provenance.get("confirmed") or {}
     content = VersionContent(
         original_sha256=job.original_sha256, original_size=job.original_size,
         original_name=job.original_name, original_mime=ctx.mime,
         rendition_sha256=rendition.sha256, rendition_is_pdfa=ctx.rendition_is_pdfa,
         text=ctx.text, text_sha256=hashlib.sha256(ctx.text.encode()).hexdigest(),
         page_count=ctx.page_count, thumbnail_sha256=ctx.thumbnail_sha256,
-        provenance={**job.provenance, "source": job.source, "ingest_job": str(job.pk),
+        provenance={**job.provenance, **marked, "source": job.source, "ingest_job": str(job.pk),
                     "notes": ctx.ocr_notes, "signed": ctx.signed, "scan": scan,
                     "recognition": ctx.suggestions, **ctx.metadata},
     )
@@ -123,13 +210,22 @@ def file_document(ctx: PipelineContext, rendition):
         version = version_add(actor=actor_for_user(submitter, channel="ingest"),
                               document_id=job.provenance["new_version_of"], content=content)
         return version.document
-    return document_file_new(
+    # The type a person stated on the command line, else the suggestion (the model's or the
+    # rules'), recorded with its reasons in the recognition provenance and correctable on the
+    # document page; no type is better than a guess without evidence.
+    document_type = confirmed.get("document_type") or \
+        (ctx.suggestions.get("document_type") or {}).get("value") or ""
+    document = document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
-        # The rules' suggestion, recorded with its reasons in the recognition provenance and
-        # correctable on the document page; no type is better than a guess without evidence.
-        document_type=(ctx.suggestions.get("document_type") or {}).get("value") or "",
+        document_type=document_type,
         actor=system_actor("ingest", job.submitted_by or job.source), reason=reason,
         medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
         else "digital",
     )
+    if confirmed and case_file is not None and \
+            case_file.file_reference == confirmed.get("file_reference"):
+        # Filed where the person said: a confirmation, training data as the mailroom's is.
+        document_confirm(actor=confirming_actor(confirmed), document=document,
+                         document_type=document_type, file_reference=case_file.file_reference)
+    return document

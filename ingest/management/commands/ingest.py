@@ -7,6 +7,7 @@ from celery import current_app
 from django.core.management.base import CommandError
 
 from archive.commands import RegistraturCommand
+from ingest.confirmed import confirmed_delivery
 from ingest.heartbeat import worker_alive
 from ingest.jobs import job_receive, step_listeners
 from ingest.models import IngestJob, JobState
@@ -43,6 +44,12 @@ class Command(RegistraturCommand):
         parser.add_argument("--profile", default="", help="scan provenance: scan profile")
         parser.add_argument("--pages-declared", type=int, default=None,
                             help="pages the operator counted; a mismatch flags the batch")
+        parser.add_argument("--document-type", default="",
+                            help="file as confirmed: the document type's key (with "
+                                 "--file-reference); becomes training data")
+        parser.add_argument("--file-reference", default="",
+                            help="file as confirmed: into this case file (with "
+                                 "--document-type)")
 
     def handle(self, *args, **options):
         # Progress goes to stderr in both modes: with --json, stdout carries only JSON lines.
@@ -67,6 +74,12 @@ class Command(RegistraturCommand):
 
     def _handle(self, options):
         jobs: dict = {}
+        confirmed = {}
+        if options["document_type"] or options["file_reference"]:
+            # checked before anything is received: a typo must not become an inbox document
+            confirmed = confirmed_delivery(document_type=options["document_type"],
+                                           file_reference=options["file_reference"],
+                                           username=options["user"])
         for path in _expand(options["paths"]):
             scan = {key: options[key] for key in ("device", "profile") if options[key]}
             if options["pages_declared"] is not None:
@@ -75,7 +88,7 @@ class Command(RegistraturCommand):
                 scan["operator"] = options["user"]
             job = job_receive(path=path, original_name=path.name, source="cli",
                               submitted_by=options["user"], password=options["password"],
-                              provenance={"scan": scan} if scan else {})
+                              provenance={**({"scan": scan} if scan else {}), **confirmed})
             jobs[job.pk] = str(path)
             self.stderr.write(f"received {path} as job {job.pk}")
         if not options["wait"]:
