@@ -27,6 +27,7 @@ from archive.services.doctypes import (
     type_suggestion,
 )
 from archive.services.documents import document_correct
+from ingest.classification.examples import examples_needed
 from ingest.reporting import job_status
 from ingest.selectors import jobs_visible_to
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
@@ -173,7 +174,11 @@ def review_page(request):
                      # filing does not clear it unasked.
                      "kept_type": ((current, names.get(current, current))
                                    if current and current not in offered else None)})
-    return render(request, "web/intake_review.html", {"rows": rows, "type_choices": choices})
+    # Until a type has enough confirmed examples, the types' rules classify it (issue 11.9).
+    learning = [(names.get(key, key), count) for key, count in examples_needed().items()
+                if count]
+    return render(request, "web/intake_review.html",
+                  {"rows": rows, "type_choices": choices, "learning": learning})
 
 
 @login_required
