@@ -259,3 +259,20 @@ def test_a_cross_validation_fold_sees_only_its_training_rows_vocabulary():
     assert abs(matrix - expected).max() < 1e-6
     sample = ["Widerspruch gegen den Bescheid, Kontoauszug anbei"]
     assert abs(vocabulary.transform(sample) - fresh.transform(sample)).max() < 1e-6
+
+
+def test_character_ngrams_counted_per_distinct_word_are_sklearns_counts():
+    """The fast count (each distinct word cut once) must be exactly CountVectorizer's."""
+    from sklearn.base import clone
+
+    from ingest.classification.features import _fit_counts
+
+    letters, _, _ = corpus(senders=3, per_type=1, persons=8, types=FEW_TYPES, seed=4)
+    texts = [x.text for x in letters] + ["a  b\tc\n\nÄrger 12,50 € ab", "Straße ß ü-ö"]
+    (chars,) = [v for v in CaseFileVocabulary().vectorizers if v.analyzer == "char_wb"]
+    reference, fast = clone(chars), clone(chars)
+    expected = reference.fit_transform(texts)
+    counted = _fit_counts(fast, texts)
+    assert fast.vocabulary_ == reference.vocabulary_
+    assert counted.shape == expected.shape and abs(counted - expected).max() == 0
+    assert abs(fast.transform(texts[:3]) - reference.transform(texts[:3])).max() == 0
