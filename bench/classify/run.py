@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -130,21 +131,30 @@ def _evaluate_candidate(name, train_set, test_set, folds) -> dict:
             "cv": model.metadata["cross_validation"]}
 
 
-def _learning_curve(names, train_set, test_set, sizes) -> dict:
+def _learning_curve(names, train_set, test_set, sizes, draws: int) -> dict:
+    """Per size, the mean type accuracy over `draws` random draws of the training letters
+    (one draw where the size takes all of them); every candidate and the baseline learn
+    from the same draw. One draw of five letters per type says little on its own."""
     curve = {}
     for size in sizes:
-        sample = _subsample(train_set, size)
-        if sample is None:
+        per_draw = {name: [] for name in [*names, "baseline"]}
+        available = min(Counter(train_set.types).values())
+        for seed in range(draws if size < available else 1):
+            sample = _subsample(train_set, size, seed=seed)
+            if sample is None:
+                break
+            for name in names:
+                kind, chars = CANDIDATES[name]
+                model = fit(sample, kind=kind, chars=chars)
+                per_draw[name].append(_accuracy(model.predict(test_set.texts)[0],
+                                                test_set.types))
+            per_draw["baseline"].append(_accuracy(
+                Baseline(seed=seed).fit(sample).predict(test_set.texts)[0], test_set.types))
+        if not per_draw["baseline"]:
             curve[size] = None
             continue
-        row = {}
-        for name in names:
-            kind, chars = CANDIDATES[name]
-            model = fit(sample, kind=kind, chars=chars)
-            row[name] = _accuracy(model.predict(test_set.texts)[0], test_set.types)
-        row["baseline"] = _accuracy(Baseline().fit(sample).predict(test_set.texts)[0],
-                                    test_set.types)
-        curve[size] = row
+        curve[size] = {name: float(np.mean(values)) for name, values in per_draw.items()}
+        curve[size]["draws"] = per_draw
     return curve
 
 
@@ -201,6 +211,8 @@ def main() -> None:
     parser.add_argument("--ocr", choices=["all", "test", "none"], default="all")
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
     parser.add_argument("--curve", default="5,10,20,50")
+    parser.add_argument("--draws", type=int, default=5,
+                        help="random draws of the training letters per curve size")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--scale", type=int, default=10000, help="0: skip")
     parser.add_argument("--scale-candidate", default="logreg words+chars")
@@ -235,7 +247,8 @@ def main() -> None:
                            "train_seconds": round(baseline_seconds, 1)}
     sizes = [int(size) for size in args.curve.split(",") if size]
     print("learning curve ...", file=sys.stderr, flush=True)
-    results["learning_curve"] = _learning_curve(names, train_set, test_set, sizes)
+    results["learning_curve"] = _learning_curve(names, train_set, test_set, sizes,
+                                                 args.draws)
     if args.scale:
         print(f"training on {args.scale} documents ...", file=sys.stderr, flush=True)
         results["scale"] = _scale(args.scale, args.scale_candidate, args.scale_folds)
@@ -260,7 +273,8 @@ def main() -> None:
     rows.append(["baseline (paperless recipe)", _pct(b["type_accuracy"]),
                  _pct(b["unit_accuracy"]), "—", "—", "—", "—", b["train_seconds"], "—"])
     print(_table(rows))
-    print("\nLearning curve: type accuracy on the held-out senders by examples per type")
+    print("\nLearning curve: type accuracy on the held-out senders by examples per type "
+          f"(mean of up to {args.draws} random draws)")
     rows = [["per type", *names, "baseline", "lead of first over baseline"]]
     for size, row in results["learning_curve"].items():
         if row is None:

@@ -134,32 +134,42 @@ class Counted:
 
     def __init__(self, vocabulary: CaseFileVocabulary, vectorizers: list, blocks: list):
         self.vocabulary, self.vectorizers, self.blocks = vocabulary, vectorizers, blocks
+        # Which of the counted columns (all blocks side by side) the last fold() or
+        # fit_all() kept, in their order: to carry a fold model's weights to the final model.
+        self.columns = np.zeros(0, dtype=np.int64)
+
+    def _offsets(self) -> list[int]:
+        return np.cumsum([0] + [counts.shape[1] for counts in self.blocks]).tolist()
 
     def fit_all(self, case_files: list):
         """(vocabulary, matrix) fitted on all rows, as fit_transform would give them, without
         tokenising again. Call it after the folds: it shrinks the vectorizers."""
         groups = _group_indicator(case_files)
         self.vocabulary.vectorizers, self.vocabulary.idfs = self.vectorizers, []
-        blocks = []
-        for vectorizer, counts in zip(self.vectorizers, self.blocks, strict=True):
+        blocks, columns = [], []
+        for vectorizer, counts, offset in zip(self.vectorizers, self.blocks, self._offsets(),
+                                              strict=False):
             keep = self.vocabulary._kept_columns(counts.tocsc(), groups)
+            columns.append(keep + offset)
             _restrict(vectorizer, keep)
             kept = counts[:, keep]
             self.vocabulary.idfs.append(_idf(kept))
             blocks.append(CaseFileVocabulary._weigh(kept, self.vocabulary.idfs[-1]))
-        self.blocks = []
+        self.blocks, self.columns = [], np.concatenate(columns)
         return self.vocabulary, sparse.hstack(blocks, format="csr")
 
     def fold(self, train_rows, test_rows, case_files: list):
         groups = _group_indicator([case_files[i] for i in train_rows])
-        train_blocks, test_blocks = [], []
-        for counts in self.blocks:
+        train_blocks, test_blocks, columns = [], [], []
+        for counts, offset in zip(self.blocks, self._offsets(), strict=False):
             train = counts[train_rows]
             keep = self.vocabulary._kept_columns(train.tocsc(), groups)
+            columns.append(keep + offset)
             train = train[:, keep]
             idf = _idf(train)
             train_blocks.append(CaseFileVocabulary._weigh(train, idf))
             test_blocks.append(CaseFileVocabulary._weigh(counts[test_rows][:, keep], idf))
+        self.columns = np.concatenate(columns)
         return (sparse.hstack(train_blocks, format="csr"),
                 sparse.hstack(test_blocks, format="csr"))
 
