@@ -20,6 +20,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,6 +34,7 @@ from ingest.classification.model import (  # noqa: E402
     TrainingSet,
     auto_file_figures,
     fit,
+    model_save,
     train,
 )
 from ingest.classification.predict import deciding_words  # noqa: E402
@@ -41,11 +43,13 @@ from tests.fixtures.typed_letters import TYPES, corpus  # noqa: E402
 from .corpus import ocr_corpus  # noqa: E402
 
 PERSONS = 60
-CANDIDATES = {  # name: (linear model, character n-grams)
-    "logreg words+chars": ("logreg", True),
-    "logreg words": ("logreg", False),
-    "svc words+chars": ("svc", True),
+CANDIDATES = {  # name: (linear model, character n-grams, vocabulary pool)
+    "logreg words+chars": ("logreg", True, True),
+    "logreg words+chars, no pool": ("logreg", True, False),
+    "logreg words": ("logreg", False, True),
+    "svc words+chars": ("svc", True, True),
 }
+DEFAULT_CANDIDATES = "logreg words+chars,logreg words+chars, no pool,logreg words"
 
 
 def _letters(args, houses_range, per_type):
@@ -69,15 +73,17 @@ def _set(letters, texts) -> TrainingSet:
                        groups=[x.house for x in letters])
 
 
-def _subsample(data: TrainingSet, per_type: int, seed: int = 0) -> TrainingSet | None:
+def _subsample(data: TrainingSet, per_type: int, seed: int = 0):
+    """(sample, the rest as the unlabelled pool) or (None, None)."""
     rng = random.Random(seed)
     rows = []
     for type_key in sorted(set(data.types)):
         of_type = [i for i, key in enumerate(data.types) if key == type_key]
         if len(of_type) < per_type:
-            return None
+            return None, None
         rows += rng.sample(of_type, per_type)
-    return data.subset(rows)
+    chosen = set(rows)
+    return data.subset(rows), data.subset(i for i in range(len(data)) if i not in chosen)
 
 
 class Baseline:
@@ -109,7 +115,7 @@ def _accuracy(predicted, truth) -> float:
 
 
 def _evaluate_candidate(name, train_set, test_set, folds) -> dict:
-    kind, chars = CANDIDATES[name]
+    kind, chars, _ = CANDIDATES[name]  # every training letter is labelled: no pool
     started = time.monotonic()
     model = train(train_set, kind=kind, chars=chars, folds=folds)
     seconds = time.monotonic() - started
@@ -140,12 +146,14 @@ def _learning_curve(names, train_set, test_set, sizes, draws: int) -> dict:
         per_draw = {name: [] for name in [*names, "baseline"]}
         available = min(Counter(train_set.types).values())
         for seed in range(draws if size < available else 1):
-            sample = _subsample(train_set, size, seed=seed)
+            sample, rest = _subsample(train_set, size, seed=seed)
             if sample is None:
                 break
             for name in names:
-                kind, chars = CANDIDATES[name]
-                model = fit(sample, kind=kind, chars=chars)
+                kind, chars, pooled = CANDIDATES[name]
+                # The other training-sender letters as the unlabelled pool, as the archive's
+                # other filed post is in production (never a held-out sender's letter).
+                model = fit(sample, kind=kind, chars=chars, pool=rest if pooled else None)
                 per_draw[name].append(_accuracy(model.predict(test_set.texts)[0],
                                                 test_set.types))
             per_draw["baseline"].append(_accuracy(
@@ -164,18 +172,24 @@ def _scale_child(documents: int, name: str, folds: int) -> None:
     per_type = -(-documents // (senders * len(TYPES)))  # at least `documents`
     letters, _, _ = corpus(senders=senders, per_type=per_type, persons=max(200, documents // 5))
     data = _set(letters, [x.text for x in letters])
-    kind, chars = CANDIDATES[name]
+    kind, chars, _ = CANDIDATES[name]
     started, cpu = time.monotonic(), time.process_time()
     fit(data, kind=kind, chars=chars)
     fit_seconds, fit_cpu = time.monotonic() - started, time.process_time() - cpu
     started, cpu = time.monotonic(), time.process_time()
-    if folds:
-        train(data, kind=kind, chars=chars, folds=folds)
+    from django.conf import settings
+
+    if not settings.configured:  # model_save stamps the time
+        settings.configure(USE_TZ=True)
+    if folds:  # what `registratur classifier train` does after reading the examples
+        with tempfile.TemporaryDirectory() as directory:
+            model_save(train(data, kind=kind, chars=chars, folds=folds), Path(directory))
     train_seconds, train_cpu = time.monotonic() - started, time.process_time() - cpu
     print(json.dumps({"documents": len(data), "fit_seconds": round(fit_seconds, 1),
                       "fit_cpu_seconds": round(fit_cpu, 1),
                       "train_with_cv_cpu_seconds": round(train_cpu, 1) if folds else None,
                       "train_with_cv_seconds": round(train_seconds, 1) if folds else None,
+                      "load_average_1min": round(os.getloadavg()[0], 1),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF)
                                            .ru_maxrss / 1024)}))
 
@@ -187,6 +201,17 @@ def _scale(documents: int, name: str, folds: int) -> dict:
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _candidate_names(text: str) -> list[str]:
+    """Names separated by commas; a name may itself contain ", " (", no pool")."""
+    names = []
+    for part in text.split(","):
+        if names and f"{names[-1]},{part}" in CANDIDATES:
+            names[-1] = f"{names[-1]},{part}"
+        elif part.strip():
+            names.append(part.strip())
+    return names
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -209,7 +234,7 @@ def main() -> None:
     parser.add_argument("--test-per-type", type=int, default=1,
                         help="letters per type and held-out sender")
     parser.add_argument("--ocr", choices=["all", "test", "none"], default="all")
-    parser.add_argument("--candidates", default=",".join(CANDIDATES))
+    parser.add_argument("--candidates", default=DEFAULT_CANDIDATES)
     parser.add_argument("--curve", default="5,10,20,50")
     parser.add_argument("--draws", type=int, default=5,
                         help="random draws of the training letters per curve size")
@@ -223,7 +248,7 @@ def main() -> None:
     if args.scale_child:
         _scale_child(args.scale_child, args.scale_candidate, args.scale_folds)
         return
-    names = [name.strip() for name in args.candidates.split(",") if name.strip()]
+    names = _candidate_names(args.candidates)
     train_houses = range(0, args.senders - args.test_senders)
     test_houses = range(args.senders - args.test_senders, args.senders)
     train_letters, houses = _letters(args, train_houses, args.per_type)
@@ -289,7 +314,8 @@ def main() -> None:
         print(f"\nScale ({args.scale_candidate}, typed text): {s['documents']} documents, "
               f"fit {s['fit_seconds']} s ({s['fit_cpu_seconds']} s CPU), with cross-validation "
               f"(3 folds at this size) {s['train_with_cv_seconds']} s "
-              f"({s['train_with_cv_cpu_seconds']} s CPU), peak RSS {s['peak_rss_mb']} MB")
+              f"({s['train_with_cv_cpu_seconds']} s CPU), peak RSS {s['peak_rss_mb']} MB, "
+              f"load average {s['load_average_1min']}")
 
 
 if __name__ == "__main__":

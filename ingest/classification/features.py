@@ -141,9 +141,11 @@ class Counted:
     def _offsets(self) -> list[int]:
         return np.cumsum([0] + [counts.shape[1] for counts in self.blocks]).tolist()
 
-    def fit_all(self, case_files: list):
+    def fit_all(self, case_files: list, rows=None):
         """(vocabulary, matrix) fitted on all rows, as fit_transform would give them, without
-        tokenising again. Call it after the folds: it shrinks the vectorizers."""
+        tokenising again; the matrix has only `rows` (default: all). The rule and the idf
+        count all rows: rows beyond `rows` are unlabelled post that only widens the count.
+        Call it after the folds: it shrinks the vectorizers."""
         groups = _group_indicator(case_files)
         self.vocabulary.vectorizers, self.vocabulary.idfs = self.vectorizers, []
         blocks, columns = [], []
@@ -154,20 +156,25 @@ class Counted:
             _restrict(vectorizer, keep)
             kept = counts[:, keep]
             self.vocabulary.idfs.append(_idf(kept))
+            if rows is not None:
+                kept = kept[rows]
             blocks.append(CaseFileVocabulary._weigh(kept, self.vocabulary.idfs[-1]))
         self.blocks, self.columns = [], np.concatenate(columns)
         return self.vocabulary, sparse.hstack(blocks, format="csr")
 
-    def fold(self, train_rows, test_rows, case_files: list):
-        groups = _group_indicator([case_files[i] for i in train_rows])
+    def fold(self, train_rows, test_rows, case_files: list, rule_rows=None):
+        """The fold's (train, test) matrices. The rule and the idf count `rule_rows`
+        (default: train_rows; never a test row: the caller leaves out the held-out
+        groups' unlabelled post too)."""
+        rule_rows = train_rows if rule_rows is None else rule_rows
+        groups = _group_indicator([case_files[i] for i in rule_rows])
         train_blocks, test_blocks, columns = [], [], []
         for counts, offset in zip(self.blocks, self._offsets(), strict=False):
-            train = counts[train_rows]
-            keep = self.vocabulary._kept_columns(train.tocsc(), groups)
+            ruled = counts[rule_rows]
+            keep = self.vocabulary._kept_columns(ruled.tocsc(), groups)
             columns.append(keep + offset)
-            train = train[:, keep]
-            idf = _idf(train)
-            train_blocks.append(CaseFileVocabulary._weigh(train, idf))
+            idf = _idf(ruled[:, keep])
+            train_blocks.append(CaseFileVocabulary._weigh(counts[train_rows][:, keep], idf))
             test_blocks.append(CaseFileVocabulary._weigh(counts[test_rows][:, keep], idf))
         self.columns = np.concatenate(columns)
         return (sparse.hstack(train_blocks, format="csr"),

@@ -139,16 +139,26 @@ def _mean_start(fold_heads: list, final_columns: np.ndarray, labels):
 
 
 def fit(data: TrainingSet, *, kind: str = "logreg",
-        min_case_files: int = MIN_CASE_FILES, chars: bool = True) -> Model:
+        min_case_files: int = MIN_CASE_FILES, chars: bool = True,
+        pool: TrainingSet | None = None) -> Model:
+    """The model without cross-validation (no thresholds). `pool`: filed post whose type no
+    person confirmed; its labels are not used, it only widens the vocabulary rule's count
+    (a term of the trade is in the post of many case files) and the idf."""
     # One thread: on a shared machine, BLAS threads fighting over cores made fits ten times
     # slower, and the linear solvers gain little from them.
     with threadpool_limits(limits=1):
-        return _fit(data, kind=kind, min_case_files=min_case_files, chars=chars)
+        return _fit(data, kind=kind, min_case_files=min_case_files, chars=chars, pool=pool)
 
 
-def _fit(data: TrainingSet, *, kind: str, min_case_files: int, chars: bool) -> Model:
+def _fit(data: TrainingSet, *, kind: str, min_case_files: int, chars: bool,
+         pool: TrainingSet | None) -> Model:
     vocabulary = CaseFileVocabulary(min_case_files=min_case_files, chars=chars)
-    matrix = vocabulary.fit_transform(data.texts, data.case_files)
+    if pool is None or not len(pool):
+        matrix = vocabulary.fit_transform(data.texts, data.case_files)
+    else:
+        counted = vocabulary.counted(data.texts + pool.texts)
+        vocabulary, matrix = counted.fit_all(data.case_files + pool.case_files,
+                                             rows=np.arange(len(data)))
     type_head, unit_head = _fit_heads(kind, matrix, data)
     return Model(vocabulary=vocabulary, type_head=type_head, unit_head=unit_head)
 
@@ -186,8 +196,10 @@ def auto_file_figures(confidences, correct, threshold: float) -> dict:
 
 def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
                 min_case_files: int = MIN_CASE_FILES, seed: int = 0, chars: bool = True,
-                counted=None) -> dict:
-    """Every example predicted by a model that saw none of its group."""
+                counted=None, pool: TrainingSet | None = None) -> dict:
+    """Every example predicted by a model that saw none of its group: neither its labelled
+    letters nor the group's unlabelled post in the pool. `counted` holds the data's rows
+    and then the pool's."""
     groups = np.asarray(data.groups)
     if len(data) >= LARGE:
         folds = min(folds, LARGE_FOLDS)  # enough held-out predictions, at less cost
@@ -200,12 +212,22 @@ def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
     type_conf, unit_conf = np.zeros(len(data)), np.zeros(len(data))
     fold_heads = []  # (type head, unit head, the counted columns of the fold's vocabulary)
     # Tokenised once; each fold still gets a vocabulary of its training rows only.
+    pool = pool if pool is not None and len(pool) else None
     if counted is None:
         counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(
-            data.texts)
+            data.texts + (pool.texts if pool else []))
+    case_files = data.case_files + (pool.case_files if pool else [])
+    pool_groups = np.asarray(pool.groups if pool else [], dtype=object)
     with threadpool_limits(limits=1):
         for train, test in splitter.split(np.zeros(len(data)), data.types, groups):
-            train_matrix, test_matrix = counted.fold(train, test, data.case_files)
+            rule_rows = None
+            if pool:
+                held_out = list(set(groups[test].tolist()))
+                pool_rows = np.flatnonzero(~np.isin(pool_groups, np.asarray(held_out,
+                                                                            dtype=object)))
+                rule_rows = np.concatenate([train, len(data) + pool_rows])
+            train_matrix, test_matrix = counted.fold(train, test, case_files,
+                                                     rule_rows=rule_rows)
             type_head, unit_head = _fit_heads(kind, train_matrix, data.subset(train))
             fold_heads.append((type_head, unit_head, counted.columns))
             types[test], type_conf[test] = _best(type_head, test_matrix)
@@ -219,18 +241,23 @@ def out_of_fold(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
 
 def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
           min_case_files: int = MIN_CASE_FILES, precision: float = TARGET_PRECISION,
-          min_support: int = MIN_THRESHOLD_SUPPORT, chars: bool = True) -> Model:
-    """Cross-validate, choose the thresholds from the held-out predictions, fit on all."""
+          min_support: int = MIN_THRESHOLD_SUPPORT, chars: bool = True,
+          pool: TrainingSet | None = None) -> Model:
+    """Cross-validate, choose the thresholds from the held-out predictions, fit on all.
+    `pool`: as for fit()."""
     started = time.monotonic()
-    counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(data.texts)
+    pool = pool if pool is not None and len(pool) else None
+    counted = CaseFileVocabulary(min_case_files=min_case_files, chars=chars).counted(
+        data.texts + (pool.texts if pool else []))
     held_out = out_of_fold(data, kind=kind, folds=folds, min_case_files=min_case_files,
-                           chars=chars, counted=counted)
+                           chars=chars, counted=counted, pool=pool)
     type_threshold = choose_threshold(held_out["type_conf"], held_out["type_correct"],
                                       precision=precision, min_support=min_support)
     unit_threshold = choose_threshold(held_out["unit_conf"], held_out["unit_correct"],
                                       precision=precision, min_support=min_support)
     # The final model from the same tokenisation: as fit() would make it.
-    vocabulary, matrix = counted.fit_all(data.case_files)
+    vocabulary, matrix = counted.fit_all(data.case_files + (pool.case_files if pool else []),
+                                         rows=np.arange(len(data)) if pool else None)
     folds_ = held_out["fold_heads"]
     with threadpool_limits(limits=1):
         type_head = _fit_head(kind, matrix, data.types, _mean_start(
@@ -245,6 +272,7 @@ def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
         "kind": kind, "character_ngrams": chars, "documents": len(data), "types": counts,
         "units": sorted({unit for unit in data.units if unit}),
         "min_case_files": min_case_files, "vocabulary_size": len(model.vocabulary.terms()),
+        "vocabulary_pool": len(pool) if pool else 0,
         "cross_validation": {
             "folds": min(folds if len(data) < LARGE else min(folds, LARGE_FOLDS),
                          len(set(data.groups))),
@@ -260,7 +288,7 @@ def train(data: TrainingSet, *, kind: str = "logreg", folds: int = FOLDS,
         "type_threshold": type_threshold, "unit_threshold": unit_threshold,
         "seconds": round(time.monotonic() - started, 2),
         # Which documents the model learned from: a destruction of any of them retires it.
-        "document_ids": sorted(data.document_ids),
+        "document_ids": sorted([*data.document_ids, *(pool.document_ids if pool else [])]),
     }
     return model
 

@@ -8,7 +8,7 @@ from .features import MIN_CASE_FILES
 from .files import model_metadata, model_versions
 from .model import model_save, train
 from .predict import current_model
-from .training_data import examples_needed, trainable, training_set
+from .training_data import examples_needed, trainable, training_set, vocabulary_pool
 
 
 def classifier_train(*, kind: str = "logreg") -> dict:
@@ -21,7 +21,10 @@ def classifier_train(*, kind: str = "logreg") -> dict:
     if not len(data):
         return {"trained": False, "reason": "zu wenige bestätigte Beispiele", "needed": needed}
     min_case_files = getattr(settings, "CLASSIFIER_MIN_CASE_FILES", MIN_CASE_FILES)
-    model = model_save(train(data, kind=kind, min_case_files=min_case_files))
+    # Everything else filed widens the vocabulary rule's count (not the examples): with few
+    # confirmed letters, the rule alone would keep out most words of the trade.
+    pool = vocabulary_pool(exclude_ids=data.document_ids)
+    model = model_save(train(data, kind=kind, min_case_files=min_case_files, pool=pool))
     figures = {key: value for key, value in model.metadata.items() if key != "document_ids"}
     return {"trained": True, "version": model.version, **figures,
             "seconds": round(time.monotonic() - started, 2),
