@@ -41,11 +41,16 @@ def training_set() -> TrainingSet:
     return _rows(training_documents())
 
 
-def vocabulary_pool(exclude_ids) -> TrainingSet:
-    """Filed post whose type no person decided (its type is not used): it only widens the
-    vocabulary rule's count of case files. The same documents are barred as from training,
-    and the model records their ids, so that a destruction retires it as well."""
-    return _rows(_fit_documents().exclude(pk__in=list(exclude_ids)), labelled=False)
+def vocabulary_pool(exclude_ids, limit: int) -> TrainingSet:
+    """At most `limit` of the newest filed documents whose type no person decided (their
+    type is not used): they only widen the vocabulary rule's count of case files. The same
+    documents are barred as from training, and the model records their ids, so that a
+    destruction retires it as well."""
+    if limit <= 0:
+        return TrainingSet(texts=[], types=[], units=[], case_files=[], groups=[])
+    newest = list(_fit_documents().exclude(pk__in=list(exclude_ids))
+                  .order_by("-pk").values_list("pk", flat=True)[:limit])
+    return _rows(Document.objects.filter(pk__in=newest), labelled=False)
 
 
 def _rows(documents, labelled: bool = True) -> TrainingSet:

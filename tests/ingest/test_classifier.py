@@ -322,3 +322,15 @@ def test_a_fold_does_not_count_the_held_out_groups_pool_letters():
     names = counted.vectorizers[0].get_feature_names_out()
     assert "mietbescheinigung" in {names[c] for c in with_pool}
     assert "mietbescheinigung" not in {names[c] for c in without_pool}
+
+
+def test_training_counts_the_unconfirmed_filed_post_up_to_the_limit(archive_post, settings):
+    from archive.models import Document
+
+    unconfirmed = Document.objects.get(title="x", case_file__title="Akte 0")
+    result = classifier_train()
+    assert result["trained"] and result["vocabulary_pool"] == 1
+    learned = model_load(result["version"]).metadata["document_ids"]
+    assert unconfirmed.pk in learned  # its destruction retires the model too
+    settings.CLASSIFIER_POOL_UP_TO = 0  # no room left beside the examples: no pool
+    assert classifier_train()["vocabulary_pool"] == 0
