@@ -169,15 +169,20 @@ def _learning_curve(names, train_set, test_set, sizes, draws: int) -> dict:
     return curve
 
 
-def _scale_child(documents: int, name: str, folds: int) -> None:
-    """Run in a child process: train on `documents` typed letters, print time and peak RSS."""
+def _scale_child(documents: int, name: str, folds: int, labelled: int = 0) -> None:
+    """Run in a child process: train on `documents` typed letters, print time and peak RSS.
+    labelled > 0: only that many (a random draw) are examples, the rest the unlabelled pool."""
     senders = 40
     per_type = -(-documents // (senders * len(TYPES)))  # at least `documents`
     letters, _, _ = corpus(senders=senders, per_type=per_type, persons=max(200, documents // 5))
-    data = _set(letters, [x.text for x in letters])
+    data, pool = _set(letters, [x.text for x in letters]), None
+    if labelled:
+        rows = set(random.Random(0).sample(range(len(data)), labelled))
+        data, pool = (data.subset(sorted(rows)),
+                      data.subset(i for i in range(len(data)) if i not in rows))
     kind, chars, _ = CANDIDATES[name]
     started, cpu = time.monotonic(), time.process_time()
-    fit(data, kind=kind, chars=chars)
+    fit(data, kind=kind, chars=chars, pool=pool)
     fit_seconds, fit_cpu = time.monotonic() - started, time.process_time() - cpu
     started, cpu = time.monotonic(), time.process_time()
     from django.conf import settings
@@ -186,9 +191,11 @@ def _scale_child(documents: int, name: str, folds: int) -> None:
         settings.configure(USE_TZ=True)
     if folds:  # what `registratur classifier train` does after reading the examples
         with tempfile.TemporaryDirectory() as directory:
-            model_save(train(data, kind=kind, chars=chars, folds=folds), Path(directory))
+            model_save(train(data, kind=kind, chars=chars, folds=folds, pool=pool),
+                       Path(directory))
     train_seconds, train_cpu = time.monotonic() - started, time.process_time() - cpu
-    print(json.dumps({"documents": len(data), "fit_seconds": round(fit_seconds, 1),
+    print(json.dumps({"documents": len(data), "pool": len(pool) if pool else 0,
+                      "fit_seconds": round(fit_seconds, 1),
                       "fit_cpu_seconds": round(fit_cpu, 1),
                       "train_with_cv_cpu_seconds": round(train_cpu, 1) if folds else None,
                       "train_with_cv_seconds": round(train_seconds, 1) if folds else None,
@@ -197,10 +204,11 @@ def _scale_child(documents: int, name: str, folds: int) -> None:
                                            .ru_maxrss / 1024)}))
 
 
-def _scale(documents: int, name: str, folds: int) -> dict:
+def _scale(documents: int, name: str, folds: int, labelled: int = 0) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "bench.classify", "--scale-child", str(documents),
-         "--scale-candidate", name, "--scale-folds", str(folds)],
+         "--scale-candidate", name, "--scale-folds", str(folds),
+         "--scale-labelled", str(labelled)],
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -245,11 +253,15 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10000, help="0: skip")
     parser.add_argument("--scale-candidate", default="logreg words+chars")
     parser.add_argument("--scale-folds", type=int, default=5)
+    parser.add_argument("--scale-labelled", type=int, default=0,
+                        help="of the --scale documents only this many labelled, the rest "
+                             "the unlabelled pool (0: all labelled)")
     parser.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.scale_child:
-        _scale_child(args.scale_child, args.scale_candidate, args.scale_folds)
+        _scale_child(args.scale_child, args.scale_candidate, args.scale_folds,
+                     args.scale_labelled)
         return
     names = _candidate_names(args.candidates)
     train_houses = range(0, args.senders - args.test_senders)
@@ -279,7 +291,8 @@ def main() -> None:
                                                  args.draws)
     if args.scale:
         print(f"training on {args.scale} documents ...", file=sys.stderr, flush=True)
-        results["scale"] = _scale(args.scale, args.scale_candidate, args.scale_folds)
+        results["scale"] = _scale(args.scale, args.scale_candidate, args.scale_folds,
+                                  args.scale_labelled)
 
     if args.json:
         print(json.dumps(results, indent=1, default=str))
@@ -316,7 +329,8 @@ def main() -> None:
     print(_table(rows))
     if "scale" in results:
         s = results["scale"]
-        print(f"\nScale ({args.scale_candidate}, typed text): {s['documents']} documents, "
+        print(f"\nScale ({args.scale_candidate}, typed text): {s['documents']} documents "
+              f"and a pool of {s['pool']}, "
               f"fit {s['fit_seconds']} s ({s['fit_cpu_seconds']} s CPU), with cross-validation "
               f"(3 folds at this size) {s['train_with_cv_seconds']} s "
               f"({s['train_with_cv_cpu_seconds']} s CPU), peak RSS {s['peak_rss_mb']} MB, "
