@@ -10,7 +10,6 @@ import re
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 MIN_CASE_FILES = 3
 _DIGIT = re.compile(r"\d")
@@ -64,9 +63,19 @@ class CaseFileVocabulary:
 
     @staticmethod
     def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-        counts = counts.astype(np.float32)
-        counts.data = 1 + np.log(counts.data)  # sublinear term frequency
-        return normalize(counts @ sparse.diags(idf))
+        # Sublinear term frequency times idf, each row scaled to unit length; on the stored
+        # values directly (a diagonal product and sklearn's normalize cost a prediction
+        # about 6 ms, most of its time).
+        counts = sparse.csr_matrix(counts, dtype=np.float32, copy=True)
+        counts.sum_duplicates()
+        counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
+        per_row = np.diff(counts.indptr)
+        rows = np.repeat(np.arange(counts.shape[0]), per_row)
+        lengths = np.sqrt(np.bincount(rows, weights=counts.data.astype(np.float64) ** 2,
+                                      minlength=counts.shape[0]))
+        lengths[per_row == 0] = 1.0  # an empty row stays empty
+        counts.data = (counts.data / lengths[rows]).astype(np.float32)
+        return counts
 
     def fit(self, texts: list[str], case_files: list) -> "CaseFileVocabulary":
         self.fit_transform(texts, case_files)
