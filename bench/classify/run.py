@@ -332,7 +332,7 @@ def main() -> None:
         print(f"\nScale ({args.scale_candidate}, typed text): {s['documents']} documents "
               f"and a pool of {s['pool']}, "
               f"fit {s['fit_seconds']} s ({s['fit_cpu_seconds']} s CPU), with cross-validation "
-              f"(3 folds at this size) {s['train_with_cv_seconds']} s "
+              f"(2 folds from 5,000 examples on) {s['train_with_cv_seconds']} s "
               f"({s['train_with_cv_cpu_seconds']} s CPU), peak RSS {s['peak_rss_mb']} MB, "
               f"load average {s['load_average_1min']}")
 
