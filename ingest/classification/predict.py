@@ -95,9 +95,18 @@ def deciding_words(model: Model, row, type_key: str, limit: int = REASON_WORDS) 
     columns, values = row.indices, row.data
     contribution = values * weights[columns]
     order = np.argsort(-contribution)
-    names = model.vocabulary.vectorizers[0].get_feature_names_out() if words else []
+    names = _word_names(model.vocabulary) if words else []
     return [str(names[columns[i]]) for i in order
             if columns[i] < words and contribution[i] > 0][:limit]
+
+
+def _word_names(vocabulary) -> np.ndarray:
+    """The word block's terms by column, built once per loaded model (not on every call)."""
+    names = getattr(vocabulary, "_word_names", None)
+    if names is None:
+        names = vocabulary.vectorizers[0].get_feature_names_out()
+        vocabulary._word_names = names
+    return names
 
 
 def _by_rules(text: str, rules: Rules | None, why: str) -> Suggestion | None:

@@ -8,7 +8,9 @@ from .features import MIN_CASE_FILES
 from .files import model_metadata, model_versions
 from .model import model_save, train
 from .predict import current_model
-from .training_data import examples_needed, trainable, training_set
+from .training_data import examples_needed, trainable, training_set, vocabulary_pool
+
+POOL_UP_TO = 10_000
 
 
 def classifier_train(*, kind: str = "logreg") -> dict:
@@ -21,7 +23,13 @@ def classifier_train(*, kind: str = "logreg") -> dict:
     if not len(data):
         return {"trained": False, "reason": "zu wenige bestätigte Beispiele", "needed": needed}
     min_case_files = getattr(settings, "CLASSIFIER_MIN_CASE_FILES", MIN_CASE_FILES)
-    model = model_save(train(data, kind=kind, min_case_files=min_case_files))
+    # Other filed post widens the vocabulary rule's count (never an example): with few
+    # confirmed letters the rule would keep out most words of the trade. Topped up to
+    # POOL_UP_TO documents in all, so that training time and memory stay those measured.
+    pool = vocabulary_pool(exclude_ids=data.document_ids,
+                           limit=getattr(settings, "CLASSIFIER_POOL_UP_TO", POOL_UP_TO)
+                           - len(data))
+    model = model_save(train(data, kind=kind, min_case_files=min_case_files, pool=pool))
     figures = {key: value for key, value in model.metadata.items() if key != "document_ids"}
     return {"trained": True, "version": model.version, **figures,
             "seconds": round(time.monotonic() - started, 2),

@@ -33,18 +33,40 @@ def training_documents():
     """Documents fit to learn from (all of them: training is the system's own processing, not
     a user's read, and what it keeps is the vocabulary rule's business)."""
     decided = [int(pk) for pk in _decided_by_a_person() if pk.isdigit()]
-    return (Document.objects
-            .filter(pk__in=decided, destroyed_at__isnull=True, case_file__isnull=False,
-                    case_file__destroyed_at__isnull=True, case_file__restricted=False)
-            .exclude(document_type=""))
+    return _fit_documents().filter(pk__in=decided).exclude(document_type="")
+
+
+def _fit_documents():
+    return Document.objects.filter(destroyed_at__isnull=True, case_file__isnull=False,
+                                   case_file__destroyed_at__isnull=True,
+                                   case_file__restricted=False)
 
 
 def training_set() -> "TrainingSet":
+    return _rows(training_documents())
+
+
+def vocabulary_pool(exclude_ids, limit: int) -> "TrainingSet":
+    """At most `limit` of the newest filed documents whose type no person decided (their
+    type is not used): they only widen the vocabulary rule's count of case files. The same
+    documents are barred as from training, and the model records their ids, so that a
+    destruction retires it as well."""
+    from .model import TrainingSet
+
+    if limit <= 0:
+        return TrainingSet(texts=[], types=[], units=[], case_files=[], groups=[])
+    newest = list(_fit_documents().exclude(pk__in=list(exclude_ids))
+                  .order_by("-pk").values_list("pk", flat=True)[:limit])
+    return _rows(Document.objects.filter(pk__in=newest), labelled=False)
+
+
+def _rows(documents, labelled: bool = True) -> "TrainingSet":
+    # Imported here: the review page counts examples without loading scikit-learn.
     from .model import TrainingSet
 
     latest_text = Subquery(Version.objects.filter(document=OuterRef("pk"))
                            .order_by("-number").values("text")[:1])
-    rows = (training_documents().annotate(latest_text=latest_text)
+    rows = (documents.annotate(latest_text=latest_text)
             .values_list("pk", "document_type", "case_file_id", "case_file__unit__code",
                          "sender", "latest_text")
             .order_by("pk"))
@@ -54,7 +76,7 @@ def training_set() -> "TrainingSet":
             continue
         data.document_ids.append(pk)
         data.texts.append(text)
-        data.types.append(type_key)
+        data.types.append(type_key if labelled else "")
         data.units.append(unit or "")
         data.case_files.append(case_file_id)
         # Held-out figures must be about senders the model has not seen: letters of one

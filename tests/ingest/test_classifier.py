@@ -24,6 +24,7 @@ from ingest.classification.model import (
     TrainingSet,
     auto_file_figures,
     choose_threshold,
+    fit,
     model_load,
     train,
 )
@@ -259,3 +260,77 @@ def test_a_cross_validation_fold_sees_only_its_training_rows_vocabulary():
     assert abs(matrix - expected).max() < 1e-6
     sample = ["Widerspruch gegen den Bescheid, Kontoauszug anbei"]
     assert abs(vocabulary.transform(sample) - fresh.transform(sample)).max() < 1e-6
+
+
+def test_character_ngrams_counted_per_distinct_word_are_sklearns_counts():
+    """The fast count (each distinct word cut once) must be exactly CountVectorizer's."""
+    from sklearn.base import clone
+
+    from ingest.classification.features import _fit_counts
+
+    letters, _, _ = corpus(senders=3, per_type=1, persons=8, types=FEW_TYPES, seed=4)
+    texts = [x.text for x in letters] + ["a  b\tc\n\nÄrger 12,50 € ab", "Straße ß ü-ö"]
+    (chars,) = [v for v in CaseFileVocabulary().vectorizers if v.analyzer == "char_wb"]
+    reference, fast = clone(chars), clone(chars)
+    expected = reference.fit_transform(texts)
+    counted = _fit_counts(fast, texts)
+    assert fast.vocabulary_ == reference.vocabulary_
+    assert counted.shape == expected.shape and abs(counted - expected).max() == 0
+    assert abs(fast.transform(texts[:3]) - reference.transform(texts[:3])).max() == 0
+
+
+def test_the_unlabelled_pool_widens_the_count_but_keeps_the_rule():
+    """Filed but unconfirmed post counts towards the rule's case files, never as an example:
+    a term of two case files stays out however many pool letters have it; a term of three
+    case files of the pool enters; a fold never counts its held-out sender's pool letters."""
+    labelled = TrainingSet(
+        texts=["Widerspruch gegen Bescheid", "Antrag auf Wohngeld", "Widerspruch eingelegt",
+               "Antrag gestellt"] * 3,
+        types=["widerspruch", "antrag"] * 6, units=["SGB2"] * 12,
+        case_files=[f"l{n}" for n in range(12)], groups=[n % 4 for n in range(12)],
+        document_ids=list(range(12)))
+    pool_texts = (["Heizkostenpauschale Quastendorfer"] * 6  # name: two case files only
+                  + ["Heizkostenpauschale"] * 3)
+    pool = TrainingSet(texts=pool_texts, types=[""] * 9, units=[""] * 9,
+                       case_files=["p1", "p2"] * 3 + ["p3", "p4", "p5"],
+                       groups=[9] * 9, document_ids=list(range(100, 109)))
+    without = fit(labelled).vocabulary.terms()
+    model = fit(labelled, pool=pool)
+    terms = model.vocabulary.terms()
+    assert "heizkostenpauschale" not in without and "heizkostenpauschale" in terms
+    assert not any("quastendorf" in term for term in terms)
+    assert b"quastendorf" not in pickle.dumps(model)
+    assert set(model.type_head.classes_) == {"widerspruch", "antrag"}  # no pool label
+    trained = train(labelled, folds=2, min_support=1, pool=pool)
+    assert set(range(100, 109)) <= set(trained.metadata["document_ids"])
+    assert trained.metadata["vocabulary_pool"] == 9
+
+
+def test_a_fold_does_not_count_the_held_out_groups_pool_letters():
+    texts = ["Antrag Wohngeld", "Widerspruch Bescheid", "Antrag Wohngeld",
+             "Widerspruch Bescheid", "Mietbescheinigung Vermieter"]
+    case_files = ["a", "b", "c", "d", "e"]
+    counted = CaseFileVocabulary(min_case_files=2, chars=False).counted(
+        texts + ["Mietbescheinigung Vermieter"] * 2)
+    everything = case_files + ["f", "g"]
+    # the pool letters (rows 5, 6) count: "mietbescheinigung" is in two case files
+    counted.fold([0, 1, 2, 3], [4], everything, rule_rows=[0, 1, 2, 3, 5, 6])
+    with_pool = set(counted.columns.tolist())
+    # held out with its group, they do not: the term is in one case file of the rest
+    counted.fold([0, 1, 2, 3], [4], everything, rule_rows=[0, 1, 2, 3])
+    without_pool = set(counted.columns.tolist())
+    names = counted.vectorizers[0].get_feature_names_out()
+    assert "mietbescheinigung" in {names[c] for c in with_pool}
+    assert "mietbescheinigung" not in {names[c] for c in without_pool}
+
+
+def test_training_counts_the_unconfirmed_filed_post_up_to_the_limit(archive_post, settings):
+    from archive.models import Document
+
+    unconfirmed = Document.objects.get(title="x", case_file__title="Akte 0")
+    result = classifier_train()
+    assert result["trained"] and result["vocabulary_pool"] == 1
+    learned = model_load(result["version"]).metadata["document_ids"]
+    assert unconfirmed.pk in learned  # its destruction retires the model too
+    settings.CLASSIFIER_POOL_UP_TO = 0  # no room left beside the examples: no pool
+    assert classifier_train()["vocabulary_pool"] == 0
