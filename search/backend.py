@@ -2,14 +2,34 @@
 their access principals, and must apply the principal filter inside the query, so that hits,
 counts and facets can only come from documents the user may see."""
 import hashlib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-FACETS = ("document_type", "unit", "case_file", "sender")
+FACETS = ("document_type", "unit", "case_file", "sender", "year")
 STATES = ("open", "closed", "inbox")  # the case file's state, or unfiled
-SORTS = ("relevance", "newest", "oldest", "letter_date")
+SORTS = ("relevance", "newest", "oldest", "letter_date", "title")
+TITLE_KEY_CHARS = 200
+
+
+def title_key(title: str) -> str:
+    """What titles sort by on every backend: case and accents folded (Ärger with Anfrage,
+    Straße as Strasse), so the order is the same whatever the engine compares."""
+    folded = unicodedata.normalize("NFKD", title.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).strip()[
+        :TITLE_KEY_CHARS]
+
+
+def local_year(moment: datetime | None) -> int | None:
+    """The calendar year of an instant in the office's configured time zone (Europe/Berlin):
+    a letter received on 31 December at 23:30 local time belongs to that year."""
+    if moment is None:
+        return None
+    from django.utils import timezone
+
+    return moment.astimezone(timezone.get_default_timezone()).year
 
 
 @dataclass(frozen=True)
@@ -25,6 +45,15 @@ class IndexEntry:
     letter_date: date | None = None
     received_at: datetime | None = None
     state: str = "open"
+    title: str = ""
+
+    @property
+    def year(self) -> int | None:
+        return local_year(self.received_at)
+
+    @property
+    def title_key(self) -> str:
+        return title_key(self.title)
 
     @property
     def fingerprint(self) -> str:
@@ -32,7 +61,7 @@ class IndexEntry:
         parts = [" ".join(self.head), " ".join(self.body), " ".join(sorted(self.principals)),
                  self.document_type, self.sender, str(self.unit_id), str(self.case_file_id),
                  str(self.letter_date), self.received_at.isoformat() if self.received_at else "",
-                 self.state]
+                 self.state, self.title_key]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -48,6 +77,7 @@ class Filters:
     received_to: date | None = None
     exclude_document_ids: tuple[int, ...] = ()
     states: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()  # received, in the office's local time
 
 
 def received_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:

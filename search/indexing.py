@@ -30,6 +30,7 @@ def index_entry_for(document: Document, text: str) -> IndexEntry:
         letter_date=document.letter_date,
         received_at=document.received_at,
         state="inbox" if case_file is None else "closed" if case_file.closed_at else "open",
+        title=document.title,
     )
 
 

@@ -1,4 +1,5 @@
 """The search app's tables: which index is current, and the PostgreSQL backend's entries."""
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -30,6 +31,8 @@ class SearchEntry(models.Model):
     letter_date = models.DateField(null=True)
     received_at = models.DateTimeField(null=True)
     state = models.CharField(max_length=16, default="open")
+    year = models.IntegerField(null=True)  # received, in the office's local time
+    title_key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -50,3 +53,21 @@ class IndexPurge(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["purged_at"], name="search_purge_pending")]
+
+
+class SavedSearch(models.Model):
+    """A search a user keeps under a name: only its parameters (query, filters, sorting),
+    never results, so running it always searches anew with the user's current rights. Only
+    its owner sees it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    # {parameter: [values]} as the search page names them; validated before saving.
+    parameters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"],
+                                               name="search_saved_unique_name")]

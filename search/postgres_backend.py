@@ -22,15 +22,15 @@ from .backend import (
 )
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
-SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"3-{ANALYSIS_VERSION}"
 TABLE = "search_searchentry"
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
 MAX_POSITIONS_PER_LEXEME = 256
 PURGE_WAIT_SECONDS = 600.0
 COLUMNS = ("document_id, fingerprint, vector, principals, document_type, sender, unit_id, "
-           "case_file_id, letter_date, received_at, state")
+           "case_file_id, letter_date, received_at, state, year, title_key")
 FACET_COLUMNS = {"document_type": "document_type", "unit": "unit_id",
-                 "case_file": "case_file_id", "sender": "sender"}
+                 "case_file": "case_file_id", "sender": "sender", "year": "year"}
 
 
 def _quote(token: str) -> str:
@@ -118,7 +118,8 @@ class PostgresBackend:
         for entry in entries:
             yield (entry.document_id, entry.fingerprint, tsvector_literal(entry.head, entry.body),
                    sorted(entry.principals), entry.document_type, entry.sender, entry.unit_id,
-                   entry.case_file_id, entry.letter_date, entry.received_at, entry.state)
+                   entry.case_file_id, entry.letter_date, entry.received_at, entry.state,
+                   entry.year, entry.title_key)
 
     def upsert(self, entries: list[IndexEntry]) -> None:
         if not entries:
@@ -126,14 +127,15 @@ class PostgresBackend:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"""INSERT INTO {TABLE} ({COLUMNS})
-                    VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s)
+                    VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                     ON CONFLICT (document_id) DO UPDATE SET
                         fingerprint = EXCLUDED.fingerprint, vector = EXCLUDED.vector,
                         principals = EXCLUDED.principals,
                         document_type = EXCLUDED.document_type, sender = EXCLUDED.sender,
                         unit_id = EXCLUDED.unit_id, case_file_id = EXCLUDED.case_file_id,
                         letter_date = EXCLUDED.letter_date, received_at = EXCLUDED.received_at,
-                        state = EXCLUDED.state""",
+                        state = EXCLUDED.state, year = EXCLUDED.year,
+                        title_key = EXCLUDED.title_key""",
                 list(self._rows(entries)))
 
     def delete(self, document_ids: list[int]) -> None:
@@ -193,7 +195,8 @@ class PostgresBackend:
         for column, values in (("document_type", filters.document_types),
                                ("sender", filters.senders), ("unit_id", filters.unit_ids),
                                ("state", filters.states),
-                               ("case_file_id", filters.case_file_ids)):
+                               ("case_file_id", filters.case_file_ids),
+                               ("year", filters.years)):
             if values:
                 conditions.append(f"{column} = ANY(%s)")
                 params.append(list(values))
@@ -218,6 +221,8 @@ class PostgresBackend:
             "newest": "received_at DESC NULLS LAST, document_id DESC",
             "oldest": "received_at ASC NULLS LAST, document_id ASC",
             "letter_date": "letter_date DESC NULLS LAST, document_id DESC",
+            # C collation: byte order of the folded key, as tantivy and whoosh compare it.
+            "title": 'title_key COLLATE "C" ASC, document_id ASC',
         }.get(query.sort)
         if order:
             score, score_params = "0", []

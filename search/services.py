@@ -134,9 +134,12 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
     labels = {"unit": lambda v: units.get(int(v), v),
               "case_file": lambda v: references.get(int(v), v),
               "document_type": lambda v: types.get(v, v)}
+    ordered = dict(facets)
+    if ordered.get("year"):  # years read best in order, the latest first
+        ordered["year"] = sorted(ordered["year"], key=lambda bucket: bucket[0], reverse=True)
     return {name: [FacetBucket(value, labels.get(name, lambda v: v)(value), count)
-                   for value, count in facets.get(name, [])]
-            for name in FACETS if facets.get(name)}
+                   for value, count in ordered.get(name, [])]
+            for name in FACETS if ordered.get(name)}
 
 
 def documents_search(*, user, query: str = "", filters: Filters | None = None,
@@ -183,6 +186,10 @@ def _check(filters: Filters, more_like: int | None) -> None:
            *(() if more_like is None else (more_like,)))
     if not all(isinstance(pk, int) and 0 <= pk <= MAX_ID for pk in ids):
         raise InvalidInput("Eine Nummer im Filter ist ungültig.", code="SEARCH_FILTER")
+    if not all(isinstance(year, int) and EARLIEST.year <= year <= LATEST.year
+               for year in filters.years):
+        raise InvalidInput("Ein Jahr im Filter liegt nicht zwischen 1900 und 2999.",
+                           code="SEARCH_DATE")
     days = (filters.letter_date_from, filters.letter_date_to, filters.received_from,
             filters.received_to)
     if not all(day is None or EARLIEST <= day <= LATEST for day in days):

@@ -25,7 +25,7 @@ from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 # "whitespace" tokenizer is built in, so a reopened index analyses exactly as before.
 ANALYZER = "whitespace"
 # Bump when the schema changes: the index is then rebuilt from the database.
-SCHEMA_VERSION = f"4-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"5-{ANALYSIS_VERSION}"
 HEAD_BOOST = 2.0
 PURGE_BATCH = 500
 
@@ -46,6 +46,9 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("case_file", indexed=True, fast=True)
     builder.add_date_field("letter_date", indexed=True, fast=True)
     builder.add_date_field("received", indexed=True, fast=True)
+    builder.add_unsigned_field("year", indexed=True, fast=True)
+    builder.add_text_field("title_key", stored=False, tokenizer_name="raw", fast=True,
+                           index_option="basic")
     return builder.build()
 
 
@@ -125,6 +128,9 @@ class TantivyBackend(IndexDirectory):
             document.add_date("letter_date", _day_start(entry.letter_date))
         if entry.received_at:
             document.add_date("received", entry.received_at.astimezone(UTC))
+        if entry.year is not None:
+            document.add_unsigned("year", entry.year)
+        document.add_text("title_key", entry.title_key)
         return document
 
     def upsert(self, entries: list[IndexEntry]) -> None:
@@ -243,6 +249,8 @@ class TantivyBackend(IndexDirectory):
         if filters.case_file_ids:
             clauses.append(tantivy.Query.term_set_query(schema, "case_file",
                                                         list(filters.case_file_ids)))
+        if filters.years:
+            clauses.append(tantivy.Query.term_set_query(schema, "year", list(filters.years)))
         low, high = filters.letter_date_from, filters.letter_date_to
         if low or high:
             clauses.append(_date_range(schema, "letter_date", low and _day_start(low),
@@ -267,7 +275,8 @@ class TantivyBackend(IndexDirectory):
         searcher = self._searcher()
         order = {"newest": ("received", tantivy.Order.Desc),
                  "oldest": ("received", tantivy.Order.Asc),
-                 "letter_date": ("letter_date", tantivy.Order.Desc)}.get(query.sort)
+                 "letter_date": ("letter_date", tantivy.Order.Desc),
+                 "title": ("title_key", tantivy.Order.Asc)}.get(query.sort)
         if order:
             result = searcher.search(combined, limit=query.limit, count=True,
                                      offset=query.offset, order_by_field=order[0],
@@ -284,7 +293,7 @@ class TantivyBackend(IndexDirectory):
 
     def _facets(self, searcher, combined) -> dict[str, list[tuple[str, int]]]:
         fields = {"document_type": "document_type", "unit": "unit", "case_file": "case_file",
-                  "sender": "sender"}
+                  "sender": "sender", "year": "year"}
         aggregations = {name: {"terms": {"field": field, "size": 50}}
                         for name, field in fields.items()}
         result = searcher.aggregate(combined, json.loads(json.dumps(aggregations)))

@@ -23,7 +23,7 @@ from .backend import (
 from .index_directory import IndexDirectory
 from .query import TEXT, And, Not, Or, Phrase, Prefix, Term
 
-SCHEMA_VERSION = f"2-{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"3-{ANALYSIS_VERSION}"
 HEAD_BOOST = 2.0
 
 
@@ -43,6 +43,8 @@ def _schema() -> fields.Schema:
         case_file=fields.ID(sortable=True),
         letter_date=fields.DATETIME(sortable=True),
         received=fields.DATETIME(sortable=True),
+        year=fields.ID(sortable=True),
+        title_key=fields.ID(sortable=True),
     )
 
 
@@ -103,6 +105,10 @@ class WhooshBackend(IndexDirectory):
             values["letter_date"] = datetime.combine(entry.letter_date, time.min)
         if entry.received_at:
             values["received"] = _naive_utc(entry.received_at)
+        if entry.year is not None:
+            values["year"] = str(entry.year)
+        if entry.title_key:
+            values["title_key"] = entry.title_key
         return values
 
     def upsert(self, entries: list[IndexEntry]) -> None:
@@ -184,7 +190,8 @@ class WhooshBackend(IndexDirectory):
         for field, values in (("document_type", filters.document_types),
                               ("sender", filters.senders), ("unit", filters.unit_ids),
                               ("state", filters.states),
-                              ("case_file", filters.case_file_ids)):
+                              ("case_file", filters.case_file_ids),
+                              ("year", filters.years)):
             if values:
                 clauses.append(wq.Or([wq.Term(field, str(v)) for v in values]))
         low, high = filters.letter_date_from, filters.letter_date_to
@@ -213,7 +220,8 @@ class WhooshBackend(IndexDirectory):
             combined = wq.AndNot(combined, wq.Or(
                 [wq.Term("doc_id", str(i)) for i in query.filters.exclude_document_ids]))
         sortedby, reverse = {"newest": ("received", True), "oldest": ("received", False),
-                             "letter_date": ("letter_date", True)}.get(query.sort, (None, False))
+                             "letter_date": ("letter_date", True),
+                             "title": ("title_key", False)}.get(query.sort, (None, False))
         groupedby = ({name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
                      if query.facets else None)
         with self._open().searcher() as searcher:
@@ -221,7 +229,9 @@ class WhooshBackend(IndexDirectory):
                                       sortedby=sortedby, reverse=reverse, groupedby=groupedby,
                                       terms=False)
             count = len(results)
-            hits = [BackendHit(document_id=int(hit["doc_id"]), score=float(hit.score or 0.0))
+            # Sorted by a field, a hit's score is that field's sort key, not a relevance.
+            hits = [BackendHit(document_id=int(hit["doc_id"]),
+                               score=0.0 if sortedby else float(hit.score or 0.0))
                     for hit in results[query.offset:query.offset + query.limit]]
             facets = {}
             if query.facets and count:
