@@ -40,6 +40,7 @@ EVENT_ACTIONS = {
     "schedule_changed": _("Aufbewahrungsfrist zugeordnet"),
     "imported": _("importiert"),
     "destroyed": _("vernichtet"),
+    "deleted": _("gelöscht"),
     # ingest
     "received": _("eingegangen"),
     "quarantined": _("in Quarantäne genommen"),
@@ -105,6 +106,7 @@ OBJECT_TYPES = {
     "package": _("Aktenpaket"),
     "report": _("Bericht"),
     "search": _("Suche"),
+    "saved_search": _("gespeicherte Suche"),
     "inbox": _("Posteingang"),
     "case_file_list": _("Aktenübersicht"),
     "document_list": _("Dokumentenliste"),
@@ -268,6 +270,9 @@ ERROR_CODES = {
     "SEARCH_MORE_LIKE_THIS": _("ähnliche Dokumente nicht verfügbar"),
     "SEARCH_PAGING": _("Seitenangabe der Suche ungültig"),
     "SEARCH_SORT": _("Sortierung ungültig"),
+    "SAVED_SEARCH_INVALID": _("gespeicherte Suche ungültig"),
+    "SAVED_SEARCH_NAME": _("Name der gespeicherten Suche fehlt oder ist zu lang"),
+    "SAVED_SEARCH_NAME_TAKEN": _("Name der gespeicherten Suche schon vergeben"),
     "NOT_POSTGRESQL": _("nur mit PostgreSQL"),
     # ingest: refusals of input
     "EMPTY_FILE": _("leere Datei"),

@@ -12,7 +12,7 @@ PAGE_NAMES = {"q": "q", "document_type": "typ", "sender": "absender", "unit": "e
               "case_file": "akte", "letter_date_from": "brief_von",
               "letter_date_to": "brief_bis", "received_from": "eingang_von",
               "received_to": "eingang_bis", "sort": "sortierung", "more_like": "wie",
-              "state": "status"}
+              "state": "status", "year": "jahr"}
 API_NAMES = {name: name for name in PAGE_NAMES}
 
 
@@ -57,6 +57,14 @@ def _texts(params, name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in params.getlist(name) if v.strip())
 
 
+def saved_parameters(params, names: dict[str, str] = PAGE_NAMES) -> dict[str, list[str]]:
+    """The parameters of a search worth keeping under a name: query, filters and sorting as
+    the address carries them, checked to be a search that runs (paging is left out)."""
+    search_params(params, names)  # refuses what would not run
+    return {name: values for name in names.values()
+            if (values := [v for v in params.getlist(name) if v.strip()])}
+
+
 def search_params(params, names: dict[str, str] = PAGE_NAMES) -> SearchParams:
     sort = params.get(names["sort"], "relevance") or "relevance"
     if sort not in SORTS:
@@ -78,6 +86,7 @@ def search_params(params, names: dict[str, str] = PAGE_NAMES) -> SearchParams:
             received_from=_date(params, names["received_from"]),
             received_to=_date(params, names["received_to"]),
             states=states,
+            years=_ids(params, names["year"]),
         ),
         sort=sort,
         more_like=more_like[0] if more_like else None,

@@ -23,6 +23,7 @@ from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import DisposalList, ErasureRequest, LegalHold
+from search.models import SavedSearch
 from tests.archive.helpers import content, file_document
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
@@ -64,6 +65,11 @@ def _matrix(objects) -> dict:
         # The accessibility statement is public, like the login page.
         "web:accessibility": [("get", (), {}, EVERYONE | {None: 200})],
         "web:search": [("get", (), {"q": "Antrag"}, EVERYONE)],
+        # Anyone signed in keeps searches of their own; another user's is "not found".
+        "web:saved_search_save": [("post", (), {"q": "Antrag", "name": "Meine Suche"},
+                                   _only({}, 302))],
+        "web:saved_search_run": [("get", (objects["saved_search"],), {}, A_ACTS)],
+        "web:saved_search_remove": [("post", (objects["saved_search"],), {}, A_ACTS)],
         "web:document": [("get", (doc,), {}, A_ONLY)],
         "web:rendition": [("get", (doc,), {}, A_ONLY)],
         "web:original": [("get", (doc,), {}, A_ONLY)],
@@ -239,7 +245,10 @@ def objects(demo, tmp_path):
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
+    saved_search = SavedSearch.objects.create(owner=user("sachbearbeitung-a"), name="Anträge",
+                                              parameters={"q": ["Antrag"]})
     return {"document": document, "pdf_document": pdf_document,
+            "saved_search": saved_search.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
