@@ -112,15 +112,20 @@ def _savable(request) -> dict:
 @require_POST
 def saved_search_save(request):
     """Keep the current search (its parameters, sent along as hidden fields) under a name."""
-    back = reverse("web:search")
+    refused = None
+    try:
+        parameters = saved_parameters(request.POST)
+    except InvalidInput as error:
+        parameters, refused = {}, error
 
     def save():
-        nonlocal back
-        parameters = saved_parameters(request.POST)
-        back = _search_url(parameters)
+        if refused is not None:
+            raise refused
         saved_search_create(name=request.POST.get("name", ""), parameters=parameters,
                             actor=actor_for_request(request))
 
+    # Back to the search itself, which keeps running after a refusal, too.
+    back = _search_url(parameters) if parameters else reverse("web:search")
     return run_action(request, save, success=gettext("Die Suche wurde gespeichert."),
                       back=back)
 
