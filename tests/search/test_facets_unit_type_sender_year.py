@@ -143,3 +143,20 @@ def test_the_page_offers_year_facet_and_title_sort(demo, backend):
     page = lxml.html.fromstring(other.get("/suche/", {"q": "Heizkosten", "jahr": "2025"}).content)
     assert page.xpath('//p[@id="count"]')[0].text_content().split()[0] == "0"
     assert not page.xpath('//aside[@id="facets"]')
+
+
+def test_the_command_line_filters_by_year_and_sorts_by_title(demo, backend):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    docs = _corpus(demo)
+    out = StringIO()
+    call_command("search", "Heizkosten", "--user", B, "--year", "2025", "--json",
+                 "--facets", stdout=out)
+    assert json.loads(out.getvalue())["count"] == 0
+    out = StringIO()
+    call_command("search", "Heizkosten", "--user", A, "--sort", "title", "--json", stdout=out)
+    assert [r["document"] for r in json.loads(out.getvalue())["results"]] == [
+        docs["a_old"].pk, docs["a_new"].pk, docs["a_late"].pk]

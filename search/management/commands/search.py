@@ -41,6 +41,8 @@ class Command(RegistraturCommand):
         parser.add_argument("--letter-to", type=_date)
         parser.add_argument("--received-from", type=_date)
         parser.add_argument("--received-to", type=_date)
+        parser.add_argument("--year", action="append", type=int, default=[],
+                            help="year received (local time)")
         parser.add_argument("--facets", action="store_true", help="include facet counts")
         parser.add_argument("--like", type=int, help="documents like this document id")
         parser.add_argument("--repair", action="store_true", help="with `check`: repair")
@@ -57,7 +59,7 @@ class Command(RegistraturCommand):
         filters = Filters(
             document_types=tuple(options["type"]), senders=tuple(options["sender"]),
             unit_ids=tuple(options["unit"]), case_file_ids=tuple(options["case_file"]),
-            states=tuple(options["state"]),
+            states=tuple(options["state"]), years=tuple(options["year"]),
             letter_date_from=options["letter_from"], letter_date_to=options["letter_to"],
             received_from=options["received_from"], received_to=options["received_to"])
         page = documents_search(user=user, query=query, filters=filters,
