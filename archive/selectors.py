@@ -59,7 +59,8 @@ def case_file_documents(case_file: CaseFile) -> QuerySet[Document]:
     type is unknown, empty without a type), unordered."""
     type_name = DocumentType.objects.filter(key=OuterRef("document_type")).values("name")[:1]
     return (Document.objects.filter(case_file=case_file, destroyed_at__isnull=True)
-            .select_related("process").annotate(type_name=Coalesce(Subquery(type_name), F("document_type"))))
+            .select_related("process")
+            .annotate(type_name=Coalesce(Subquery(type_name), F("document_type"))))
 
 
 def case_file_processes(case_file: CaseFile) -> QuerySet[Process]:
