@@ -2,6 +2,7 @@
 paged tree, zdA behind a confirmation step, a closed file without edit forms; one logged read
 and a fixed number of queries however long the file is; nothing for another unit."""
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from archive.models import CaseFile, Document, Event, Process
 from tests.archive.helpers import file_document, staff
 from tests.conftest import DEMO_PASSWORD
+from tests.e2e.test_accessibility import _narrow, _session, _violations, browser  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -269,3 +271,34 @@ def test_a_closed_file_shows_no_form_and_who_may_reopen(filled):
     client.force_login(lead)
     forms = _page(client.get(f"/akten/{case_file.pk}/")).xpath("//main//form")
     assert [form.get("action") for form in forms] == [f"/akten/{case_file.pk}/wiederaufnahme"]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no /usr/bin/chromium")
+def test_the_filled_tree_the_question_and_the_closed_file_pass_axe_at_320_px(
+        filled, settings, live_server, browser):  # noqa: F811
+    """The permission matrix's case file has no processes and one page; axe sees the tree
+    with its process forms, the pager, the zdA question and the closed file here."""
+    settings.WEB_LIST_PAGE_SIZE = 3
+    case_file = filled["case_file"]
+    lead = staff("teamleitung-a", unit_code="A")
+    lead.user_permissions.add(Permission.objects.get(codename="reopen_casefile"))
+    lead.set_password(DEMO_PASSWORD)
+    lead.save()
+    failures = []
+    for username, urls in (
+            ("sachbearbeitung-a", [f"/akten/{case_file.pk}/",
+                                   f"/akten/{case_file.pk}/?sortierung=titel&seite=2",
+                                   f"/akten/{case_file.pk}/schliessen/"]),
+            ("teamleitung-a", [f"/akten/{case_file.pk}/"])):
+        if username == "teamleitung-a":
+            CaseFile.objects.filter(pk=case_file.pk).update(
+                closed_at=datetime(2026, 11, 30, tzinfo=BERLIN),
+                closed_by="sachbearbeitung-a")
+        page = _session(browser, live_server.url, username)
+        for url in urls:
+            assert page.goto(url).status == 200, url
+            failures += [f"{username} {url}: {v}" for v in _violations(page)]
+            failures += [f"{username} {url}: {p}" for p in _narrow(page)]
+        page.context.close()
+    assert failures == [], "\n".join(failures)
