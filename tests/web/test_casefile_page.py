@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import CaseFile, Document, Event, Process
+from retention.models import LegalHold, RetentionSchedule
 from tests.archive.helpers import file_document, staff
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.test_accessibility import _narrow, _session, _violations, browser  # noqa: F401
@@ -75,8 +76,13 @@ def test_the_cover_names_the_file_the_person_the_unit_the_status_and_the_retenti
     for expected in (case_file.file_reference, case_file.title, "Erika Mustermann",
                      "29.02.1980", "KD-4711", "Sachgebiet A", "offen"):
         assert expected in cover
+    schedule = RetentionSchedule.objects.get(key=case_file.plan_unit.retention_schedule)
     retention = page.get_element_by_id("retention").text_content()
-    assert retention.strip() and "–" not in retention
+    assert schedule.name in retention and "Sperre" not in retention
+    LegalHold.objects.create(case_file=case_file, reason="Prüfung", mandate="RPA 1",
+                             placed_by="datenschutz")
+    page = _page(_client("sachbearbeitung-a").get(f"/akten/{case_file.pk}/"))
+    assert "Sperre" in page.get_element_by_id("retention").text_content()
     # The cover comes first: before the tree and before any form.
     main = page.xpath("//main")[0]
     headings = [h.get("id") for h in main.iter("h2")]
