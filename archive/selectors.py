@@ -1,8 +1,9 @@
 """Selectors: querysets already trimmed to what the user may see."""
-from django.db.models import QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .errors import Gone, NotFound
-from .models import BreakGlass, CaseFile, Document, Event, Version
+from .models import BreakGlass, CaseFile, Document, DocumentType, Event, Process, Version
 from .permissions import documents_q, principals_q, user_principals
 
 READ_ACTIONS = ("viewed", "downloaded", "previewed", "exported")
@@ -49,6 +50,25 @@ def case_file_visible_or_404(user, case_file_id) -> CaseFile:
 
 def inbox_documents(user) -> QuerySet[Document]:
     return documents_visible_to(user).filter(case_file__isnull=True)
+
+
+def case_file_documents(case_file: CaseFile) -> QuerySet[Document]:
+    """The documents of a case file that the caller has already read through the access
+    function (whoever may read a case file may read its documents), without destroyed ones,
+    each with its process and the name of its type (`type_name`, sortable; the key where the
+    type is unknown, empty without a type), unordered."""
+    type_name = DocumentType.objects.filter(key=OuterRef("document_type")).values("name")[:1]
+    return (Document.objects.filter(case_file=case_file, destroyed_at__isnull=True)
+            .select_related("process")
+            .annotate(type_name=Coalesce(Subquery(type_name), F("document_type"))))
+
+
+def case_file_processes(case_file: CaseFile) -> QuerySet[Process]:
+    """The processes of a case file in the order they were created, each with the number of
+    its documents that were not destroyed (`document_count`)."""
+    return (case_file.processes.annotate(document_count=Count(
+        "documents", filter=Q(documents__destroyed_at__isnull=True)))
+        .order_by("created_at", "pk"))
 
 
 def version_latest(document: Document) -> Version:

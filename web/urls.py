@@ -68,6 +68,8 @@ urlpatterns = [
     path("akten/<int:case_file_id>/", casefiles.case_file_page, name="case_file"),
     path("akten/<int:case_file_id>/export.zip", casefiles.case_file_export_download,
          name="case_file_export"),
+    path("akten/<int:case_file_id>/schliessen/", casefiles.case_file_close_page,
+         name="case_file_close"),
     path("akten/<int:case_file_id>/<slug:action>", casefiles.case_file_action,
          name="case_file_action"),
     path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),

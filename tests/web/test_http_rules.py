@@ -105,6 +105,8 @@ def test_head_on_an_original_is_no_download(document):
 # Views that serve more than the method of their matrix row.
 ALSO_ALLOWED = {"web:login": {"get", "post"}, "web:case_file_new": {"get", "post"},
                 "web:break_glass": {"get", "post"},
+                # The zdA confirmation: the question (GET) and the answer (POST).
+                "web:case_file_close": {"get", "post"},
                 # The upload form posts to its page when the browser runs no script.
                 "web:intake_upload": {"get", "post"},
                 "api:document": {"get", "patch"}}

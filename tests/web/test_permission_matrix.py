@@ -96,6 +96,9 @@ def _matrix(objects) -> dict:
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],
         "web:case_file": [("get", (case_file,), {}, A_ONLY)],
         "web:case_file_action": [("post", (case_file, "vorgang"), {"title": "Neu"}, A_ACTS)],
+        # The zdA question; a POST without confirm=1 only leads back to it (closes nothing).
+        "web:case_file_close": [("get", (case_file,), {}, A_ONLY),
+                                ("post", (case_file,), {}, A_ACTS)],
         "web:break_glass": [("get", (), {}, EVERYONE)],
         "web:file_plan": [("get", (), {}, ADMIN)],
         "web:file_plan_create": [("post", (), {"code": "50.20.9", "title": "Test",

@@ -3,19 +3,28 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import NotFound
-from archive.guards import may_work_on
+from archive.guards import may_work_on, require_work
 from archive.models import Unit
-from archive.selectors import case_file_visible_or_404, events_for_object
+from archive.selectors import (
+    case_file_documents,
+    case_file_processes,
+    case_file_visible_or_404,
+    events_for_object,
+)
 from archive.services.access import case_file_read, case_files_list
 from archive.services.breakglass import break_glass_open
 from archive.services.casefiles import (
@@ -31,6 +40,8 @@ from archive.services.casefiles import (
 from archive.services.exchange import case_file_export
 from archive.services.processes import process_close, process_create, process_move
 from archive.services.subject_rights import case_file_mark_disputed
+from retention.models import CaseFileRetention, RetentionSchedule
+from retention.services.holds import holds_active
 
 from ..forms import (
     BreakGlassForm,
@@ -41,6 +52,7 @@ from ..forms import (
     ShareForm,
     TitleForm,
 )
+from ..listing import PAGE_PARAM, SORT_PARAM, Column, Listing, order_for, page_size
 from ..params import whole_number
 from .actions import cleaned, run_action
 
@@ -81,27 +93,105 @@ def case_file_new(request):
     return render(request, "web/casefile_new.html", {"form": form})
 
 
+DOCUMENT_COLUMNS = [
+    Column("eingang", gettext_lazy("Eingang"), ("received_at",)),
+    Column("titel", gettext_lazy("Titel"), ("title",)),
+    Column("typ", gettext_lazy("Dokumenttyp"), ("type_name", "document_type")),
+]
+
+
+def _document_tree(request, case_file) -> tuple[Listing, list[dict], list]:
+    """The case file's documents as a tree, sorted and paged: the documents without a process
+    at the top level, then every process with its documents nested. Sorting orders the
+    documents inside each level; paging runs over the documents in that order, so a page
+    holds a contiguous part of the tree. Every process is shown on every page (with its
+    count), its documents where they fall. A fixed number of queries however long the file:
+    one for the processes, a COUNT and a slice for the documents."""
+    columns = {column.key: column for column in DOCUMENT_COLUMNS}
+    sort = request.GET.get(SORT_PARAM, "") or "-eingang"
+    if sort.lstrip("-") not in columns:
+        sort = "-eingang"
+    ordered = case_file_documents(case_file).order_by(
+        F("process_id").asc(nulls_first=True), *order_for(sort, columns))
+    paginator = Paginator(ordered, page_size())
+    page = paginator.get_page(whole_number(request.GET.get(PAGE_PARAM)) or 1)
+    documents = list(page.object_list)
+    processes = list(case_file_processes(case_file))
+    nested: dict[int, list] = {process.pk: [] for process in processes}
+    loose = []
+    for document in documents:
+        (nested[document.process_id] if document.process_id in nested else loose).append(
+            document)
+    branches = [{"process": process, "documents": nested[process.pk],
+                 "elsewhere": process.document_count - len(nested[process.pk])}
+                for process in processes]
+    return Listing(page=page, sort=sort, columns=columns), branches, loose
+
+
+def _retention(case_file) -> dict:
+    """The file cover's retention line: schedule, end, measure, and whether a hold blocks it."""
+    record = CaseFileRetention.objects.filter(case_file=case_file).first()
+    key = record.schedule_key if record and record.schedule_key \
+        else case_file.plan_unit.retention_schedule
+    return {"record": record,
+            "schedule": RetentionSchedule.objects.filter(key=key).first() if key else None,
+            "held": holds_active([case_file.pk]).exists()}
+
+
 @login_required
 @require_GET
 def case_file_page(request, case_file_id: int):
     case_file = case_file_read(user=request.user, case_file_id=case_file_id,
                                purpose=request.GET.get("zweck", ""))
     works = may_work_on(request.user, case_file)
-    return render(request, "web/casefile.html", {
+    found, branches, loose = _document_tree(request, case_file)
+    context = {
         "case_file": case_file,
         "works": works,
-        "may_reopen": works and request.user.has_perm(REOPEN),
+        "editable": works and not case_file.is_closed,
+        "may_reopen": works and case_file.is_closed and request.user.has_perm(REOPEN),
         "reopeners": reopeners(case_file) if case_file.is_closed else [],
-        "processes": case_file.processes.all(),
-        "documents": case_file.documents.select_related("process").order_by("-received_at"),
+        "listing": found, "branches": branches, "loose": loose,
+        "retention": _retention(case_file),
         "history": events_for_object("case_file", case_file.pk).order_by("-seq")[:100],
-        "shares": case_file.shares.filter(revoked_at__isnull=True).select_related("unit"),
-        "edit_form": CaseFileEditForm(initial={
-            "title": case_file.title, "subject_name": case_file.subject_name,
-            "client_number": case_file.client_number,
-            "confidentiality": case_file.confidentiality, "staff_case": case_file.staff_case}),
-        "share_form": ShareForm(), "reason_form": ReasonForm(), "person_form": PersonForm(),
-        "process_form": TitleForm(),
+    }
+    if works and not case_file.is_closed:
+        context.update({
+            "shares": case_file.shares.filter(revoked_at__isnull=True).select_related("unit"),
+            "edit_form": CaseFileEditForm(initial={
+                "title": case_file.title, "subject_name": case_file.subject_name,
+                "client_number": case_file.client_number,
+                "confidentiality": case_file.confidentiality,
+                "staff_case": case_file.staff_case}),
+            "share_form": ShareForm(), "person_form": PersonForm(), "process_form": TitleForm(),
+        })
+    elif case_file.is_closed:
+        context["reason_form"] = ReasonForm()
+    return render(request, "web/casefile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_file_close_page(request, case_file_id: int):
+    """zdA with a confirmation step: GET names the file and the consequences, a POST with
+    confirm=1 closes it. Without the confirmation a POST only leads back to the question,
+    so no stray form (or a browser without script) closes a file by one click. Only who may
+    work on the file sees the question; naming the file reference is no read of its content."""
+    case_file = case_file_visible_or_404(request.user, case_file_id)
+    require_work(request.user, case_file)
+    if case_file.is_closed:
+        messages.info(request, _("Die Akte ist bereits zdA verfügt."))
+        return redirect(_back(case_file.pk))
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            return redirect("web:case_file_close", case_file.pk)
+        return run_action(request, lambda: case_file_close(actor=actor_for_request(request),
+                                                           case_file=case_file),
+                          success=_("Die Akte ist zdA verfügt."), back=_back(case_file.pk))
+    return render(request, "web/casefile_close.html", {
+        "case_file": case_file,
+        "open_processes": case_file.processes.filter(closed_at__isnull=True).count(),
+        "reopeners": reopeners(case_file),
     })
 
 
@@ -116,8 +206,6 @@ def case_file_action(request, case_file_id: int, action: str):
     post, actor = request.POST, actor_for_request(request)
     actions = {
         "aendern": (lambda: _edit(actor, case_file, post), _("Die Akte wurde geändert.")),
-        "zda": (lambda: case_file_close(actor=actor, case_file=case_file),
-                _("Die Akte ist zdA verfügt.")),
         "wiederaufnahme": (lambda: case_file_reopen(actor=actor, case_file=case_file,
                                                     reason=post.get("reason", "")),
                            _("Die Akte wurde wieder aufgenommen.")),
