@@ -223,6 +223,12 @@ def test_every_page_of_every_role_passes_axe_and_fits_320_px(
     if username == "sachbearbeitung-a":  # the search page was checked with a hit on it
         page.goto("/suche/?q=Leistungen")
         assert page.locator(f'main a[href="/dokumente/{objects["document"]}/"]').count() >= 1
+    if username == "admin":  # a new one-time password link, shown once after it was issued
+        page.goto(reverse("web:admin_user_edit", args=(objects["newcomer"],)))
+        page.locator(f'form[action$="/{objects["newcomer"]}/kennwort-link"] button').click()
+        page.wait_for_selector("#password-link")
+        failures += [f"{page.url} with the password link: {problem}"
+                     for problem in _violations(page) + _narrow(page)]
     assert failures == [], "\n".join(failures)
     # The new pages were checked in the states that show their forms, tables and pagers.
     shown = {"poststelle": {"/quarantaene/": 'id="released"', "/posteingang/": 'class="pager"',
