@@ -6,13 +6,16 @@ the permission matrix (tests/web/test_permission_matrix.py), whose rows the suit
 every URL, so a new page is checked here without being named. axe-core (from node_modules,
 package.json) must find no violation of any impact, and at 320 px width nothing may be wider
 than the screen (WCAG 1.4.10, reflow)."""
+import importlib
 import os
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import DEMO_PASSWORD
@@ -36,6 +39,75 @@ FILLED = {
     "datenschutz": ["/datenschutz/bericht/?kind=user&subject=sachbearbeitung-a"
                     "&start=2000-01-01&end=2999-12-31"],
 }
+
+
+@pytest.fixture
+def demo(demo):
+    """The demo, with the document types the migration adds: the live server's tests run in
+    transactions that are flushed afterwards, which empties the migration's rows too."""
+    from django.apps import apps
+
+    migration = importlib.import_module("archive.migrations.0012_default_document_types")
+    migration.add_defaults(apps, None)
+    return demo
+
+
+@pytest.fixture
+def states(objects, settings, monkeypatch):  # noqa: F811
+    """Pages in states the matrix's GET rows leave out, added to the roles' lists: a letter
+    recognition read (its suggestions on the review page, and its document page with the
+    mailroom's correction form), and a second version of the matrix's document (the versions
+    and the comparison of the two, for a caseworker who may read earlier versions). Lists
+    are paged short, so that their pagers are on the pages too."""
+    from web.views.admin_lists import sorted_page
+
+    settings.WEB_LIST_PAGE_SIZE = 1
+    monkeypatch.setattr(sorted_page, "__defaults__", (2,))  # the administration's lists
+    from archive.actors import actor_for_user, system_actor
+    from archive.blobstore import blob_put_bytes
+    from archive.models import Version
+    from archive.services.documents import document_file_new, version_add
+    from ingest.models import HotFolderReport, IngestJob, JobState
+    from tests.archive.helpers import content, grant
+    from tests.conftest import user
+
+    recognition = {
+        "file_reference": {"value": objects["file_reference"], "confidence": 0.81,
+                           "reason": "Aktenzeichen im Text"},
+        "sender": {"value": "Jobcenter Leipzig", "confidence": 0.9},
+        "letter_date": {"value": "2026-11-20", "confidence": 0.7},
+        "document_type": {"value": "antrag", "confidence": 0.62, "model_version": "m-1",
+                          "reasons": ["Wörter „Antrag“, „beantrage“"]},
+        "person": {"value": "Erika Mustermann", "confidence": 0.71, "client_number": "K-1",
+                   "reasons": ["Geburtsdatum 01.02.1980"]}}
+    recognised = document_file_new(
+        content=replace(content("Antrag auf Wohngeld"), provenance={"recognition": recognition}),
+        case_file=None, title="Schreiben", received_at=timezone.now(), document_type="antrag",
+        sender="Jobcenter Leipzig", actor=system_actor("ingest", "poststelle")).pk
+    first = Version.objects.get(document_id=objects["document"], number=1)
+    text = "Antrag auf Leistungen, nur für A\nzweite Fassung"
+    original = blob_put_bytes(f"%PDF-1.7 Original: {text}".encode())
+    version_add(actor=actor_for_user(user("sachbearbeitung-a")), document_id=objects["document"],
+                content=replace(content(text), original_sha256=original.sha256,
+                                original_size=original.size,
+                                rendition_sha256=first.rendition_sha256, rendition_is_pdfa=True,
+                                thumbnail_sha256=first.thumbnail_sha256))
+    grant("sachbearbeitung-a", "view_unredacted")
+    # The quarantine's other tables: a refused file released with a reason, and an entry the
+    # hot-folder watcher left in the folder.
+    IngestJob.objects.create(
+        source="upload", original_name="freigegeben.pdf", original_sha256="9" * 64,
+        original_size=1, submitted_by="poststelle", state=JobState.REFUSED,
+        code="PDF_ENCRYPTED", message="verschlüsselt",
+        provenance={"quarantine_closed": {"reason": "Doppelt eingegangen", "by": "poststelle"}})
+    HotFolderReport.objects.create(path="unterordner/verknuepfung.pdf", code="HOTFOLDER_LINK",
+                                   message="Verknüpfung, nicht übernommen")
+    return {"recognised": recognised,
+            "poststelle": [f"/dokumente/{recognised}/"],
+            # The viewer's page pictures and the drawn redaction need a real PDF.
+            "sachbearbeitung-a": [reverse("web:version_diff", args=(objects["document"],))
+                                  + "?alt=1&neu=2",
+                                  reverse("web:document", args=(objects["pdf_document"],))]}
 
 
 def _axe() -> Path:
@@ -85,7 +157,7 @@ def _session(browser, base_url: str, username: str | None):
     return page
 
 
-def _pages(objects, username: str | None) -> list[str]:  # noqa: F811
+def _pages(objects, states, username: str | None) -> list[str]:  # noqa: F811
     """Every web page (GET, answered 200) of the permission matrix that this user may see."""
     urls = []
     for name, rows in _matrix(objects).items():
@@ -95,7 +167,17 @@ def _pages(objects, username: str | None) -> list[str]:  # noqa: F811
             if method == "get" and expected[username] == 200:
                 query = f"?{urlencode(data, doseq=True)}" if data else ""
                 urls.append(reverse(name, args=args) + query)
-    return urls + FILLED.get(username, [])
+    return urls + FILLED.get(username, []) + states.get(username, [])
+
+
+def _settled(page) -> None:
+    """What scripts add is checked too: the document viewer has drawn its pages with pdf.js,
+    or shows the embedded PDF it falls back to."""
+    page.wait_for_function("""() => {
+        const viewer = document.getElementById("viewer");
+        return !viewer || viewer.classList.contains("viewer-ready")
+            || viewer.querySelector("iframe") !== null;
+    }""", timeout=15000)
 
 
 def _violations(page) -> list[str]:
@@ -124,23 +206,45 @@ def _narrow(page) -> list[str]:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_of_every_role_passes_axe_and_fits_320_px(
-        objects, indexed, live_server, browser, username):  # noqa: F811
+        objects, states, indexed, live_server, browser, username):  # noqa: F811
     page = _session(browser, live_server.url, username)
     checked, failures = [], []
-    for url in _pages(objects, username):
+    for url in _pages(objects, states, username):
         answer = page.request.get(url)
         if not answer.headers.get("content-type", "").startswith("text/html"):
             continue  # PDFs, images, archives: not pages
         response = page.goto(url)
         assert response.status == 200, url
         checked.append(url)
+        _settled(page)
         failures += [f"{url}: {violation}" for violation in _violations(page)]
         failures += [f"{url}: {problem}" for problem in _narrow(page)]
     assert len(checked) >= 2, checked  # the home page or login, and at least one more
     if username == "sachbearbeitung-a":  # the search page was checked with a hit on it
         page.goto("/suche/?q=Leistungen")
         assert page.locator(f'main a[href="/dokumente/{objects["document"]}/"]').count() >= 1
+    if username == "admin":  # a new one-time password link, shown once after it was issued
+        page.goto(reverse("web:admin_user_edit", args=(objects["newcomer"],)))
+        page.locator(f'form[action$="/{objects["newcomer"]}/kennwort-link"] button').click()
+        page.wait_for_selector("#password-link")
+        failures += [f"{page.url} with the password link: {problem}"
+                     for problem in _violations(page) + _narrow(page)]
     assert failures == [], "\n".join(failures)
+    # The new pages were checked in the states that show their forms, tables and pagers.
+    shown = {"poststelle": {"/quarantaene/": 'id="released"', "/posteingang/": 'class="pager"',
+                            "/posteingang/pruefen/": "Erika Mustermann",
+                            f"/dokumente/{states['recognised']}/": 'id="correction"'},
+             "sachbearbeitung-a": {f"/dokumente/{objects['document']}/": 'id="correction"',
+                                   states["sachbearbeitung-a"][0]: 'id="diff"',
+                                   states["sachbearbeitung-a"][1]: 'id="drawing-boxes"',
+                                   "/neue-post/": 'class="pager"'},
+             "admin": {"/verwaltung/benutzer/": 'rel="next"',
+                       f"/verwaltung/dokumenttypen/{objects['document_type']}/": "<form",
+                       "/verwaltung/dokumenttypen/?seite=2": 'rel="prev"',
+                       f"/aktenplan/{objects['plan_unit']}/": "<form"}}
+    paths = {url.split("?")[0] for url in checked}
+    for url, text in shown.get(username, {}).items():
+        assert url.split("?")[0] in paths and text in page.request.get(url).text(), url
 
 
 def test_the_error_page_passes_axe(objects, live_server, browser):  # noqa: F811
