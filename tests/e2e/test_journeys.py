@@ -444,7 +444,8 @@ def test_caseworker_of_another_unit_finds_and_opens_nothing(
     assert document.title not in page.content()
     steps.shot(page, "suche-ohne-treffer")
     # Filtering by A's file or unit does not reveal counts either.
-    page.goto(f"/suche/?q=Nebenkostenvorauszahlung&akte={case_file.pk}&einheit=A")
+    page.goto(f"/suche/?q=Nebenkostenvorauszahlung&akte={case_file.pk}"
+              f"&einheit={case_file.unit_id}")
     expect(page.locator("#count")).to_contain_text("0 Treffer")
     expect(page.locator("#facets")).to_have_count(0)
     steps.shot(page, "suche-gefiltert")
