@@ -9,9 +9,10 @@ Playwright) against a live server with a real worker and hot-folder watcher:
 5. a caseworker of another unit finds and opens nothing of a letter of unit A.
 
 Each step's screenshot is kept under test-artifacts/journeys/<test>/<nn-step>.png (the
-directory is emptied when its test starts; CI can keep it as an artefact). Journeys 2 and 4
-are driven with the keyboard alone (Tab, Enter, Space, typing; addresses are typed into the
-browser like a user would); the others use the mouse where a user would. Only journey 2 runs
+directory is emptied when its test starts; CI can keep it as an artefact). Journeys 2 and 4,
+and the sign-in and search of 5, are driven with the keyboard alone (Tab, Enter, Space,
+typing; addresses are typed into the browser like a user would); the others use the mouse
+where a user would. Only journey 2 runs
 OCR (one scanned page); the other letters are born-digital PDFs."""
 import hashlib
 import os
@@ -213,7 +214,12 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
     page.wait_for_load_state()
     expect(page.locator(f'a[href="/dokumente/{documents[0].pk}/"]')).to_have_count(0)
     steps.shot(page, "erstes-abgelegt")
-    # The others are filed as suggested.
+    # The second has no type suggested: the mailroom picks one (and keeps the suggested file).
+    typed = rows[documents[1].pk].get_by_label("Dokumenttyp")
+    typed.select_option(label="Kontoauszug")
+    statement_type = typed.input_value()
+    assert statement_type
+    # All are filed to the suggested file but the first.
     for document in documents[1:]:
         rows[document.pk].get_by_role("button", name="Ablegen").click()
         expect(page.locator(f'a[href="/dokumente/{document.pk}/"]')).to_have_count(0)
@@ -227,6 +233,9 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         assert moved.actor == "poststelle"
         expected = "korrigiert" if case_file == second else "Vorschlag bestätigt"
         assert expected in moved.purpose, moved.purpose
+    assert documents[1].document_type == statement_type
+    assert "Dokumenttyp korrigiert" in events_for_object("document", documents[1].pk).get(
+        action="moved").purpose
 
 
 # --- 2. The caseworker, with the keyboard alone -------------------------------------------
@@ -423,8 +432,7 @@ def test_administrator_creates_a_unit_a_user_and_a_file_plan_entry(
     newcomer.keyboard.press("Enter")
     newcomer.wait_for_url("**/akten/")
     steps.shot(newcomer, "neue-person-angemeldet")
-    for event in ("created",):
-        assert events_for_object("unit", unit.pk).filter(action=event, actor="admin").exists()
+    assert events_for_object("unit", unit.pk).filter(action="created", actor="admin").exists()
 
 
 # --- 5. A caseworker of another unit ------------------------------------------------------
@@ -440,9 +448,9 @@ def test_caseworker_of_another_unit_finds_and_opens_nothing(
     document = job.document
     _indexed("Nebenkostenvorauszahlung", document.title)  # unit A finds it: it is indexed
 
-    page = _sign_in(browser, live_server.url, "sachbearbeitung-b", "/suche/")
-    page.get_by_label("Suchbegriffe").fill("Nebenkostenvorauszahlung")
-    page.get_by_role("button", name="Suchen").click()
+    page = _sign_in(browser, live_server.url, "sachbearbeitung-b", "/suche/", keyboard=True)
+    _type_into(page, page.get_by_label("Suchbegriffe"), "Nebenkostenvorauszahlung")
+    page.keyboard.press("Enter")
     expect(page.locator("#count")).to_have_text(re.compile(r"^\s*0 Treffer"))
     expect(page.locator("#facets")).to_have_count(0)  # no counts by type, file or unit
     expect(page.locator(f'a[href="/dokumente/{document.pk}/"]')).to_have_count(0)
