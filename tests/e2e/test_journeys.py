@@ -372,9 +372,9 @@ def test_administrator_creates_a_unit_a_user_and_a_file_plan_entry(
     _type_into(page, page.get_by_label("Bezeichnung"), "Sachgebiet C Wohngeld")
     steps.shot(page, "einheit-formular")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    unit = wait_for(lambda: Unit.objects.filter(code="C").first(), timeout=10,
-                    what="the new unit")
+    page.wait_for_url(re.compile(r"/verwaltung/organisationseinheiten/$"))
+    expect(page.get_by_text("Die Organisationseinheit wurde angelegt.")).to_be_visible()
+    unit = Unit.objects.get(code="C")
     assert unit.name == "Sachgebiet C Wohngeld"
     steps.shot(page, "einheit-angelegt")
 
@@ -398,7 +398,8 @@ def test_administrator_creates_a_unit_a_user_and_a_file_plan_entry(
     _type_into(page, page.get_by_label("Kennwort wiederholen"), password)
     steps.shot(page, "person-formular")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/verwaltung/benutzer/*/")
+    # The list (a password was given), or the person's page with a one-time link.
+    page.wait_for_url(re.compile(r"/verwaltung/benutzer/(\d+/)?$"))
     steps.shot(page, "person-angelegt")
     person = get_user_model().objects.get(username="sachbearbeitung-c")
     assert (person.first_name, person.last_name) == ("Clara", "Conrad")
@@ -417,11 +418,9 @@ def test_administrator_creates_a_unit_a_user_and_a_file_plan_entry(
     steps.shot(page, "aktenplan-formular")
     _tab_to(page, page.get_by_role("button", name="Anlegen"))
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    entry = wait_for(lambda: FilePlanUnit.objects.filter(code="50.40").first(), timeout=10,
-                     what="the new file-plan entry")
-    assert (entry.title, entry.retention_schedule) == ("Wohngeld", chosen)
     expect(page.get_by_role("link", name="50.40", exact=True)).to_be_visible()
+    entry = FilePlanUnit.objects.get(code="50.40")
+    assert (entry.title, entry.retention_schedule) == ("Wohngeld", chosen)
     steps.shot(page, "aktenplan-angelegt")
 
     # The new person signs in with the password given and is a caseworker of unit C.
