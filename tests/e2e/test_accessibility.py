@@ -16,12 +16,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
+from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD
 from tests.web.test_permission_matrix import _matrix, objects  # noqa: F401  (the fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(),
@@ -128,19 +127,6 @@ def indexed(objects, settings, tmp_path):  # noqa: F811
     yield
     get_backend.cache_clear()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread while it is open, so
-    # Django takes the plain synchronous ORM calls of the tests and fixtures for async code.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def _session(browser, base_url: str, username: str | None):

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from archive.actors import system_actor
 from archive.blobstore import blob_path, blob_put_file
@@ -37,11 +37,11 @@ from archive.selectors import access_events_for_document, events_for_object
 from archive.services.documents import document_file_new
 from ingest.models import IngestJob, JobState, RedactionJob
 from tests.archive.helpers import content
+from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(),
@@ -55,19 +55,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 JOB_TIMEOUT_MS = 120_000
 OCR_TIMEOUT = 300  # seconds: one scanned page, OCR and a redaction, on a shared machine
 
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread while it is open, so
-    # Django takes the plain synchronous ORM calls of the tests and fixtures for async code.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 class Steps:

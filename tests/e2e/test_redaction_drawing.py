@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from archive.actors import system_actor
 from archive.blobstore import blob_path, blob_put_file
@@ -20,10 +20,10 @@ from archive.selectors import READ_ACTIONS
 from archive.services.documents import document_file_new
 from ingest.models import RedactionJob
 from tests.archive.helpers import content
+from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD, sqlite_only
 from tests.fixtures.born_digital import born_digital_pdf
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.e2e,
     sqlite_only,
@@ -34,19 +34,6 @@ pytestmark = [
 A4_WIDTH = 595  # points
 LINES = ["Bescheid über Leistungen", "Vermieter Zahlbetrag Kontoinhaber"]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread while it is open, so
-    # Django takes the plain synchronous ORM calls of the tests and fixtures for async code.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def _word_box(pdf: Path, word: str) -> tuple[float, float, float, float]:

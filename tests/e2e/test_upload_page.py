@@ -2,16 +2,15 @@
 a live server with a real worker: several files at once, per-file progress, and each file's
 outcome on the page without a reload; a second user's browser sees nothing of those jobs."""
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from ingest.models import IngestJob, JobState
+from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD
 from tests.fixtures.born_digital import born_digital_pdf
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(),
@@ -36,19 +35,6 @@ window.addEventListener("DOMContentLoaded", () => {
 });
 """
 
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread while it is open, so
-    # Django takes the plain synchronous ORM calls of the tests and fixtures for async code.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def _logged_in(browser, base_url: str, username: str, path: str):

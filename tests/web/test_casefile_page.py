@@ -16,7 +16,7 @@ from archive.models import CaseFile, Document, Event, Process
 from retention.models import LegalHold, RetentionSchedule
 from tests.archive.helpers import file_document, staff
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.test_accessibility import _narrow, _session, _violations, browser  # noqa: F401
+from tests.e2e.test_accessibility import _narrow, _session, _violations
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -282,7 +282,7 @@ def test_a_closed_file_shows_no_form_and_who_may_reopen(filled):
 @pytest.mark.e2e
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no /usr/bin/chromium")
 def test_the_filled_tree_the_question_and_the_closed_file_pass_axe_at_320_px(
-        filled, settings, live_server, browser):  # noqa: F811
+        filled, settings, live_server, browser):
     """The permission matrix's case file has no processes and one page; axe sees the tree
     with its process forms, the pager, the zdA question and the closed file here."""
     settings.WEB_LIST_PAGE_SIZE = 3
