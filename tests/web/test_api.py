@@ -1,4 +1,6 @@
 """The REST API applies the same permissions as the pages: the second user sees nothing."""
+import json
+
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -9,6 +11,7 @@ from archive.services.documents import VersionContent, document_file_new
 from search.backends import get_backend
 from search.indexing import documents_index
 from tests.conftest import DEMO_PASSWORD
+from web.search_params import API_NAMES
 
 
 @pytest.fixture
@@ -38,6 +41,20 @@ def test_schema_is_served(demo):
     response = _client("sachbearbeitung-a").get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/search/" in response.content
+
+
+def test_schema_lists_every_search_parameter_the_endpoint_reads(demo):
+    response = _client("sachbearbeitung-a").get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    operation = json.loads(response.content)["paths"]["/api/search/"]["get"]
+    documented = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    read = {"q", "document_type", "sender", "unit", "case_file", "letter_date_from",
+            "letter_date_to", "received_from", "received_to", "state", "sort", "more_like",
+            "year", "facets", "limit", "offset"}
+    assert read <= set(documented)
+    assert set(API_NAMES) <= set(documented)  # a filter added later is documented too
+    assert documented["year"]["in"] == "query"
+    assert documented["year"]["schema"] == {"type": "array", "items": {"type": "integer"}}
 
 
 def test_anonymous_gets_nothing(document):

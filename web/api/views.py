@@ -38,6 +38,8 @@ from .serializers import (
         OpenApiParameter("received_from", OpenApiTypes.DATE),
         OpenApiParameter("received_to", OpenApiTypes.DATE),
         OpenApiParameter("state", str, many=True, enum=list(STATES)),
+        OpenApiParameter("year", int, many=True,
+                         description="year of receipt, in the office's local time"),
         OpenApiParameter("sort", str, enum=list(SORTS)),
         OpenApiParameter("facets", bool),
         OpenApiParameter("more_like", int, description="documents like this document"),
