@@ -57,9 +57,20 @@ def default_schedules():
         RetentionSchedule.objects.get_or_create(key=values["key"], defaults=values)
 
 
+def default_document_types():
+    """The document types the archive migration ships; a transactional test's flush removes
+    them too, and the pages and the classifier's rules need them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("archive.migrations.0012_default_document_types").add_defaults(apps, None)
+
+
 @pytest.fixture
 def demo(db):
     default_schedules()
+    default_document_types()
     result = demo_setup(password=DEMO_PASSWORD)
     return {case_file.unit.code: case_file for case_file in result.case_files}
 
@@ -68,6 +79,7 @@ def demo(db):
 def demo_tx(transactional_db):
     """The demo setup committed, for tests whose worker processes must see it."""
     default_schedules()
+    default_document_types()
     demo_setup(password=DEMO_PASSWORD)
     return {cf.unit.code: cf for cf in CaseFile.objects.select_related("unit")}
 

@@ -6,7 +6,6 @@ the permission matrix (tests/web/test_permission_matrix.py), whose rows the suit
 every URL, so a new page is checked here without being named. axe-core (from node_modules,
 package.json) must find no violation of any impact, and at 320 px width nothing may be wider
 than the screen (WCAG 1.4.10, reflow)."""
-import importlib
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -38,17 +37,6 @@ FILLED = {
     "datenschutz": ["/datenschutz/bericht/?kind=user&subject=sachbearbeitung-a"
                     "&start=2000-01-01&end=2999-12-31"],
 }
-
-
-@pytest.fixture
-def demo(demo):
-    """The demo, with the document types the migration adds: the live server's tests run in
-    transactions that are flushed afterwards, which empties the migration's rows too."""
-    from django.apps import apps
-
-    migration = importlib.import_module("archive.migrations.0012_default_document_types")
-    migration.add_defaults(apps, None)
-    return demo
 
 
 @pytest.fixture
