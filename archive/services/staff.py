@@ -40,13 +40,8 @@ def staff_set(*, actor: Actor, username: str, role: str | None = None,
             user.save()
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
         before = _describe(profile)
-        if role is not None:
-            profile.role = role
-        if clearance is not None:
-            profile.clearance = clearance
-        if personnel_administration is not None:
-            profile.personnel_administration = personnel_administration
-        profile.save()
+        _profile_apply(profile, role=role, clearance=clearance,
+                       personnel_administration=personnel_administration)
         if units is not None:
             found = list(Unit.objects.filter(code__in=units))
             if len(found) != len(set(units)):
@@ -218,13 +213,8 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
             _valid_password(password, user)
             user.set_password(password)
         user.save()
-        if role is not None:
-            profile.role = role
-        if clearance is not None:
-            profile.clearance = clearance
-        if personnel_administration is not None:
-            profile.personnel_administration = personnel_administration
-        profile.save()
+        _profile_apply(profile, role=role, clearance=clearance,
+                       personnel_administration=personnel_administration)
         if units is not None:
             profile.units.set(_units(units))
         if permissions is not None:
@@ -318,3 +308,14 @@ def user_password_set_with_link(*, uidb64: str, token: str, password: str, chann
         event_append(action="password_set", object_type="staff", object_id=user.pk,
                      actor=actor_for_user(user, channel), data={"username": user.username})
     return user
+
+
+def _profile_apply(profile, *, role, clearance, personnel_administration) -> None:
+    """Role, clearance and the staff-administration flag, each only where given."""
+    if role is not None:
+        profile.role = role
+    if clearance is not None:
+        profile.clearance = clearance
+    if personnel_administration is not None:
+        profile.personnel_administration = personnel_administration
+    profile.save()
