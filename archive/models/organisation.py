@@ -9,6 +9,10 @@ class Unit(models.Model):
 
     code = models.CharField(_("Kürzel"), max_length=32, unique=True)
     name = models.CharField(_("Bezeichnung"), max_length=200)
+    # Case files without a named caseworker land on this person's desk.
+    default_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="default_for_units", verbose_name=_("Standard-Bearbeitung"))
 
     class Meta:
         ordering = ["code"]

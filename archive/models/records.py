@@ -74,6 +74,11 @@ class CaseFile(models.Model):
     restricted = models.BooleanField(_("Verarbeitung eingeschränkt"), default=False)
     # Art. 16/18: the data subject disputes the accuracy; shown wherever the data appears.
     disputed_note = models.CharField(_("Bestritten"), max_length=500, blank=True)
+    # Bearbeiter: whose desk the file's new post and deadlines land on; empty means the
+    # unit's default caseworker, and failing that the unit's shared desk.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="responsible_case_files", verbose_name=_("Bearbeitung"))
 
     class Meta:
         ordering = ["file_reference"]
