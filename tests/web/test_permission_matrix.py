@@ -4,6 +4,7 @@ The list of URLs comes from the resolver: a new URL without a row here fails the
 caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
 import json
 import re
+import uuid
 from dataclasses import replace
 from datetime import date
 from io import StringIO
@@ -22,7 +23,16 @@ from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
 from ingest.models import IngestJob, JobState, RedactionJob
-from retention.models import DisposalList, ErasureRequest, LegalHold
+from retention.models import (
+    CaseFileRetention,
+    DisposalList,
+    ErasureRequest,
+    LegalHold,
+    Transfer,
+    TransferItem,
+    TransferItemState,
+    TransferState,
+)
 from search.models import SavedSearch
 from tests.archive.helpers import content, file_document
 from tests.conftest import DEMO_PASSWORD, user
@@ -163,6 +173,16 @@ def _matrix(objects) -> dict:
                                   DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
+        # The hand-over to the archive. The posts find nothing to do (nothing due, no file,
+        # already packaged) and come back with the reason; the downloads are of a packaged
+        # transfer of A's file.
+        "web:transfer": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_offer": [("post", (), {}, DPO_ACTS)],
+        "web:transfer_receive": [("post", (), {}, DPO_ACTS)],
+        "web:transfer_package": [("post", (objects["transfer"],), {}, DPO_ACTS)],
+        "web:transfer_offer_xml": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_receipt_xml": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_package_zip": [("get", (objects["transfer"],), {}, DPO)],
         # Without a file, those who may upload are sent back with the reason (NO_FILE).
         "web:intake_upload": [("get", (), {}, UPLOADERS),
                               ("post", (), {}, _only({"poststelle": 302, "sachbearbeitung-a": 302,
@@ -250,8 +270,15 @@ def objects(demo, tmp_path):
                                             reason="Bankdaten")
     saved_search = SavedSearch.objects.create(owner=user("sachbearbeitung-a"), name="Anträge",
                                               parameters={"q": ["Antrag"]})
+    # A transfer of A's file to the archive, appraised and packaged, for the hand-over rows.
+    transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
+                                       state=TransferState.PACKAGED,
+                                       appraised_at=timezone.now(), packaged_at=timezone.now())
+    TransferItem.objects.create(transfer=transfer, case_file=demo["A"],
+                                state=TransferItemState.PACKAGED)
+    CaseFileRetention.objects.get_or_create(case_file=demo["A"])
     return {"document": document, "pdf_document": pdf_document,
-            "saved_search": saved_search.pk,
+            "saved_search": saved_search.pk, "transfer": transfer.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
