@@ -89,7 +89,25 @@ def states(objects, settings, monkeypatch):  # noqa: F811
         provenance={"quarantine_closed": {"reason": "Doppelt eingegangen", "by": "poststelle"}})
     HotFolderReport.objects.create(path="unterordner/verknuepfung.pdf", code="HOTFOLDER_LINK",
                                    message="Verknüpfung, nicht übernommen")
+    # The hand-over to the archive with something to do: an appraised transfer (the package
+    # form, the way to disposal for what is kassiert) and a refused message of the archive.
+    import uuid
+
+    from archive.services.events import event_append
+    from retention.models import Transfer, TransferItem, TransferState
+
+    appraised = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
+                                        state=TransferState.APPRAISED,
+                                        appraised_at=timezone.now())
+    TransferItem.objects.create(transfer=appraised, case_file_id=objects["case_file"],
+                                state="archive")
+    event_append(action="archive_message_refused", object_type="xdomea_message",
+                 object_id="0" * 64, actor="datenschutz",
+                 data={"name": "bewertung.xml", "code": "XDOMEA_SCHEMA_INVALID",
+                       "message": "Aussonderung.Bewertungsverzeichnis.0502 verletzt das "
+                                  "xdomea-3.0.0-Schema: line 1: …"})
     return {"recognised": recognised,
+            "datenschutz": [reverse("web:transfer", args=(appraised.pk,))],
             "poststelle": [f"/dokumente/{recognised}/"],
             # The viewer's page pictures and the drawn redaction need a real PDF.
             "sachbearbeitung-a": [reverse("web:version_diff", args=(objects["document"],))
