@@ -233,3 +233,59 @@ def test_others_find_no_trace_of_the_hand_over(due_for_offer, username):
     assert not Event.objects.filter(action="downloaded", actor=username).exists()
     home = client.get(reverse("web:home")).content.decode()
     assert str(transfer.process_id) not in home and "archivanbietung" not in home
+
+
+def _answer_to(ours: bytes, code: str, *, results: dict[str, str] | None = None) -> bytes:
+    """The archive's receipt (0504, 0507) or import confirmation (0506) of one of our messages:
+    our header reduced to the basic one, sender and recipient swapped; for 0506 one
+    AusgesondertesSGO per case file, taken over under the archive reference given."""
+    names = {"0504": "AnbietungEmpfangBestaetigen", "0506": "AussonderungImportBestaetigen",
+             "0507": "AussonderungEmpfangBestaetigen"}
+    offered = etree.fromstring(ours)
+    root = etree.Element(f"{X}Aussonderung.{names[code]}.{code}", nsmap=offered.nsmap)
+    kopf = copy.deepcopy(offered.find("x:Kopf", NS))
+    for extra in kopf[6:]:  # Empfangsbestaetigung etc. are not in the basic header
+        kopf.remove(extra)
+    kopf.find("x:Nachrichtentyp/code", NS).text = code
+    sender, recipient = kopf.find("x:Absender", NS), kopf.find("x:Empfaenger", NS)
+    sender[:], recipient[:] = copy.deepcopy(recipient)[:], copy.deepcopy(sender)[:]
+    root.append(kopf)
+    for object_id, reference in (results or {}).items():
+        item = etree.SubElement(root, f"{X}AusgesondertesSGO")
+        etree.SubElement(item, f"{X}IDSGO").text = object_id
+        etree.SubElement(item, f"{X}Erfolgreich").text = "1"
+        etree.SubElement(item, f"{X}Archivkennung").text = reference
+    return etree.tostring(assert_valid(root.getroottree()), xml_declaration=True,
+                          encoding="UTF-8")
+
+
+def test_receipts_and_the_import_confirmation_on_the_pages(due_for_offer):
+    a, b = due_for_offer["A"], due_for_offer["B"]
+    client = _client("datenschutz")
+    transfer = _offer(client)
+    offer = _body(client.get(reverse("web:transfer_offer_xml", args=[transfer.pk])))
+    response = _upload(client, _answer_to(offer, "0504"), name="empfang.xml")
+    assert response["Location"] == reverse("web:transfer", args=[transfer.pk])
+    transfer.refresh_from_db()
+    assert transfer.offer_received_at is not None
+    _upload(client, _appraisal_from(offer, {a.file_reference: "A", b.file_reference: "V"}))
+    client.post(reverse("web:transfer_package", args=[transfer.pk]))
+    package = zipfile.ZipFile(io.BytesIO(_body(client.get(
+        reverse("web:transfer_package_zip", args=[transfer.pk])))))
+    ours = package.read(f"{transfer.process_id}_Aussonderung.Aussonderung.0503.xml")
+    _upload(client, _answer_to(ours, "0507"), name="paket-empfangen.xml")
+    a_id = str(CaseFileRetention.objects.get(case_file=a).xdomea_id)
+    response = _upload(client, _answer_to(ours, "0506", results={a_id: "StA 50/2026-1"}),
+                       name="import.xml")
+    page = client.get(response["Location"]).content.decode()
+    assert "1 übernommen, 0 hier erhalten" in page
+    row = _row(page, a.file_reference)
+    assert "StA 50/2026-1" in row and "vom Archiv übernommen, lokal vernichtet" in row
+    transfer.refresh_from_db()
+    assert transfer.state == TransferState.CONFIRMED
+    assert transfer.package_received_at is not None
+    # Only what the archive took over was destroyed here; B waits for the four-eyes disposal.
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.destroyed_at is not None and b.destroyed_at is None
+    assert reverse("web:transfer_offer_xml", args=[transfer.pk]) not in page
