@@ -151,20 +151,35 @@ def transfer_messages_refused(*, limit: int = 50) -> list[dict]:
             .order_by("-seq")[:limit]]
 
 
+def transfer_messages_available(transfer: Transfer) -> set[str]:
+    """Which of this side's messages can still be built as they were sent: the receipt once
+    the appraisal is in, the offer while none of its case files is destroyed, the package
+    while it waits for the import confirmation."""
+    available = {"0505"} if transfer.appraised_at else set()
+    if not transfer.items.filter(case_file__destroyed_at__isnull=False).exists():
+        available.add("0501")
+    if transfer.state == TransferState.PACKAGED:
+        available.add("0503")
+    return available
+
+
 def transfer_message_download(*, actor: Actor, transfer: Transfer, code: str,
                               out_dir: Path) -> Path:
     """One of this side's messages of a transfer, built again from the records for download:
-    0501 (the offer, until the archive confirmed the import), 0505 (the receipt of the
-    appraisal) and 0503 (the package, while it waits for the import confirmation). Only the
+    0501 (the offer), 0505 (the receipt of the appraisal) and 0503 (the package), as far as
+    `transfer_messages_available` allows. Only the
     header's time differs from the first build. 0501 and 0503 carry the case files' data, so
     each download is a read of every case file in it, logged through the archive's access
     function."""
     require_dpo_or_system(actor, DENIED)
     process_id = str(transfer.process_id)
-    if code == "0505" and transfer.appraised_at:
+    if code not in transfer_messages_available(transfer):
+        raise Conflict("Diese Nachricht lässt sich zu diesem Vorgang (noch oder nicht mehr) "
+                       "nicht bilden.", code="XDOMEA_MESSAGE_UNAVAILABLE")
+    if code == "0505":
         return _write_message(messages.receipt(header(process_id), "0505"), out_dir,
                               process_id, "0505")
-    if code == "0501" and transfer.state != TransferState.CONFIRMED:
+    if code == "0501":
         items = list(transfer.items.select_related("case_file__plan_unit").order_by("pk"))
         records = _records(items)
         with transaction.atomic():
@@ -174,16 +189,13 @@ def transfer_message_download(*, actor: Actor, transfer: Transfer, code: str,
             return _write_message(messages.offer_list(
                 header(process_id), [case_file_data(i.case_file, records[i.case_file_id])
                                      for i in items]), out_dir, process_id, "0501")
-    if code == "0503" and transfer.state == TransferState.PACKAGED:
-        items = list(transfer.items.filter(state=TransferItemState.PACKAGED)
-                     .select_related("case_file__plan_unit").order_by("pk"))
-        with transaction.atomic():
-            case_files_handover_read(actor=actor, case_file_ids=[i.case_file_id for i in items],
-                                     purpose=f"Aussonderungspaket (0503) {process_id}",
-                                     data={"process_id": process_id, "xdomea": "0503"})
-            return _package_write(transfer, items, out_dir=out_dir)[0]
-    raise Conflict("Diese Nachricht gibt es zu diesem Vorgang (noch oder nicht mehr) nicht.",
-                   code="XDOMEA_MESSAGE_UNAVAILABLE")
+    items = list(transfer.items.filter(state=TransferItemState.PACKAGED)
+                 .select_related("case_file__plan_unit").order_by("pk"))
+    with transaction.atomic():
+        case_files_handover_read(actor=actor, case_file_ids=[i.case_file_id for i in items],
+                                 purpose=f"Aussonderungspaket (0503) {process_id}",
+                                 data={"process_id": process_id, "xdomea": "0503"})
+        return _package_write(transfer, items, out_dir=out_dir)[0]
 
 
 def _import_receipt(transfer: Transfer, message: Message, *, actor: Actor, **_) -> dict:

@@ -289,3 +289,43 @@ def test_receipts_and_the_import_confirmation_on_the_pages(due_for_offer):
     b.refresh_from_db()
     assert a.destroyed_at is not None and b.destroyed_at is None
     assert reverse("web:transfer_offer_xml", args=[transfer.pk]) not in page
+
+
+def test_what_the_archive_kassiert_goes_the_four_eyes_way_and_the_offer_then_stays_as_sent(
+        due_for_offer):
+    from archive.actors import actor_for_user as acting
+    from archive.actors import system_actor
+    from retention.services.disposal import disposal_approve, disposal_execute, disposal_propose
+    from tests.archive.helpers import staff
+    from tests.conftest import user
+
+    a, b = due_for_offer["A"], due_for_offer["B"]
+    client = _client("datenschutz")
+    transfer = _offer(client)
+    offer = _body(client.get(reverse("web:transfer_offer_xml", args=[transfer.pk])))
+    _upload(client, _appraisal_from(offer, {a.file_reference: "A", b.file_reference: "V"}))
+    page = client.get(reverse("web:transfer", args=[transfer.pk])).content.decode()
+    assert "1 Akte ist zu kassieren" in page and reverse("web:retention") in page
+    # B is due on the retention page now, and goes through a list a second officer approves.
+    assert b.file_reference in client.get(reverse("web:retention")).content.decode()
+    staff("datenschutz-2", role="data_protection")
+    disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[b.pk])
+    disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
+    disposal_execute(disposal_id=disposal.pk, actor=system_actor("scheduler"))
+    # The offer can no longer be built as it was sent, and is not offered for download.
+    page = client.get(reverse("web:transfer", args=[transfer.pk])).content.decode()
+    assert reverse("web:transfer_offer_xml", args=[transfer.pk]) not in page
+    response = client.get(reverse("web:transfer_offer_xml", args=[transfer.pk]))
+    assert response.status_code == 409
+    assert "XDOMEA_MESSAGE_UNAVAILABLE" in response.content.decode()
+
+
+def test_the_trail_names_a_refused_message_by_its_file(due_for_offer):
+    from archive.services.trail import trail_entries
+
+    client = _client("datenschutz")
+    _offer(client)
+    _upload(client, b"kein xml", name="antwort-archiv.xml")
+    entry = trail_entries(Event.objects.filter(action="archive_message_refused"))[0]
+    sha256 = hashlib.sha256(b"kein xml").hexdigest()
+    assert entry.object_label == f"xdomea-Nachricht „antwort-archiv.xml“ (SHA-256 {sha256[:12]}…)"

@@ -26,6 +26,7 @@ from retention.models import Transfer, TransferItem, TransferItemState
 from retention.services.transfer import (
     transfer_due,
     transfer_message_download,
+    transfer_messages_available,
     transfer_messages_refused,
     transfer_offer,
     transfer_package,
@@ -96,6 +97,7 @@ def transfer_page(request, transfer_id: int):
         item.decision = decisions[item.state]
     return render(request, "web/transfer.html", {
         "transfer": transfer, "items": items, "counts": Counter(i.state for i in items),
+        "available": transfer_messages_available(transfer),
         "max_megabytes": MESSAGE_MAX_BYTES // (1024 * 1024)})
 
 
