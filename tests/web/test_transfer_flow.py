@@ -329,3 +329,16 @@ def test_the_trail_names_a_refused_message_by_its_file(due_for_offer):
     entry = trail_entries(Event.objects.filter(action="archive_message_refused"))[0]
     sha256 = hashlib.sha256(b"kein xml").hexdigest()
     assert entry.object_label == f"xdomea-Nachricht „antwort-archiv.xml“ (SHA-256 {sha256[:12]}…)"
+
+
+def test_a_file_too_large_for_a_message_is_refused_before_it_is_read(due_for_offer,
+                                                                     monkeypatch):
+    from web.views import transfer as views
+
+    monkeypatch.setattr(views, "MESSAGE_MAX_BYTES", 1024 * 1024)
+    client = _client("datenschutz")
+    response = client.post(reverse("web:transfer_receive"),
+                           {"message": io.BytesIO(b"<" + b"x" * (1024 * 1024) + b"/>")},
+                           follow=True)
+    assert "(TOO_LARGE)" in response.content.decode()
+    assert not Event.objects.filter(action__startswith="archive_message").exists()
