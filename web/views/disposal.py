@@ -21,6 +21,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
 from archive.selectors import events_for_object
+from archive.services.trail import trail_entries
 from retention.models import (
     Action,
     CaseFileRetention,
@@ -141,7 +142,10 @@ def detail_page(request, disposal_id: int):
         "disposal": disposal, "files": files,
         "held": [row for row in files if row["held"]],
         "own_proposal": disposal.proposed_by == request.user.username,
-        "history": events_for_object("disposal", disposal.pk).order_by("seq")})
+        # A blocked execution carries its reason in the data, not as a purpose.
+        "history": [{"entry": entry, "note": entry.purpose or entry.data.get("message", "")}
+                    for entry in trail_entries(events_for_object("disposal", disposal.pk)
+                                               .order_by("seq"))]})
 
 
 @login_required
