@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
-from archive.blobstore import blob_put_file
+from archive.blobstore import blob_put_bytes, blob_put_file
 from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
@@ -26,8 +26,10 @@ from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
     CaseFileRetention,
     DisposalList,
+    DisposalState,
     ErasureRequest,
     LegalHold,
+    RetentionSchedule,
     Transfer,
     TransferItem,
     TransferItemState,
@@ -156,18 +158,38 @@ def _matrix(objects) -> dict:
         "web:data_protection": [("get", (), {}, DPO)],
         "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
         "web:report": [("get", (), {}, DPO)],
+        # The officer's retention pages (issue 12.8): the data-protection officer only.
         "web:retention": [("get", (), {}, DPO)],
         "web:retention_end": [("post", (), {"file_reference": target, "until": "2045-12-31",
                                              "reason": "Klageverfahren"}, DPO_ACTS)],
-        "web:disposal_propose": [("post", (), {"case_file": []}, DPO_ACTS)],
-        "web:disposal_approve": [("post", (disposal,), {}, DPO_ACTS)],
-        "web:disposal_execute": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:schedules": [("get", (), {}, DPO)],
+        "web:schedule_new": [("get", (), {}, DPO)],
+        "web:schedule_create": [("post", (), {
+            "key": "PRUEF-5J", "name": "Prüffrist", "trigger": "closed", "years": "5",
+            "months": "0", "days": "0", "trigger_offset_years": "0", "action": "destroy",
+            "legal_basis": "§ 84 SGB X"}, DPO_ACTS)],
+        "web:schedule_edit": [("get", (objects["schedule"],), {}, DPO)],
+        "web:schedule_update": [("post", (objects["schedule"],), {
+            "name": "Sozialleistungsakte", "trigger": "closed", "years": "10", "months": "0",
+            "days": "0", "trigger_offset_years": "0", "year_end_cutoff": "on",
+            "action": "destroy", "legal_basis": "§ 84 Abs. 2 SGB X"}, DPO_ACTS)],
+        "web:holds": [("get", (), {"status": "alle", "sortierung": "akte"}, DPO)],
         "web:hold_place": [("post", (), {"file_reference": target, "reason": "Klage",
                                          "mandate": "SG 1"}, DPO_ACTS)],
         "web:hold_lift": [("post", (hold,), {"reason": "erledigt"}, DPO_ACTS)],
-        "web:erasure": [("get", (), {}, DPO)],
+        "web:disposal_due": [("get", (), {"sortierung": "-fristende"}, DPO)],
+        "web:disposal_propose": [("post", (), {"case_file": []}, DPO_ACTS)],
+        "web:disposal_lists": [("get", (), {"status": "proposed"}, DPO)],
+        "web:disposal": [("get", (disposal,), {}, DPO)],
+        "web:disposal_reject": [("post", (objects["proposed"],), {"reason": "Akte fehlt"},
+                                 DPO_ACTS)],
+        "web:disposal_approve": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:disposal_execute": [("post", (disposal,), {"confirm": "1"}, DPO_ACTS)],
+        "web:disposal_protocol": [("get", (objects["executed"], "pdf"), {}, DPO)],
+        "web:erasure": [("get", (), {"status": "alle"}, DPO)],
         "web:erasure_new": [("post", (), {"file_reference": target, "received_on": "2026-11-01"},
                              DPO_ACTS)],
+        "web:erasure_request": [("get", (objects["erasure"],), {}, DPO)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
         "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
                                   DPO_ACTS)],
@@ -252,6 +274,13 @@ def objects(demo, tmp_path):
     disposal = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
     hold = LegalHold.objects.create(case_file=demo["B"], reason="Prüfung", mandate="RPA 1",
                                     placed_by="datenschutz")
+    # A second proposal to reject, and an executed list whose protocol can be downloaded.
+    proposed = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
+    executed = DisposalList.objects.create(
+        proposed_by="datenschutz-vertretung", approved_by="datenschutz",
+        state=DisposalState.EXECUTED, approved_at=timezone.now(), executed_at=timezone.now(),
+        protocol_sha256=blob_put_bytes(b"{}").sha256,
+        protocol_pdf_sha256=blob_put_bytes(b"%PDF-1.7 Protokoll").sha256)
     erasure = ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 1),
                                             recorded_by="datenschutz")
     inbox_document = file_document(None, text="Unzugeordneter Brief").pk
@@ -282,7 +311,9 @@ def objects(demo, tmp_path):
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
-            "disposal": disposal.pk, "hold": hold.pk,
+            "disposal": disposal.pk, "hold": hold.pk, "proposed": proposed.pk,
+            "executed": executed.pk,
+            "schedule": RetentionSchedule.objects.get(key="SGB-10J-ZDA").pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
             # The administration's rows: a member of staff, a unit, a document type.
