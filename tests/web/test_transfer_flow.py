@@ -127,7 +127,7 @@ def test_offer_appraisal_and_package_on_the_pages(due_for_offer):
     assert "1 archivwürdig, 1 zu kassieren, 0 noch nicht bewertet" in page
     assert "archivwürdig" in _row(page, a.file_reference)
     assert "kassieren" in _row(page, b.file_reference)
-    assert reverse("web:retention") in page  # the kassiert file goes the four-eyes way
+    assert reverse("web:disposal_due") in page  # the kassiert file goes the four-eyes way
     decisions = dict(CaseFileRetention.objects.filter(case_file__in=[a, b])
                      .values_list("case_file_id", "archive_decision"))
     assert decisions == {a.pk: "archive", b.pk: "destroy"}
@@ -305,9 +305,9 @@ def test_what_the_archive_kassiert_goes_the_four_eyes_way_and_the_offer_then_sta
     offer = _body(client.get(reverse("web:transfer_offer_xml", args=[transfer.pk])))
     _upload(client, _appraisal_from(offer, {a.file_reference: "A", b.file_reference: "V"}))
     page = client.get(reverse("web:transfer", args=[transfer.pk])).content.decode()
-    assert "1 Akte ist zu kassieren" in page and reverse("web:retention") in page
+    assert "1 Akte ist zu kassieren" in page and reverse("web:disposal_due") in page
     # B is due on the retention page now, and goes through a list a second officer approves.
-    assert b.file_reference in client.get(reverse("web:retention")).content.decode()
+    assert b.file_reference in client.get(reverse("web:disposal_due")).content.decode()
     staff("datenschutz-2", role="data_protection")
     disposal = disposal_propose(actor=acting(user("datenschutz")), case_file_ids=[b.pk])
     disposal_approve(actor=acting(user("datenschutz-2")), disposal=disposal)
