@@ -126,12 +126,12 @@ def separator_sheet(request):
     return _pdf(separator_sheet_pdf(), "trennblatt.pdf")
 
 
-def _mailroom_only(user) -> None:
+def mailroom_only(user) -> None:
     if user_role(user) != Role.MAILROOM:
         raise NotFound()
 
 
-def _suggestion(provenance: dict) -> dict:
+def recognised_suggestion(provenance: dict) -> dict:
     recognition = provenance.get("recognition") or {}
     if not isinstance(recognition, dict):
         recognition = {}
@@ -159,13 +159,13 @@ def _person(suggested) -> dict:
 @login_required
 @require_GET
 def review_page(request):
-    _mailroom_only(request.user)
+    mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
     names, choices = document_type_names(), document_type_choices()
     offered = {key for key, _name in choices}
     rows = []
     for row in inbox_rows(documents):
-        suggestion = _suggestion(row["provenance"])
+        suggestion = recognised_suggestion(row["provenance"])
         typed = suggestion["document_type"]
         typed["name"] = names.get(typed["value"] or "", typed["value"])
         current = row["document"].document_type
@@ -187,7 +187,7 @@ def review_file(request, document_id):
     """File an inbox document: confirming the suggestion and correcting it (the file, the
     type, title, sender, date) are the same one action and one event, which records whether
     each suggestion was taken, and for the type the model version and confidence."""
-    _mailroom_only(request.user)
+    mailroom_only(request.user)
     document = document_visible_or_404(request.user, document_id)
     review_decide(request, document, request.POST)
     return redirect("web:intake_review")
@@ -203,7 +203,7 @@ def review_decide(request, document, form):
         raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
                            code="UNKNOWN_FILE_REFERENCE")
     corrections = _corrections(form)
-    suggestion = _suggestion(_first_provenance(document))
+    suggestion = recognised_suggestion(first_provenance(document))
     suggested = suggestion["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested or '–'})")
@@ -228,7 +228,7 @@ def review_decide(request, document, form):
     return case_file
 
 
-def _first_provenance(document) -> dict:
+def first_provenance(document) -> dict:
     first = document.versions.order_by("number").first()
     return (first.provenance or {}) if first else {}
 

@@ -20,7 +20,7 @@ from ingest.pages import WIDTHS
 
 from ..errors import as_domain_error
 from ..params import whole_number
-from .intake import _first_provenance, _mailroom_only, _suggestion, review_decide
+from .intake import first_provenance, mailroom_only, recognised_suggestion, review_decide
 from .mailroom import page_mismatch
 
 PICTURE_WIDTH = WIDTHS[-1]
@@ -42,7 +42,7 @@ def review_document(request, document_id: int):
     """GET shows the document; POST files it as the form says (the suggestion taken or
     corrected: one event) and goes on to the next document. A refusal shows the page again
     with what was typed and the reason, and nothing is changed."""
-    _mailroom_only(request.user)
+    mailroom_only(request.user)
     error = None
     if request.method == "POST":
         document = document_visible_or_404(request.user, document_id)
@@ -76,8 +76,8 @@ def _context(request, document, error) -> dict:
     pages = version.page_count if version.rendition_sha256 else 0
     page = whole_number(request.GET.get("seite")) or 1
     page = min(max(page, 1), pages or 1)
-    provenance = _first_provenance(document)
-    suggestion = _suggestion(provenance)
+    provenance = first_provenance(document)
+    suggestion = recognised_suggestion(provenance)
     names, choices = document_type_names(), document_type_choices()
     typed = suggestion["document_type"]
     typed["name"] = names.get(typed["value"] or "", typed["value"])
