@@ -322,3 +322,17 @@ def test_the_page_makes_as_many_queries_for_many_pages_and_a_long_queue(demo, tm
     assert "Seite 1 von 8" in html and html.count('href="?seite=') >= 7  # really more pages
     assert _queries(client, _url(long)) == few
     assert _queries(client, _url(short)) == few
+
+
+def test_post_without_a_rendition_is_reviewed_without_a_picture(demo):
+    document = document_file_new(
+        content=replace(content("Nur Text"),
+                        provenance={"recognition": _recognition(demo["A"].file_reference)}),
+        case_file=None, title="Ohne Rendition", received_at=timezone.now(),
+        actor=system_actor("ingest", "poststelle"))
+    page = _client("poststelle").get(_url(document), {"seite": "2"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Für dieses Dokument gibt es keine Seitenansicht." in html
+    assert "/seiten/" not in html and 'id="next-page"' not in html
+    assert _value(html, "file_reference") == demo["A"].file_reference
