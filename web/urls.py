@@ -16,6 +16,7 @@ from .views import (
     intake,
     mailroom,
     retention,
+    review,
     schedules,
     search,
     transfer,
@@ -188,6 +189,9 @@ urlpatterns = [
     path("posteingang/hochladen/", intake.upload_page, name="intake_upload"),
     path("posteingang/pruefen/", intake.review_page, name="intake_review"),
     path("posteingang/pruefen/<int:document_id>/", intake.review_file, name="intake_review_file"),
+    # One document beside its pages, filed or corrected there (issue 12 point 4).
+    path("posteingang/pruefen/<int:document_id>/ansicht/", review.review_document,
+         name="intake_review_document"),
     path("posteingang/trennblatt.pdf", intake.separator_sheet, name="separator_sheet"),
     path("akten/<int:case_file_id>/deckblatt.pdf", intake.cover_sheet, name="cover_sheet"),
 ]

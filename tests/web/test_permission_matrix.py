@@ -215,6 +215,11 @@ def _matrix(objects) -> dict:
         "web:intake_review": [("get", (), {}, MAILROOM)],
         "web:intake_review_file": [("post", (objects["inbox_document"],),
                                     {"file_reference": target}, MAILROOM_ACTS)],
+        # One inbox document beside its page picture: shown, then filed (and gone from the
+        # mailroom's sight); everyone else gets the 404 of an unknown id.
+        "web:intake_review_document": [("get", (objects["review_document"],), {}, MAILROOM),
+                                       ("post", (objects["review_document"],),
+                                        {"file_reference": target}, MAILROOM_ACTS)],
         "web:inbox": [("get", (), {}, MAILROOM)],
         "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
                                          "file_reference": target}, MAILROOM_ACTS)],
@@ -284,6 +289,22 @@ def objects(demo, tmp_path):
     erasure = ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 1),
                                             recorded_by="datenschutz")
     inbox_document = file_document(None, text="Unzugeordneter Brief").pk
+    # Post in the inbox with a real rendition and what recognition found, for the review of
+    # one document beside its page picture.
+    review_pdf = blob_put_file(born_digital_pdf(tmp_path / "eingang.pdf", ["Antrag auf Wohngeld"]))
+    review_document = document_file_new(
+        content=replace(content("Antrag auf Wohngeld"), original_sha256=review_pdf.sha256,
+                        original_size=review_pdf.size, rendition_sha256=review_pdf.sha256,
+                        provenance={"recognition": {
+                            "file_reference": {"value": demo["A"].file_reference,
+                                               "confidence": 0.81, "reason": "Aktenzeichen"},
+                            "sender": {"value": "Jobcenter Leipzig", "confidence": 0.9},
+                            "document_type": {"value": "antrag", "confidence": 0.62,
+                                              "model_version": "m-1"},
+                            "person": {"value": "Erika Mustermann", "client_number": "K-1",
+                                       "confidence": 0.71}}}),
+        case_file=None, title="Antrag", received_at=timezone.now(), document_type="antrag",
+        sender="Jobcenter Leipzig", actor=system_actor(name="test")).pk
     job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
                                    original_sha256="0" * 64, original_size=1,
                                    submitted_by="poststelle")
@@ -310,7 +331,8 @@ def objects(demo, tmp_path):
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
-            "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
+            "inbox_document": inbox_document, "review_document": review_document,
+            "job": str(job.pk), "quarantined": quarantined,
             "disposal": disposal.pk, "hold": hold.pk, "proposed": proposed.pk,
             "executed": executed.pk,
             "schedule": RetentionSchedule.objects.get(key="SGB-10J-ZDA").pk,
