@@ -97,7 +97,7 @@ def test_the_case_file_page_writes_a_note(demo):
     client = Client()
     assert client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
     page = client.get(f"/akten/{demo['A'].pk}/").content.decode()
-    assert 'action="/akten/%d/vermerke/neu"' % demo["A"].pk in page
+    assert f'action="/akten/{demo["A"].pk}/vermerke/neu"' in page
     response = client.post(f"/akten/{demo['A'].pk}/vermerke/neu", {
         "kind": "entscheidung", "noted_on": timezone.localdate().isoformat(),
         "text": "Leistung wird bewilligt."}, follow=True)
