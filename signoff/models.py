@@ -59,7 +59,6 @@ class SigningRoute(models.Model):
             models.UniqueConstraint(fields=["document"], condition=Q(state="open"),
                                     name="uniq_open_route"),
         ]
-        permissions = [("sign_off", "Schlusszeichnen (Zeichnungsrecht)")]
 
 
 class RouteStep(models.Model):

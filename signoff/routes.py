@@ -11,7 +11,7 @@ new version either: the signers sign exactly what they read.
 
 Every step is one event on the document in the hash-chained trail carrying the version's
 number and hashes. No one signs their own draft (the route's author, or who filed the
-version). The final signer needs the permission `signoff.sign_off` (Zeichnungsrecht) and,
+version). The final signer needs the permission `archive.sign_off` (Zeichnungsrecht) and,
 where the case file's unit set a limit (SigningLimit), an amount within it."""
 from decimal import Decimal, InvalidOperation
 
@@ -29,7 +29,7 @@ from archive.services.events import event_append
 
 from .models import RouteState, RouteStep, SigningLimit, SigningRoute, StepKind, StepState
 
-SIGN_OFF_PERMISSION = "signoff.sign_off"
+SIGN_OFF_PERMISSION = "archive.sign_off"  # on StaffProfile, created by our migration
 MAX_STEPS = 10
 MAX_COMMENT = 2000
 

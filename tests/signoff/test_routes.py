@@ -250,3 +250,16 @@ def test_signing_limits_are_the_administrators(draft):
     assert not SigningLimit.objects.exists()
     grant("admin", "sign_off")  # the permission alone does not make an administrator sign
     assert SigningLimit.objects.count() == 0
+
+
+def test_the_administration_grants_signing_authority_like_the_other_permissions(draft):
+    from archive.services.staff import staff_set
+
+    with pytest.raises(InvalidInput):
+        _start(draft, cosigners=(), final="kollegin-a")
+    staff_set(actor=acting("admin"), username="kollegin-a", grant=["sign_off"])
+    route = _start(draft, cosigners=(), final="kollegin-a")
+    signoff_step_sign(actor=acting("kollegin-a"), route_id=route.pk)
+    assert SigningRoute.objects.get(pk=route.pk).state == RouteState.SIGNED_OFF
+    assert Event.objects.filter(object_type="staff", action="changed",
+                                data__username="kollegin-a").exists()
