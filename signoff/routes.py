@@ -278,10 +278,10 @@ def signoff_route_withdraw(*, actor: Actor, route_id, reason: str = "") -> Signi
 
 def signing_limit_set(*, actor: Actor, unit_code: str, max_amount, username: str = "",
                       ) -> SigningLimit | None:
-    """An administrator sets (or, with no amount, removes) a unit's signing limit, for one
-    person or for everyone with signing authority. Logged."""
-    user = require_person(actor)
-    if not is_administrator(user):
+    """An administrator (or the command line's operator) sets, or with no amount removes, a
+    unit's signing limit, for one person or for everyone with signing authority. Logged."""
+    if not actor.is_operator and not (actor.user is not None and actor.user.is_active
+                                      and is_administrator(actor.user)):
         raise NotFound()
     unit = Unit.objects.filter(code=unit_code).first()
     person = (get_user_model().objects.filter(username=username).first()

@@ -354,6 +354,7 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("signoff", "limit", "A", "1000000", "--user", "sachbearbeitung-a"),
     ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
      "sachbearbeitung-b"),
 ])
