@@ -162,6 +162,7 @@ def _acting_step(user, route_id) -> tuple[SigningRoute, RouteStep]:
     document = _document_in_file(user, route.document_id)
     if route.state != RouteState.OPEN:
         raise Conflict("Dieser Umlauf ist abgeschlossen.", code="ROUTE_CLOSED")
+    require_open(document.case_file, document.process)  # a closed file is read-only
     step = _current_step(route)
     if step is None or not (step.user_id == user.pk or (
             step.user_id is None and _member_of(user, step.unit_id))):

@@ -263,3 +263,14 @@ def test_the_administration_grants_signing_authority_like_the_other_permissions(
     assert SigningRoute.objects.get(pk=route.pk).state == RouteState.SIGNED_OFF
     assert Event.objects.filter(object_type="staff", action="changed",
                                 data__username="kollegin-a").exists()
+
+
+def test_a_closed_case_file_stops_its_routes(draft):
+    from archive.services.casefiles import case_file_close
+
+    route = _start(draft)
+    case_file_close(actor=acting("sachbearbeitung-a"), case_file=draft.case_file)
+    with pytest.raises(Conflict) as refused:
+        signoff_step_sign(actor=acting("kollegin-a"), route_id=route.pk)
+    assert refused.value.code == "CASE_FILE_CLOSED"
+    assert SigningRoute.objects.get(pk=route.pk).steps.filter(state=StepState.SIGNED).count() == 0
