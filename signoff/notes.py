@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pikepdf
+from django.db import transaction
 from django.utils import timezone
 
 from archive.actors import Actor
@@ -16,7 +17,12 @@ from archive.guards import require_open, require_person, require_work
 from archive.models import Document, Version
 from archive.pdfa import pdfa_from_lines
 from archive.selectors import case_file_visible_or_404, document_visible_or_404
-from archive.services.documents import VersionContent, document_file_new, version_add
+from archive.services.documents import (
+    VersionContent,
+    document_file_new,
+    document_update,
+    version_add,
+)
 
 # The types of note (code -> German name); the name is what the note and its title say.
 NOTE_KINDS = {
@@ -122,4 +128,11 @@ def file_note_correct(*, actor: Actor, document_id, kind: str, noted_on: date | 
     latest = document.versions.order_by("-number").values_list("number", flat=True).first()
     content = _note_content(user=user, case_file=document.case_file, kind=kind,
                             noted_on=noted_on, text=text, corrects=latest, reason=reason[:500])
-    return version_add(actor=actor, document_id=document.pk, content=content)
+    with transaction.atomic():
+        version = version_add(actor=actor, document_id=document.pk, content=content)
+        title = note_title(kind, noted_on)
+        if (document.title, document.letter_date) != (title, noted_on):
+            # A corrected type or date: the document's title and date follow (one "changed").
+            document_update(actor=actor, document_id=document.pk, title=title,
+                            letter_date=noted_on)
+    return version

@@ -138,3 +138,17 @@ def test_search_finds_a_note_and_trims_it_like_every_document(demo_tx, embedded_
     hidden = documents_search(user=user("sachbearbeitung-b"), query="quittenmarmelade4471")
     assert found.count == 1 and found.hits[0].title.startswith("Aktenvermerk (Telefonat)")
     assert hidden.count == 0
+
+
+def test_a_corrected_type_or_date_renames_the_note(demo):
+    today = timezone.localdate()
+    document = file_note_write(actor=acting("sachbearbeitung-a"), case_file_id=demo["A"].pk,
+                               kind="telefonat", noted_on=today, text="Gespräch im Amt.")
+    earlier = today - timedelta(days=3)
+    file_note_correct(actor=acting("sachbearbeitung-a"), document_id=document.pk,
+                      kind="gespraech", noted_on=earlier, text="Gespräch im Amt.",
+                      reason="war ein persönliches Gespräch")
+    document.refresh_from_db()
+    assert document.title == f"Aktenvermerk (Gespräch) vom {earlier:%d.%m.%Y}"
+    assert document.letter_date == earlier and document.versions.count() == 2
+    assert Event.objects.filter(action="changed", object_id=str(document.pk)).exists()
