@@ -91,6 +91,13 @@ EVENT_ACTIONS = {
     # the store's own checks
     "fixity_checked": _("Bestand geprüft"),
     "fixity_alert": _("Bestandsfehler gefunden"),
+    # co-signing and sign-off (signoff app)
+    "signoff_route_started": _("in Zeichnungsumlauf gegeben"),
+    "cosigned": _("mitgezeichnet"),
+    "signoff_refused": _("Zeichnung abgelehnt"),
+    "signed_off": _("schlussgezeichnet"),
+    "signoff_route_withdrawn": _("Zeichnungsumlauf zurückgezogen"),
+    "signing_limit_set": _("Zeichnungsgrenze festgelegt"),
 }
 
 OBJECT_TYPES = {
@@ -137,6 +144,29 @@ CHANNELS = {
 ERROR_CODES = {
     # the base classes (archive/errors.py, ingest/errors.py)
     "ERROR": _("Fehler"),
+    # file notes and signing routes (signoff app)
+    "NOTE_KIND_UNKNOWN": _("Art des Vermerks fehlt"),
+    "NOTE_DATE_MISSING": _("Datum des Vermerks fehlt"),
+    "NOTE_DATE_IN_FUTURE": _("Datum des Vermerks liegt in der Zukunft"),
+    "NOTE_EMPTY": _("Vermerk ist leer"),
+    "NOTE_TOO_LONG": _("Vermerk zu lang"),
+    "NOT_A_FILE_NOTE": _("kein Aktenvermerk"),
+    "DOCUMENT_SIGNED_OFF": _("Dokument ist schlussgezeichnet"),
+    "DOCUMENT_ON_ROUTE": _("Dokument ist im Zeichnungsumlauf"),
+    "OWN_DRAFT": _("eigener Entwurf"),
+    "ROUTE_MEMBER_UNKNOWN": _("Person oder Einheit unbekannt"),
+    "ROUTE_MEMBER_CANNOT_READ": _("darf das Dokument nicht lesen"),
+    "FINAL_SIGNER_MISSING": _("Schlusszeichnung fehlt"),
+    "ROUTE_TOO_LONG": _("Umlauf zu lang"),
+    "ROUTE_ALREADY_OPEN": _("bereits im Umlauf"),
+    "ROUTE_CLOSED": _("Umlauf abgeschlossen"),
+    "NOT_YOUR_STEP": _("nicht Ihre Station"),
+    "NOT_ROUTE_AUTHOR": _("nicht Ihr Umlauf"),
+    "SIGNING_AUTHORITY_MISSING": _("kein Zeichnungsrecht"),
+    "SIGNING_LIMIT_EXCEEDED": _("über der Zeichnungsgrenze"),
+    "AMOUNT_INVALID": _("Betrag ungültig"),
+    "COMMENT_MISSING": _("Begründung fehlt"),
+    "COMMENT_TOO_LONG": _("Anmerkung zu lang"),
     "NOT_FOUND": _("nicht gefunden"),
     "PERMISSION_DENIED": _("keine Berechtigung"),
     "INVALID_INPUT": _("ungültige Eingabe"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ingest",
     "search",
     "retention",
+    "signoff",
     "web",
 ]
 

@@ -19,6 +19,7 @@ from .views import (
     review,
     schedules,
     search,
+    signoff,
     transfer,
 )
 
@@ -74,6 +75,17 @@ urlpatterns = [
          name="case_file_export"),
     path("akten/<int:case_file_id>/schliessen/", casefiles.case_file_close_page,
          name="case_file_close"),
+    # File notes and signing routes (signoff app; issue 13.5 and 13.6).
+    path("akten/<int:case_file_id>/vermerke/neu", signoff.file_note_new, name="file_note_new"),
+    path("dokumente/<int:document_id>/vermerk-berichtigen", signoff.file_note_correct_action,
+         name="file_note_correct"),
+    path("dokumente/<int:document_id>/umlauf", signoff.signing_route_start,
+         name="signing_route_start"),
+    path("umlauf/<int:route_id>/zeichnen", signoff.signing_step_sign, name="signing_sign"),
+    path("umlauf/<int:route_id>/ablehnen", signoff.signing_step_refuse, name="signing_refuse"),
+    path("umlauf/<int:route_id>/zurueckziehen", signoff.signing_route_withdraw,
+         name="signing_withdraw"),
+    path("zeichnung/", signoff.signing_awaiting, name="signing_awaiting"),
     path("akten/<int:case_file_id>/<slug:action>", casefiles.case_file_action,
          name="case_file_action"),
     path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),

@@ -36,7 +36,8 @@ from retention.models import (
     TransferState,
 )
 from search.models import SavedSearch
-from tests.archive.helpers import content, file_document
+from signoff.routes import signoff_route_start
+from tests.archive.helpers import content, file_document, staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -228,6 +229,16 @@ def _matrix(objects) -> dict:
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
                                     {"reason": "Testseite"}, MAILROOM_ACTS)],
+        # File notes and signing routes (signoff app). The route is a colleague's draft whose
+        # first co-signature is A's; B, and everyone who cannot read the file, get 404.
+        "web:file_note_new": [("post", (case_file,), {"kind": "telefonat", "text": "Anruf",
+                                                      "noted_on": "2026-01-02"}, A_ACTS)],
+        "web:file_note_correct": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_route_start": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_sign": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_refuse": [("post", (objects["route"],), {"comment": "x"}, A_ACTS)],
+        "web:signing_withdraw": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_awaiting": [("get", (), {}, EVERYONE)],
         "web:quarantine_hand": [("post", (objects["quarantined"][2],),
                                  {"unit": "A", "note": "Kennwort beim Kunden erfragen"},
                                  MAILROOM_ACTS)],
@@ -327,7 +338,13 @@ def objects(demo, tmp_path):
     TransferItem.objects.create(transfer=transfer, case_file=demo["A"],
                                 state=TransferItemState.PACKAGED)
     CaseFileRetention.objects.get_or_create(case_file=demo["A"])
-    return {"document": document, "pdf_document": pdf_document,
+    # A colleague in A sends a draft on a route whose first co-signer is sachbearbeitung-a.
+    staff("verfasser-a", unit_code="A")
+    route = signoff_route_start(actor=acting(user("verfasser-a")),
+                                document_id=file_document(demo["A"], text="Entwurf",
+                                                          store=True).pk,
+                                cosigners=["sachbearbeitung-a"], final_signer="A")
+    return {"document": document, "pdf_document": pdf_document, "route": route.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
@@ -417,6 +434,7 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("signoff", "limit", "A", "1000000", "--user", "sachbearbeitung-a"),
     ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
      "sachbearbeitung-b"),
 ])
