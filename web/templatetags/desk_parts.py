@@ -26,14 +26,17 @@ def desk_case_file(context, case_file):
             is_active=True, staff_profile__role=Role.CASEWORKER,
             staff_profile__units=unit).order_by("username"))
     return {"case_file": case_file, "works": works, "members": members,
-            "default": unit.default_caseworker, "colleagues": _colleagues(user) if works else [],
+            "default": unit.default_caseworker,
+            # A closed file shows no form at all (it is read-only until reopened).
+            "colleagues": _colleagues(user) if works and not case_file.is_closed else [],
             "csrf_token": context.get("csrf_token"), "request": context["request"]}
 
 
 @register.inclusion_tag("web/_desk_document.html", takes_context=True)
 def desk_document(context, document):
     user = context["request"].user
-    works = document.case_file is not None and may_work_on(user, document.case_file)
+    works = (document.case_file is not None and not document.case_file.is_closed
+             and may_work_on(user, document.case_file))
     return {"document": document, "works": works,
             "colleagues": _colleagues(user) if works else [],
             "csrf_token": context.get("csrf_token")}
