@@ -135,3 +135,24 @@ def test_the_administration_sets_a_units_default_caseworker(demo):
     assert unit.default_caseworker.username == "sachbearbeitung-a"
     event = Event.objects.filter(object_type="unit", object_id=str(unit.pk)).last()
     assert event.data["changes"] == {"default_caseworker": [None, "sachbearbeitung-a"]}
+
+
+def test_the_desk_page_makes_as_many_queries_for_12_items_as_for_3(demo, post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = _client("sachbearbeitung-a")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = a.get("/arbeitsplatz/").content.decode()
+        return len(captured.captured_queries), page.count('data-key="new_post:')
+
+    for n in range(2):
+        file_document(demo["A"], title=f"Brief {n}")
+    few = queries()
+    for n in range(9):
+        file_document(demo["A"], title=f"Weiterer Brief {n}")
+    many = queries()
+    assert (few[1], many[1]) == (3, 12)
+    assert many[0] == few[0]
