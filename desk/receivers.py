@@ -3,7 +3,9 @@ from .models import DocumentSeen, Handover
 
 
 def document_seen(sender, *, document_id: int, user_id: int, **kwargs):
-    DocumentSeen.objects.get_or_create(user_id=user_id, document_id=document_id)
+    # One statement whether or not it was seen before: a page's query count stays the same.
+    DocumentSeen.objects.bulk_create([DocumentSeen(user_id=user_id, document_id=document_id)],
+                                     ignore_conflicts=True)
 
 
 def documents_gone(sender, *, document_ids: list[int], **kwargs):
