@@ -95,3 +95,10 @@ def test_the_digest_needs_a_valid_address(team):
         digest_set(actor=actor_for_user(team["a"]), enabled=True, email="keine-adresse")
     digest_set(actor=actor_for_user(team["a"]), enabled=False, email="")
     assert digests_send() == {"sent": 0, "failed": 0, "empty": 0}
+
+
+def test_the_scheduler_runs_the_digest_task():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["desk-send-digests"]["task"] == send_digests.name
+    assert send_digests.name == "desk.send_digests"
