@@ -88,6 +88,15 @@ EVENT_ACTIONS = {
     "archive_destruction_blocked": _("Vernichtung nach Abgabe blockiert"),
     "archive_message_received": _("Nachricht des Archivs eingelesen"),
     "archive_message_refused": _("Nachricht des Archivs zurückgewiesen"),
+    # the caseworker's desk (issue 13)
+    "responsible_changed": _("Bearbeitung geändert"),
+    "handed_over": _("abgegeben (mit Notiz)"),
+    "desk_done": _("auf dem Arbeitsplatz erledigt"),
+    "deputy_named": _("Vertretung benannt"),
+    "deputy_removed": _("Vertretung entfernt"),
+    "absence_recorded": _("Abwesenheit eingetragen"),
+    "absence_removed": _("Abwesenheit gelöscht"),
+    "digest_changed": _("E-Mail-Übersicht eingestellt"),
     # the store's own checks
     "fixity_checked": _("Bestand geprüft"),
     "fixity_alert": _("Bestandsfehler gefunden"),
@@ -125,6 +134,8 @@ OBJECT_TYPES = {
     "retention": _("Aufbewahrung"),
     "blob": _("gespeicherte Datei"),
     "blob_store": _("Dateiablage"),
+    "desk": _("Arbeitsplatz"),
+    "handover": _("Abgabe an eine Kollegin oder einen Kollegen"),
 }
 
 REPORT_KINDS = {
@@ -226,6 +237,15 @@ ERROR_CODES = {
     "FILE_REFERENCE_NOT_AVAILABLE": _("keine Akte unter diesem Aktenzeichen zum Ablegen verfügbar"),
     "MOVE_TARGET_AMBIGUOUS": _("Ziel widersprüchlich: Akte und Posteingang zugleich"),
     # file plan and document types
+    # the caseworker's desk
+    "NOT_A_UNIT_MEMBER": _("nicht Mitglied der Organisationseinheit"),
+    "DEPUTY_NOT_ELIGIBLE": _("kann nicht vertreten"),
+    "ABSENCE_INVALID": _("Abwesenheit ungültig"),
+    "HANDOVER_TARGET": _("Akte oder Dokument zur Abgabe fehlt"),
+    "HANDOVER_RECIPIENT": _("Empfänger der Abgabe ungültig"),
+    "HANDOVER_NOT_READABLE": _("Empfänger darf nicht lesen"),
+    "HANDOVER_NOTE_TOO_LONG": _("Notiz zur Abgabe zu lang"),
+    "EMAIL_INVALID": _("E-Mail-Adresse ungültig"),
     "PLAN_CODE_MISMATCH": _("Aktenplankennzeichen passt nicht"),
     "PLAN_CODE_REQUIRED": _("Aktenplankennzeichen fehlt"),
     "PLAN_CODE_TAKEN": _("Aktenplankennzeichen schon vergeben"),

@@ -20,6 +20,24 @@ class UnitForm(forms.Form):
     name = forms.CharField(label=_("Bezeichnung"), max_length=200)
 
 
+class UnitEditForm(UnitForm):
+    """An existing unit also names its default caseworker, one of its caseworkers."""
+
+    default_caseworker = forms.ChoiceField(
+        label=_("Standard-Bearbeitung"), required=False,
+        help_text=_("Akten ohne benannte Bearbeitung landen auf diesem Arbeitsplatz; ohne "
+                    "Standard-Bearbeitung auf dem gemeinsamen Arbeitsplatz der Einheit."))
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = (StaffProfile.objects.filter(units=unit, role=Role.CASEWORKER,
+                                               user__is_active=True)
+                   .select_related("user").order_by("user__username"))
+        self.fields["default_caseworker"].choices = [("", _("– keine –"))] + [
+            (profile.user.username, profile.user.get_full_name() or profile.user.username)
+            for profile in members]
+
+
 class _StaffFields(forms.Form):
     first_name = forms.CharField(label=_("Vorname"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nachname"), max_length=150, required=False)

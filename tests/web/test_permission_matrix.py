@@ -22,6 +22,7 @@ from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
+from desk.models import Absence, Deputy
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
     CaseFileRetention,
@@ -55,6 +56,7 @@ EVERYONE = _only({}, 200)
 A_ONLY = _only({"sachbearbeitung-a": 200}, 404)
 A_ACTS = _only({"sachbearbeitung-a": 302}, 404)
 CASEWORKERS = _only({"sachbearbeitung-a": 200, "sachbearbeitung-b": 200}, 404)
+CASEWORKERS_ACT = _only({"sachbearbeitung-a": 302, "sachbearbeitung-b": 302}, 404)
 MAILROOM = _only({"poststelle": 200}, 404)
 DPO = _only({"datenschutz": 200}, 404)
 DPO_ACTS = _only({"datenschutz": 302}, 404)
@@ -225,6 +227,23 @@ def _matrix(objects) -> dict:
         "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
                                          "file_reference": target}, MAILROOM_ACTS)],
         "web:new_post": [("get", (), {}, CASEWORKERS)],
+        # The desk (issue 13): caseworkers only; what is A's is 404 for everyone else.
+        "web:desk": [("get", (), {}, CASEWORKERS)],
+        "web:desk_done": [("post", (), {"key": f"new_post:{doc}"}, A_ACTS)],
+        "web:desk_deputies": [("get", (), {}, CASEWORKERS)],
+        "web:deputy_add": [("post", (), {"username": "sachbearbeitung-b"}, CASEWORKERS_ACT)],
+        "web:deputy_remove": [("post", (objects["deputy"],), {}, A_ACTS)],
+        "web:absence_add": [("post", (), {"starts_on": "2026-12-01", "ends_on": "2026-12-02"},
+                             CASEWORKERS_ACT)],
+        "web:absence_remove": [("post", (objects["absence"],), {}, A_ACTS)],
+        "web:desk_digest": [("post", (), {"enabled": "on", "email": "a@amt.example.org"},
+                             CASEWORKERS_ACT)],
+        "web:case_file_responsible": [("post", (case_file,), {"username": "sachbearbeitung-a"},
+                                       A_ACTS)],
+        # Handing to B, who may not read A's file: refused with a message (302) for A.
+        "web:case_file_handover": [("post", (case_file,), {"username": "sachbearbeitung-b"},
+                                    A_ACTS)],
+        "web:document_handover": [("post", (doc,), {"username": "sachbearbeitung-b"}, A_ACTS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
@@ -344,8 +363,14 @@ def objects(demo, tmp_path):
                                 document_id=file_document(demo["A"], text="Entwurf",
                                                           store=True).pk,
                                 cosigners=["sachbearbeitung-a"], final_signer="A")
+    # A's deputy and absence (the desk's rows): only A may remove them.
+    deputy = Deputy.objects.create(absentee=user("sachbearbeitung-a"),
+                                   deputy=user("sachbearbeitung-b"))
+    absence = Absence.objects.create(user=user("sachbearbeitung-a"),
+                                     starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 3))
     return {"document": document, "pdf_document": pdf_document, "route": route.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
+            "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "review_document": review_document,
