@@ -24,7 +24,8 @@ def steps_awaiting(user, *, unit_ids=None) -> QuerySet[RouteStep]:
             .filter(Q(user=user) | Q(user__isnull=True, unit_id__in=unit_ids))
             .exclude(route__author=user)
             .filter(~Exists(earlier))
-            .filter(route__document__in=documents_visible_to(user))
+            .filter(Exists(documents_visible_to(user)
+                           .filter(pk=OuterRef("route__document_id"))))
             .select_related("route__document__case_file", "route__author", "unit", "user")
             .order_by("route__created_at", "pk"))
 
@@ -36,7 +37,7 @@ def routes_returned(user) -> QuerySet[SigningRoute]:
     return (SigningRoute.objects
             .filter(author=user, state=RouteState.REFUSED)
             .filter(~Exists(later))
-            .filter(document__in=documents_visible_to(user))
+            .filter(Exists(documents_visible_to(user).filter(pk=OuterRef("document_id"))))
             .select_related("document__case_file")
             .order_by("closed_at", "pk"))
 

@@ -171,11 +171,71 @@ def generate(*, documents: int, case_files: int, users: int, seed: int, now: dat
             steps.append(RouteStep(route=route, position=2, kind=StepKind.SIGN_OFF,
                                    user=rng.choice(unit_signers)))
         RouteStep.objects.bulk_create(steps)
-        extend(now=now, rng=rng, people=people, files=files, members=members, unit_of=unit_of)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  generated in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
-def extend(**kwargs) -> None:
-    """Follow-ups and deadlines, once that app is part of the project (see followups below)."""
+def extend(*, now: datetime, seed: int) -> None:
+    """Follow-ups and deadlines (the followups app), added to a generated set once: document
+    types in realistic shares (deadline rules exist for applications, objections, decisions and
+    unclassified post), deadlines of post older than four months marked done (answered), and
+    open follow-ups per caseworker and unit, some due or overdue, most in the future."""
+    from django.apps import apps
+
+    if not apps.is_installed("followups"):
+        return
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models.functions import Mod
+
+    from archive.models import CaseFile, Document, Unit
+    from followups.models import DeadlineDone, DeadlineRule, FollowUp
+
+    if FollowUp.objects.exists():
+        return
+    rng = random.Random(seed + 1)
+    started = time.monotonic()
+    # per 100 documents (by id): 10 applications, 3 objections, 10 decisions, 2 unclassified,
+    # the rest types without a deadline rule
+    shares = [(0, 10, "antrag"), (10, 13, "widerspruch"), (13, 23, "bescheid"), (23, 25, ""),
+              (25, 45, "kontoauszug"), (45, 65, "einkommensnachweis"),
+              (65, 80, "mietvertrag"), (80, 100, "attest")]
+    with transaction.atomic():
+        numbered = Document.objects.annotate(share=Mod("pk", 100))
+        for low, high, key in shares:
+            numbered.filter(share__gte=low, share__lt=high).update(document_type=key)
+        rules = {}
+        for rule in DeadlineRule.objects.filter(active=True):
+            rules.setdefault(rule.document_type, []).append(rule.pk)
+        answered = (Document.objects.filter(document_type__in=list(rules),
+                                            created_at__lt=now - timedelta(days=120))
+                    .values_list("pk", "document_type"))
+        DeadlineDone.objects.bulk_create([
+            DeadlineDone(document_id=pk, rule_id=rule_id, done_by="bench")
+            for pk, key in answered for rule_id in rules[key]], batch_size=2000)
+
+        people = list(get_user_model().objects.filter(username__startswith="sb"))
+        files_of = {}
+        for pk, responsible_id in CaseFile.objects.values_list("pk", "responsible_id"):
+            files_of.setdefault(responsible_id, []).append(pk)
+        today = now.date()
+        rows = []
+        for u in people:
+            for k in range(12):
+                due = today + timedelta(days=rng.randrange(-10, 2) if k < 3
+                                        else rng.randrange(2, 90))
+                rows.append(FollowUp(case_file_id=rng.choice(files_of[u.pk]), due=due,
+                                     reason=f"Unterlagen nachfordern {k}", assignee=u,
+                                     created_by=u.username,
+                                     closed_at=now if k >= 10 else None,
+                                     closed_by=u.username if k >= 10 else ""))
+        for unit in Unit.objects.filter(code__startswith="U"):
+            unit_files = list(CaseFile.objects.filter(unit=unit).values_list("pk", flat=True))
+            for k in range(5):
+                rows.append(FollowUp(case_file_id=rng.choice(unit_files),
+                                     due=today + timedelta(days=rng.randrange(-5, 30)),
+                                     reason=f"Sachgebiet: Rückruf {k}", unit=unit,
+                                     created_by="bench"))
+        FollowUp.objects.bulk_create(rows)
+    print(f"  follow-ups and deadlines in {time.monotonic() - started:.0f} s", file=sys.stderr)

@@ -130,10 +130,13 @@ def _query_counts(users) -> tuple[list[dict], set, set]:
 
     rows = []
     for user in users:
+        # The log keeps 9,000 queries; once full, a context would count none.
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as collected:
             desk = desk_collect(user)
         client = Client()
         client.force_login(user)
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as page:
             client.get("/arbeitsplatz/")
         rows.append({"user": user.username, "items": desk.total,
@@ -163,13 +166,14 @@ def main(argv=None) -> None:
     from django.test.utils import setup_test_environment
     from django.utils import timezone
 
-    from .data import generate
+    from .data import extend, generate
 
     post_migrate.disconnect(sender=apps.get_app_config("search"),
                             dispatch_uid="search.ensure_current")
     call_command("migrate", verbosity=0)
     generate(documents=args.docs, case_files=args.case_files, users=args.users,
              seed=args.seed, now=timezone.now())
+    extend(now=timezone.now(), seed=args.seed)
     if args.generate_only:
         return
     setup_test_environment()  # the test client's host name; mail stays in memory
