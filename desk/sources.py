@@ -2,12 +2,13 @@
 trimmed to what the scope's user may read and takes a fixed number of queries."""
 from datetime import datetime, time, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from archive.desk_sources import DeskEntry, DeskScope
+from archive.models import Version
 from archive.selectors import case_files_visible_to, documents_visible_to
 
 from .models import DocumentSeen, Handover
@@ -30,12 +31,15 @@ def new_post_documents(scope: DeskScope):
                    case_file__unit__default_caseworker__isnull=True,
                    case_file__unit_id__in=scope.unit_ids)
     seen = DocumentSeen.objects.filter(user=scope.user).values("document_id")
+    # What the user filed themselves (a note, a draft, an upload) is not news to them.
+    own = Version.objects.filter(document=OuterRef("pk"), number=1, created_by=scope.user)
     return (documents_visible_to(scope.user)
             .filter(case_file__isnull=False, case_file__closed_at__isnull=True,
                     created_at__gte=_new_post_since(scope.today))
             .annotate(owner_id=owner)
             .filter(Q(owner_id__in=scope.user_ids) | unassigned)
-            .exclude(pk__in=seen))
+            .exclude(pk__in=seen)
+            .exclude(Exists(own)))
 
 
 def new_post_entries(scope: DeskScope) -> list[DeskEntry]:
