@@ -23,7 +23,7 @@ def group_map(raw: str) -> dict:
     raw = (raw or "").strip()
     if not raw:
         return {}
-    if raw.startswith("{"):
+    if raw.startswith(("{", "[")):
         value = json.loads(raw)
     else:
         path = Path(raw)
