@@ -41,6 +41,7 @@ def staff_set(*, actor: Actor, username: str, role: str | None = None,
             user.save()
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
         before = _describe(profile)
+        _refuse_directory_change(profile, before, role, units)
         _profile_apply(profile, role=role, clearance=clearance,
                        personnel_administration=personnel_administration)
         if units is not None:
@@ -207,6 +208,7 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
         profile, _created = StaffProfile.objects.get_or_create(
             user=user, defaults={"role": role or Role.CASEWORKER})
         before = {**_describe(profile), "active": user.is_active}
+        _refuse_directory_change(profile, before, role, units)
         for field, value in names.items():
             if value is not None:
                 setattr(user, field, value.strip())
@@ -339,6 +341,18 @@ def is_directory_account(user) -> bool:
 def _refuse_directory_password(user) -> None:
     if user.pk is not None and is_directory_account(user):
         raise InvalidInput(DIRECTORY_PASSWORD, code="DIRECTORY_ACCOUNT")
+
+
+def _refuse_directory_change(profile, before: dict, role, units) -> None:
+    """Role and units of a directory account are the directory's: a change here would be
+    undone at the next login, so it is refused (clearance and permissions stay here)."""
+    if not profile.directory_dn:
+        return
+    if ((role is not None and role != before.get("role"))
+            or (units is not None and sorted(set(units)) != before.get("units"))):
+        raise InvalidInput("Rolle und Organisationseinheiten dieses Kontos kommen aus dem "
+                           "Verzeichnis der Stadt; sie werden dort über die Gruppen geändert.",
+                           code="DIRECTORY_MANAGED")
 
 
 def _require_directory(actor: Actor) -> None:

@@ -215,3 +215,24 @@ def test_unit_b_group_in_a_list_maps_too(demo, ldap_settings):
     _login("bernd")
     assert _units("bernd") == ["B"]
     assert UNMAPPED not in str(Event.objects.filter(object_type="staff").values_list("data"))
+
+
+def test_role_and_units_of_a_directory_account_are_changed_in_the_directory(demo,
+                                                                            ldap_settings):
+    _login("anna")
+    anna = user("anna")
+    admin_actor = actor_for_user(user("admin"))
+    with pytest.raises(InvalidInput) as refused:
+        user_update(actor=admin_actor, user=anna, units=["B"])
+    assert refused.value.code == "DIRECTORY_MANAGED"
+    with pytest.raises(InvalidInput):
+        user_update(actor=admin_actor, user=anna, role=Role.ADMINISTRATOR)
+    assert _units("anna") == ["A"] and _profile("anna").role == Role.CASEWORKER
+    # What the directory does not decide stays the administration's.
+    user_update(actor=admin_actor, user=anna, role=Role.CASEWORKER, units=["A"], clearance=2)
+    assert _profile("anna").clearance == 2
+    admin = Client()
+    admin.post("/anmelden/", {"username": "admin", "password": DEMO_PASSWORD})
+    page = admin.get(f"/verwaltung/benutzer/{anna.pk}/").content.decode()
+    assert "Konto im Verzeichnis der Stadt" in page and person_dn("anna") in page
+    assert "Link zum Setzen des Kennworts ausstellen" not in page
