@@ -211,3 +211,11 @@ def directory(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def ldap_settings(settings, directory):
+    """This Registratur signs in against the test directory (and locally)."""
+    for key, value in directory.settings(LDAP_RECHECK_SECONDS=300).items():
+        setattr(settings, key, value)
+    return settings

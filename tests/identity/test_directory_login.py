@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 NO_ROLE_TEXT = "gehört zu keiner Gruppe, der die Registratur eine Rolle zuordnet"
 
 
-@pytest.fixture
-def ldap_settings(settings, directory):
-    for key, value in directory.settings(LDAP_RECHECK_SECONDS=300).items():
-        setattr(settings, key, value)
-    return settings
-
-
 def _login(uid: str, password: str | None = None) -> tuple[Client, object]:
     client = Client()
     response = client.post("/anmelden/", {"username": uid,
