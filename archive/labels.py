@@ -233,6 +233,7 @@ ERROR_CODES = {
     "DIRECTORY_ACCOUNT": _("Verzeichniskonto hat kein eigenes Kennwort"),
     "DIRECTORY_LOCAL_ACCOUNT": _("Benutzername gehört zu einem Konto der Registratur"),
     "DIRECTORY_MANAGED": _("Rolle und Einheiten kommen aus dem Verzeichnis"),
+    "DIRECTORY_UNAVAILABLE": _("Verzeichnis nicht erreichbar"),
     "DIRECTORY_NO_ROLE": _("im Verzeichnis in keiner zugeordneten Gruppe"),
     "DIRECTORY_CONFIGURATION": _("Zuordnung der Verzeichnisgruppen fehlerhaft"),
     # retention, holds, disposal, erasure

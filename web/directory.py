@@ -12,7 +12,7 @@ import ldap
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django_auth_ldap.backend import LDAPBackend
+from django_auth_ldap.backend import LDAPBackend, ldap_error
 
 from archive.actors import system_actor
 from archive.errors import InvalidInput, PermissionDenied, RegistraturError
@@ -30,6 +30,9 @@ DIRECTORY = system_actor(name="directory")
 
 NO_ROLE = ("Ihr Konto im Verzeichnis gehört zu keiner Gruppe, der die Registratur eine Rolle "
            "zuordnet. Bitte wenden Sie sich an die Administration.")
+UNREACHABLE = ("Das Verzeichnis der Stadt ist gerade nicht erreichbar. Bitte versuchen Sie es "
+               "später noch einmal; mit einem Konto der Registratur selbst prüfen Sie bitte "
+               "Benutzername und Kennwort.")
 CONFIGURATION = ("Die Zuordnung Ihrer Verzeichnisgruppen ist fehlerhaft (unbekannte Rolle oder "
                  "Organisationseinheit). Bitte wenden Sie sich an die Administration.")
 
@@ -108,6 +111,16 @@ class DirectoryBackend(LDAPBackend):
                 self._request.directory_refusal = error
             raise ldap_user.AuthenticationFailed(error.code) from error
         return user, False
+
+
+def _unreachable(sender, *, context, request=None, exception=None, **_) -> None:
+    """The library logs an unreachable directory and answers "no"; the login page says why."""
+    if request is not None and isinstance(exception, (ldap.SERVER_DOWN, ldap.TIMEOUT,
+                                                      ldap.CONNECT_ERROR)):
+        request.directory_refusal = PermissionDenied(UNREACHABLE, code="DIRECTORY_UNAVAILABLE")
+
+
+ldap_error.connect(_unreachable, sender=DirectoryBackend, dispatch_uid="web.directory.unreachable")
 
 
 def directory_confirms(user) -> bool:

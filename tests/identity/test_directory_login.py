@@ -229,3 +229,16 @@ def test_role_and_units_of_a_directory_account_are_changed_in_the_directory(demo
     page = admin.get(f"/verwaltung/benutzer/{anna.pk}/").content.decode()
     assert "Konto im Verzeichnis der Stadt" in page and person_dn("anna") in page
     assert "Link zum Setzen des Kennworts ausstellen" not in page
+
+
+def test_an_unreachable_directory_is_told_and_local_accounts_still_sign_in(demo,
+                                                                           ldap_settings):
+    from .conftest import _free_port
+
+    ldap_settings.AUTH_LDAP_SERVER_URI = f"ldap://127.0.0.1:{_free_port()}/"  # nobody there
+    _client, response = _login("anna")
+    assert response.status_code == 200
+    assert "Das Verzeichnis der Stadt ist gerade nicht erreichbar" in response.content.decode()
+    assert Event.objects.get(action="login_failed").data["code"] == "DIRECTORY_UNAVAILABLE"
+    _client, response = _login("sachbearbeitung-a", password=DEMO_PASSWORD)
+    assert response.status_code == 302
