@@ -114,11 +114,10 @@ access to * by users read by * none
 @dataclass
 class Directory:
     uri: str
+    ca_file: str = ""
 
     def admin(self):
-        import ldap
-
-        connection = ldap.initialize(self.uri)
+        connection = _connect(self.uri, self.ca_file)
         connection.simple_bind_s(ROOT_DN, ROOT_PASSWORD)
         return connection
 
@@ -155,6 +154,7 @@ class Directory:
             **auth_ldap_settings(uri=self.uri, bind_dn=SERVICE_DN,
                                  bind_password=SERVICE_PASSWORD, user_base=PEOPLE,
                                  user_filter="(uid=%(user)s)", group_base=GROUPS,
+                                 start_tls=bool(self.ca_file), ca_file=self.ca_file,
                                  timeout=5),
             "AUTHENTICATION_BACKENDS": ["web.directory.LocalPasswordBackend",
                                         "web.directory.DirectoryBackend"],
@@ -165,13 +165,24 @@ class Directory:
         }
 
 
-def _wait_ready(uri: str, process: subprocess.Popen, log: Path) -> None:
+def _connect(uri: str, ca_file: str = ""):
+    import ldap
+
+    connection = ldap.initialize(uri)
+    if ca_file:
+        connection.set_option(ldap.OPT_X_TLS_CACERTFILE, ca_file)
+        connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+        connection.start_tls_s()
+    return connection
+
+
+def _wait_ready(uri: str, process: subprocess.Popen, log: Path, ca_file: str = "") -> None:
     import ldap
 
     deadline = time.monotonic() + 5
     while True:
         try:
-            connection = ldap.initialize(uri)
+            connection = _connect(uri, ca_file)
             connection.simple_bind_s(ROOT_DN, ROOT_PASSWORD)
             connection.unbind_s()
             return
@@ -181,8 +192,45 @@ def _wait_ready(uri: str, process: subprocess.Popen, log: Path) -> None:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def directory(tmp_path):
+def _certificates(folder: Path) -> dict[str, Path]:
+    """A test CA and a server certificate for 127.0.0.1 signed by it (PEM files)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def issue(subject, issuer, key, signer, *, ca: bool):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Musterstadt Test-CA")])
+    server_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    ca = issue(ca_name, ca_name, ca_key, ca_key, ca=True)
+    server = issue(server_name, ca_name, server_key, ca_key, ca=False)
+    paths = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "key.pem"}
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(server_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()))
+    return paths
+
+
+def _start(tmp_path: Path, *, tls: bool):
     slapd = _slapd()
     if slapd is None:
         pytest.skip("slapd is not installed (Debian: apt-get install slapd ldap-utils, or "
@@ -190,7 +238,15 @@ def directory(tmp_path):
     folder = tmp_path / "slapd"
     (folder / "db").mkdir(parents=True)
     conf = folder / "slapd.conf"
-    conf.write_text(_conf(folder))
+    text = _conf(folder)
+    ca_file = ""
+    if tls:
+        paths = _certificates(folder)
+        ca_file = str(paths["ca"])
+        # Every operation needs TLS: a login that did not StartTLS is refused.
+        text = (f"TLSCACertificateFile {paths['ca']}\nTLSCertificateFile {paths['cert']}\n"
+                f"TLSCertificateKeyFile {paths['key']}\n" + text + "security tls=1\n")
+    conf.write_text(text)
     ldif = folder / "entries.ldif"
     ldif.write_text(_ldif())
     subprocess.run([str(Path(slapd).with_name("slapadd")), "-q", "-f", str(conf),
@@ -202,8 +258,8 @@ def directory(tmp_path):
         process = subprocess.Popen([slapd, "-f", str(conf), "-h", uri, "-d", "0"],
                                    stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(uri, process, log)
-        yield Directory(uri=uri)
+        _wait_ready(uri, process, log, ca_file)
+        yield Directory(uri=uri, ca_file=ca_file)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -212,6 +268,16 @@ def directory(tmp_path):
             process.kill()
             process.wait()
 
+
+@pytest.fixture
+def directory(tmp_path):
+    yield from _start(tmp_path, tls=False)
+
+
+@pytest.fixture
+def directory_tls(tmp_path):
+    """The same directory, which answers only over StartTLS with a certificate of a test CA."""
+    yield from _start(tmp_path, tls=True)
 
 @pytest.fixture
 def ldap_settings(settings, directory):

@@ -242,3 +242,16 @@ def test_an_unreachable_directory_is_told_and_local_accounts_still_sign_in(demo,
     assert Event.objects.get(action="login_failed").data["code"] == "DIRECTORY_UNAVAILABLE"
     _client, response = _login("sachbearbeitung-a", password=DEMO_PASSWORD)
     assert response.status_code == 302
+
+
+def test_start_tls_with_the_city_s_ca(demo, settings, directory_tls):
+    """A directory that speaks only TLS: with StartTLS and its CA the login works; without
+    StartTLS the directory refuses, and nobody gets in."""
+    for key, value in directory_tls.settings().items():
+        setattr(settings, key, value)
+    _client, response = _login("anna")
+    assert response.status_code == 302 and _units("anna") == ["A"]
+    settings.AUTH_LDAP_START_TLS = False
+    _client, response = _login("bernd")
+    assert response.status_code == 200
+    assert not get_user_model().objects.filter(username="bernd").exists()
