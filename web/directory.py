@@ -5,7 +5,8 @@ groups; what the groups mean here is ours: the first mapped role group gives the
 mapped unit group a unit (settings LDAP_ROLE_MAP, LDAP_UNIT_MAP). The account is created and
 kept in step by `archive.services.staff.user_directory_sync`, acting as the directory, in one
 logged step. Whom the directory no longer vouches for (no mapped group, locked, removed) cannot
-sign in, and loses its units; running sessions are checked again (web/login.py)."""
+sign in, and a person in no mapped group loses their units; running sessions are checked
+again (web/login.py)."""
 import logging
 
 import ldap

@@ -419,9 +419,11 @@ def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
 
 
 def user_directory_withdraw(*, actor: Actor, user, reason: str):
-    """The directory no longer vouches for this account (no mapped group, not found, locked):
-    it keeps its role (the trail names it) but loses every unit, so that nothing the units
-    opened stays readable through another way in. One event, when units were taken."""
+    """The directory still knows this person but puts them in no mapped group: the account
+    keeps its role (the trail names it) but loses every unit, so that nothing the units
+    opened stays readable through another way in. One event, when units were taken. (A person
+    the directory no longer finds, or cannot be asked about, just cannot sign in: an outage
+    must not take units away.)"""
     _require_directory(actor)
     with transaction.atomic():
         profile = StaffProfile.objects.select_for_update().filter(user=user).first()
