@@ -88,9 +88,25 @@ EVENT_ACTIONS = {
     "archive_destruction_blocked": _("Vernichtung nach Abgabe blockiert"),
     "archive_message_received": _("Nachricht des Archivs eingelesen"),
     "archive_message_refused": _("Nachricht des Archivs zurückgewiesen"),
+    # the caseworker's desk (issue 13)
+    "responsible_changed": _("Bearbeitung geändert"),
+    "handed_over": _("abgegeben (mit Notiz)"),
+    "desk_done": _("auf dem Arbeitsplatz erledigt"),
+    "deputy_named": _("Vertretung benannt"),
+    "deputy_removed": _("Vertretung entfernt"),
+    "absence_recorded": _("Abwesenheit eingetragen"),
+    "absence_removed": _("Abwesenheit gelöscht"),
+    "digest_changed": _("E-Mail-Übersicht eingestellt"),
     # the store's own checks
     "fixity_checked": _("Bestand geprüft"),
     "fixity_alert": _("Bestandsfehler gefunden"),
+    # co-signing and sign-off (signoff app)
+    "signoff_route_started": _("in Zeichnungsumlauf gegeben"),
+    "cosigned": _("mitgezeichnet"),
+    "signoff_refused": _("Zeichnung abgelehnt"),
+    "signed_off": _("schlussgezeichnet"),
+    "signoff_route_withdrawn": _("Zeichnungsumlauf zurückgezogen"),
+    "signing_limit_set": _("Zeichnungsgrenze festgelegt"),
 }
 
 OBJECT_TYPES = {
@@ -118,6 +134,8 @@ OBJECT_TYPES = {
     "retention": _("Aufbewahrung"),
     "blob": _("gespeicherte Datei"),
     "blob_store": _("Dateiablage"),
+    "desk": _("Arbeitsplatz"),
+    "handover": _("Abgabe an eine Kollegin oder einen Kollegen"),
 }
 
 REPORT_KINDS = {
@@ -137,6 +155,29 @@ CHANNELS = {
 ERROR_CODES = {
     # the base classes (archive/errors.py, ingest/errors.py)
     "ERROR": _("Fehler"),
+    # file notes and signing routes (signoff app)
+    "NOTE_KIND_UNKNOWN": _("Art des Vermerks fehlt"),
+    "NOTE_DATE_MISSING": _("Datum des Vermerks fehlt"),
+    "NOTE_DATE_IN_FUTURE": _("Datum des Vermerks liegt in der Zukunft"),
+    "NOTE_EMPTY": _("Vermerk ist leer"),
+    "NOTE_TOO_LONG": _("Vermerk zu lang"),
+    "NOT_A_FILE_NOTE": _("kein Aktenvermerk"),
+    "DOCUMENT_SIGNED_OFF": _("Dokument ist schlussgezeichnet"),
+    "DOCUMENT_ON_ROUTE": _("Dokument ist im Zeichnungsumlauf"),
+    "OWN_DRAFT": _("eigener Entwurf"),
+    "ROUTE_MEMBER_UNKNOWN": _("Person oder Einheit unbekannt"),
+    "ROUTE_MEMBER_CANNOT_READ": _("darf das Dokument nicht lesen"),
+    "FINAL_SIGNER_MISSING": _("Schlusszeichnung fehlt"),
+    "ROUTE_TOO_LONG": _("Umlauf zu lang"),
+    "ROUTE_ALREADY_OPEN": _("bereits im Umlauf"),
+    "ROUTE_CLOSED": _("Umlauf abgeschlossen"),
+    "NOT_YOUR_STEP": _("nicht Ihre Station"),
+    "NOT_ROUTE_AUTHOR": _("nicht Ihr Umlauf"),
+    "SIGNING_AUTHORITY_MISSING": _("kein Zeichnungsrecht"),
+    "SIGNING_LIMIT_EXCEEDED": _("über der Zeichnungsgrenze"),
+    "AMOUNT_INVALID": _("Betrag ungültig"),
+    "COMMENT_MISSING": _("Begründung fehlt"),
+    "COMMENT_TOO_LONG": _("Anmerkung zu lang"),
     "NOT_FOUND": _("nicht gefunden"),
     "PERMISSION_DENIED": _("keine Berechtigung"),
     "INVALID_INPUT": _("ungültige Eingabe"),
@@ -196,6 +237,15 @@ ERROR_CODES = {
     "FILE_REFERENCE_NOT_AVAILABLE": _("keine Akte unter diesem Aktenzeichen zum Ablegen verfügbar"),
     "MOVE_TARGET_AMBIGUOUS": _("Ziel widersprüchlich: Akte und Posteingang zugleich"),
     # file plan and document types
+    # the caseworker's desk
+    "NOT_A_UNIT_MEMBER": _("nicht Mitglied der Organisationseinheit"),
+    "DEPUTY_NOT_ELIGIBLE": _("kann nicht vertreten"),
+    "ABSENCE_INVALID": _("Abwesenheit ungültig"),
+    "HANDOVER_TARGET": _("Akte oder Dokument zur Abgabe fehlt"),
+    "HANDOVER_RECIPIENT": _("Empfänger der Abgabe ungültig"),
+    "HANDOVER_NOT_READABLE": _("Empfänger darf nicht lesen"),
+    "HANDOVER_NOTE_TOO_LONG": _("Notiz zur Abgabe zu lang"),
+    "EMAIL_INVALID": _("E-Mail-Adresse ungültig"),
     "PLAN_CODE_MISMATCH": _("Aktenplankennzeichen passt nicht"),
     "PLAN_CODE_REQUIRED": _("Aktenplankennzeichen fehlt"),
     "PLAN_CODE_TAKEN": _("Aktenplankennzeichen schon vergeben"),

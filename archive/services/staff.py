@@ -18,7 +18,11 @@ from ..guards import require_admin_or_operator
 from ..models import Confidentiality, Role, StaffProfile, Unit
 from .events import event_append
 
-GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
+# Permissions on StaffProfile that a feature app checks and creates itself (in its migration,
+# as the kernel adds none for them), granted here like the model's own.
+APP_PERMISSIONS = {"sign_off": "Schlusszeichnen (Zeichnungsrecht)"}
+GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted",
+             *APP_PERMISSIONS}
 
 
 def staff_set(*, actor: Actor, username: str, role: str | None = None,
