@@ -29,6 +29,8 @@ ROLE_ADMIN = f"cn=registratur-administration,{GROUPS}"
 UNIT_A = f"cn=sachgebiet-a,{GROUPS}"
 UNIT_B = f"cn=sachgebiet-b,{GROUPS}"
 UNMAPPED = f"cn=kantine,{GROUPS}"
+# A team inside the caseworkers' and unit A's groups: found only when groups nest.
+TEAM = f"cn=team-a1,{GROUPS}"
 
 # uid, given name, surname, password
 PERSONS = {
@@ -38,11 +40,13 @@ PERSONS = {
     "dora": ("Dora", "Ebert", "dora-kennwort-4"),
     # The name of a local demo account: the directory must not take it over.
     "sachbearbeitung-a": ("Sara", "Fuchs", "sara-kennwort-5"),
+    "erik": ("Erik", "Graf", "erik-kennwort-6"),
 }
 MEMBERS = {
-    ROLE_CASEWORKER: ["anna", "bernd", "sachbearbeitung-a"],
+    TEAM: ["erik"],
+    ROLE_CASEWORKER: ["anna", "bernd", "sachbearbeitung-a", TEAM],
     ROLE_ADMIN: ["dora"],
-    UNIT_A: ["anna", "sachbearbeitung-a"],
+    UNIT_A: ["anna", "sachbearbeitung-a", TEAM],
     UNIT_B: ["bernd"],
     UNMAPPED: ["carla", "anna"],
 }
@@ -85,7 +89,8 @@ def _ldif() -> str:
             f"mail: {uid}@musterstadt.example\nuserPassword: {password}")
     for group, members in MEMBERS.items():
         cn = group.split(",")[0].split("=")[1]
-        lines = "\n".join(f"member: {person_dn(uid)}" for uid in members)
+        lines = "\n".join(f"member: {uid if '=' in uid else person_dn(uid)}"
+                           for uid in members)
         entries.append(f"dn: {group}\nobjectClass: groupOfNames\ncn: {cn}\n{lines}")
     return "\n\n".join(entries) + "\n"
 

@@ -11,9 +11,21 @@ from archive.errors import InvalidInput
 from archive.models import Event, Role, StaffProfile
 from archive.services.events import events_verify
 from archive.services.staff import user_password_link, user_update
+from config.directory import auth_ldap_settings
 from tests.conftest import DEMO_PASSWORD, user
 
-from .conftest import PERSONS, ROLE_CASEWORKER, UNIT_A, UNIT_B, UNMAPPED, person_dn
+from .conftest import (
+    GROUPS,
+    PEOPLE,
+    PERSONS,
+    ROLE_CASEWORKER,
+    SERVICE_DN,
+    SERVICE_PASSWORD,
+    UNIT_A,
+    UNIT_B,
+    UNMAPPED,
+    person_dn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +267,20 @@ def test_start_tls_with_the_city_s_ca(demo, settings, directory_tls):
     _client, response = _login("bernd")
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="bernd").exists()
+
+
+def test_nested_groups_count_only_with_the_nested_group_type(demo, settings, directory):
+    """Erik is in a team that is itself in the caseworkers' and unit A's groups (as AD's
+    nested security groups are): groupOfNames sees only the team, nestedGroupOfNames more."""
+    for key, value in directory.settings().items():
+        setattr(settings, key, value)
+    _client, response = _login("erik")
+    assert NO_ROLE_TEXT in response.content.decode()
+    nested = auth_ldap_settings(uri=directory.uri, bind_dn=SERVICE_DN,
+                                bind_password=SERVICE_PASSWORD, user_base=PEOPLE,
+                                user_filter="(uid=%(user)s)", group_base=GROUPS,
+                                group_type="nestedGroupOfNames")
+    settings.AUTH_LDAP_GROUP_TYPE = nested["AUTH_LDAP_GROUP_TYPE"]
+    _client, response = _login("erik")
+    assert response.status_code == 302
+    assert _profile("erik").role == Role.CASEWORKER and _units("erik") == ["A"]
