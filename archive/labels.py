@@ -279,6 +279,13 @@ ERROR_CODES = {
     "PASSWORD_LINK_INVALID": _("Link zum Setzen des Kennworts ungültig oder abgelaufen"),
     "USER_SELF_DEACTIVATE": _("eigenes Benutzerkonto kann nicht deaktiviert werden"),
     "USER_SELF_DEMOTE": _("eigene Administratorrolle kann nicht entzogen werden"),
+    # directory login (web/directory.py)
+    "DIRECTORY_ACCOUNT": _("Verzeichniskonto hat kein eigenes Kennwort"),
+    "DIRECTORY_LOCAL_ACCOUNT": _("Benutzername gehört zu einem Konto der Registratur"),
+    "DIRECTORY_MANAGED": _("Rolle und Einheiten kommen aus dem Verzeichnis"),
+    "DIRECTORY_UNAVAILABLE": _("Verzeichnis nicht erreichbar"),
+    "DIRECTORY_NO_ROLE": _("im Verzeichnis in keiner zugeordneten Gruppe"),
+    "DIRECTORY_CONFIGURATION": _("Zuordnung der Verzeichnisgruppen fehlerhaft"),
     # retention, holds, disposal, erasure
     "HELD": _("durch eine Sperre blockiert"),
     "HOLD_LIFTED": _("Sperre ist bereits aufgehoben"),

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .login import LoginForm
 from .views import (
     accessibility,
     admin,
@@ -29,7 +30,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     # A form view also answers PUT like POST, unless told otherwise.
     path("anmelden/", auth_views.LoginView.as_view(
-        template_name="web/login.html", http_method_names=["get", "head", "post"]),
+        template_name="web/login.html", http_method_names=["get", "head", "post"],
+        authentication_form=LoginForm),
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
