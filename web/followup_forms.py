@@ -26,8 +26,8 @@ def assignee_choices(case_file, user) -> list[tuple[str, str]]:
 class FollowUpForm(forms.Form):
     due = date_field(_("Wiedervorlage am"))
     reason = forms.CharField(label=_("Anlass"), max_length=500)
-    for_whom = forms.CharField(label=_("für"), max_length=40,
-                               widget=forms.Select(choices=[]))
+    # The choices depend on the file; the service checks whoever is sent.
+    for_whom = forms.CharField(label=_("für"), widget=forms.Select(choices=[]))
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

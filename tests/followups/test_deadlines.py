@@ -192,3 +192,14 @@ def test_command_prints_json(demo, antrag):
     out = StringIO()
     call_command("deadlines", "--user", "sachbearbeitung-b", "--json", stdout=out)
     assert out.getvalue() == ""
+
+
+def test_own_list_includes_the_units_unassigned_deadlines(demo, antrag):
+    CaseFile.objects.filter(pk=demo["A"].pk).update(responsible=None)
+    out = StringIO()
+    call_command("deadlines", "--user", "sachbearbeitung-a", "--json", stdout=out)
+    assert antrag.pk in [json.loads(line)["document"] for line in out.getvalue().splitlines()]
+    CaseFile.objects.filter(pk=demo["A"].pk).update(responsible=user("admin"))
+    out = StringIO()
+    call_command("deadlines", "--user", "sachbearbeitung-a", "--json", stdout=out)
+    assert antrag.pk not in [json.loads(line)["document"] for line in out.getvalue().splitlines()]

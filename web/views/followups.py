@@ -107,8 +107,9 @@ def _deadlines_page(request, *, unit_view: bool):
     if unit_view and not may_see_units:
         raise NotFound()
     units = _own_unit_ids(request.user)
+    # One's own: those one is responsible for, and those of one's units nobody is.
     which = ({"whole_units": units} if unit_view
-             else {"user_ids": [request.user.pk]})
+             else {"user_ids": [request.user.pk], "unit_ids": units})
     deadlines = deadlines_list(user=request.user, list_name="unit" if unit_view else "own",
                                purpose="Fristen der Organisationseinheit" if unit_view
                                else "Fristen", **which)

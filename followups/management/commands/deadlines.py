@@ -16,7 +16,10 @@ class Command(RegistraturCommand):
 
     def handle(self, *args, **o):
         user = self.actor(o["user"]).user
-        for deadline in deadlines_list(user=user, user_ids=[user.pk],
+        # Those NAME is responsible for, and those of NAME's units nobody is.
+        units = (list(user.staff_profile.units.values_list("pk", flat=True))
+                 if hasattr(user, "staff_profile") else [])
+        for deadline in deadlines_list(user=user, user_ids=[user.pk], unit_ids=units,
                                        purpose="Fristen (Kommandozeile)"):
             record = deadline_record(deadline)
             if o["json"]:
