@@ -5,12 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Confidentiality, Role, StaffProfile, Unit
-from archive.services.staff import GRANTABLE
+from archive.services.staff import GRANTABLE, GRANTABLE_ELSEWHERE
 
 
 def permission_choices() -> list[tuple[str, str]]:
     """The grantable permissions with their German names from the model's Meta."""
-    names = dict(StaffProfile._meta.permissions)
+    names = dict(StaffProfile._meta.permissions) | GRANTABLE_ELSEWHERE
     return [(codename, names.get(codename, codename)) for codename in sorted(GRANTABLE)]
 
 

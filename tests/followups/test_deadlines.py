@@ -203,3 +203,17 @@ def test_own_list_includes_the_units_unassigned_deadlines(demo, antrag):
     out = StringIO()
     call_command("deadlines", "--user", "sachbearbeitung-a", "--json", stdout=out)
     assert antrag.pk not in [json.loads(line)["document"] for line in out.getvalue().splitlines()]
+
+
+def test_the_administrator_grants_the_unit_view(demo, antrag):
+    from archive.services.staff import user_update
+    from web.admin_forms import permission_choices
+
+    assert ("view_unit_deadlines", "Fristen der Organisationseinheit einsehen") in (
+        permission_choices())
+    user_update(actor=acting(user("admin")), user=user("sachbearbeitung-a"),
+                permissions=["view_unit_deadlines"])
+    page = _client("sachbearbeitung-a").get(reverse("web:deadlines_unit"))
+    assert page.status_code == 200 and antrag.title in page.content.decode()
+    user_update(actor=acting(user("admin")), user=user("sachbearbeitung-a"), permissions=[])
+    assert _client("sachbearbeitung-a").get(reverse("web:deadlines_unit")).status_code == 404
