@@ -29,11 +29,6 @@ from .admin import _submit, administrators_only, history
 UNIT_DEADLINES = "followups.view_unit_deadlines"
 
 
-def _back(request, default: str) -> str:
-    """Back to the list when the form came from it, else to the item's page."""
-    return reverse("web:follow_ups") if request.POST.get("zurueck") == "liste" else default
-
-
 def _own_unit_ids(user) -> list[int]:
     return list(user.staff_profile.units.values_list("pk", flat=True))
 
@@ -63,31 +58,32 @@ def _target_url(follow_up) -> str:
     return reverse("web:case_file", args=[follow_up.case_file_id])
 
 
+def _changed(request, change, *, success: str):
+    """Run a move or a close; back to the list when the form came from it, else to the
+    follow-up's file or document (a refusal shows on the list)."""
+    done = []
+    response = run_action(request, lambda: done.append(change()), success=success,
+                          back=reverse("web:follow_ups"))
+    if done and request.POST.get("zurueck") != "liste":
+        return redirect(_target_url(done[0]))
+    return response
+
+
 @login_required
 @require_POST
 def follow_up_move_action(request, follow_up_id: int):
     form = FollowUpMoveForm(request.POST)
-    moved = {}
-
-    def move():
-        moved["it"] = follow_up_move(actor=actor_for_request(request),
-                                     follow_up_id=follow_up_id, due=cleaned(form)["due"])
-    response = run_action(request, move, success=_("Die Wiedervorlage ist verschoben."),
-                          back=reverse("web:follow_ups"))
-    return redirect(_back(request, _target_url(moved["it"]))) if "it" in moved else response
+    return _changed(request, lambda: follow_up_move(
+        actor=actor_for_request(request), follow_up_id=follow_up_id,
+        due=cleaned(form)["due"]), success=_("Die Wiedervorlage ist verschoben."))
 
 
 @login_required
 @require_POST
 def follow_up_close_action(request, follow_up_id: int):
-    closed = {}
-
-    def close():
-        closed["it"] = follow_up_close(actor=actor_for_request(request),
-                                       follow_up_id=follow_up_id)
-    response = run_action(request, close, success=_("Die Wiedervorlage ist erledigt."),
-                          back=reverse("web:follow_ups"))
-    return redirect(_back(request, _target_url(closed["it"]))) if "it" in closed else response
+    return _changed(request, lambda: follow_up_close(
+        actor=actor_for_request(request), follow_up_id=follow_up_id),
+        success=_("Die Wiedervorlage ist erledigt."))
 
 
 @login_required
