@@ -113,6 +113,7 @@ class DisposalList(models.Model):
 class ErasureDecision(models.TextChoices):
     ERASED = "erased", _("gelöscht")
     RESTRICTED = "restricted", _("eingeschränkt statt gelöscht")
+    REFUSED = "refused", _("abgelehnt")
 
 
 class ErasureRequest(models.Model):

@@ -1,5 +1,6 @@
 """Debian's Chromium driven by Playwright, for the browser tests (`playwright install` cannot
 download browsers on these machines, so the system's Chromium is launched by path)."""
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,10 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A date field's segment order (TT.MM.JJJJ) follows the browser's own language, not the page's
+# nor the context's locale; on Linux Chromium takes it from the environment, and only if its
+# German resources (Debian's chromium-l10n, beside /usr/bin/chromium's binary) are installed.
+GERMAN_RESOURCES = Path("/usr/lib/chromium/locales/de.pak")
 
 
 @pytest.fixture(scope="module")
@@ -19,3 +24,18 @@ def browser():
                                               args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def german_browser(browser):
+    """A Chromium whose own language is German, as in a German office: date fields read and
+    are typed day, month, year. Kept apart from `browser`, whose language stays the machine's."""
+    assert GERMAN_RESOURCES.is_file(), (
+        f"{GERMAN_RESOURCES} missing: Debian's chromium-l10n "
+        "(scripts/ensure-system-packages --test installs it)")
+    # A second Chromium of the same Playwright (one Playwright per thread).
+    chromium = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+        env={**os.environ, "LANGUAGE": "de_DE:de", "LC_ALL": "de_DE.UTF-8"})
+    yield chromium
+    chromium.close()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from archive.models import CaseFile
-from tests.browser import browser  # noqa: F401  (the browser tests' shared fixture)
+from tests.browser import browser, german_browser  # noqa: F401  (the browser tests' fixtures)
 from web.demo import demo_setup
 
 DEMO_PASSWORD = "demo-kennwort-123"

@@ -109,3 +109,29 @@ def listing(request, queryset, *, columns: list[Column], default_sort: str,
     page = paginator.get_page(number)
     query = {name: request.GET.get(name) for name in keep if request.GET.get(name)}
     return Listing(page=page, sort=sort, columns=by_key, query=query)
+
+
+def _sort_value(item, path: str):
+    value = item
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+    # None sorts first in ascending order, whatever the type of the others.
+    return (value is not None, value if value is not None else 0)
+
+
+def listing_rows(request, rows: list, *, columns: list[Column], default_sort: str,
+                 keep: tuple[str, ...] = (), per_page: int | None = None) -> Listing:
+    """Like `listing`, for rows computed in Python rather than queried (the due list, which
+    asks the holds and recomputes ends): the same query string, the same links. `order_by`
+    names attributes, with "__" to follow one to the next."""
+    by_key = {column.key: column for column in columns}
+    sort = request.GET.get(SORT_PARAM, "") or default_sort
+    if sort.lstrip("-") not in by_key:
+        sort = default_sort
+    fields = by_key[sort.lstrip("-")].order_by
+    ordered = sorted(rows, key=lambda row: tuple(_sort_value(row, name) for name in fields),
+                     reverse=sort.startswith("-"))
+    paginator = Paginator(ordered, per_page or page_size())
+    page = paginator.get_page(whole_number(request.GET.get(PAGE_PARAM)) or 1)
+    query = {name: request.GET.get(name) for name in keep if request.GET.get(name)}
+    return Listing(page=page, sort=sort, columns=by_key, query=query)

@@ -5,7 +5,7 @@ from django.core import signing
 from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
-from ..guards import may_work_on
+from ..guards import may_work_on, require_dpo_or_system
 from ..models import CaseFile, Document, Version
 from ..selectors import (
     READ_ACTIONS,
@@ -192,3 +192,17 @@ def versions_compare_read(*, user, document_id, old: int, new: int,
                        if document.case_file else None,
                        "versions": [old, new], "compared": True})
     return versions
+
+
+def case_files_handover_read(*, actor, case_file_ids, purpose: str, data: dict) -> None:
+    """The officer downloads a message of the hand-over to the public archive (xdomea 0501,
+    0503): it carries the case files' metadata (0503: their documents too), which the
+    officer's principals do not open on the pages. The hand-over is the officer's own task;
+    the retention service decides which message may be built, and here the actor must be the
+    officer (or the system). One `downloaded` event per case file, so that each file's access
+    report shows who took its data out and for which process."""
+    require_dpo_or_system(actor, "Die Aussonderung an das Archiv betreibt nur der Datenschutz.")
+    for pk, reference in (CaseFile.objects.filter(pk__in=list(case_file_ids))
+                          .values_list("pk", "file_reference")):
+        event_append(action="downloaded", object_type="case_file", object_id=pk, actor=actor,
+                     purpose=purpose, data={"file_reference": reference, **data})

@@ -145,6 +145,10 @@ class _Names:
             subject = data.get("subject", "")
             return _("%(noun)s über %(kind)s „%(subject)s“") % {
                 "noun": noun, "kind": report_kind_label(key), "subject": subject}
+        if kind == "xdomea_message":  # handed in on the pages, kept under its hash
+            return f"{noun} „{data.get('name', '')}“ (SHA-256 {key[:12]}…)"
+        if kind == "retention_schedule" and data.get("key"):
+            return f"{noun} {data['key']}"
         if kind == "blob":
             return f"{noun} (SHA-256 {key[:12]}…)"
         if kind in ("search", "inbox", "case_file_list", "retention", "blob_store", "package"):

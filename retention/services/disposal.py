@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.actors import Actor
-from archive.blobstore import blob_put_bytes
+from archive.blobstore import blob_open, blob_put_bytes
 from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from archive.guards import is_data_protection_officer, require_dpo_or_system, require_person
 from archive.models import CaseFile
@@ -105,6 +105,42 @@ def _require_other_operator(actor: Actor, disposal: DisposalList) -> None:
         raise PermissionDenied("Vier-Augen-Prinzip: Dasselbe Betriebssystemkonto hat die Liste "
                                "vorgeschlagen; genehmigen muss eine andere Person an ihrem "
                                "eigenen Zugang.", code="FOUR_EYES_SAME_OS_ACCOUNT")
+
+
+def disposal_reject(*, actor: Actor, disposal: DisposalList, reason: str) -> DisposalList:
+    """A proposed list that should not be carried out: rejected by a second officer, or
+    withdrawn by the one who proposed it. It stays, with who and why, and its files become
+    due again for a new proposal."""
+    user = require_person(actor)
+    if not _may(user, "retention.approve_disposal"):
+        raise PermissionDenied("Aussonderungen lehnen nur Berechtigte ab.")
+    if not reason.strip():
+        raise InvalidInput("Eine Ablehnung braucht eine Begründung.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        disposal = DisposalList.objects.select_for_update().get(pk=disposal.pk)
+        if disposal.state != DisposalState.PROPOSED:
+            raise Conflict("Diese Liste wartet nicht auf Genehmigung.", code="NOT_PROPOSED")
+        disposal.state = DisposalState.REJECTED
+        disposal.save(update_fields=["state"])
+        event_append(action="disposal_rejected", object_type="disposal", object_id=disposal.pk,
+                     actor=actor, purpose=reason.strip(),
+                     data={"proposed_by": disposal.proposed_by})
+    return disposal
+
+
+def disposal_protocol(*, actor: Actor, disposal: DisposalList, kind: str = "pdf") -> bytes:
+    """The destruction protocol of an executed list, as PDF/A or JSON; reading it is logged."""
+    require_dpo_or_system(actor, "Vernichtungsprotokolle liest nur der Datenschutz.")
+    if disposal.state != DisposalState.EXECUTED:
+        raise Conflict("Ein Protokoll gibt es erst, wenn die Liste vollzogen ist.",
+                       code="NOT_EXECUTED")
+    sha256 = disposal.protocol_pdf_sha256 if kind == "pdf" else disposal.protocol_sha256
+    with blob_open(sha256) as stream:
+        body = stream.read()
+    event_append(action="downloaded", object_type="disposal", object_id=disposal.pk,
+                 actor=actor, purpose="Vernichtungsprotokoll",
+                 data={"format": kind, "sha256": sha256})
+    return body
 
 
 def disposal_execute(*, disposal_id: int, actor: Actor) -> DisposalList:

@@ -41,8 +41,11 @@ def hold_lift(*, actor: Actor, hold: LegalHold, reason: str) -> LegalHold:
     _require_hold_permission(user)
     if hold.lifted_at is not None:
         raise Conflict("Die Sperre ist bereits aufgehoben.", code="HOLD_LIFTED")
+    if not reason.strip():
+        raise InvalidInput("Wer eine Sperre aufhebt, begründet das.", code="REASON_REQUIRED")
     with transaction.atomic():
-        hold.lifted_by, hold.lifted_at, hold.lift_reason = user.username, timezone.now(), reason
+        hold.lifted_by, hold.lifted_at = user.username, timezone.now()
+        hold.lift_reason = reason.strip()
         hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
         event_append(action="hold_lifted", object_type="case_file", object_id=hold.case_file_id,
                      actor=actor, purpose=reason, data={"hold": hold.pk})

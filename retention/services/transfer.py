@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from archive.actors import Actor
 from archive.blobstore import blob_open, blob_put_bytes
-from archive.errors import Conflict, InvalidInput
+from archive.errors import Conflict, InvalidInput, RegistraturError
 from archive.guards import require_dpo_or_system
+from archive.models import Event
+from archive.services.access import case_files_handover_read
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
 
@@ -49,23 +51,31 @@ def _records(items) -> dict[int, CaseFileRetention]:
         case_file_id__in=[i.case_file_id for i in items])}
 
 
-def transfer_offer(*, actor: Actor, out_dir: Path) -> tuple[Transfer, Path] | None:
-    """Offer everything due with the action "offer" that is neither decided nor already on an
-    open offer; what the archive failed to import is offered again. Returns None when there is
-    nothing to offer."""
-    require_dpo_or_system(actor, DENIED)
+def transfer_due() -> list:
+    """What the next offer would contain: everything due with the action "offer" that is
+    neither decided nor already on an open offer, and what the archive failed to import (the
+    items of `retention_due`, for their end and reason)."""
     busy = set(TransferItem.objects.filter(state__in=OPEN_ITEM_STATES)
                .values_list("case_file_id", flat=True))
     latest = {case_file_id: state for case_file_id, state in
               TransferItem.objects.order_by("pk").values_list("case_file_id", "state")}
     failed = [pk for pk, state in latest.items() if state == TransferItemState.FAILED]
-    due = [item.case_file for item in retention_due() if item.action == "offer"
+    due = [item for item in retention_due() if item.action == "offer"
            and item.case_file.pk not in busy]
-    records = {r.case_file_id: r for r in CaseFileRetention.objects.filter(
-        Q(archive_decision="") | Q(case_file_id__in=failed), case_file__in=due)}
-    due = [case_file for case_file in due if case_file.pk in records]
+    open_ = set(CaseFileRetention.objects.filter(
+        Q(archive_decision="") | Q(case_file_id__in=failed),
+        case_file__in=[item.case_file for item in due]).values_list("case_file_id", flat=True))
+    return [item for item in due if item.case_file.pk in open_]
+
+
+def transfer_offer(*, actor: Actor, out_dir: Path) -> tuple[Transfer, Path] | None:
+    """Offer everything `transfer_due` names; what the archive failed to import is offered
+    again. Returns None when there is nothing to offer."""
+    require_dpo_or_system(actor, DENIED)
+    due = [item.case_file for item in transfer_due()]
     if not due:
         return None
+    records = {r.case_file_id: r for r in CaseFileRetention.objects.filter(case_file__in=due)}
     with transaction.atomic():
         transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by=actor.label)
         data = [case_file_data(c, records[c.pk]) for c in due]
@@ -108,6 +118,84 @@ def transfer_import(*, data: bytes, actor: Actor, out_dir: Path) -> dict:
     report = {"message": message.code, "process_id": str(transfer.process_id)}
     report.update(handlers[message.code](transfer, message, actor=actor, out_dir=out_dir))
     return report
+
+
+def transfer_receive(*, actor: Actor, data: bytes, name: str, out_dir: Path) -> dict:
+    """A message from the archive handed in on the pages. Like the command line, which reads
+    a file that stays where it is, nothing handed in is lost: the bytes go to the blob store
+    before they are read, and a refusal is recorded with its code and the stored hash."""
+    require_dpo_or_system(actor, DENIED)
+    stored = blob_put_bytes(data)
+    try:
+        report = transfer_import(data=data, actor=actor, out_dir=out_dir)
+    except RegistraturError as refusal:
+        event_append(action="archive_message_refused", object_type="xdomea_message",
+                     object_id=stored.sha256, actor=actor,
+                     data={"name": name[:200], "size": len(data), "code": refusal.code,
+                           "message": refusal.message})
+        raise
+    event_append(action="archive_message_received", object_type="xdomea_message",
+                 object_id=stored.sha256, actor=actor,
+                 data={"name": name[:200], "size": len(data), "message": report["message"],
+                       "process_id": report["process_id"]})
+    return report
+
+
+def transfer_messages_refused(*, limit: int = 50) -> list[dict]:
+    """The messages refused on the pages, newest first: when, file, code, stored hash."""
+    return [{"at": event.at, "actor": event.actor, "sha256": event.object_id,
+             "name": event.data.get("name", ""), "code": event.data.get("code", ""),
+             "message": event.data.get("message", "")}
+            for event in Event.objects.filter(action="archive_message_refused",
+                                              object_type="xdomea_message")
+            .order_by("-seq")[:limit]]
+
+
+def transfer_messages_available(transfer: Transfer) -> set[str]:
+    """Which of this side's messages can still be built as they were sent: the receipt once
+    the appraisal is in, the offer while none of its case files is destroyed, the package
+    while it waits for the import confirmation."""
+    available = {"0505"} if transfer.appraised_at else set()
+    if not transfer.items.filter(case_file__destroyed_at__isnull=False).exists():
+        available.add("0501")
+    if transfer.state == TransferState.PACKAGED:
+        available.add("0503")
+    return available
+
+
+def transfer_message_download(*, actor: Actor, transfer: Transfer, code: str,
+                              out_dir: Path) -> Path:
+    """One of this side's messages of a transfer, built again from the records for download:
+    0501 (the offer), 0505 (the receipt of the appraisal) and 0503 (the package), as far as
+    `transfer_messages_available` allows. Only the
+    header's time differs from the first build. 0501 and 0503 carry the case files' data, so
+    each download is a read of every case file in it, logged through the archive's access
+    function."""
+    require_dpo_or_system(actor, DENIED)
+    process_id = str(transfer.process_id)
+    if code not in transfer_messages_available(transfer):
+        raise Conflict("Diese Nachricht lässt sich zu diesem Vorgang (noch oder nicht mehr) "
+                       "nicht bilden.", code="XDOMEA_MESSAGE_UNAVAILABLE")
+    if code == "0505":
+        return _write_message(messages.receipt(header(process_id), "0505"), out_dir,
+                              process_id, "0505")
+    if code == "0501":
+        items = list(transfer.items.select_related("case_file__plan_unit").order_by("pk"))
+        records = _records(items)
+        with transaction.atomic():
+            case_files_handover_read(actor=actor, case_file_ids=[i.case_file_id for i in items],
+                                     purpose=f"Anbieteverzeichnis (0501) {process_id}",
+                                     data={"process_id": process_id, "xdomea": "0501"})
+            return _write_message(messages.offer_list(
+                header(process_id), [case_file_data(i.case_file, records[i.case_file_id])
+                                     for i in items]), out_dir, process_id, "0501")
+    items = list(transfer.items.filter(state=TransferItemState.PACKAGED)
+                 .select_related("case_file__plan_unit").order_by("pk"))
+    with transaction.atomic():
+        case_files_handover_read(actor=actor, case_file_ids=[i.case_file_id for i in items],
+                                 purpose=f"Aussonderungspaket (0503) {process_id}",
+                                 data={"process_id": process_id, "xdomea": "0503"})
+        return _package_write(transfer, items, out_dir=out_dir)[0]
 
 
 def _import_receipt(transfer: Transfer, message: Message, *, actor: Actor, **_) -> dict:
@@ -169,15 +257,20 @@ def _import_appraisal(transfer: Transfer, message: Message, *, actor: Actor, out
     return report
 
 
-def transfer_package(*, actor: Actor, out_dir: Path) -> list[Path]:
-    """Build the 0503 package of every appraised transfer for what the archive wants."""
+def transfer_package(*, actor: Actor, out_dir: Path,
+                     transfer: Transfer | None = None) -> list[Path]:
+    """Build the 0503 package of every appraised transfer (or of the one given) for what the
+    archive wants."""
     require_dpo_or_system(actor, DENIED)
     paths = []
-    for transfer in Transfer.objects.filter(state=TransferState.APPRAISED).order_by("pk"):
-        items = list(transfer.items.filter(state=TransferItemState.ARCHIVE)
+    transfers = Transfer.objects.filter(state=TransferState.APPRAISED).order_by("pk")
+    if transfer is not None:
+        transfers = transfers.filter(pk=transfer.pk)
+    for appraised in transfers:
+        items = list(appraised.items.filter(state=TransferItemState.ARCHIVE)
                      .select_related("case_file__plan_unit"))
         if items:
-            paths.append(_package(transfer, items, actor=actor, out_dir=out_dir))
+            paths.append(_package(appraised, items, actor=actor, out_dir=out_dir))
     return paths
 
 
@@ -186,7 +279,8 @@ def _documents(record) -> list:
     return record.documents + [d for p in record.processes for d in p.documents]
 
 
-def _package(transfer: Transfer, items, *, actor: Actor, out_dir: Path) -> Path:
+def _package_write(transfer: Transfer, items, *, out_dir: Path) -> tuple[Path, list, list]:
+    """Write the zip; returns it with the case files' data and the files in it."""
     records = _records(items)
     data = [case_file_data(i.case_file, records[i.case_file_id], with_files=True)
             for i in items]
@@ -202,6 +296,12 @@ def _package(transfer: Transfer, items, *, actor: Actor, out_dir: Path) -> Path:
     path = package_write(out_dir=out_dir, process_id=process_id,
                          message=messages.serialise(tree),
                          files=[(f.name, lambda sha=f.sha256: blob_open(sha)) for f in files])
+    return path, data, files
+
+
+def _package(transfer: Transfer, items, *, actor: Actor, out_dir: Path) -> Path:
+    path, data, files = _package_write(transfer, items, out_dir=out_dir)
+    process_id = str(transfer.process_id)
     with transaction.atomic():
         TransferItem.objects.filter(pk__in=[i.pk for i in items]).update(
             state=TransferItemState.PACKAGED)

@@ -89,12 +89,69 @@ def states(objects, settings, monkeypatch):  # noqa: F811
         provenance={"quarantine_closed": {"reason": "Doppelt eingegangen", "by": "poststelle"}})
     HotFolderReport.objects.create(path="unterordner/verknuepfung.pdf", code="HOTFOLDER_LINK",
                                    message="Verknüpfung, nicht übernommen")
-    return {"recognised": recognised,
+    # The hand-over to the archive with something to do: an appraised transfer (the package
+    # form, the way to disposal for what is kassiert) and a refused message of the archive.
+    import uuid
+
+    from archive.services.events import event_append
+    from retention.models import Transfer, TransferItem, TransferState
+
+    appraised = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
+                                        state=TransferState.APPRAISED,
+                                        appraised_at=timezone.now())
+    TransferItem.objects.create(transfer=appraised, case_file_id=objects["case_file"],
+                                state="archive")
+    event_append(action="archive_message_refused", object_type="xdomea_message",
+                 object_id="0" * 64, actor="datenschutz",
+                 data={"name": "bewertung.xml", "code": "XDOMEA_SCHEMA_INVALID",
+                       "message": "Aussonderung.Bewertungsverzeichnis.0502 verletzt das "
+                                  "xdomea-3.0.0-Schema: line 1: …"})
+    officer = _officer_states(objects)
+    return {"recognised": recognised, "officer": officer,
+            "datenschutz": [reverse("web:transfer", args=(appraised.pk,)),
+                            *officer.values()],
             "poststelle": [f"/dokumente/{recognised}/"],
             # The viewer's page pictures and the drawn redaction need a real PDF.
             "sachbearbeitung-a": [reverse("web:version_diff", args=(objects["document"],))
                                   + "?alt=1&neu=2",
                                   reverse("web:document", args=(objects["pdf_document"],))]}
+
+
+def _officer_states(objects) -> dict:  # noqa: F811
+    """The officer's retention pages with something on them: a case file of unit B closed
+    long ago (due, so the due list has rows and a pager), a list the officer proposed
+    themselves (the four-eyes note), an approved one (the execution form) and the executed
+    one of the matrix (the protocol's links)."""
+    from datetime import datetime
+
+    from archive.actors import actor_for_user, system_actor
+    from archive.models import CaseFile, FilePlanUnit, Unit
+    from archive.services.casefiles import case_file_close, case_file_create
+    from retention.models import DisposalList, DisposalState
+    from retention.services.schedules import retention_recompute
+    from tests.conftest import user
+
+    due = []
+    for title in ("Alte Akte", "Ältere Akte"):
+        case_file = case_file_create(
+            plan_unit=FilePlanUnit.objects.get(code="50.20.1"),
+            unit=Unit.objects.get(code="B"), actor=system_actor(name="test"), title=title)
+        case_file_close(actor=actor_for_user(user("sachbearbeitung-b")), case_file=case_file)
+        CaseFile.objects.filter(pk=case_file.pk).update(
+            closed_at=timezone.make_aware(datetime(2010, 6, 1)))
+        retention_recompute(case_file=CaseFile.objects.get(pk=case_file.pk))
+        due.append(case_file)
+    own = DisposalList.objects.create(proposed_by="datenschutz")
+    own.case_files.set([due[0]])
+    approved = DisposalList.objects.create(proposed_by="datenschutz-vertretung",
+                                           approved_by="datenschutz-2",
+                                           approved_at=timezone.now(),
+                                           state=DisposalState.APPROVED)
+    approved.case_files.set([due[1]])
+    return {"due": reverse("web:disposal_due"),
+            "own": reverse("web:disposal", args=(own.pk,)),
+            "approved": reverse("web:disposal", args=(approved.pk,)),
+            "executed": reverse("web:disposal", args=(objects["executed"],))}
 
 
 def _axe() -> Path:
@@ -212,6 +269,12 @@ def test_every_page_of_every_role_passes_axe_and_fits_320_px(
                                    states["sachbearbeitung-a"][0]: 'id="diff"',
                                    states["sachbearbeitung-a"][1]: 'id="drawing-boxes"',
                                    "/neue-post/": 'class="pager"'},
+             "datenschutz": {states["officer"]["due"]: 'class="pager"',
+                             states["officer"]["own"]: 'id="four-eyes-note"',
+                             states["officer"]["approved"]: 'id="execute-confirm"',
+                             states["officer"]["executed"]: "protokoll.pdf",
+                             f"/datenschutz/loeschantraege/{objects['erasure']}/":
+                                 'name="outcome"'},
              "admin": {"/verwaltung/benutzer/": 'rel="next"',
                        f"/verwaltung/dokumenttypen/{objects['document_type']}/": "<form",
                        "/verwaltung/dokumenttypen/?seite=2": 'rel="prev"',

@@ -9,11 +9,12 @@ Playwright) against a live server with a real worker and hot-folder watcher:
 5. a caseworker of another unit finds and opens nothing of a letter of unit A.
 
 Each step's screenshot is kept under test-artifacts/journeys/<test>/<nn-step>.png (the
-directory is emptied when its test starts; CI can keep it as an artefact). Journeys 2 and 4,
-and the sign-in and search of 5, are driven with the keyboard alone (Tab, Enter, Space,
-typing; addresses are typed into the browser like a user would); the others use the mouse
-where a user would. Only journey 2 runs
-OCR (one scanned page); the other letters are born-digital PDFs."""
+directory is emptied when its test starts; CI can keep it as an artefact). Every journey is
+driven with the keyboard alone (issue 12.10: Tab, Enter, Space, typing; addresses are typed
+into the browser like a user would); the one step outside the page is the system's file
+dialog of journey 1, opened from the file control with the Space key. Journey 3 runs in a
+browser whose own language is German, so its date fields are typed TT.MM.JJJJ. Only journey
+2 runs OCR (one scanned page); the other letters are born-digital PDFs."""
 import hashlib
 import os
 import re
@@ -105,7 +106,8 @@ def _type_into(page, locator, text: str) -> None:
 
 
 def _session(browser, base_url: str):
-    return browser.new_context(base_url=base_url, locale="de-DE",
+    # A German office's browser: German formats (date fields) and Berlin's clock.
+    return browser.new_context(base_url=base_url, locale="de-DE", timezone_id="Europe/Berlin",
                                viewport={"width": 1280, "height": 900}).new_page()
 
 
@@ -158,7 +160,7 @@ def _pdf_text(path: Path) -> str:
                           check=True).stdout
 
 
-# --- 1. The mailroom ----------------------------------------------------------------------
+# --- 1. The mailroom, with the keyboard alone ---------------------------------------------
 
 def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         demo_tx, instance, live_server, browser, steps, tmp_path):
@@ -172,10 +174,18 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         "Sehr geehrte Damen und Herren,", "anbei die Unterlagen.", "Mit freundlichen Grüßen"])
         for number, subject in enumerate(subjects, start=1)]
 
-    page = _sign_in(browser, live_server.url, "poststelle", "/posteingang/hochladen/")
+    page = _sign_in(browser, live_server.url, "poststelle", "/posteingang/hochladen/",
+                    keyboard=True)
     steps.shot(page, "hochladen")
-    page.get_by_label("Dateien auswählen").set_input_files(letters)
-    page.get_by_role("button", name="Hochladen").click()
+    # The file control opens the system's file dialog on Space, like a click does; choosing
+    # the files in that dialog is the one step outside the page.
+    _tab_to(page, page.get_by_label("Dateien auswählen"))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    assert chooser.value.is_multiple()
+    chooser.value.set_files(letters)
+    _tab_to(page, page.get_by_role("button", name="Hochladen"))
+    page.keyboard.press("Enter")
     expect(page.locator("#upload-summary")).to_have_text("3 von 3 Dateien verarbeitet",
                                                          timeout=JOB_TIMEOUT_MS)
     steps.shot(page, "hochgeladen")
@@ -185,7 +195,9 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         (job.original_name, job.state, job.code, job.message) for job in jobs.values()]
     documents = [jobs[f"brief-{number}.pdf"].document for number in (1, 2, 3)]
 
-    page.goto("/posteingang/pruefen/")
+    _tab_to(page, page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Prüfen", exact=True))
+    page.keyboard.press("Enter")
     page.wait_for_url("**/posteingang/pruefen/")
     rows = {document.pk: page.get_by_role("row").filter(
         has=page.locator(f'a[href="/dokumente/{document.pk}/"]')) for document in documents}
@@ -193,23 +205,31 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         expect(row.get_by_label("Aktenzeichen")).to_have_value(first.file_reference)
     steps.shot(page, "vorschlaege")
 
+    def file_by_keyboard(document):
+        """Tab to the row's button and press Enter; the page comes back without the row."""
+        _tab_to(page, rows[document.pk].get_by_role("button", name="Ablegen"))
+        page.keyboard.press("Enter")
+        expect(page.locator(f'a[href="/dokumente/{document.pk}/"]')).to_have_count(0)
+
     # The first letter belongs to the other file: the suggestion is corrected, then filed.
-    corrected = rows[documents[0].pk]
-    corrected.get_by_label("Aktenzeichen").fill(second.file_reference)
+    reference = rows[documents[0].pk].get_by_label("Aktenzeichen")
+    _tab_to(page, reference)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(second.file_reference)
+    expect(reference).to_have_value(second.file_reference)
     steps.shot(page, "korrigiert")
-    corrected.get_by_role("button", name="Ablegen").click()
-    page.wait_for_load_state()
-    expect(page.locator(f'a[href="/dokumente/{documents[0].pk}/"]')).to_have_count(0)
+    file_by_keyboard(documents[0])
     steps.shot(page, "erstes-abgelegt")
     # The second has no type suggested: the mailroom picks one (and keeps the suggested file).
     typed = rows[documents[1].pk].get_by_label("Dokumenttyp")
-    typed.select_option(label="Kontoauszug")
+    _tab_to(page, typed)
+    page.keyboard.type("Kontoauszug")  # a closed select picks the option typed
+    expect(typed.locator("option:checked")).to_have_text("Kontoauszug")
     statement_type = typed.input_value()
     assert statement_type
     # All are filed to the suggested file but the first.
     for document in documents[1:]:
-        rows[document.pk].get_by_role("button", name="Ablegen").click()
-        expect(page.locator(f'a[href="/dokumente/{document.pk}/"]')).to_have_count(0)
+        file_by_keyboard(document)
     expect(page.get_by_text("Keine offenen Dokumente.")).to_be_visible()
     steps.shot(page, "alle-abgelegt")
 
@@ -292,10 +312,10 @@ def test_caseworker_finds_a_scan_by_a_word_opens_it_once_and_redacts_an_area(
         document.pk).exclude(pk__in=before)] == [("sachbearbeitung-a", "viewed")] * 3
 
 
-# --- 3. The data-protection officer -------------------------------------------------------
+# --- 3. The data-protection officer, with the keyboard alone ------------------------------
 
 def test_officer_runs_a_person_report_and_downloads_the_art_15_letter(
-        demo_tx, live_server, browser, steps, tmp_path):
+        demo_tx, live_server, german_browser, steps, tmp_path):
     case_file = demo_tx["A"]  # Jürgen Müller's file
     pdf = born_digital_pdf(tmp_path / "bescheid.pdf", ["Bescheid über Leistungen"])
     stored = blob_put_file(pdf)
@@ -307,14 +327,26 @@ def test_officer_runs_a_person_report_and_downloads_the_art_15_letter(
     # The caseworker read it: that is what the report must show the officer.
     assert _client("sachbearbeitung-a").get(f"/dokumente/{document.pk}/").status_code == 200
 
-    page = _sign_in(browser, live_server.url, "datenschutz", "/datenschutz/")
+    # The browser's own language is German: its date fields are typed TT.MM.JJJJ.
+    page = _sign_in(german_browser, live_server.url, "datenschutz", "/datenschutz/",
+                    keyboard=True)
     steps.shot(page, "datenschutz")
-    page.get_by_label("Bericht über").select_option("person")
-    page.get_by_label("Suchbegriff").fill("Jürgen Müller")
-    page.get_by_label(_exactly("von")).fill("2000-01-01")
-    page.get_by_label(_exactly("bis")).fill("2999-12-31")
+    kind = page.get_by_label("Bericht über")
+    _tab_to(page, kind)
+    page.keyboard.type("Person")  # a closed select picks the option typed
+    expect(kind).to_have_value("person")
+    _type_into(page, page.get_by_label("Suchbegriff"), "Jürgen Müller")
+    # A date field shows the browser's locale: German day, month, year (TT.MM.JJJJ); the
+    # digits fill one segment after the other. Day and month differ, so a field in another
+    # order (MM/DD/YYYY) would end up with another date.
+    for label, typed, iso in [("von", "02012000", "2000-01-02"),
+                              ("bis", "31122999", "2999-12-31")]:
+        field = page.get_by_label(_exactly(label))
+        _type_into(page, field, typed)
+        expect(field).to_have_value(iso)
     steps.shot(page, "bericht-angefragt")
-    page.get_by_role("button", name="Anzeigen").click()
+    _tab_to(page, page.get_by_role("button", name="Anzeigen"))
+    page.keyboard.press("Enter")
     page.wait_for_url("**/datenschutz/bericht/**")
     expect(page.locator("#report-summary")).to_be_visible()
     viewed = page.locator("tr.entry", has_text="sachbearbeitung-a").filter(
@@ -322,10 +354,14 @@ def test_officer_runs_a_person_report_and_downloads_the_art_15_letter(
     expect(viewed.first).to_be_visible()
     steps.shot(page, "bericht")
 
-    page.goto("/datenschutz/")
-    page.get_by_label("Auskunft nach Art. 15 DSGVO (PDF) für").fill("Jürgen Müller")
+    _tab_to(page, page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Datenschutz", exact=True))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/datenschutz/")
+    _type_into(page, page.get_by_label("Auskunft nach Art. 15 DSGVO (PDF) für"), "Jürgen Müller")
+    _tab_to(page, page.get_by_role("button", name="erstellen"))
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="erstellen").click()
+        page.keyboard.press("Enter")
     download = download_info.value
     letter = steps.path("auskunft-art15", "pdf")
     download.save_as(letter)

@@ -109,6 +109,8 @@ ALSO_ALLOWED = {"web:login": {"get", "post"}, "web:case_file_new": {"get", "post
                 "web:case_file_close": {"get", "post"},
                 # The upload form posts to its page when the browser runs no script.
                 "web:intake_upload": {"get", "post"},
+                # The review beside the pages: shown (GET), filed from its form (POST).
+                "web:intake_review_document": {"get", "post"},
                 "api:document": {"get", "patch"}}
 METHODS = ["get", "post", "put", "patch", "delete"]
 

@@ -4,6 +4,7 @@ The list of URLs comes from the resolver: a new URL without a row here fails the
 caseworker of Sachgebiet B gets 404 for an A object, byte-identical to an unknown id."""
 import json
 import re
+import uuid
 from dataclasses import replace
 from datetime import date
 from io import StringIO
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
-from archive.blobstore import blob_put_file
+from archive.blobstore import blob_put_bytes, blob_put_file
 from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
@@ -24,7 +25,18 @@ from archive.services.staff import password_link_parts, user_create
 from followups.models import DeadlineRule
 from followups.services import follow_up_create
 from ingest.models import IngestJob, JobState, RedactionJob
-from retention.models import DisposalList, ErasureRequest, LegalHold
+from retention.models import (
+    CaseFileRetention,
+    DisposalList,
+    DisposalState,
+    ErasureRequest,
+    LegalHold,
+    RetentionSchedule,
+    Transfer,
+    TransferItem,
+    TransferItemState,
+    TransferState,
+)
 from search.models import SavedSearch
 from tests.archive.helpers import content, file_document, grant
 from tests.conftest import DEMO_PASSWORD, user
@@ -148,23 +160,53 @@ def _matrix(objects) -> dict:
         "web:data_protection": [("get", (), {}, DPO)],
         "web:break_glass_review": [("post", (opening,), {"note": "ok"}, DPO_ACTS)],
         "web:report": [("get", (), {}, DPO)],
+        # The officer's retention pages (issue 12.8): the data-protection officer only.
         "web:retention": [("get", (), {}, DPO)],
         "web:retention_end": [("post", (), {"file_reference": target, "until": "2045-12-31",
                                              "reason": "Klageverfahren"}, DPO_ACTS)],
-        "web:disposal_propose": [("post", (), {"case_file": []}, DPO_ACTS)],
-        "web:disposal_approve": [("post", (disposal,), {}, DPO_ACTS)],
-        "web:disposal_execute": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:schedules": [("get", (), {}, DPO)],
+        "web:schedule_new": [("get", (), {}, DPO)],
+        "web:schedule_create": [("post", (), {
+            "key": "PRUEF-5J", "name": "Prüffrist", "trigger": "closed", "years": "5",
+            "months": "0", "days": "0", "trigger_offset_years": "0", "action": "destroy",
+            "legal_basis": "§ 84 SGB X"}, DPO_ACTS)],
+        "web:schedule_edit": [("get", (objects["schedule"],), {}, DPO)],
+        "web:schedule_update": [("post", (objects["schedule"],), {
+            "name": "Sozialleistungsakte", "trigger": "closed", "years": "10", "months": "0",
+            "days": "0", "trigger_offset_years": "0", "year_end_cutoff": "on",
+            "action": "destroy", "legal_basis": "§ 84 Abs. 2 SGB X"}, DPO_ACTS)],
+        "web:holds": [("get", (), {"status": "alle", "sortierung": "akte"}, DPO)],
         "web:hold_place": [("post", (), {"file_reference": target, "reason": "Klage",
                                          "mandate": "SG 1"}, DPO_ACTS)],
         "web:hold_lift": [("post", (hold,), {"reason": "erledigt"}, DPO_ACTS)],
-        "web:erasure": [("get", (), {}, DPO)],
+        "web:disposal_due": [("get", (), {"sortierung": "-fristende"}, DPO)],
+        "web:disposal_propose": [("post", (), {"case_file": []}, DPO_ACTS)],
+        "web:disposal_lists": [("get", (), {"status": "proposed"}, DPO)],
+        "web:disposal": [("get", (disposal,), {}, DPO)],
+        "web:disposal_reject": [("post", (objects["proposed"],), {"reason": "Akte fehlt"},
+                                 DPO_ACTS)],
+        "web:disposal_approve": [("post", (disposal,), {}, DPO_ACTS)],
+        "web:disposal_execute": [("post", (disposal,), {"confirm": "1"}, DPO_ACTS)],
+        "web:disposal_protocol": [("get", (objects["executed"], "pdf"), {}, DPO)],
+        "web:erasure": [("get", (), {"status": "alle"}, DPO)],
         "web:erasure_new": [("post", (), {"file_reference": target, "received_on": "2026-11-01"},
                              DPO_ACTS)],
+        "web:erasure_request": [("get", (objects["erasure"],), {}, DPO)],
         "web:erasure_decide": [("post", (objects["erasure"],), {"reason": "geprüft"}, DPO_ACTS)],
         "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
                                   DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
+        # The hand-over to the archive. The posts find nothing to do (nothing due, no file,
+        # already packaged) and come back with the reason; the downloads are of a packaged
+        # transfer of A's file.
+        "web:transfer": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_offer": [("post", (), {}, DPO_ACTS)],
+        "web:transfer_receive": [("post", (), {}, DPO_ACTS)],
+        "web:transfer_package": [("post", (objects["transfer"],), {}, DPO_ACTS)],
+        "web:transfer_offer_xml": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_receipt_xml": [("get", (objects["transfer"],), {}, DPO)],
+        "web:transfer_package_zip": [("get", (objects["transfer"],), {}, DPO)],
         # Without a file, those who may upload are sent back with the reason (NO_FILE).
         "web:intake_upload": [("get", (), {}, UPLOADERS),
                               ("post", (), {}, _only({"poststelle": 302, "sachbearbeitung-a": 302,
@@ -175,6 +217,11 @@ def _matrix(objects) -> dict:
         "web:intake_review": [("get", (), {}, MAILROOM)],
         "web:intake_review_file": [("post", (objects["inbox_document"],),
                                     {"file_reference": target}, MAILROOM_ACTS)],
+        # One inbox document beside its page picture: shown, then filed (and gone from the
+        # mailroom's sight); everyone else gets the 404 of an unknown id.
+        "web:intake_review_document": [("get", (objects["review_document"],), {}, MAILROOM),
+                                       ("post", (objects["review_document"],),
+                                        {"file_reference": target}, MAILROOM_ACTS)],
         "web:inbox": [("get", (), {}, MAILROOM)],
         "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
                                          "file_reference": target}, MAILROOM_ACTS)],
@@ -255,9 +302,32 @@ def objects(demo, tmp_path):
     disposal = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
     hold = LegalHold.objects.create(case_file=demo["B"], reason="Prüfung", mandate="RPA 1",
                                     placed_by="datenschutz")
+    # A second proposal to reject, and an executed list whose protocol can be downloaded.
+    proposed = DisposalList.objects.create(proposed_by="datenschutz-vertretung")
+    executed = DisposalList.objects.create(
+        proposed_by="datenschutz-vertretung", approved_by="datenschutz",
+        state=DisposalState.EXECUTED, approved_at=timezone.now(), executed_at=timezone.now(),
+        protocol_sha256=blob_put_bytes(b"{}").sha256,
+        protocol_pdf_sha256=blob_put_bytes(b"%PDF-1.7 Protokoll").sha256)
     erasure = ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 1),
                                             recorded_by="datenschutz")
     inbox_document = file_document(None, text="Unzugeordneter Brief").pk
+    # Post in the inbox with a real rendition and what recognition found, for the review of
+    # one document beside its page picture.
+    review_pdf = blob_put_file(born_digital_pdf(tmp_path / "eingang.pdf", ["Antrag auf Wohngeld"]))
+    review_document = document_file_new(
+        content=replace(content("Antrag auf Wohngeld"), original_sha256=review_pdf.sha256,
+                        original_size=review_pdf.size, rendition_sha256=review_pdf.sha256,
+                        provenance={"recognition": {
+                            "file_reference": {"value": demo["A"].file_reference,
+                                               "confidence": 0.81, "reason": "Aktenzeichen"},
+                            "sender": {"value": "Jobcenter Leipzig", "confidence": 0.9},
+                            "document_type": {"value": "antrag", "confidence": 0.62,
+                                              "model_version": "m-1"},
+                            "person": {"value": "Erika Mustermann", "client_number": "K-1",
+                                       "confidence": 0.71}}}),
+        case_file=None, title="Antrag", received_at=timezone.now(), document_type="antrag",
+        sender="Jobcenter Leipzig", actor=system_actor(name="test")).pk
     job = IngestJob.objects.create(source="upload", original_name="brief.pdf",
                                    original_sha256="0" * 64, original_size=1,
                                    submitted_by="poststelle")
@@ -277,12 +347,22 @@ def objects(demo, tmp_path):
                                  due=timezone.localdate(), reason="Prüfen",
                                  case_file_id=demo["A"].pk, assignee=user("sachbearbeitung-a"))
     grant("sachbearbeitung-a", "view_unit_deadlines")
+    # A transfer of A's file to the archive, appraised and packaged, for the hand-over rows.
+    transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
+                                       state=TransferState.PACKAGED,
+                                       appraised_at=timezone.now(), packaged_at=timezone.now())
+    TransferItem.objects.create(transfer=transfer, case_file=demo["A"],
+                                state=TransferItemState.PACKAGED)
+    CaseFileRetention.objects.get_or_create(case_file=demo["A"])
     return {"document": document, "pdf_document": pdf_document,
-            "saved_search": saved_search.pk,
+            "saved_search": saved_search.pk, "transfer": transfer.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
-            "inbox_document": inbox_document, "job": str(job.pk), "quarantined": quarantined,
-            "disposal": disposal.pk, "hold": hold.pk,
+            "inbox_document": inbox_document, "review_document": review_document,
+            "job": str(job.pk), "quarantined": quarantined,
+            "disposal": disposal.pk, "hold": hold.pk, "proposed": proposed.pk,
+            "executed": executed.pk,
+            "schedule": RetentionSchedule.objects.get(key="SGB-10J-ZDA").pk,
             "file_reference": demo["A"].file_reference,
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
             # The administration's rows: a member of staff, a unit, a document type.

@@ -9,9 +9,10 @@ from archive.errors import InvalidInput, NotFound
 from ..errors import as_domain_error
 
 
-def run_action(request, action, *, success: str, back: str):
+def run_action(request, action, *, success, back: str):
+    """`success` is the message, or a function of what the action returned that gives it."""
     try:
-        action()
+        result = action()
     except NotFound:
         raise
     except Exception as exception:
@@ -20,7 +21,7 @@ def run_action(request, action, *, success: str, back: str):
             raise
         messages.error(request, f"{error.message} ({error.code})")
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
     return redirect(back)
 
 

@@ -126,12 +126,12 @@ def separator_sheet(request):
     return _pdf(separator_sheet_pdf(), "trennblatt.pdf")
 
 
-def _mailroom_only(user) -> None:
+def mailroom_only(user) -> None:
     if user_role(user) != Role.MAILROOM:
         raise NotFound()
 
 
-def _suggestion(provenance: dict) -> dict:
+def recognised_suggestion(provenance: dict) -> dict:
     recognition = provenance.get("recognition") or {}
     if not isinstance(recognition, dict):
         recognition = {}
@@ -159,13 +159,13 @@ def _person(suggested) -> dict:
 @login_required
 @require_GET
 def review_page(request):
-    _mailroom_only(request.user)
+    mailroom_only(request.user)
     documents = inbox_list(user=request.user, limit=100, purpose="Vorschläge prüfen")
     names, choices = document_type_names(), document_type_choices()
     offered = {key for key, _name in choices}
     rows = []
     for row in inbox_rows(documents):
-        suggestion = _suggestion(row["provenance"])
+        suggestion = recognised_suggestion(row["provenance"])
         typed = suggestion["document_type"]
         typed["name"] = names.get(typed["value"] or "", typed["value"])
         current = row["document"].document_type
@@ -187,22 +187,36 @@ def review_file(request, document_id):
     """File an inbox document: confirming the suggestion and correcting it (the file, the
     type, title, sender, date) are the same one action and one event, which records whether
     each suggestion was taken, and for the type the model version and confidence."""
-    _mailroom_only(request.user)
+    mailroom_only(request.user)
     document = document_visible_or_404(request.user, document_id)
-    reference = request.POST.get("file_reference", "").strip()
+    review_decide(request, document, request.POST)
+    return redirect("web:intake_review")
+
+
+def review_decide(request, document, form):
+    """The mailroom's decision on one inbox document, as the review list and the review of
+    one document beside its pages post it: the target file and the corrected fields, filed
+    through document_correct (one transaction, one event). Returns the target case file."""
+    reference = form.get("file_reference", "").strip()
     case_file = case_file_by_reference(reference) if reference else None
     if case_file is None:
         raise InvalidInput(_("Unbekanntes Aktenzeichen: %(ref)s") % {"ref": reference},
                            code="UNKNOWN_FILE_REFERENCE")
-    corrections = _corrections(request.POST)
-    suggestion = _suggestion(_first_provenance(document))
+    corrections = _corrections(form)
+    suggestion = recognised_suggestion(first_provenance(document))
     suggested = suggestion["file_reference"].get("value")
     how = ("Vorschlag bestätigt" if suggested == reference
            else f"korrigiert (Vorschlag: {suggested or '–'})")
-    edited = [name for name in corrections if getattr(document, name) != corrections[name]]
+    edited = [FIELD_NAMES[name] for name in corrections
+              if getattr(document, name) != corrections[name]]
+    review = {"file_reference": {"suggested": suggested, "taken": suggested == reference}}
+    person = _person_decision(form, suggestion["person"])
+    if person is not None:
+        review["person"] = person
+        edited += [PERSON_FIELD_NAMES[name] for name in person["corrected"]]
     if edited:
-        how += "; berichtigt: " + ", ".join(FIELD_NAMES[name] for name in edited)
-    chosen = request.POST.get("document_type")
+        how += "; berichtigt: " + ", ".join(edited)
+    chosen = form.get("document_type")
     chosen = chosen.strip() if chosen is not None else None
     suggested_type = suggestion["document_type"]["value"]
     if chosen is not None and chosen != (suggested_type or document.document_type):
@@ -210,18 +224,20 @@ def review_file(request, document_id):
                 f"{document_type_name(suggested_type or '') or '–'})")
     document_correct(actor=actor_for_request(request), document_id=document.pk,
                      case_file=case_file, document_type=chosen, changes=corrections,
-                     reason=f"Poststelle: {how}",
-                     review={"file_reference": {"suggested": suggested,
-                                                "taken": suggested == reference}})
-    return redirect("web:intake_review")
+                     reason=f"Poststelle: {how}", review=review)
+    return case_file
 
 
-def _first_provenance(document) -> dict:
+def first_provenance(document) -> dict:
     first = document.versions.order_by("number").first()
     return (first.provenance or {}) if first else {}
 
 
 FIELD_NAMES = {"title": "Betreff", "sender": "Absender", "letter_date": "Briefdatum"}
+# The person is no field of the document: recognition used it to find the case file, and
+# what the mailroom corrects is kept in the filing event (its review), beside the suggestion.
+PERSON_FIELD_NAMES = {"name": "Person", "client_number": "Kundennummer"}
+PERSON_FORM_FIELDS = {"name": "person_name", "client_number": "client_number"}
 
 
 def _corrections(form) -> dict:
@@ -238,3 +254,16 @@ def _corrections(form) -> dict:
             raise InvalidInput(_("Ungültiges Briefdatum: %(date)s") % {"date": raw},
                                code="INVALID_DATE") from None
     return changes
+
+
+def _person_decision(form, suggested: dict) -> dict | None:
+    """What the mailroom decided about the recognised person, when its form sent the person
+    fields (the review of one document does; the list does not): the suggestion, the values
+    as typed, which of them were corrected and whether the suggestion was taken."""
+    if not any(field in form for field in PERSON_FORM_FIELDS.values()):
+        return None
+    was = {"name": suggested.get("value") or "",
+           "client_number": suggested.get("client_number") or ""}
+    now = {key: form.get(field, "").strip()[:200] for key, field in PERSON_FORM_FIELDS.items()}
+    corrected = [key for key in PERSON_FIELD_NAMES if now[key] != was[key]]
+    return {"suggested": was, "value": now, "corrected": corrected, "taken": not corrected}

@@ -1,34 +1,44 @@
-"""The data-protection officer's retention pages: due list, proposals, approval, execution,
-holds."""
+"""The data-protection officer's retention overview (what waits, ends set apart from the
+schedules), erasure requests, restrictions and the Art. 15 report. Schedules, holds and
+disposal have their own modules (schedules.py, holds.py, disposal.py)."""
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput, NotFound
 from archive.guards import require_role
 from archive.models import Role
+from archive.selectors import events_for_object
 from archive.services.access import case_files_list
 from archive.services.casefiles import case_file_by_reference
 from archive.services.subject_rights import case_file_restriction_lift
-from retention.models import CaseFileRetention, DisposalList, ErasureRequest, LegalHold
-from retention.services.disposal import (
-    disposal_approve,
-    disposal_execute,
-    disposal_propose,
-    retention_due,
+from retention.models import (
+    CaseFileRetention,
+    DisposalList,
+    DisposalState,
+    ErasureRequest,
+    LegalHold,
+    RetentionSchedule,
 )
-from retention.services.erasure import erasure_decide, erasure_request_record
-from retention.services.holds import hold_lift, hold_place
+from retention.services.disposal import retention_due
+from retention.services.erasure import (
+    erasure_decide,
+    erasure_obstacle,
+    erasure_request_record,
+)
 from retention.services.schedules import retention_end_change
 from retention.services.subject_access import subject_access_report
 
-from ..params import whole_number
+from ..listing import Column, listing
+from ..retention_forms import ErasureDecisionForm, ErasureRequestForm
 from .actions import object_or_404, run_action
 
 
@@ -39,70 +49,22 @@ def _back():
 @login_required
 @require_GET
 def retention_page(request):
+    """The officer's overview: what waits for them, the ends set apart from the schedules, and
+    the form to set one case file's end."""
     require_role(request.user, Role.DATA_PROTECTION)
     return render(request, "web/retention.html", {
-        "due": retention_due(),
-        "lists": DisposalList.objects.prefetch_related("case_files")[:50],
-        "holds": LegalHold.objects.filter(lifted_at__isnull=True).select_related("case_file"),
-        "overrides": CaseFileRetention.objects.filter(override_end__isnull=False)
+        "counts": {
+            "schedules": RetentionSchedule.objects.count(),
+            "holds": LegalHold.objects.filter(lifted_at__isnull=True).count(),
+            "due": len(retention_due()),
+            "proposed": DisposalList.objects.filter(state=DisposalState.PROPOSED).count(),
+            "approved": DisposalList.objects.filter(state=DisposalState.APPROVED).count(),
+            "erasure": ErasureRequest.objects.filter(decision="").count(),
+        },
+        "overrides": CaseFileRetention.objects.filter(override_end__isnull=False,
+                                                      case_file__destroyed_at__isnull=True)
         .select_related("case_file").order_by("-updated_at")[:200],
     })
-
-
-@login_required
-@require_POST
-def propose(request):
-    require_role(request.user, Role.DATA_PROTECTION)
-    ids = [pk for pk in map(whole_number, request.POST.getlist("case_file")) if pk is not None]
-    return run_action(request, lambda: disposal_propose(actor=actor_for_request(request),
-                                                        case_file_ids=ids),
-                      success=_("Die Aussonderungsliste wurde vorgeschlagen."), back=_back())
-
-
-@login_required
-@require_POST
-def approve(request, disposal_id: int):
-    require_role(request.user, Role.DATA_PROTECTION)
-    disposal = object_or_404(DisposalList, disposal_id)
-    return run_action(request, lambda: disposal_approve(actor=actor_for_request(request),
-                                                        disposal=disposal),
-                      success=_("Die Liste wurde genehmigt."), back=_back())
-
-
-@login_required
-@require_POST
-def execute(request, disposal_id: int):
-    require_role(request.user, Role.DATA_PROTECTION)
-    object_or_404(DisposalList, disposal_id)
-    return run_action(request, lambda: disposal_execute(disposal_id=disposal_id,
-                                                        actor=actor_for_request(request)),
-                      success=_("Die Liste wurde vollzogen; das Protokoll ist gespeichert."),
-                      back=_back())
-
-
-@login_required
-@require_POST
-def hold_new(request):
-    require_role(request.user, Role.DATA_PROTECTION)
-
-    def place():
-        case_file = case_file_by_reference(request.POST.get("file_reference", "").strip())
-        if case_file is None:
-            raise NotFound()
-        hold_place(actor=actor_for_request(request), case_file=case_file,
-                   reason=request.POST.get("reason", ""), mandate=request.POST.get("mandate", ""))
-
-    return run_action(request, place, success=_("Die Sperre wurde gesetzt."), back=_back())
-
-
-@login_required
-@require_POST
-def hold_end(request, hold_id: int):
-    require_role(request.user, Role.DATA_PROTECTION)
-    hold = object_or_404(LegalHold, hold_id)
-    return run_action(request, lambda: hold_lift(actor=actor_for_request(request), hold=hold,
-                                                 reason=request.POST.get("reason", "")),
-                      success=_("Die Sperre wurde aufgehoben."), back=_back())
 
 
 @login_required
@@ -127,15 +89,56 @@ def retention_end(request):
                       back=_back())
 
 
+ERASURE_COLUMNS = [
+    Column("akte", gettext_lazy("Akte"), ("case_file__file_reference",)),
+    Column("eingang", gettext_lazy("eingegangen"), ("received_on",)),
+    Column("entscheidung", gettext_lazy("Entscheidung"), ("decision",)),
+    Column("entschieden", gettext_lazy("entschieden am"), ("decided_at",)),
+]
+ERASURE_STATES = {"offen": {"decision": ""}, "entschieden": {"decision__gt": ""}, "alle": {}}
+
+
 @login_required
 @require_GET
 def erasure_page(request):
     require_role(request.user, Role.DATA_PROTECTION)
+    state = request.GET.get("status", "offen")
+    if state not in ERASURE_STATES:
+        state = "offen"
+    requests = ErasureRequest.objects.filter(**ERASURE_STATES[state]).select_related("case_file")
+    found = listing(request, requests, columns=ERASURE_COLUMNS, default_sort="eingang",
+                    keep=("status",))
     # The officer's principals reach only restricted case files: this is their list, logged.
     restricted = case_files_list(user=request.user, purpose="Eingeschränkte Akten")
-    return render(request, "web/erasure.html",
-                  {"requests": ErasureRequest.objects.select_related("case_file")[:200],
-                   "restricted": restricted})
+    return render(request, "web/erasure.html", {
+        "listing": found, "requests": found.page.object_list, "state": state,
+        "states": [("offen", _("offene")), ("entschieden", _("entschiedene")),
+                   ("alle", _("alle"))],
+        "restricted": restricted,
+        "form": ErasureRequestForm(initial={"received_on": timezone.localdate()})})
+
+
+ERASURE_HISTORY = ("erasure_requested", "erasure_decided", "restricted", "unrestricted",
+                   "hold_placed", "hold_lifted", "retention_shortened", "retention_extended",
+                   "destroyed")
+
+
+@login_required
+@require_GET
+def erasure_request_page(request, request_id: int):
+    """One request: what was asked, what stands in the way of erasure now, the decision (or
+    the form to make it) and its history in the trail."""
+    require_role(request.user, Role.DATA_PROTECTION)
+    erasure = object_or_404(ErasureRequest, request_id)
+    case_file = erasure.case_file
+    obstacle = None
+    if not erasure.decision and case_file.destroyed_at is None:
+        obstacle = erasure_obstacle(case_file)
+    return render(request, "web/erasure_request.html", {
+        "erasure": erasure, "case_file": case_file, "obstacle": obstacle,
+        "form": ErasureDecisionForm(),
+        "history": events_for_object("case_file", case_file.pk)
+        .filter(action__in=ERASURE_HISTORY).order_by("seq")})
 
 
 @login_required
@@ -161,7 +164,8 @@ def erasure_new(request):
         try:
             received = date.fromisoformat(request.POST.get("received_on", ""))
         except ValueError:
-            raise InvalidInput(_("Bitte das Eingangsdatum angeben.")) from None
+            raise InvalidInput(_("Bitte das Eingangsdatum angeben."),
+                               code="DATE_REQUIRED") from None
         erasure_request_record(actor=actor_for_request(request), case_file=case_file,
                                received_on=received, note=request.POST.get("note", ""))
 
@@ -174,10 +178,15 @@ def erasure_new(request):
 def erasure_decision(request, request_id: int):
     require_role(request.user, Role.DATA_PROTECTION)
     erasure = object_or_404(ErasureRequest, request_id)
-    return run_action(request, lambda: erasure_decide(actor=actor_for_request(request),
-                                                      request=erasure,
-                                                      reason=request.POST.get("reason", "")),
-                      success=_("Entschieden."), back=reverse("web:erasure"))
+    labels = {"erased": _("Die Akte wurde gelöscht."),
+              "restricted": _("Die Verarbeitung der Akte ist eingeschränkt."),
+              "refused": _("Der Antrag wurde abgelehnt.")}
+
+    return run_action(request, lambda: erasure_decide(
+        actor=actor_for_request(request), request=erasure, reason=request.POST.get("reason", ""),
+        outcome=request.POST.get("outcome", "erase")),
+        success=lambda decided: labels[decided.decision],
+        back=reverse("web:erasure_request", args=[erasure.pk]))
 
 
 @login_required
