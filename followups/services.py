@@ -106,7 +106,7 @@ def follow_up_create(*, actor: Actor, due: date, reason: str, case_file_id=None,
 def _open_follow_up_to_change(actor: Actor, follow_up_id) -> tuple[FollowUp, CaseFile]:
     user = require_person(actor)
     try:
-        follow_up = (FollowUp.objects.select_for_update()
+        follow_up = (FollowUp.objects.select_for_update(of=("self",))
                      .select_related("document__case_file", "case_file", "assignee", "unit")
                      .get(pk=int(follow_up_id)))
     except (FollowUp.DoesNotExist, ValueError, TypeError):
