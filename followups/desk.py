@@ -43,7 +43,8 @@ def deadline_entries(scope: DeskScope) -> list[DeskEntry]:
             case_file_id=document.case_file_id, document_id=document.pk, due=deadline.end,
             overdue=deadline.risk == "overdue",
             detail=(f"Eingang {deadline.receipt.day:%d.%m.%Y}, Fristende "
-                    f"{deadline.end:%d.%m.%Y} ({deadline.case_file.file_reference})"),
+                    f"{deadline.end:%d.%m.%Y} ({deadline.case_file.file_reference})"
+                    + (", Beispielregel" if deadline.rule.example else "")),
             for_user_id=deadline.responsible_id,
             unit_id=deadline.case_file.unit_id,
             done_url=reverse("web:deadline_done", args=[document.pk, deadline.rule.pk])))

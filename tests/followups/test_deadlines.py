@@ -129,6 +129,8 @@ def test_desk_source_gives_warnings_and_another_unit_sees_none(demo, antrag):
     entry = next(e for e in entries if e.document_id == antrag.pk)
     assert entry.overdue and entry.due == date(2027, 3, 1) and entry.kind == "deadline"
     assert entry.url == reverse("web:document", args=[antrag.pk])
+    assert entry.detail == (f"Eingang 31.08.2026, Fristende 01.03.2027 "
+                            f"({demo['A'].file_reference}), Beispielregel")
     # Not yet a warning months before its end.
     early = source(DeskScope(user=a, today=date(2026, 9, 1), user_ids=(a.pk,)))
     assert antrag.pk not in [e.document_id for e in early]
