@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "ingest",
     "search",
     "retention",
+    "signoff",
+    "desk",
     "followups",
     "web",
 ]
@@ -264,6 +266,23 @@ AUTHORITY_ADDRESS = [line.strip() for line in env_str(
     "REGISTRATUR_AUTHORITY_ADDRESS", "Rathausplatz 1|12345 Musterstadt").split("|") if line.strip()]
 AUTHORITY_CONTACT = [line.strip() for line in env_str(
     "REGISTRATUR_AUTHORITY_CONTACT", "").split("|") if line.strip()]
+
+# ========================= desk ============================================================
+# The caseworker's desk ("Mein Arbeitsplatz") and its optional e-mail digest (counts and a
+# link only), sent hourly to whoever's last digest is older than DESK_DIGEST_HOURS; a failed
+# delivery is tried again at the next run.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("REGISTRATUR_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("REGISTRATUR_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("REGISTRATUR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("REGISTRATUR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("REGISTRATUR_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("REGISTRATUR_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("REGISTRATUR_EMAIL_FROM", "registratur@localhost")
+# The address people open the instance at, for the link in the digest.
+SITE_URL = env_str("REGISTRATUR_SITE_URL", "http://127.0.0.1:8000")
+DESK_DIGEST_HOURS = env_int("REGISTRATUR_DESK_DIGEST_HOURS", 24)
+CELERY_BEAT_SCHEDULE["desk-send-digests"] = {"task": "desk.send_digests", "schedule": 3600.0}
 
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")

@@ -6,10 +6,12 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Wiedervorlagen und Fristen"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from archive.desk_sources import desk_source_register
-        from archive.services.staff import permission_grantable_register
         from archive.signals import documents_destroyed
 
+        from . import permissions
         from .desk import deadline_entries, follow_up_entries
         from .handlers import forget_destroyed
 
@@ -17,6 +19,6 @@ class FollowupsConfig(AppConfig):
         desk_source_register("follow_up", follow_up_entries)
         desk_source_register("deadline", deadline_entries)
         documents_destroyed.connect(forget_destroyed, dispatch_uid="followups.forget")
-        # The unit lead's view of the unit's deadlines, granted on the administration's page.
-        permission_grantable_register("view_unit_deadlines",
-                                      "Fristen der Organisationseinheit einsehen")
+        # The unit lead's permission survives a test database's flush (see permissions.py).
+        post_migrate.connect(permissions.after_migrate, sender=self,
+                             dispatch_uid="followups.permissions")

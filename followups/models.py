@@ -71,7 +71,6 @@ class DeadlineRule(models.Model):
         ordering = ["document_type", "months", "days", "pk"]
         verbose_name = _("Fristregel")
         verbose_name_plural = _("Fristregeln")
-        permissions = [("view_unit_deadlines", "Fristen der Organisationseinheit einsehen")]
         constraints = [models.CheckConstraint(condition=Q(months__gt=0) | Q(days__gt=0),
                                               name="deadline_rule_has_a_period")]
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from archive.errors import Conflict, InvalidInput, NotFound
 from archive.guards import require_open, require_work
 from archive.selectors import document_visible_or_404, version_latest
+from archive.services.documents import version_add_check
 
 from .models import REDACTION_STEPS, RedactionJob, RedactionState
 from .pages import page_sizes
@@ -128,6 +129,7 @@ def redaction_check(*, user, document_id, version: int, boxes: list[Box], reason
                            code="NOT_FILED")
     require_work(user, document.case_file)
     require_open(document.case_file, document.process)
+    version_add_check(document)  # a redaction is a new version: refused now, not in the worker
     if not boxes or not reason.strip():
         raise InvalidInput("Eine Schwärzung braucht Bereiche und einen Grund.",
                            code="REASON_REQUIRED")

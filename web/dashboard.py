@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.models import BreakGlass, Document, FilePlanUnit, Role, Unit
 from archive.selectors import case_files_visible_to, documents_visible_to, inbox_documents
+from desk.selectors import desk_collect
 from ingest.selectors import inbox_with_routing, jobs_quarantine_open, with_suggestion
 from retention.models import CaseFileRetention, ErasureRequest, LegalHold
 
@@ -81,6 +82,8 @@ def _mailroom(user) -> list[Count]:
 
 def _caseworker(user) -> list[Count]:
     return [
+        Count("desk", _("Mein Arbeitsplatz"), desk_collect(user).total, _url("web:desk"),
+              _("offene Einträge")),
         Count("new_post", _("Neue Post in Ihren Akten"), caseworker_new_post(user).count(),
               _url("web:new_post"),
               _("eingegangen in den letzten %(days)s Tagen") % {"days": NEW_POST_DAYS}),

@@ -9,7 +9,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -19,15 +18,12 @@ from ..guards import require_admin_or_operator
 from ..models import Confidentiality, Role, StaffProfile, Unit
 from .events import event_append
 
-GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
-# Permissions other apps define that the administration grants like these, with their German
-# names; registered in the app's AppConfig.ready, so the kernel names no app.
-GRANTABLE_ELSEWHERE: dict[str, str] = {}
-
-
-def permission_grantable_register(codename: str, name: str) -> None:
-    GRANTABLE.add(codename)
-    GRANTABLE_ELSEWHERE[codename] = name
+# Permissions on StaffProfile that a feature app checks and creates itself (in its migration,
+# as the kernel adds none for them), granted here like the model's own.
+APP_PERMISSIONS = {"sign_off": "Schlusszeichnen (Zeichnungsrecht)",
+                   "view_unit_deadlines": "Fristen der Organisationseinheit einsehen"}
+GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted",
+             *APP_PERMISSIONS}
 
 
 def staff_set(*, actor: Actor, username: str, role: str | None = None,
@@ -134,8 +130,7 @@ def _set_permissions(user, permissions: Iterable[str]) -> None:
     wanted = set(permissions)
     held = set(user.user_permissions.filter(codename__in=GRANTABLE)
                .values_list("codename", flat=True))
-    grantable = Permission.objects.filter(
-        Q(content_type__app_label="archive") | Q(codename__in=list(GRANTABLE_ELSEWHERE)))
+    grantable = Permission.objects.filter(content_type__app_label="archive")
     if wanted - held:
         user.user_permissions.add(*grantable.filter(codename__in=wanted - held))
     if held - wanted:

@@ -31,7 +31,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'Fristregel',
                 'verbose_name_plural': 'Fristregeln',
                 'ordering': ['document_type', 'months', 'days', 'pk'],
-                'permissions': [('view_unit_deadlines', 'Fristen der Organisationseinheit einsehen')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('months__gt', 0), ('days__gt', 0), _connector='OR'), name='deadline_rule_has_a_period')],
             },
         ),

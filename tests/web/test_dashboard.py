@@ -111,7 +111,7 @@ def test_caseworkers_count_their_own_units_post_and_files_only(demo):
     listed = b.get(seen_b["new_post"][1]).content.decode()
     assert "Antrag B" in listed and "Antrag A" not in listed
     # No mailroom or officer counts for a caseworker.
-    assert set(seen_a) == {"new_post", "case_files"}
+    assert set(seen_a) == {"desk", "new_post", "case_files"}
     assert b.get("/").content.decode().count("Posteingang") <= 1  # the nav, not a count
 
 

@@ -22,6 +22,7 @@ from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
+from desk.models import Absence, Deputy
 from followups.models import DeadlineRule
 from followups.services import follow_up_create
 from ingest.models import IngestJob, JobState, RedactionJob
@@ -38,7 +39,8 @@ from retention.models import (
     TransferState,
 )
 from search.models import SavedSearch
-from tests.archive.helpers import content, file_document, grant
+from signoff.routes import signoff_route_start
+from tests.archive.helpers import content, file_document, grant, staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -56,6 +58,7 @@ EVERYONE = _only({}, 200)
 A_ONLY = _only({"sachbearbeitung-a": 200}, 404)
 A_ACTS = _only({"sachbearbeitung-a": 302}, 404)
 CASEWORKERS = _only({"sachbearbeitung-a": 200, "sachbearbeitung-b": 200}, 404)
+CASEWORKERS_ACT = _only({"sachbearbeitung-a": 302, "sachbearbeitung-b": 302}, 404)
 MAILROOM = _only({"poststelle": 200}, 404)
 DPO = _only({"datenschutz": 200}, 404)
 DPO_ACTS = _only({"datenschutz": 302}, 404)
@@ -226,10 +229,37 @@ def _matrix(objects) -> dict:
         "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
                                          "file_reference": target}, MAILROOM_ACTS)],
         "web:new_post": [("get", (), {}, CASEWORKERS)],
+        # The desk (issue 13): caseworkers only; what is A's is 404 for everyone else.
+        "web:desk": [("get", (), {}, CASEWORKERS)],
+        "web:desk_done": [("post", (), {"key": f"new_post:{doc}"}, A_ACTS)],
+        "web:desk_deputies": [("get", (), {}, CASEWORKERS)],
+        "web:deputy_add": [("post", (), {"username": "sachbearbeitung-b"}, CASEWORKERS_ACT)],
+        "web:deputy_remove": [("post", (objects["deputy"],), {}, A_ACTS)],
+        "web:absence_add": [("post", (), {"starts_on": "2026-12-01", "ends_on": "2026-12-02"},
+                             CASEWORKERS_ACT)],
+        "web:absence_remove": [("post", (objects["absence"],), {}, A_ACTS)],
+        "web:desk_digest": [("post", (), {"enabled": "on", "email": "a@amt.example.org"},
+                             CASEWORKERS_ACT)],
+        "web:case_file_responsible": [("post", (case_file,), {"username": "sachbearbeitung-a"},
+                                       A_ACTS)],
+        # Handing to B, who may not read A's file: refused with a message (302) for A.
+        "web:case_file_handover": [("post", (case_file,), {"username": "sachbearbeitung-b"},
+                                    A_ACTS)],
+        "web:document_handover": [("post", (doc,), {"username": "sachbearbeitung-b"}, A_ACTS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
                                     {"reason": "Testseite"}, MAILROOM_ACTS)],
+        # File notes and signing routes (signoff app). The route is a colleague's draft whose
+        # first co-signature is A's; B, and everyone who cannot read the file, get 404.
+        "web:file_note_new": [("post", (case_file,), {"kind": "telefonat", "text": "Anruf",
+                                                      "noted_on": "2026-01-02"}, A_ACTS)],
+        "web:file_note_correct": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_route_start": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_sign": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_refuse": [("post", (objects["route"],), {"comment": "x"}, A_ACTS)],
+        "web:signing_withdraw": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_awaiting": [("get", (), {}, EVERYONE)],
         "web:quarantine_hand": [("post", (objects["quarantined"][2],),
                                  {"unit": "A", "note": "Kennwort beim Kunden erfragen"},
                                  MAILROOM_ACTS)],
@@ -354,8 +384,20 @@ def objects(demo, tmp_path):
     TransferItem.objects.create(transfer=transfer, case_file=demo["A"],
                                 state=TransferItemState.PACKAGED)
     CaseFileRetention.objects.get_or_create(case_file=demo["A"])
-    return {"document": document, "pdf_document": pdf_document,
+    # A colleague in A sends a draft on a route whose first co-signer is sachbearbeitung-a.
+    staff("verfasser-a", unit_code="A")
+    route = signoff_route_start(actor=acting(user("verfasser-a")),
+                                document_id=file_document(demo["A"], text="Entwurf",
+                                                          store=True).pk,
+                                cosigners=["sachbearbeitung-a"], final_signer="A")
+    # A's deputy and absence (the desk's rows): only A may remove them.
+    deputy = Deputy.objects.create(absentee=user("sachbearbeitung-a"),
+                                   deputy=user("sachbearbeitung-b"))
+    absence = Absence.objects.create(user=user("sachbearbeitung-a"),
+                                     starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 3))
+    return {"document": document, "pdf_document": pdf_document, "route": route.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
+            "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "review_document": review_document,
@@ -447,6 +489,7 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("signoff", "limit", "A", "1000000", "--user", "sachbearbeitung-a"),
     ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
      "sachbearbeitung-b"),
 ])

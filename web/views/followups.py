@@ -26,7 +26,7 @@ from ..followup_forms import DeadlineRuleForm, FollowUpForm, FollowUpMoveForm
 from .actions import cleaned, object_or_404, run_action
 from .admin import _submit, administrators_only, history
 
-UNIT_DEADLINES = "followups.view_unit_deadlines"
+UNIT_DEADLINES = "archive.view_unit_deadlines"  # on StaffProfile, see followups/permissions.py
 
 
 def _own_unit_ids(user) -> list[int]:
