@@ -163,3 +163,17 @@ def test_the_form_on_the_document_page_creates_one(demo):
     assert follow_up.document == document and follow_up.unit_id == demo["A"].unit_id
     page = a.get(reverse("web:document", args=[document.pk])).content.decode()
     assert "Attest prüfen" in page
+
+
+def test_on_the_desk_and_done_from_there(demo):
+    follow_up = _create(demo["A"], due=timezone.localdate())
+    a = _client("sachbearbeitung-a")
+    desk = a.get(reverse("web:desk")).content.decode()
+    assert "Unterlagen nachgefordert" in desk
+    assert "Unterlagen nachgefordert" not in _client("sachbearbeitung-b").get(
+        reverse("web:desk")).content.decode()
+    response = a.post(reverse("web:follow_up_close", args=[follow_up.pk]),
+                      {"key": f"follow_up:{follow_up.pk}"})
+    assert response.status_code == 302 and response["Location"] == reverse("web:desk")
+    assert _events(follow_up)[-1] == "follow_up_closed"
+    assert "Unterlagen nachgefordert" not in a.get(reverse("web:desk")).content.decode()

@@ -29,6 +29,11 @@ from .admin import _submit, administrators_only, history
 UNIT_DEADLINES = "archive.view_unit_deadlines"  # on StaffProfile, see followups/permissions.py
 
 
+def _desk_or(request, back: str) -> str:
+    """The desk's "done" buttons send the entry's key: back to the desk then."""
+    return reverse("web:desk") if "key" in request.POST else back
+
+
 def _own_unit_ids(user) -> list[int]:
     return list(user.staff_profile.units.values_list("pk", flat=True))
 
@@ -63,8 +68,8 @@ def _changed(request, change, *, success: str):
     follow-up's file or document (a refusal shows on the list)."""
     done = []
     response = run_action(request, lambda: done.append(change()), success=success,
-                          back=reverse("web:follow_ups"))
-    if done and request.POST.get("zurueck") != "liste":
+                          back=_desk_or(request, reverse("web:follow_ups")))
+    if done and request.POST.get("zurueck") != "liste" and "key" not in request.POST:
         return redirect(_target_url(done[0]))
     return response
 
@@ -133,7 +138,7 @@ def deadline_done_action(request, document_id: int, rule_id: int):
                                                      document_id=document_id,
                                                      rule_id=rule_id),
                       success=_("Die Frist ist als erledigt vermerkt."),
-                      back=reverse("web:deadlines"))
+                      back=_desk_or(request, reverse("web:deadlines")))
 
 
 # ---- administration: the deadline rules -------------------------------------------------
