@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "retention",
     "signoff",
     "desk",
+    "followups",
     "web",
 ]
 
@@ -239,6 +240,12 @@ SEARCH_INDEX_DIR = DATA_DIR / "index"
 # is still pending; nothing else would start it again.
 CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",
                                                 "schedule": 3600.0}
+
+# ========================= followups =======================================================
+# Deadlines (Fristenwächter): an end on a public holiday of this federal state moves to the
+# next working day (§ 64 Abs. 3 SGG); deadlines ending within DEADLINE_WARN_DAYS are warned of.
+DEADLINE_HOLIDAY_STATE = env_str("REGISTRATUR_HOLIDAY_STATE", "BY")
+DEADLINE_WARN_DAYS = env_int("REGISTRATUR_DEADLINE_WARN_DAYS", 14)
 
 # ========================= retention =======================================================
 CELERY_BEAT_SCHEDULE.update({

@@ -20,7 +20,8 @@ from .events import event_append
 
 # Permissions on StaffProfile that a feature app checks and creates itself (in its migration,
 # as the kernel adds none for them), granted here like the model's own.
-APP_PERMISSIONS = {"sign_off": "Schlusszeichnen (Zeichnungsrecht)"}
+APP_PERMISSIONS = {"sign_off": "Schlusszeichnen (Zeichnungsrecht)",
+                   "view_unit_deadlines": "Fristen der Organisationseinheit einsehen"}
 GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted",
              *APP_PERMISSIONS}
 
