@@ -107,6 +107,11 @@ EVENT_ACTIONS = {
     "signed_off": _("schlussgezeichnet"),
     "signoff_route_withdrawn": _("Zeichnungsumlauf zurückgezogen"),
     "signing_limit_set": _("Zeichnungsgrenze festgelegt"),
+    # follow-ups and deadlines (followups)
+    "follow_up_created": _("Wiedervorlage angelegt"),
+    "follow_up_moved": _("Wiedervorlage verschoben"),
+    "follow_up_closed": _("Wiedervorlage erledigt"),
+    "deadline_done": _("Frist als erledigt vermerkt"),
 }
 
 OBJECT_TYPES = {
@@ -136,6 +141,10 @@ OBJECT_TYPES = {
     "blob_store": _("Dateiablage"),
     "desk": _("Arbeitsplatz"),
     "handover": _("Abgabe an eine Kollegin oder einen Kollegen"),
+    "follow_up": _("Wiedervorlage"),
+    "follow_up_list": _("Wiedervorlagenliste"),
+    "deadline_list": _("Fristenliste"),
+    "deadline_rule": _("Fristregel"),
 }
 
 REPORT_KINDS = {
@@ -279,6 +288,13 @@ ERROR_CODES = {
     "PASSWORD_LINK_INVALID": _("Link zum Setzen des Kennworts ungültig oder abgelaufen"),
     "USER_SELF_DEACTIVATE": _("eigenes Benutzerkonto kann nicht deaktiviert werden"),
     "USER_SELF_DEMOTE": _("eigene Administratorrolle kann nicht entzogen werden"),
+    # directory login (web/directory.py)
+    "DIRECTORY_ACCOUNT": _("Verzeichniskonto hat kein eigenes Kennwort"),
+    "DIRECTORY_LOCAL_ACCOUNT": _("Benutzername gehört zu einem Konto der Registratur"),
+    "DIRECTORY_MANAGED": _("Rolle und Einheiten kommen aus dem Verzeichnis"),
+    "DIRECTORY_UNAVAILABLE": _("Verzeichnis nicht erreichbar"),
+    "DIRECTORY_NO_ROLE": _("im Verzeichnis in keiner zugeordneten Gruppe"),
+    "DIRECTORY_CONFIGURATION": _("Zuordnung der Verzeichnisgruppen fehlerhaft"),
     # retention, holds, disposal, erasure
     "HELD": _("durch eine Sperre blockiert"),
     "HOLD_LIFTED": _("Sperre ist bereits aufgehoben"),
@@ -386,6 +402,14 @@ ERROR_CODES = {
     "NOTE_REQUIRED": _("Vermerk fehlt"),
     "UNKNOWN_UNIT": _("Sachgebiet unbekannt"),
     "CONFIRMATION_INCOMPLETE": _("bestätigte Ablage: Dokumenttyp oder Aktenzeichen fehlt"),
+    # follow-ups and deadlines (followups)
+    "FOLLOW_UP_ASSIGNEE_INVALID": _("Wiedervorlage: Person oder Einheit darf die Akte nicht lesen"),
+    "FOLLOW_UP_REASON_MISSING": _("Wiedervorlage: Anlass fehlt"),
+    "FOLLOW_UP_DUE_PAST": _("Wiedervorlage: Datum liegt in der Vergangenheit"),
+    "FOLLOW_UP_TARGET_INVALID": _("Wiedervorlage: weder Akte noch Dokument"),
+    "FOLLOW_UP_CLOSED": _("Wiedervorlage bereits erledigt"),
+    "DEADLINE_RULE_INVALID": _("Fristregel ungültig"),
+    "DEADLINE_DONE_ALREADY": _("Frist bereits erledigt"),
 }
 
 

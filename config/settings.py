@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from .directory import auth_ldap_settings, group_map, read_secret
 from .env import (
     broker_folders,
     data_dir,
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "retention",
     "signoff",
     "desk",
+    "followups",
     "web",
 ]
 
@@ -239,6 +241,12 @@ SEARCH_INDEX_DIR = DATA_DIR / "index"
 CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",
                                                 "schedule": 3600.0}
 
+# ========================= followups =======================================================
+# Deadlines (Fristenwächter): an end on a public holiday of this federal state moves to the
+# next working day (§ 64 Abs. 3 SGG); deadlines ending within DEADLINE_WARN_DAYS are warned of.
+DEADLINE_HOLIDAY_STATE = env_str("REGISTRATUR_HOLIDAY_STATE", "BY")
+DEADLINE_WARN_DAYS = env_int("REGISTRATUR_DEADLINE_WARN_DAYS", 14)
+
 # ========================= retention =======================================================
 CELERY_BEAT_SCHEDULE.update({
     "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
@@ -321,3 +329,35 @@ SPECTACULAR_SETTINGS = {
     # Denied by default, the schema too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# ========================= directory login (web/directory.py, web/login.py) ================
+# Local accounts (password in the Registratur) always work; with REGISTRATUR_LDAP_URI set,
+# staff sign in with their account in the city's directory too (OpenLDAP, or Active
+# Directory through LDAP). README "Directory login" has the recipe.
+AUTHENTICATION_BACKENDS = ["web.directory.LocalPasswordBackend"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "web.login.DirectorySessionMiddleware")
+LDAP_SERVER_URI = env_str("REGISTRATUR_LDAP_URI", "")
+# Directory group DN -> role (first listed wins) and -> unit code(s): inline JSON or the path
+# of a JSON or TOML file.
+LDAP_ROLE_MAP = group_map(env_str("REGISTRATUR_LDAP_ROLE_MAP", ""))
+LDAP_UNIT_MAP = group_map(env_str("REGISTRATUR_LDAP_UNIT_MAP", ""))
+# A directory session is confirmed with the directory again after this many seconds.
+LDAP_RECHECK_SECONDS = env_int("REGISTRATUR_LDAP_RECHECK_SECONDS", 300)
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("web.directory.DirectoryBackend")
+    # The AUTH_LDAP_* settings of django-auth-ldap (config/directory.py).
+    globals().update(auth_ldap_settings(
+        uri=LDAP_SERVER_URI,
+        bind_dn=env_str("REGISTRATUR_LDAP_BIND_DN", ""),
+        bind_password=read_secret(env_str("REGISTRATUR_LDAP_BIND_PASSWORD", ""),
+                                  env_str("REGISTRATUR_LDAP_BIND_PASSWORD_FILE", "")),
+        user_base=env_str("REGISTRATUR_LDAP_USER_BASE", ""),
+        user_filter=env_str("REGISTRATUR_LDAP_USER_FILTER", "(uid=%(user)s)"),
+        group_base=env_str("REGISTRATUR_LDAP_GROUP_BASE", ""),
+        group_type=env_str("REGISTRATUR_LDAP_GROUP_TYPE", "groupOfNames"),
+        group_filter=env_str("REGISTRATUR_LDAP_GROUP_FILTER", ""),
+        start_tls=env_bool("REGISTRATUR_LDAP_START_TLS", False),
+        ca_file=env_str("REGISTRATUR_LDAP_CA_FILE", ""),
+        timeout=env_int("REGISTRATUR_LDAP_TIMEOUT", 10),
+    ))

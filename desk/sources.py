@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.desk_sources import DeskEntry, DeskScope
-from archive.models import CaseFile
+from archive.models import CaseFile, Version
 from archive.selectors import case_files_visible_to, documents_visible_to
 
 from .models import DocumentSeen, Handover
@@ -38,11 +38,14 @@ def new_post_documents(scope: DeskScope):
         | Q(responsible__isnull=True, unit__default_caseworker__isnull=True,
             unit_id__in=scope.unit_ids), closed_at__isnull=True).values("pk")
     seen = DocumentSeen.objects.filter(user=scope.user).values("document_id")
+    # What the user filed themselves (a note, a draft, an upload) is not news to them.
+    own = Version.objects.filter(document=OuterRef("pk"), number=1, created_by=scope.user)
     return (documents_visible_to(scope.user)
             .filter(case_file__in=files, created_at__gte=_new_post_since(scope.today))
             .annotate(owner_id=owner)
             .filter(Q(owner_id__in=scope.user_ids) | unassigned)
-            .exclude(pk__in=seen))
+            .exclude(pk__in=seen)
+            .exclude(Exists(own)))
 
 
 def new_post_entries(scope: DeskScope) -> list[DeskEntry]:

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .login import LoginForm
 from .views import (
     accessibility,
     admin,
@@ -12,6 +13,7 @@ from .views import (
     document_viewer,
     documents,
     fileplan,
+    followups,
     holds,
     home,
     intake,
@@ -29,7 +31,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     # A form view also answers PUT like POST, unless told otherwise.
     path("anmelden/", auth_views.LoginView.as_view(
-        template_name="web/login.html", http_method_names=["get", "head", "post"]),
+        template_name="web/login.html", http_method_names=["get", "head", "post"],
+        authentication_form=LoginForm),
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
@@ -224,4 +227,23 @@ urlpatterns = [
          name="intake_review_document"),
     path("posteingang/trennblatt.pdf", intake.separator_sheet, name="separator_sheet"),
     path("akten/<int:case_file_id>/deckblatt.pdf", intake.cover_sheet, name="cover_sheet"),
+    # Follow-ups and deadlines (issue 13, points 3 and 4; web/views/followups.py).
+    path("wiedervorlagen/", followups.follow_ups_page, name="follow_ups"),
+    path("wiedervorlagen/neu/<slug:kind>/<int:object_id>", followups.follow_up_new,
+         name="follow_up_new"),
+    path("wiedervorlagen/<int:follow_up_id>/verschieben", followups.follow_up_move_action,
+         name="follow_up_move"),
+    path("wiedervorlagen/<int:follow_up_id>/erledigt", followups.follow_up_close_action,
+         name="follow_up_close"),
+    path("fristen/", followups.deadlines_page, name="deadlines"),
+    path("fristen/organisationseinheit/", followups.deadlines_unit_page, name="deadlines_unit"),
+    path("fristen/<int:document_id>/<int:rule_id>/erledigt", followups.deadline_done_action,
+         name="deadline_done"),
+    path("verwaltung/fristregeln/", followups.admin_deadline_rules, name="admin_deadline_rules"),
+    path("verwaltung/fristregeln/anlegen", followups.admin_deadline_rule_create,
+         name="admin_deadline_rule_create"),
+    path("verwaltung/fristregeln/<int:rule_id>/", followups.admin_deadline_rule_edit,
+         name="admin_deadline_rule_edit"),
+    path("verwaltung/fristregeln/<int:rule_id>/speichern", followups.admin_deadline_rule_update,
+         name="admin_deadline_rule_update"),
 ]

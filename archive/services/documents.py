@@ -58,7 +58,7 @@ def document_file_new(
             document_type=document_type, received_at=received_at, medium=medium,
         )
         version = Version.objects.create(
-            document=document, number=1,
+            document=document, number=1, created_by=None if actor.is_system else actor.user,
             original_sha256=content.original_sha256, original_size=content.original_size,
             original_name=content.original_name[:255], original_mime=content.original_mime,
             rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,

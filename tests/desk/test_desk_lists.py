@@ -192,3 +192,17 @@ def test_the_desk_takes_as_many_queries_for_12_items_as_for_3(team, test_source)
     many, total_many = queries()
     assert total_many == total_few + 18
     assert many == few
+
+
+def test_what_one_filed_oneself_is_not_new_post_but_a_colleagues_note_is(team):
+    from signoff.notes import file_note_write
+
+    own = file_note_write(actor=actor_for_user(team["a"]), case_file_id=team["A"].pk,
+                          kind="telefonat", noted_on=timezone.localdate(),
+                          text="Rückruf der Antragstellerin vereinbart.")
+    assert _keys(desk_collect(team["a"]), kind="new_post") == []
+    colleagues = file_note_write(actor=actor_for_user(team["colleague"]),
+                                 case_file_id=team["A"].pk, kind="hausbesuch",
+                                 noted_on=timezone.localdate(), text="Hausbesuch durchgeführt.")
+    assert _keys(desk_collect(team["a"]), kind="new_post") == [f"new_post:{colleagues.pk}"]
+    assert own.pk != colleagues.pk

@@ -23,6 +23,8 @@ from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
 from desk.models import Absence, Deputy
+from followups.models import DeadlineRule
+from followups.services import follow_up_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
     CaseFileRetention,
@@ -38,7 +40,7 @@ from retention.models import (
 )
 from search.models import SavedSearch
 from signoff.routes import signoff_route_start
-from tests.archive.helpers import content, file_document, staff
+from tests.archive.helpers import content, file_document, grant, staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -261,6 +263,27 @@ def _matrix(objects) -> dict:
         "web:quarantine_hand": [("post", (objects["quarantined"][2],),
                                  {"unit": "A", "note": "Kennwort beim Kunden erfragen"},
                                  MAILROOM_ACTS)],
+        # Follow-ups and deadlines (issue 13): caseworkers see their own lists; acting on
+        # A's file is A's; the unit view needs its permission (granted to A only here).
+        "web:follow_ups": [("get", (), {}, CASEWORKERS)],
+        "web:follow_up_new": [("post", ("akte", case_file), {
+            "due": objects["today"], "reason": "Prüfen", "for_whom": objects["for_a"]},
+            A_ACTS)],
+        "web:follow_up_move": [("post", (objects["follow_up"],), {"due": objects["today"]},
+                                A_ACTS)],
+        "web:follow_up_close": [("post", (objects["follow_up"],), {}, A_ACTS)],
+        "web:deadlines": [("get", (), {}, CASEWORKERS)],
+        "web:deadlines_unit": [("get", (), {}, A_ONLY)],
+        "web:deadline_done": [("post", (objects["pdf_document"], objects["unclassified_rule"]), {},
+                                A_ACTS)],
+        "web:admin_deadline_rules": [("get", (), {}, ADMIN)],
+        "web:admin_deadline_rule_create": [("post", (), {
+            "document_type": "antrag", "months": "2", "days": "0", "label": "Prüffrist",
+            "active": "on"}, ADMIN_ACTS)],
+        "web:admin_deadline_rule_edit": [("get", (objects["unclassified_rule"],), {}, ADMIN)],
+        "web:admin_deadline_rule_update": [("post", (objects["unclassified_rule"],), {
+            "document_type": "", "months": "3", "days": "0", "label": "Ohne Typ",
+            "active": "on"}, ADMIN_ACTS)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
@@ -350,6 +373,10 @@ def objects(demo, tmp_path):
                                             reason="Bankdaten")
     saved_search = SavedSearch.objects.create(owner=user("sachbearbeitung-a"), name="Anträge",
                                               parameters={"q": ["Antrag"]})
+    follow_up = follow_up_create(actor=acting(user("sachbearbeitung-a")),
+                                 due=timezone.localdate(), reason="Prüfen",
+                                 case_file_id=demo["A"].pk, assignee=user("sachbearbeitung-a"))
+    grant("sachbearbeitung-a", "view_unit_deadlines")
     # A transfer of A's file to the archive, appraised and packaged, for the hand-over rows.
     transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
                                        state=TransferState.PACKAGED,
@@ -383,7 +410,10 @@ def objects(demo, tmp_path):
             # The administration's rows: a member of staff, a unit, a document type.
             "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
             "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
-            "document_type": DocumentType.objects.get(key="antrag").pk}
+            "document_type": DocumentType.objects.get(key="antrag").pk,
+            "follow_up": follow_up.pk, "today": timezone.localdate().isoformat(),
+            "for_a": f"user:{user('sachbearbeitung-a').pk}",
+            "unclassified_rule": DeadlineRule.objects.get(document_type="").pk}
 
 
 def _client(username):
