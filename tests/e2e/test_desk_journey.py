@@ -3,8 +3,8 @@ keyboard only, against a live server with a real worker and hot-folder watcher):
 
 post arrives through the hot folder and the real pipeline in the case file whose caseworker is
 sachbearbeitung-a (X); it appears on X's desk as new post; X opens it from the desk and it is no
-longer new; X writes a file note and sets a follow-up [pending: the follow-up step comes with
-the followups app]; a draft of X passes a two-person co-signing route, co-signer kollegin-a (Y)
+longer new; X writes a file note and sets a follow-up due today, which appears on the desk; a
+draft of X passes a two-person co-signing route, co-signer kollegin-a (Y)
 and final signer leitung-a (Z, with signing authority), each finding it on their own desk, and
 ends signed off. sachbearbeitung-b of unit B sees none of it on their desk.
 
@@ -23,6 +23,7 @@ from archive.models import Document
 from archive.services.responsibility import case_file_responsible_set
 from desk.models import DocumentSeen
 from desk.selectors import desk_collect
+from followups.models import FollowUp
 from ingest.models import JobState
 from signoff.models import RouteState, SigningRoute
 from tests.archive.helpers import file_document, grant, staff
@@ -32,6 +33,7 @@ from tests.e2e.test_journeys import (
     JOB_TIMEOUT_MS,
     Steps,
     _drop,
+    _exactly,
     _finished_job,
     _session,
     _tab_to,
@@ -82,7 +84,8 @@ def _to_desk(page) -> None:
 
 
 def test_post_reaches_the_desk_gets_a_note_and_a_draft_is_co_signed_and_signed_off(
-        demo_tx, instance, live_server, browser, steps, tmp_path):
+        demo_tx, instance, live_server, german_browser, steps, tmp_path):
+    browser = german_browser  # German date fields (TT.MM.JJJJ), as in a German office
     case_file = demo_tx["A"]
     x = user("sachbearbeitung-a")
     case_file_responsible_set(actor=actor_for_user(x), case_file=case_file, responsible=x)
@@ -137,8 +140,26 @@ def test_post_reaches_the_desk_gets_a_note_and_a_draft_is_co_signed_and_signed_o
     assert Document.objects.filter(case_file=case_file,
                                    title__startswith="Aktenvermerk (Telefonat)").count() == 1
 
-    # 5. PENDING (issue 13.3, the followups app is not merged yet): X sets a follow-up
-    #    (Wiedervorlage) on the case file for a date, and it appears on the desk when due.
+    # 5. A follow-up (Wiedervorlage) for X on the case file, due today: on X's desk at once.
+    #    The browser's own language is German, so the date field is typed TT.MM.JJJJ.
+    today = timezone.localdate()
+    new_follow_up = desk.get_by_role("group", name="Neue Wiedervorlage")
+    due = new_follow_up.get_by_label(_exactly("Wiedervorlage am"))
+    _type_into(desk, due, f"{today:%d%m%Y}")
+    expect(due).to_have_value(today.isoformat())
+    _type_into(desk, new_follow_up.get_by_label(_exactly("Anlass")), "Rückruf wegen Widerspruch")
+    # "mich selbst", the first choice
+    expect(new_follow_up.get_by_label(_exactly("für"))).to_have_value(f"user:{x.pk}")
+    _tab_to(desk, desk.get_by_role("button", name="Wiedervorlage anlegen"))
+    desk.keyboard.press("Enter")
+    expect(desk.locator("#follow-ups")).to_contain_text("Rückruf wegen Widerspruch")
+    steps.shot(desk, "wiedervorlage")
+    (follow_up,) = FollowUp.objects.filter(case_file=case_file, closed_at__isnull=True)
+    assert (follow_up.assignee_id, follow_up.due) == (x.pk, today)
+    _to_desk(desk)
+    expect(_section(desk, "own-follow_up").locator(f'li[data-key="follow_up:{follow_up.pk}"]'))\
+        .to_contain_text("Rückruf wegen Widerspruch")
+    steps.shot(desk, "wiedervorlage-auf-dem-arbeitsplatz")
 
     # 6. X sends a draft on a two-person route: co-signer Y, final signer Z.
     draft = file_document(case_file, text="Entwurf Abhilfebescheid", title="Abhilfe-Entwurf",
