@@ -1,6 +1,6 @@
 """Follow-ups trimmed to what the user may read: the case file's (or the document's) reading
 rules decide, so a follow-up never shows more than its file would."""
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from archive.models import CaseFile
 from archive.selectors import case_files_visible_to, documents_visible_to
@@ -11,9 +11,13 @@ from .models import FollowUp
 def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
     """Open and closed follow-ups on files and documents the user may read: one query (the
     user's principals aside), whatever their number."""
-    files = case_files_visible_to(user).values("pk")
-    documents = documents_visible_to(user).filter(case_file__isnull=False).values("pk")
-    return (FollowUp.objects.filter(Q(case_file__in=files) | Q(document__in=documents))
+    # Checked per follow-up by key (EXISTS), not by listing every readable document: at
+    # 100,000 documents the list was a scan of the whole table (bench/desk).
+    file_readable = Exists(case_files_visible_to(user).filter(pk=OuterRef("case_file_id")))
+    document_readable = Exists(documents_visible_to(user)
+                               .filter(case_file__isnull=False, pk=OuterRef("document_id")))
+    return (FollowUp.objects.filter(Q(file_readable, case_file__isnull=False)
+                                    | Q(document_readable, document__isnull=False))
             .select_related("case_file", "document", "document__case_file", "assignee",
                             "unit"))
 
