@@ -28,8 +28,10 @@ Entries newer than the last checkpoint (at most the checkpoint interval, ten min
 protected by the chain and the append-only triggers only: someone with the database can cut
 them and reset the chain head before the next checkpoint signs them.
 
-Restoring the data directory from a backup rolls the log back; verification then fails
-against the anchor and the newer checkpoints, which is correct: entries were lost.
+Copying an old data directory back rolls the log back; verification then fails against the
+anchor and the newer checkpoints, which is correct: entries were lost. `registratur restore`
+(archive/backup) restores the checkpoint file that matches its database, resets the anchor to
+it and records the restore in the trail: the operator's deliberate return to that state.
 """
 import base64
 import fcntl

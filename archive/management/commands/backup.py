@@ -2,6 +2,7 @@ from pathlib import Path
 
 from archive.backup.snapshot import backup_write
 from archive.commands import RegistraturCommand
+from archive.services.events import event_append
 
 
 class Command(RegistraturCommand):
@@ -24,6 +25,10 @@ class Command(RegistraturCommand):
                    "database": manifest["database"], "blobs": manifest["blobs"],
                    "files": len(manifest["files"]),
                    "bytes": sum(entry["size"] for entry in manifest["files"])}
+        # The backup holds every social datum: who took one is part of the trail.
+        event_append(action="backup_written", object_type="instance", object_id="all",
+                     actor=self.actor(required=False),
+                     data={key: summary[key] for key in ("created_at", "files", "blobs")})
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:

@@ -11,7 +11,7 @@ from archive.checkpoints import checkpoint_write
 from archive.commands import RegistraturCommand
 from archive.errors import IntegrityFailure
 from archive.models import CaseFile, Document
-from archive.services.events import events_verify
+from archive.services.events import event_append, events_verify
 from archive.services.fixity import fixity_check
 
 
@@ -35,6 +35,12 @@ class Command(RegistraturCommand):
         manifest = backup_restore(root=options["backup"], journals=options["journal"])
         call_command("migrate", verbosity=0)
         replay = destructions_replay()
+        # The trail now ends where the backup was taken; it says so, and what came back out.
+        event_append(action="restored", object_type="instance", object_id="all",
+                     actor=self.actor(required=False),
+                     data={"backup_created_at": manifest["created_at"],
+                           "redestroyed_case_files": [c["id"] for c in replay.case_files],
+                           "redestroyed_documents": replay.documents})
         # The index is not in the backup: built again from the restored database.
         call_command("search", "rebuild", stdout=io.StringIO())
         checkpoint_write()
