@@ -23,7 +23,7 @@ from ..blobstore import blob_path
 from ..checkpoints import FILE_NAME as CHECKPOINT_FILE
 from ..checkpoints import anchor_restore
 from ..destruction_journal import journal_path, journal_read
-from ..models import CaseFile, Version
+from ..models import CaseFile, Document, Version
 from ..services.destruction import case_files_destroy, destruction_finish
 from . import crypto
 from .errors import BackupRefused
@@ -199,6 +199,22 @@ def _merge_journals(opened: OpenedBackup, surviving: list[Path]) -> None:
     os.replace(temporary, target)
 
 
+def _matches(case_file_id: int, entry: dict, problems: list[str]) -> bool:
+    """Whether the restored case file is the one the journal line destroyed: its documents
+    and their stored objects must all be named in the line. Otherwise (a journal of another
+    instance, a document moved out of the file after the backup) nothing is destroyed and the
+    officer is told."""
+    documents = set(Document.objects.filter(case_file_id=case_file_id)
+                    .values_list("pk", flat=True))
+    blobs = {h for row in Version.objects.filter(document__in=documents)
+             .values_list(*Version.BLOB_FIELDS) for h in row if h}
+    if documents <= set(entry["documents"]) and blobs <= set(entry["blobs"]):
+        return True
+    problems.append(f"case file {case_file_id} does not match the destruction journal of "
+                    f"{entry['at']}: not destroyed again, please decide")
+    return False
+
+
 def destructions_replay() -> Replay:
     """Destroy again what the journal says was destroyed and the restored database still
     holds, through the kernel's destruction path, as the system ("restore")."""
@@ -206,8 +222,9 @@ def destructions_replay() -> Replay:
     entries, replay.problems = journal_read(journal_path())
     actor = system_actor(name="restore")
     for entry in entries:
-        alive = list(CaseFile.objects.filter(pk__in=entry["case_files"], destroyed_at__isnull=True)
-                     .values_list("pk", flat=True))
+        alive = [pk for pk in CaseFile.objects.filter(
+            pk__in=entry["case_files"], destroyed_at__isnull=True).values_list("pk", flat=True)
+            if _matches(pk, entry, replay.problems)]
         if alive:
             residuals = case_files_destroy(
                 case_file_ids=alive, actor=actor, replay=True,
