@@ -112,6 +112,9 @@ EVENT_ACTIONS = {
     "follow_up_moved": _("Wiedervorlage verschoben"),
     "follow_up_closed": _("Wiedervorlage erledigt"),
     "deadline_done": _("Frist als erledigt vermerkt"),
+    # backup and restore
+    "backup_written": _("Sicherung geschrieben"),
+    "restored": _("aus einer Sicherung wiederhergestellt"),
 }
 
 OBJECT_TYPES = {
@@ -145,6 +148,7 @@ OBJECT_TYPES = {
     "follow_up_list": _("Wiedervorlagenliste"),
     "deadline_list": _("Fristenliste"),
     "deadline_rule": _("Fristregel"),
+    "instance": _("Instanz"),
 }
 
 REPORT_KINDS = {
@@ -348,6 +352,14 @@ ERROR_CODES = {
     "CHECKPOINT_FORGED": _("Prüfpunkt gefälscht"),
     "AUDIT_KEY_INVALID": _("Signaturschlüssel ungültig"),
     "AUDIT_KEY_MISMATCH": _("Signaturschlüssel passt nicht"),
+    "BACKUP_DAMAGED": _("Sicherung beschädigt"),
+    "BACKUP_INCOMPLETE": _("Sicherung unvollständig"),
+    "BACKUP_KEY_WRONG": _("Passphrase der Sicherung falsch"),
+    "BACKUP_TARGET_NOT_EMPTY": _("Ziel der Wiederherstellung nicht leer"),
+    "BACKUP_OUT_NOT_EMPTY": _("Zielverzeichnis der Sicherung nicht leer"),
+    "BACKUP_PASSPHRASE_MISSING": _("Passphrase der Sicherung fehlt"),
+    "BACKUP_BLOB_MISSING": _("Objekt für die Sicherung fehlt"),
+    "BACKUP_TOOL_FAILED": _("Sicherungswerkzeug fehlgeschlagen"),
     "AUDIT_PUBLIC_KEY_MISSING": _("öffentlicher Schlüssel fehlt"),
     "PRIVATE_KEY_NOT_SHOWN": _("privater Schlüssel wird nicht angezeigt"),
     # search
