@@ -105,15 +105,16 @@ def dataset_build(data_dir: Path, documents: int, seed: int, env: dict) -> dict:
 
     from bench.search.run import generate, rebuild
 
+    # The benchmark rebuilds the index itself, once, after everything is in the database.
+    # Migrating a built instance brings it to the code's schema (new indexes) at once.
+    post_migrate.disconnect(sender=apps.get_app_config("search"),
+                            dispatch_uid="search.ensure_current")
+    call_command("migrate", verbosity=0)
     stamp = stamp_read(data_dir)
     wanted = {"documents": documents, "seed": seed, "inbox": inbox_size(documents)}
     if all(stamp.get(key) == value for key, value in wanted.items()) and stamp.get("indexed"):
         return stamp
     started = time.monotonic()
-    # The benchmark rebuilds the index itself, once, after everything is in the database.
-    post_migrate.disconnect(sender=apps.get_app_config("search"),
-                            dispatch_uid="search.ensure_current")
-    call_command("migrate", verbosity=0)
     generate(documents, seed)
     _users()
     _inbox(wanted["inbox"], seed)

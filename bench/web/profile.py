@@ -12,7 +12,7 @@ import statistics
 import time
 from pathlib import Path
 
-from .dataset import CASEWORKERS, MAILROOM
+from .dataset import CASEWORKERS, MAILROOM, dataset_build
 from .run import CASEWORKER_MIX, MAILROOM_MIX, _path, _setup, _targets, static_collect
 
 
@@ -23,10 +23,13 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--cprofile", help="profile this page (e.g. Dokument)")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
+    parser.add_argument("--only", help="cProfile: only functions whose path matches this")
     parser.add_argument("--sql", action="store_true", help="print every query of each page")
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir or f"bench-data/web-{args.documents}").resolve()
-    static_collect(_setup(data_dir))
+    env = _setup(data_dir)
+    dataset_build(data_dir, args.documents, args.seed, env)  # built already: migrates only
+    static_collect(env)
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -42,15 +45,17 @@ def main(argv=None) -> None:
         for page in dict.fromkeys(mix):
             paths = [_path(page, unit, targets, rng) for _ in range(6)]
             client.get(paths[0])  # warm
-            timings = []
+            timings, cpu = [], []
             for path in paths[1:]:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(path)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
             slow = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
             print(f"  {page:<28} status {response.status_code}  {len(queries)} queries  "
-                  f"{statistics.median(timings):.1f} ms  slowest: "
+                  f"{statistics.median(timings):.1f} ms ({statistics.median(cpu):.1f} ms CPU)  "
+                  "slowest: "
                   + ", ".join(f"{float(q['time']) * 1000:.1f} ms" for q in slow))
             if args.sql:
                 for query in queries.captured_queries:
@@ -61,7 +66,7 @@ def main(argv=None) -> None:
                 for path in paths[1:]:
                     client.get(path)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+                pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.only or "", 45)
 
 
 if __name__ == "__main__":

@@ -171,17 +171,18 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _load(port: int, clients: int, requests: int, think: float, targets: dict,
-          seed: int, server_pid: int) -> dict:
+def _load(ports: list[int], clients: int, requests: int, think: float, targets: dict,
+          seed: int, server_pids: list[int]) -> dict:
     people = ([(name, unit) for unit, names in CASEWORKERS.items() for name in names]
               + [(name, None) for name in MAILROOM])
     # Ten clients: the caseworkers and the mailroom in the proportion of the dataset's users.
     people = [people[i % len(people)] for i in range(clients)]
     results, failures = [], []
     start = threading.Barrier(clients + 1)
+    # With several web processes each client keeps to one, as behind a sticky balancer.
     threads = [threading.Thread(target=_client, args=(
-        port, name, unit, requests, think, targets, seed, start, results, failures))
-        for name, unit in people]
+        ports[i % len(ports)], name, unit, requests, think, targets, seed, start, results,
+        failures)) for i, (name, unit) in enumerate(people)]
     for thread in threads:
         thread.start()
     try:
@@ -190,11 +191,12 @@ def _load(port: int, clients: int, requests: int, think: float, targets: dict,
         for thread in threads:
             thread.join()
         raise SystemExit("clients could not log in: " + "; ".join(failures)) from None
-    started, cpu_before = time.monotonic(), _cpu_seconds(server_pid)
+    started = time.monotonic()
+    cpu_before = sum(_cpu_seconds(pid) for pid in server_pids)
     for thread in threads:
         thread.join()
     return {"wall_s": time.monotonic() - started, "results": results, "failures": failures,
-            "server_cpu_s": _cpu_seconds(server_pid) - cpu_before,
+            "server_cpu_s": sum(_cpu_seconds(pid) for pid in server_pids) - cpu_before,
             "clients": [name for name, _unit in people]}
 
 
@@ -245,6 +247,10 @@ def main(argv=None) -> None:
                                            "instance is kept there and reused")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=150, help="per client")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="web processes (each `registratur serve`; the clients are spread "
+                             "over them). `registratur run` starts one; several are what a "
+                             "multi-host installation may run")
     parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
                         help="each client pauses this long on average (uniformly 0.5 to 1.5 "
                              "times) before each request, as a person reads; 0: none")
@@ -269,25 +275,29 @@ def main(argv=None) -> None:
 
     events_before = Event.objects.count()
     connection.close()
-    port = _free_port()
-    server = _server_start(env, port, data_dir / "bench-web-server.log")
+    ports = [_free_port() for _ in range(args.servers)]
+    servers = [_server_start(env, port, data_dir / f"bench-web-server-{n}.log")
+               for n, port in enumerate(ports)]
     load_before = os.getloadavg()
     try:
-        run = _load(port, args.clients, args.requests, args.think, targets, args.seed,
-                    server.pid)
+        run = _load(ports, args.clients, args.requests, args.think, targets, args.seed,
+                    [server.pid for server in servers])
         cpu = run["server_cpu_s"]
     finally:
         load_after = os.getloadavg()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
     events = Event.objects.count() - events_before
     connection.close()
     rows = _table(run)
     info = {"documents": f"{args.documents} in case files + {stamp['inbox']} unfiled",
-            "server": "registratur serve (waitress, 8 threads), SQLite, tantivy",
+            "server": f"{args.servers} × registratur serve (waitress, 8 threads), SQLite, "
+                      "tantivy",
             "clients": f"{args.clients}, pause before each request: "
                        + (f"{args.think:g} s on average" if args.think else "none"),
             "load average (1 min) before / after": f"{load_before[0]:.2f} / {load_after[0]:.2f}",
