@@ -202,6 +202,26 @@ def test_a_redaction_whose_worker_vanished_ends_visibly(document):
     assert "WORKER_LOST" in page and "bitte erneut schwärzen" in page
 
 
+def test_viewing_a_document_writes_nothing_but_its_log_entry(document):
+    """Looking for redactions whose worker vanished is a read; only finding one is a write.
+    On SQLite every write waits for the one write lock, which a page view must not take
+    twice (bench/web)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RedactionJob.objects.create(
+        document=document, requested_by=user("sachbearbeitung-a"), version=1, reason="x",
+        state=RedactionState.RUNNING, step="ocr", lease_until=timezone.now()
+        + timedelta(minutes=5))
+    client = _client("sachbearbeitung-a")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/dokumente/{document.pk}/").status_code == 200
+    writes = [query["sql"].split()[0:3] for query in captured.captured_queries
+              if query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert writes == [["INSERT", "INTO", '"archive_event"'],
+                      ["UPDATE", '"archive_chainhead"', "SET"]]
+
+
 def test_a_redaction_that_cannot_be_queued_says_so(document, monkeypatch,
                                                    django_capture_on_commit_callbacks):
     def broker_down(*args, **kwargs):
