@@ -96,6 +96,18 @@ def _inbox(count: int, seed: int) -> None:
             for document, (item, provenance) in zip(documents, versions, strict=True)])
 
 
+def _filed_when_received() -> None:
+    """Bulk creation stamps every document as filed today; an archive that grew over the
+    years filed each around its receipt, and what counts as new post (the desk) depends
+    on it. Cheap when done already."""
+    from django.db.models import F
+
+    from archive.models import Document
+
+    Document.objects.filter(created_at__gt=F("received_at") + timedelta(days=3)).update(
+        created_at=F("received_at"))
+
+
 def dataset_build(data_dir: Path, documents: int, seed: int, env: dict) -> dict:
     """Migrate, generate (filed documents through bench/search's generator), add the users and
     the inbox, rebuild the index; skipped where the stamp says it was done for this size."""
@@ -110,6 +122,7 @@ def dataset_build(data_dir: Path, documents: int, seed: int, env: dict) -> dict:
     post_migrate.disconnect(sender=apps.get_app_config("search"),
                             dispatch_uid="search.ensure_current")
     call_command("migrate", verbosity=0)
+    _filed_when_received()
     stamp = stamp_read(data_dir)
     wanted = {"documents": documents, "seed": seed, "inbox": inbox_size(documents)}
     if all(stamp.get(key) == value for key, value in wanted.items()) and stamp.get("indexed"):
