@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0014_responsible_caseworker'),
+        ('archive', '0015_staff_directory_dn'),
     ]
 
     operations = [
