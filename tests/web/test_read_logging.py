@@ -258,3 +258,15 @@ def test_the_mailroom_reads_the_inbox_in_its_role(demo):
     assert _client("poststelle").get(f"/dokumente/{post.pk}/").status_code == 200
     event = Event.objects.get(action="viewed", actor="poststelle")
     assert event.data["role"] == "mailroom" and event.data["basis"] == "inbox"
+
+
+def test_the_purpose_stated_for_a_shared_file_carries_to_its_documents(shared):
+    case_file, letter = shared
+    client = _client("sachbearbeitung-b")
+    purpose = "Vertretung Frau Adler, Rückfrage zum Bescheid"
+    html = client.get(f"/akten/{case_file.pk}/", {"zweck": purpose}).content.decode()
+    link = re.search(rf'href="(/dokumente/{letter.pk}/[^"]*)"', html).group(1)
+    page = client.get(link.replace("&amp;", "&"))
+    assert page.status_code == 200 and "Bescheid Müller" in page.content.decode()
+    assert Event.objects.get(action="viewed", object_type="document",
+                             actor="sachbearbeitung-b").purpose == purpose

@@ -149,6 +149,8 @@ def case_file_page(request, case_file_id: int):
     found, branches, loose = _document_tree(request, case_file)
     context = {
         "case_file": case_file,
+        # The purpose stated for the file serves the documents opened from it.
+        "read_purpose": request.GET.get("zweck", "").strip(),
         "works": works,
         "editable": works and not case_file.is_closed,
         "may_reopen": works and case_file.is_closed and request.user.has_perm(REOPEN),
