@@ -270,3 +270,15 @@ def test_the_purpose_stated_for_a_shared_file_carries_to_its_documents(shared):
     assert page.status_code == 200 and "Bescheid Müller" in page.content.decode()
     assert Event.objects.get(action="viewed", object_type="document",
                              actor="sachbearbeitung-b").purpose == purpose
+
+
+def test_the_downloads_of_a_shared_document_page_keep_its_purpose(shared):
+    case_file, letter = shared
+    client = _client("sachbearbeitung-b")
+    purpose = "Vertretung Frau Adler, Rückfrage zum Bescheid"
+    html = client.get(f"/dokumente/{letter.pk}/", {"zweck": purpose}).content.decode()
+    original = re.search(r'href="([^"]*/original[^"]*)"', html).group(1).replace("&amp;", "&")
+    response = client.get(original)
+    assert response.status_code == 200
+    downloaded = Event.objects.get(action="downloaded", actor="sachbearbeitung-b")
+    assert downloaded.purpose == purpose and downloaded.data["basis"] == "share"

@@ -56,6 +56,8 @@ def document_page(request, document_id: int):
     versions = _versions_to_link(request.user, document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
+                   # The purpose stated for the page serves its downloads too.
+                   "read_purpose": request.GET.get("zweck", "").strip(),
                    "move_form": MoveForm(),
                    "redaction_form": RedactionForm(initial={"version": version.number}),
                    "redactions": _redactions(request.user, document),
