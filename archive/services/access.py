@@ -78,8 +78,8 @@ def _purposed(user, case_file, purpose: str, default: str) -> tuple[str, dict]:
     """The purpose to record and the basis of the read. A read of a shared file states its
     purpose; elsewhere the default (the file reference, the inbox) serves."""
     basis = read_basis(user, case_file)
-    purpose = purpose.strip()[:500]  # the length of the event's purpose
-    if basis in PURPOSE_BASES and len(purpose) < MIN_PURPOSE_CHARS:
+    purpose = purpose[:500]  # the length of the event's purpose; kept as typed otherwise
+    if basis in PURPOSE_BASES and len(purpose.strip()) < MIN_PURPOSE_CHARS:
         raise PurposeRequired()
     return purpose or default, {"basis": basis, **_reader(user)}
 
