@@ -7,6 +7,7 @@ channel."""
 import re
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -282,3 +283,20 @@ def test_the_downloads_of_a_shared_document_page_keep_its_purpose(shared):
     assert response.status_code == 200
     downloaded = Event.objects.get(action="downloaded", actor="sachbearbeitung-b")
     assert downloaded.purpose == purpose and downloaded.data["basis"] == "share"
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no /usr/bin/chromium")
+def test_the_purpose_question_passes_axe_at_320_px(shared, live_server, browser):
+    from tests.e2e.test_accessibility import _narrow, _session, _violations
+
+    case_file, letter = shared
+    page = _session(browser, live_server.url, "sachbearbeitung-b")
+    failures = []
+    for url in (f"/akten/{case_file.pk}/", f"/dokumente/{letter.pk}/?zweck=kurz"):
+        assert page.goto(url).status == 200, url
+        assert page.locator('input[name="zweck"]').count() == 1
+        failures += [f"{url}: {v}" for v in _violations(page)]
+        failures += [f"{url}: {p}" for p in _narrow(page)]
+    page.context.close()
+    assert failures == [], "\n".join(failures)
