@@ -17,6 +17,7 @@ EVENT_ACTIONS = {
     "exported": _("exportiert"),
     "listed": _("Liste angezeigt"),
     "searched": _("gesucht"),
+    "read_refused": _("Lesezugriff verweigert"),
     "report": _("Bericht erstellt"),
     # sessions
     "login": _("angemeldet"),
@@ -165,6 +166,16 @@ CHANNELS = {
     "system": _("System"),
 }
 
+# On what ground a read was allowed (archive.permissions.read_basis), as the report says it.
+READ_BASES = {
+    "inbox": _("Posteingang"),
+    "restricted": _("eingeschränkte Verarbeitung"),
+    "staff_case": _("benannte Person im Beschäftigtenfall"),
+    "unit": _("eigenes Sachgebiet"),
+    "break_glass": _("Notfallzugriff"),
+    "share": _("Freigabe an das Sachgebiet"),
+}
+
 ERROR_CODES = {
     # the base classes (archive/errors.py, ingest/errors.py)
     "ERROR": _("Fehler"),
@@ -192,6 +203,7 @@ ERROR_CODES = {
     "COMMENT_MISSING": _("Begründung fehlt"),
     "COMMENT_TOO_LONG": _("Anmerkung zu lang"),
     "NOT_FOUND": _("nicht gefunden"),
+    "PURPOSE_REQUIRED": _("Zweck erforderlich"),
     "PERMISSION_DENIED": _("keine Berechtigung"),
     "INVALID_INPUT": _("ungültige Eingabe"),
     "DESTROYED": _("vernichtet"),
@@ -469,6 +481,11 @@ def error_label(code: str) -> str:
 def channel_label(channel: str) -> str:
     label = CHANNELS.get(channel)
     return str(label) if label is not None else str(channel or "")
+
+
+def read_basis_label(basis: str) -> str:
+    label = READ_BASES.get(basis)
+    return str(label) if label is not None else _humanised(basis)
 
 
 def report_kind_label(kind: str) -> str:

@@ -115,3 +115,28 @@ def documents_q(principals: frozenset[str]) -> Q:
     if INBOX in principals:
         condition |= Q(case_file__isnull=True)
     return condition
+
+
+# On what ground a user reads a case file they may read. Only a share is a read outside the
+# reader's own unit and assigned files that nothing else has justified: break-glass asked
+# for its reason when it was opened, the officer oversees restricted files, a staff case
+# names its persons, and the mailroom sorts the inbox.
+PURPOSE_BASES = frozenset({"share"})
+
+
+def read_basis(user, case_file: CaseFile | None) -> str:
+    """"inbox", "restricted", "staff_case", "unit", "break_glass" or "share". Called only
+    after the principals allowed the read, so whatever is left is a share."""
+    if case_file is None:
+        return "inbox"
+    if case_file.restricted:
+        return "restricted"
+    if case_file.staff_case:
+        return "staff_case"
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None and profile.units.filter(pk=case_file.unit_id).exists():
+        return "unit"
+    if BreakGlass.objects.filter(user=user, case_file=case_file,
+                                 expires_at__gt=timezone.now()).exists():
+        return "break_glass"
+    return "share"

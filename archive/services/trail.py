@@ -12,8 +12,24 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..labels import channel_label, event_label, object_type_label, report_kind_label
-from ..models import CaseFile, Correspondent, Document, DocumentType, Event, FilePlanUnit, Process
+from ..labels import (
+    channel_label,
+    choice_label,
+    event_label,
+    object_type_label,
+    read_basis_label,
+    report_kind_label,
+)
+from ..models import (
+    CaseFile,
+    Correspondent,
+    Document,
+    DocumentType,
+    Event,
+    FilePlanUnit,
+    Process,
+    Role,
+)
 
 
 @dataclass
@@ -28,6 +44,9 @@ class TrailEntry:
     case_file: CaseFile | None = None
     file_reference: str = ""
     data: dict = field(default_factory=dict)
+    role: str = ""  # the reader's role, in German, where the entry records it
+    basis: str = ""  # on what ground a read was allowed (a share, the own unit, ...)
+    shown: list[str] = field(default_factory=list)  # what a search or list showed
 
     @property
     def seq(self) -> int:
@@ -62,8 +81,10 @@ class _Names:
             self._objects(events, ids)
 
     def _objects(self, events: list[Event], ids: dict[str, set[str]]) -> None:
+        listed = {str(pk) for event in events if event.action in ("searched", "listed")
+                  for pk in (event.data or {}).get("documents") or ()}
         self.documents = {d.pk: d for d in Document.objects.filter(
-            pk__in=_ints(ids.get("document", ())))}
+            pk__in=_ints(ids.get("document", ())) | _ints(listed))}
         self.processes = {p.pk: p for p in Process.objects.filter(
             pk__in=_ints(ids.get("process", ())))}
         case_file_ids = _ints(ids.get("case_file", ()))
@@ -159,9 +180,41 @@ class _Names:
             return f"{noun} {data['key']}"
         if kind == "blob":
             return f"{noun} (SHA-256 {key[:12]}…)"
+        if kind in ("search", "inbox", "document_list") and data.get("documents"):
+            return _("%(noun)s, gezeigt: %(count)s Dokument(e)") % {
+                "noun": noun, "count": len(data["documents"])}
         if kind in ("search", "inbox", "case_file_list", "retention", "blob_store", "package"):
             return noun
         return f"{noun} Nr. {key}" if key else noun
+
+    def shown(self, event: Event) -> list[str]:
+        """The documents a search or list showed, by title and case file (or number)."""
+        if event.action not in ("searched", "listed"):
+            return []
+        pictures = {str(pk) for pk in (event.data or {}).get("thumbnails") or ()}
+        labels = []
+        for pk in (event.data or {}).get("documents") or ():
+            document = self.documents.get(int(pk)) if str(pk).isdigit() else None
+            case_file = self.case_files.get(document.case_file_id) if document else None
+            if document is None or document.destroyed_at:
+                label = _("Dokument Nr. %(id)s") % {"id": pk}
+            else:
+                label = f"„{document.title}“"
+            if case_file:
+                label = f"{label} ({case_file.file_reference})"
+            if str(pk) in pictures:
+                label = _("%(label)s mit Vorschaubild") % {"label": label}
+            labels.append(label)
+        return labels
+
+    def action(self, event: Event) -> str:
+        """The action's label; a refused read says what was tried."""
+        label = event_label(event.action)
+        requested = (event.data or {}).get("requested")
+        if event.action == "read_refused" and requested:
+            return _("%(label)s (versucht: %(requested)s)") % {
+                "label": label, "requested": event_label(requested)}
+        return label
 
 
 def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
@@ -177,11 +230,16 @@ def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
         via = (event.data or {}).get("via") or {}
         entries.append(TrailEntry(
             event=event, at=timezone.localtime(event.at), who=names.who(event.actor),
-            action_label=event_label(event.action),
+            action_label=names.action(event),
             object_label=names.label(event, case_file) if objects else "",
             purpose=event.purpose, channel=channel_label(via.get("channel", "")),
             case_file=case_file,
             file_reference=case_file.file_reference if case_file else
             str((event.data or {}).get("case_file") or ""),
-            data=event.data or {}))
+            data=event.data or {},
+            role=choice_label(Role, (event.data or {})["role"])
+            if (event.data or {}).get("role") else "",
+            basis=read_basis_label((event.data or {})["basis"])
+            if (event.data or {}).get("basis") else "",
+            shown=names.shown(event)))
     return entries

@@ -110,7 +110,8 @@ def test_the_report_csv_is_for_german_excel(demo, trail):
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Nr.", "Zeitpunkt", "Wer", "Was", "Objekt", "Aktenzeichen",
-                       "Betroffene Person", "Zweck", "Kanal"]
+                       "Betroffene Person", "Zweck", "Kanal", "Rolle", "Grundlage",
+                       "Gezeigte Dokumente"]
     late = [row for row in rows[1:] if row[7] == "Silvesterdienst"]
     assert len(late) == 1
     assert late[0][1] == "01.01.2027 00:30:00"
