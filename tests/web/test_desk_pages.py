@@ -166,6 +166,7 @@ def test_the_headers_count_is_drawn_at_most_once_a_minute_and_afresh_after_the_d
 
     from web import context_processors
 
+    monkeypatch.setattr(context_processors, "NOTICE_SECONDS", 60)  # tests/web/conftest.py
     a = _client("sachbearbeitung-a")
     with CaptureQueriesContext(connection) as first:
         assert _badge(a.get("/barrierefreiheit/").content.decode()) == 1
