@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["config", "archive", "ingest", "search", "retention", "web"]
+APPS = ["config", "archive", "ingest", "search", "retention", "identity", "web"]
 
 
 def test_import_contracts_are_kept():

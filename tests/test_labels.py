@@ -47,7 +47,8 @@ def test_every_error_code_has_a_german_label():
 def test_every_object_type_of_the_trail_has_a_label():
     written = set()
     for path in ROOT.glob("*/**/*.py"):
-        if path.parts[len(ROOT.parts)] in ("archive", "ingest", "search", "retention", "web"):
+        if path.parts[len(ROOT.parts)] in ("archive", "ingest", "search", "retention", "identity",
+                                           "web"):
             written |= set(re.findall(r'object_type="([a-z_]+)"', path.read_text()))
     assert len(written) > 10
     assert sorted(written - set(labels.OBJECT_TYPES)) == []

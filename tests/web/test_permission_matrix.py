@@ -22,6 +22,7 @@ from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
+from identity.tokens import token_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
     CaseFileRetention,
@@ -140,6 +141,19 @@ def _matrix(objects) -> dict:
             _only({}, 302, anonymous=302))],
         # After the rows above: a new link ends the one they use.
         "web:admin_user_password_link": [("post", (objects["newcomer"],), {}, ADMIN_ACTS)],
+        # The second factor: the code page answers those with a device (the administrator
+        # and the officer, tests/second_factor.py); the others are sent on to the setup.
+        "web:otp_verify": [("get", (), {}, _only({"datenschutz": 200, "admin": 200}, 302))],
+        "web:otp_verify_check": [("post", (), {"code": "000000"}, _only({}, 400))],
+        "web:otp_setup": [("get", (), {}, EVERYONE)],
+        "web:otp_confirm": [("post", (), {"code": "000000"}, _only({}, 400))],
+        "web:admin_user_second_factor_reset": [("post", (objects["staff"],), {}, ADMIN_ACTS)],
+        "web:admin_tokens": [("get", (), {}, ADMIN)],
+        "web:admin_token_create": [("post", (), {
+            "name": "fachverfahren", "account": "sachbearbeitung-a", "units": ["A"],
+            "actions": ["search", "read"], "expires": "2099-12-31"},
+            _only({"admin": 201}, 404))],
+        "web:admin_token_revoke": [("post", (objects["token"],), {}, ADMIN_ACTS)],
         "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
         "web:admin_unit_new": [("get", (), {}, ADMIN)],
         "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
@@ -315,6 +329,8 @@ def objects(demo, tmp_path):
     # A newcomer created without a password, who sets one through the one-time link.
     newcomer = user_create(actor=acting(user("admin")), username="neu-im-amt",
                            role="caseworker", units=["A"])
+    token, _ = token_create(actor=acting(user("admin")), name="scanner",
+                            username="poststelle", actions=["ingest"])
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
@@ -340,7 +356,7 @@ def objects(demo, tmp_path):
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
             # The administration's rows: a member of staff, a unit, a document type.
             "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
-            "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
+            "newcomer": newcomer.pk, "token": token.pk, "password_link": password_link_parts(newcomer),
             "document_type": DocumentType.objects.get(key="antrag").pk}
 
 
