@@ -59,3 +59,20 @@ def _login_verified(self, user, backend=None):
 
 def patch_test_client() -> None:
     ClientMixin._login = _login_verified
+
+
+def browser_second_factor(page, username: str, type_into=None) -> None:
+    """After the password in a browser: type the code if the code page came up. `type_into`
+    (locator, text) types with the keyboard, as the keyboard journeys do."""
+    from urllib.parse import urlparse
+
+    page.wait_for_url(lambda url: urlparse(url).path != "/anmelden/")
+    if urlparse(page.url).path != "/anmelden/zweiter-faktor/":
+        return
+    field = page.get_by_label("Code")
+    if type_into is not None:
+        type_into(field, code_for(username))
+        page.keyboard.press("Enter")
+    else:
+        field.fill(code_for(username))
+        page.get_by_role("button", name="Bestätigen").click()

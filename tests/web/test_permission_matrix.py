@@ -356,7 +356,8 @@ def objects(demo, tmp_path):
             "plan_unit": FilePlanUnit.objects.get(code="50.30.1").pk, "opening": opening.pk,
             # The administration's rows: a member of staff, a unit, a document type.
             "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
-            "newcomer": newcomer.pk, "token": token.pk, "password_link": password_link_parts(newcomer),
+            "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
+            "token": token.pk,
             "document_type": DocumentType.objects.get(key="antrag").pk}
 
 
