@@ -20,6 +20,13 @@ OPEN_VIEWS = frozenset({"web:logout", "web:otp_verify", "web:otp_verify_check",
 SESSION_KEY = "registratur_second_factor_checked"
 
 
+def second_factor_noted(sender, *, request, user, **_) -> None:
+    """At sign-in (any backend): a session that will never need a code says so once, and the
+    middleware then looks nothing up on its requests."""
+    if confirmed_device(user) is None and not second_factor_required(user):
+        request.session[SESSION_KEY] = True
+
+
 def second_factor_needed(request) -> str | None:
     """"verify", "setup" or None for the signed-in user of this request."""
     user = request.user
