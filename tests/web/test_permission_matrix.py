@@ -152,7 +152,7 @@ def _matrix(objects) -> dict:
         "web:admin_token_create": [("post", (), {
             "name": "fachverfahren", "account": "sachbearbeitung-a", "units": ["A"],
             "actions": ["search", "read"], "expires": "2099-12-31"},
-            _only({"admin": 201}, 404))],
+            ADMIN)],
         "web:admin_token_revoke": [("post", (objects["token"],), {}, ADMIN_ACTS)],
         "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
         "web:admin_unit_new": [("get", (), {}, ADMIN)],

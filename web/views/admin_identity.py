@@ -50,7 +50,7 @@ def admin_token_create(request):
         except RegistraturError as refused:
             form.add_error(None, f"{refused.message} ({refused.code})")
         else:
-            return _tokens_page(request, TokenCreateForm(), created=token, raw=raw, status=201)
+            return _tokens_page(request, TokenCreateForm(), created=token, raw=raw)
     return _tokens_page(request, form, status=400)
 
 
