@@ -95,9 +95,33 @@ EVENT_ACTIONS = {
     "archive_destruction_blocked": _("Vernichtung nach Abgabe blockiert"),
     "archive_message_received": _("Nachricht des Archivs eingelesen"),
     "archive_message_refused": _("Nachricht des Archivs zurückgewiesen"),
+    # the caseworker's desk (issue 13)
+    "responsible_changed": _("Bearbeitung geändert"),
+    "handed_over": _("abgegeben (mit Notiz)"),
+    "desk_done": _("auf dem Arbeitsplatz erledigt"),
+    "deputy_named": _("Vertretung benannt"),
+    "deputy_removed": _("Vertretung entfernt"),
+    "absence_recorded": _("Abwesenheit eingetragen"),
+    "absence_removed": _("Abwesenheit gelöscht"),
+    "digest_changed": _("E-Mail-Übersicht eingestellt"),
     # the store's own checks
     "fixity_checked": _("Bestand geprüft"),
     "fixity_alert": _("Bestandsfehler gefunden"),
+    # co-signing and sign-off (signoff app)
+    "signoff_route_started": _("in Zeichnungsumlauf gegeben"),
+    "cosigned": _("mitgezeichnet"),
+    "signoff_refused": _("Zeichnung abgelehnt"),
+    "signed_off": _("schlussgezeichnet"),
+    "signoff_route_withdrawn": _("Zeichnungsumlauf zurückgezogen"),
+    "signing_limit_set": _("Zeichnungsgrenze festgelegt"),
+    # follow-ups and deadlines (followups)
+    "follow_up_created": _("Wiedervorlage angelegt"),
+    "follow_up_moved": _("Wiedervorlage verschoben"),
+    "follow_up_closed": _("Wiedervorlage erledigt"),
+    "deadline_done": _("Frist als erledigt vermerkt"),
+    # backup and restore
+    "backup_written": _("Sicherung geschrieben"),
+    "restored": _("aus einer Sicherung wiederhergestellt"),
 }
 
 OBJECT_TYPES = {
@@ -126,6 +150,13 @@ OBJECT_TYPES = {
     "retention": _("Aufbewahrung"),
     "blob": _("gespeicherte Datei"),
     "blob_store": _("Dateiablage"),
+    "desk": _("Arbeitsplatz"),
+    "handover": _("Abgabe an eine Kollegin oder einen Kollegen"),
+    "follow_up": _("Wiedervorlage"),
+    "follow_up_list": _("Wiedervorlagenliste"),
+    "deadline_list": _("Fristenliste"),
+    "deadline_rule": _("Fristregel"),
+    "instance": _("Instanz"),
 }
 
 REPORT_KINDS = {
@@ -145,6 +176,29 @@ CHANNELS = {
 ERROR_CODES = {
     # the base classes (archive/errors.py, ingest/errors.py)
     "ERROR": _("Fehler"),
+    # file notes and signing routes (signoff app)
+    "NOTE_KIND_UNKNOWN": _("Art des Vermerks fehlt"),
+    "NOTE_DATE_MISSING": _("Datum des Vermerks fehlt"),
+    "NOTE_DATE_IN_FUTURE": _("Datum des Vermerks liegt in der Zukunft"),
+    "NOTE_EMPTY": _("Vermerk ist leer"),
+    "NOTE_TOO_LONG": _("Vermerk zu lang"),
+    "NOT_A_FILE_NOTE": _("kein Aktenvermerk"),
+    "DOCUMENT_SIGNED_OFF": _("Dokument ist schlussgezeichnet"),
+    "DOCUMENT_ON_ROUTE": _("Dokument ist im Zeichnungsumlauf"),
+    "OWN_DRAFT": _("eigener Entwurf"),
+    "ROUTE_MEMBER_UNKNOWN": _("Person oder Einheit unbekannt"),
+    "ROUTE_MEMBER_CANNOT_READ": _("darf das Dokument nicht lesen"),
+    "FINAL_SIGNER_MISSING": _("Schlusszeichnung fehlt"),
+    "ROUTE_TOO_LONG": _("Umlauf zu lang"),
+    "ROUTE_ALREADY_OPEN": _("bereits im Umlauf"),
+    "ROUTE_CLOSED": _("Umlauf abgeschlossen"),
+    "NOT_YOUR_STEP": _("nicht Ihre Station"),
+    "NOT_ROUTE_AUTHOR": _("nicht Ihr Umlauf"),
+    "SIGNING_AUTHORITY_MISSING": _("kein Zeichnungsrecht"),
+    "SIGNING_LIMIT_EXCEEDED": _("über der Zeichnungsgrenze"),
+    "AMOUNT_INVALID": _("Betrag ungültig"),
+    "COMMENT_MISSING": _("Begründung fehlt"),
+    "COMMENT_TOO_LONG": _("Anmerkung zu lang"),
     "NOT_FOUND": _("nicht gefunden"),
     "PERMISSION_DENIED": _("keine Berechtigung"),
     "INVALID_INPUT": _("ungültige Eingabe"),
@@ -204,6 +258,15 @@ ERROR_CODES = {
     "FILE_REFERENCE_NOT_AVAILABLE": _("keine Akte unter diesem Aktenzeichen zum Ablegen verfügbar"),
     "MOVE_TARGET_AMBIGUOUS": _("Ziel widersprüchlich: Akte und Posteingang zugleich"),
     # file plan and document types
+    # the caseworker's desk
+    "NOT_A_UNIT_MEMBER": _("nicht Mitglied der Organisationseinheit"),
+    "DEPUTY_NOT_ELIGIBLE": _("kann nicht vertreten"),
+    "ABSENCE_INVALID": _("Abwesenheit ungültig"),
+    "HANDOVER_TARGET": _("Akte oder Dokument zur Abgabe fehlt"),
+    "HANDOVER_RECIPIENT": _("Empfänger der Abgabe ungültig"),
+    "HANDOVER_NOT_READABLE": _("Empfänger darf nicht lesen"),
+    "HANDOVER_NOTE_TOO_LONG": _("Notiz zur Abgabe zu lang"),
+    "EMAIL_INVALID": _("E-Mail-Adresse ungültig"),
     "PLAN_CODE_MISMATCH": _("Aktenplankennzeichen passt nicht"),
     "PLAN_CODE_REQUIRED": _("Aktenplankennzeichen fehlt"),
     "PLAN_CODE_TAKEN": _("Aktenplankennzeichen schon vergeben"),
@@ -250,6 +313,13 @@ ERROR_CODES = {
     "PASSWORD_LINK_INVALID": _("Link zum Setzen des Kennworts ungültig oder abgelaufen"),
     "USER_SELF_DEACTIVATE": _("eigenes Benutzerkonto kann nicht deaktiviert werden"),
     "USER_SELF_DEMOTE": _("eigene Administratorrolle kann nicht entzogen werden"),
+    # directory login (web/directory.py)
+    "DIRECTORY_ACCOUNT": _("Verzeichniskonto hat kein eigenes Kennwort"),
+    "DIRECTORY_LOCAL_ACCOUNT": _("Benutzername gehört zu einem Konto der Registratur"),
+    "DIRECTORY_MANAGED": _("Rolle und Einheiten kommen aus dem Verzeichnis"),
+    "DIRECTORY_UNAVAILABLE": _("Verzeichnis nicht erreichbar"),
+    "DIRECTORY_NO_ROLE": _("im Verzeichnis in keiner zugeordneten Gruppe"),
+    "DIRECTORY_CONFIGURATION": _("Zuordnung der Verzeichnisgruppen fehlerhaft"),
     # retention, holds, disposal, erasure
     "HELD": _("durch eine Sperre blockiert"),
     "HOLD_LIFTED": _("Sperre ist bereits aufgehoben"),
@@ -303,6 +373,14 @@ ERROR_CODES = {
     "CHECKPOINT_FORGED": _("Prüfpunkt gefälscht"),
     "AUDIT_KEY_INVALID": _("Signaturschlüssel ungültig"),
     "AUDIT_KEY_MISMATCH": _("Signaturschlüssel passt nicht"),
+    "BACKUP_DAMAGED": _("Sicherung beschädigt"),
+    "BACKUP_INCOMPLETE": _("Sicherung unvollständig"),
+    "BACKUP_KEY_WRONG": _("Passphrase der Sicherung falsch"),
+    "BACKUP_TARGET_NOT_EMPTY": _("Ziel der Wiederherstellung nicht leer"),
+    "BACKUP_OUT_NOT_EMPTY": _("Zielverzeichnis der Sicherung nicht leer"),
+    "BACKUP_PASSPHRASE_MISSING": _("Passphrase der Sicherung fehlt"),
+    "BACKUP_BLOB_MISSING": _("Objekt für die Sicherung fehlt"),
+    "BACKUP_TOOL_FAILED": _("Sicherungswerkzeug fehlgeschlagen"),
     "AUDIT_PUBLIC_KEY_MISSING": _("öffentlicher Schlüssel fehlt"),
     "PRIVATE_KEY_NOT_SHOWN": _("privater Schlüssel wird nicht angezeigt"),
     # search
@@ -357,6 +435,14 @@ ERROR_CODES = {
     "NOTE_REQUIRED": _("Vermerk fehlt"),
     "UNKNOWN_UNIT": _("Sachgebiet unbekannt"),
     "CONFIRMATION_INCOMPLETE": _("bestätigte Ablage: Dokumenttyp oder Aktenzeichen fehlt"),
+    # follow-ups and deadlines (followups)
+    "FOLLOW_UP_ASSIGNEE_INVALID": _("Wiedervorlage: Person oder Einheit darf die Akte nicht lesen"),
+    "FOLLOW_UP_REASON_MISSING": _("Wiedervorlage: Anlass fehlt"),
+    "FOLLOW_UP_DUE_PAST": _("Wiedervorlage: Datum liegt in der Vergangenheit"),
+    "FOLLOW_UP_TARGET_INVALID": _("Wiedervorlage: weder Akte noch Dokument"),
+    "FOLLOW_UP_CLOSED": _("Wiedervorlage bereits erledigt"),
+    "DEADLINE_RULE_INVALID": _("Fristregel ungültig"),
+    "DEADLINE_DONE_ALREADY": _("Frist bereits erledigt"),
 }
 
 

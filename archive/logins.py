@@ -24,9 +24,12 @@ def login_failed(sender, *, credentials, request=None, **_) -> None:
     # Only the name; Django hands over the credentials with the password masked, and even
     # the mask stays out of the trail.
     attempted = str((credentials or {}).get("username", ""))[:150]
+    # Why the directory login refused a right password (no mapped group, a local account).
+    refusal = getattr(request, "directory_refusal", None)
+    reason = {"code": refusal.code} if refusal is not None else {}
     event_append(action="login_failed", object_type="session", object_id=attempted or "-",
                  actor=Actor(user=None, channel=_channel(request), name="anonymous"),
-                 data={"attempted_username": attempted, **_client(request)})
+                 data={"attempted_username": attempted, **_client(request), **reason})
 
 
 def logged_out(sender, *, request, user, **_) -> None:

@@ -117,8 +117,14 @@ def principals_q(principals: frozenset[str], prefix: str = "") -> Q:
             own_key = "case_file_id" if prefix else "pk"
             condition |= not_staff & Q(**{own_key: int(value)})
         elif kind == "user":
+            # A subquery, not a join over named_persons: a join repeats a row per named
+            # person and needed a DISTINCT over every column of every permitted row, which
+            # made each count and page of a list read and compare all of them.
+            own_key = "case_file_id" if prefix else "pk"
+            named = CaseFile.named_persons.through.objects.filter(
+                user_id=int(value)).values("casefile_id")
             condition |= unrestricted & Q(**{f"{prefix}staff_case": True,
-                                             f"{prefix}named_persons__pk": int(value)})
+                                             f"{own_key}__in": named})
         elif principal == RESTRICTED:
             condition |= Q(**{f"{prefix}restricted": True})
     return condition

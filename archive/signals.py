@@ -45,3 +45,13 @@ public archive's pending decision). kwargs: case_file_ids (list[int]), document_
 documents_destroyed = Signal()
 """Sent after destruction was committed, so that every copy elsewhere goes too (index, ingest
 jobs, caches). kwargs: document_ids (list[int])"""
+
+version_adding = Signal()
+"""Sent before a new version of a document is stored, and when one is handed in for the
+pipeline to file. A receiver vetoes by raising (sign-off: a signed-off document takes no new
+version, nor one on an open signing route). kwargs: document_id (int)"""
+
+document_opened = Signal()
+"""A person opened a document through the access function (document_read), so it counts as
+seen by them (the desk's "new post"). Sent inside the read's transaction.
+kwargs: document_id (int), user_id (int), action (str: one of READ_ACTIONS)"""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from .directory import auth_ldap_settings, group_map, read_secret
 from .env import (
     broker_folders,
     data_dir,
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "ingest",
     "search",
     "retention",
+    "signoff",
+    "desk",
+    "followups",
     "identity",
     "web",
 ]
@@ -125,11 +129,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-# axes checks lockouts before the password is tried; the model backend then checks it.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
 ]
 # Roles that must have a confirmed TOTP device before they can do anything else.
 OTP_REQUIRED_ROLES = env_list("REGISTRATUR_OTP_REQUIRED_ROLES",
@@ -273,6 +272,12 @@ SEARCH_INDEX_DIR = DATA_DIR / "index"
 CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",
                                                 "schedule": 3600.0}
 
+# ========================= followups =======================================================
+# Deadlines (Fristenwächter): an end on a public holiday of this federal state moves to the
+# next working day (§ 64 Abs. 3 SGG); deadlines ending within DEADLINE_WARN_DAYS are warned of.
+DEADLINE_HOLIDAY_STATE = env_str("REGISTRATUR_HOLIDAY_STATE", "BY")
+DEADLINE_WARN_DAYS = env_int("REGISTRATUR_DEADLINE_WARN_DAYS", 14)
+
 # ========================= retention =======================================================
 CELERY_BEAT_SCHEDULE.update({
     "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
@@ -293,6 +298,23 @@ AUTHORITY_ADDRESS = [line.strip() for line in env_str(
     "REGISTRATUR_AUTHORITY_ADDRESS", "Rathausplatz 1|12345 Musterstadt").split("|") if line.strip()]
 AUTHORITY_CONTACT = [line.strip() for line in env_str(
     "REGISTRATUR_AUTHORITY_CONTACT", "").split("|") if line.strip()]
+
+# ========================= desk ============================================================
+# The caseworker's desk ("Mein Arbeitsplatz") and its optional e-mail digest (counts and a
+# link only), sent hourly to whoever's last digest is older than DESK_DIGEST_HOURS; a failed
+# delivery is tried again at the next run.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("REGISTRATUR_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("REGISTRATUR_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("REGISTRATUR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("REGISTRATUR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("REGISTRATUR_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("REGISTRATUR_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("REGISTRATUR_EMAIL_FROM", "registratur@localhost")
+# The address people open the instance at, for the link in the digest.
+SITE_URL = env_str("REGISTRATUR_SITE_URL", "http://127.0.0.1:8000")
+DESK_DIGEST_HOURS = env_int("REGISTRATUR_DESK_DIGEST_HOURS", 24)
+CELERY_BEAT_SCHEDULE["desk-send-digests"] = {"task": "desk.send_digests", "schedule": 3600.0}
 
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
@@ -343,3 +365,38 @@ SPECTACULAR_SETTINGS = {
     # Denied by default, the schema too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# ========================= directory login (web/directory.py, web/login.py) ================
+# Local accounts (password in the Registratur) always work; with REGISTRATUR_LDAP_URI set,
+# staff sign in with their account in the city's directory too (OpenLDAP, or Active
+# Directory through LDAP). README "Directory login" has the recipe.
+# axes (first) refuses a locked-out account or address before any password is tried
+# (README "Accounts and second factor").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "web.directory.LocalPasswordBackend"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "web.login.DirectorySessionMiddleware")
+LDAP_SERVER_URI = env_str("REGISTRATUR_LDAP_URI", "")
+# Directory group DN -> role (first listed wins) and -> unit code(s): inline JSON or the path
+# of a JSON or TOML file.
+LDAP_ROLE_MAP = group_map(env_str("REGISTRATUR_LDAP_ROLE_MAP", ""))
+LDAP_UNIT_MAP = group_map(env_str("REGISTRATUR_LDAP_UNIT_MAP", ""))
+# A directory session is confirmed with the directory again after this many seconds.
+LDAP_RECHECK_SECONDS = env_int("REGISTRATUR_LDAP_RECHECK_SECONDS", 300)
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("web.directory.DirectoryBackend")
+    # The AUTH_LDAP_* settings of django-auth-ldap (config/directory.py).
+    globals().update(auth_ldap_settings(
+        uri=LDAP_SERVER_URI,
+        bind_dn=env_str("REGISTRATUR_LDAP_BIND_DN", ""),
+        bind_password=read_secret(env_str("REGISTRATUR_LDAP_BIND_PASSWORD", ""),
+                                  env_str("REGISTRATUR_LDAP_BIND_PASSWORD_FILE", "")),
+        user_base=env_str("REGISTRATUR_LDAP_USER_BASE", ""),
+        user_filter=env_str("REGISTRATUR_LDAP_USER_FILTER", "(uid=%(user)s)"),
+        group_base=env_str("REGISTRATUR_LDAP_GROUP_BASE", ""),
+        group_type=env_str("REGISTRATUR_LDAP_GROUP_TYPE", "groupOfNames"),
+        group_filter=env_str("REGISTRATUR_LDAP_GROUP_FILTER", ""),
+        start_tls=env_bool("REGISTRATUR_LDAP_START_TLS", False),
+        ca_file=env_str("REGISTRATUR_LDAP_CA_FILE", ""),
+        timeout=env_int("REGISTRATUR_LDAP_TIMEOUT", 10),
+    ))

@@ -11,6 +11,7 @@ from archive.guards import require_open, require_work
 from archive.models import Role
 from archive.permissions import user_role
 from archive.selectors import document_visible_or_404
+from archive.services.documents import version_add_check
 
 from .jobs import job_receive
 from .models import IngestJob
@@ -90,6 +91,7 @@ def version_upload_receive(*, user, document_id, upload) -> IngestJob:
         raise InvalidInput("Neue Versionen gibt es für Dokumente in Akten.", code="NOT_FILED")
     require_work(user, document.case_file)
     require_open(document.case_file, document.process)
+    version_add_check(document)  # refused now, not only when the pipeline files it
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=settings.WORK_DIR, delete=False) as handle:
         for chunk in upload.chunks():

@@ -5,15 +5,15 @@ output intent, and refuses anything PDF/A forbids."""
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-BOLD_FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-FONT = "DejaVuSans"
+# The plain-report helper is the kernel's, shared with the file notes of the sign-off app.
+from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_from_lines
+
+__all__ = ["pdfa_from_lines", "protocol_pdfa", "letter_pdfa", "protocol_json", "german_time"]
 
 
 def german_time(value) -> str:
@@ -59,22 +59,6 @@ def _lines(protocol: dict) -> list[str]:
 
 def protocol_pdfa(protocol: dict) -> bytes:
     return pdfa_from_lines(f"Vernichtungsprotokoll {protocol['list']}", _lines(protocol))
-
-
-def pdfa_from_lines(title: str, lines: list[str]) -> bytes:
-    """A plain report as PDF/A-2b: the first line large, the rest as they are; a line too long
-    for the page wraps rather than being cut."""
-    pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-2B")
-    pdf.set_title(title)
-    pdf.set_creator("Registratur")
-    pdf.add_font(FONT, "", str(FONT_FILE))  # embedded: PDF/A needs its fonts
-    pdf.set_margins(20, 25, 20)
-    pdf.set_auto_page_break(True, margin=20)
-    pdf.add_page()
-    for number, line in enumerate(lines):
-        pdf.set_font(FONT, size=14 if number == 0 else 9)
-        pdf.multi_cell(0, 6, line or " ", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 @dataclass

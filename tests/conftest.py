@@ -68,6 +68,8 @@ def default_document_types():
     from django.apps import apps
 
     import_module("archive.migrations.0012_default_document_types").add_defaults(apps, None)
+    # ... and the example deadline rules, which name some of those types.
+    import_module("followups.migrations.0002_example_rules").add_examples(apps, None)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["config", "archive", "ingest", "search", "retention", "identity", "web"]
+APPS = ["config", "archive", "ingest", "search", "retention", "signoff", "desk", "followups",
+        "identity", "web"]
 
 
 def test_import_contracts_are_kept():

@@ -5,12 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Confidentiality, Role, StaffProfile, Unit
-from archive.services.staff import GRANTABLE
+from archive.services.staff import APP_PERMISSIONS, GRANTABLE
 
 
 def permission_choices() -> list[tuple[str, str]]:
     """The grantable permissions with their German names from the model's Meta."""
-    names = dict(StaffProfile._meta.permissions)
+    names = dict(StaffProfile._meta.permissions) | APP_PERMISSIONS
     return [(codename, names.get(codename, codename)) for codename in sorted(GRANTABLE)]
 
 
@@ -18,6 +18,24 @@ class UnitForm(forms.Form):
     code = forms.CharField(label=_("Kürzel"), max_length=32,
                            help_text=_("Kurz und eindeutig, z. B. „A“ oder „50.2“."))
     name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+
+
+class UnitEditForm(UnitForm):
+    """An existing unit also names its default caseworker, one of its caseworkers."""
+
+    default_caseworker = forms.ChoiceField(
+        label=_("Standard-Bearbeitung"), required=False,
+        help_text=_("Akten ohne benannte Bearbeitung landen auf diesem Arbeitsplatz; ohne "
+                    "Standard-Bearbeitung auf dem gemeinsamen Arbeitsplatz der Einheit."))
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = (StaffProfile.objects.filter(units=unit, role=Role.CASEWORKER,
+                                               user__is_active=True)
+                   .select_related("user").order_by("user__username"))
+        self.fields["default_caseworker"].choices = [("", _("– keine –"))] + [
+            (profile.user.username, profile.user.get_full_name() or profile.user.username)
+            for profile in members]
 
 
 class _StaffFields(forms.Form):

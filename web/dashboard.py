@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.models import BreakGlass, Document, FilePlanUnit, Role, Unit
 from archive.selectors import case_files_visible_to, documents_visible_to, inbox_documents
-from ingest.selectors import inbox_with_routing, jobs_quarantine_open, with_suggestion
+from desk.selectors import desk_collect
+from ingest.selectors import inbox_routable, jobs_quarantine_open, with_suggestion
 from retention.models import CaseFileRetention, ErasureRequest, LegalHold
 
 NEW_POST_DAYS = 7
@@ -38,7 +39,7 @@ def _url(name: str, query: str = "") -> str | None:
 
 def inbox_with_suggestion(user) -> QuerySet[Document]:
     """Unfiled post with a suggested case file: the review queue, one confirmation each."""
-    return with_suggestion(inbox_with_routing(inbox_documents(user)))
+    return with_suggestion(inbox_routable(inbox_documents(user)))
 
 
 def new_post_since():
@@ -81,6 +82,8 @@ def _mailroom(user) -> list[Count]:
 
 def _caseworker(user) -> list[Count]:
     return [
+        Count("desk", _("Mein Arbeitsplatz"), desk_collect(user).total, _url("web:desk"),
+              _("offene Einträge")),
         Count("new_post", _("Neue Post in Ihren Akten"), caseworker_new_post(user).count(),
               _url("web:new_post"),
               _("eingegangen in den letzten %(days)s Tagen") % {"days": NEW_POST_DAYS}),

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .login import LoginForm
 from .views import (
     accessibility,
     admin,
@@ -8,10 +9,12 @@ from .views import (
     admin_password,
     casefiles,
     dataprotection,
+    desk,
     disposal,
     document_viewer,
     documents,
     fileplan,
+    followups,
     holds,
     home,
     intake,
@@ -21,6 +24,7 @@ from .views import (
     schedules,
     search,
     second_factor,
+    signoff,
     transfer,
 )
 
@@ -29,7 +33,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     # A form view also answers PUT like POST, unless told otherwise.
     path("anmelden/", auth_views.LoginView.as_view(
-        template_name="web/login.html", http_method_names=["get", "head", "post"]),
+        template_name="web/login.html", http_method_names=["get", "head", "post"],
+        authentication_form=LoginForm),
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     # The second factor (TOTP): the code after the password, and one's own setup.
@@ -82,6 +87,22 @@ urlpatterns = [
          name="case_file_export"),
     path("akten/<int:case_file_id>/schliessen/", casefiles.case_file_close_page,
          name="case_file_close"),
+    # File notes and signing routes (signoff app; issue 13.5 and 13.6).
+    path("akten/<int:case_file_id>/vermerke/neu", signoff.file_note_new, name="file_note_new"),
+    path("dokumente/<int:document_id>/vermerk-berichtigen", signoff.file_note_correct_action,
+         name="file_note_correct"),
+    path("dokumente/<int:document_id>/umlauf", signoff.signing_route_start,
+         name="signing_route_start"),
+    path("umlauf/<int:route_id>/zeichnen", signoff.signing_step_sign, name="signing_sign"),
+    path("umlauf/<int:route_id>/ablehnen", signoff.signing_step_refuse, name="signing_refuse"),
+    path("umlauf/<int:route_id>/zurueckziehen", signoff.signing_route_withdraw,
+         name="signing_withdraw"),
+    path("zeichnung/", signoff.signing_awaiting, name="signing_awaiting"),
+    # The desk (issue 13): responsibility and hand-over, before the catch-all action below.
+    path("akten/<int:case_file_id>/bearbeitung", desk.case_file_responsible,
+         name="case_file_responsible"),
+    path("akten/<int:case_file_id>/abgeben", desk.case_file_handover,
+         name="case_file_handover"),
     path("akten/<int:case_file_id>/<slug:action>", casefiles.case_file_action,
          name="case_file_action"),
     path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),
@@ -191,6 +212,18 @@ urlpatterns = [
          transfer.message_download, {"code": "0505"}, name="transfer_receipt_xml"),
     path("datenschutz/archivanbietung/<int:transfer_id>/paket.zip",
          transfer.message_download, {"code": "0503"}, name="transfer_package_zip"),
+    path("arbeitsplatz/", desk.desk_page, name="desk"),
+    path("arbeitsplatz/erledigt", desk.desk_done, name="desk_done"),
+    path("arbeitsplatz/vertretung/", desk.deputies_page, name="desk_deputies"),
+    path("arbeitsplatz/vertretung/neu", desk.deputy_add_action, name="deputy_add"),
+    path("arbeitsplatz/vertretung/<int:deputy_id>/entfernen", desk.deputy_remove_action,
+         name="deputy_remove"),
+    path("arbeitsplatz/abwesenheit/neu", desk.absence_add_action, name="absence_add"),
+    path("arbeitsplatz/abwesenheit/<int:absence_id>/entfernen", desk.absence_remove_action,
+         name="absence_remove"),
+    path("arbeitsplatz/benachrichtigung", desk.digest_save, name="desk_digest"),
+    path("dokumente/<int:document_id>/abgeben", desk.document_handover,
+         name="document_handover"),
     path("neue-post/", home.new_post_page, name="new_post"),
     path("posteingang/", mailroom.inbox_page, name="inbox"),
     path("posteingang/ablegen", mailroom.inbox_file, name="inbox_file"),
@@ -210,4 +243,23 @@ urlpatterns = [
          name="intake_review_document"),
     path("posteingang/trennblatt.pdf", intake.separator_sheet, name="separator_sheet"),
     path("akten/<int:case_file_id>/deckblatt.pdf", intake.cover_sheet, name="cover_sheet"),
+    # Follow-ups and deadlines (issue 13, points 3 and 4; web/views/followups.py).
+    path("wiedervorlagen/", followups.follow_ups_page, name="follow_ups"),
+    path("wiedervorlagen/neu/<slug:kind>/<int:object_id>", followups.follow_up_new,
+         name="follow_up_new"),
+    path("wiedervorlagen/<int:follow_up_id>/verschieben", followups.follow_up_move_action,
+         name="follow_up_move"),
+    path("wiedervorlagen/<int:follow_up_id>/erledigt", followups.follow_up_close_action,
+         name="follow_up_close"),
+    path("fristen/", followups.deadlines_page, name="deadlines"),
+    path("fristen/organisationseinheit/", followups.deadlines_unit_page, name="deadlines_unit"),
+    path("fristen/<int:document_id>/<int:rule_id>/erledigt", followups.deadline_done_action,
+         name="deadline_done"),
+    path("verwaltung/fristregeln/", followups.admin_deadline_rules, name="admin_deadline_rules"),
+    path("verwaltung/fristregeln/anlegen", followups.admin_deadline_rule_create,
+         name="admin_deadline_rule_create"),
+    path("verwaltung/fristregeln/<int:rule_id>/", followups.admin_deadline_rule_edit,
+         name="admin_deadline_rule_edit"),
+    path("verwaltung/fristregeln/<int:rule_id>/speichern", followups.admin_deadline_rule_update,
+         name="admin_deadline_rule_update"),
 ]

@@ -41,6 +41,11 @@ class StaffProfile(models.Model):
     personnel_administration = models.BooleanField(
         _("Personalverwaltung"), default=False,
         help_text=_("Personalverwaltung sieht Beschäftigtenfälle nie."))
+    # Set for an account of the city's directory (LDAP/AD): its role and units come from the
+    # directory's groups at every login, and it has no password of its own.
+    directory_dn = models.CharField(
+        _("Eintrag im Verzeichnis"), max_length=1000, blank=True, default="",
+        help_text=_("Leer für ein Konto der Registratur selbst."))
 
     class Meta:
         verbose_name = _("Mitarbeiterprofil")

@@ -15,6 +15,7 @@ from ..selectors import (
     documents_visible_to,
     inbox_documents,
 )
+from ..signals import document_opened
 from .events import event_append
 
 GRANT_SALT = "archive.access.grant"
@@ -37,6 +38,8 @@ def document_read(*, user, document_id, action: str = "viewed", purpose: str = "
             purpose=purpose or document_default_purpose(document),
             data={"case_file": document.case_file.file_reference if document.case_file else None},
         )
+        document_opened.send(sender=Document, document_id=document.pk, user_id=user.pk,
+                             action=action)
     document.access_grant = signing.TimestampSigner(salt=GRANT_SALT).sign(
         f"{user.pk}:{document.pk}:{event.seq}"
     )

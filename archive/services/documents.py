@@ -10,7 +10,7 @@ from ..guards import may_work_on, require_open, require_person, require_work
 from ..models import CaseFile, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
-from ..signals import document_changed, retention_basis_changed, version_filed
+from ..signals import document_changed, retention_basis_changed, version_adding, version_filed
 from .changes import apply_changes
 from .doctypes import document_type_checked, type_suggestion
 from .events import event_append
@@ -58,7 +58,7 @@ def document_file_new(
             document_type=document_type, received_at=received_at, medium=medium,
         )
         version = Version.objects.create(
-            document=document, number=1,
+            document=document, number=1, created_by=None if actor.is_system else actor.user,
             original_sha256=content.original_sha256, original_size=content.original_size,
             original_name=content.original_name[:255], original_mime=content.original_mime,
             rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
@@ -213,6 +213,13 @@ def document_correct(*, actor: Actor, document_id, document_type: str | None = N
     return document
 
 
+def version_add_check(document: Document) -> None:
+    """Whether the document takes a new version now: other apps veto by raising (a signed-off
+    document, one on a signing route). Asked when a version is handed in and again when it is
+    stored."""
+    version_adding.send(sender=Document, document_id=document.pk)
+
+
 def version_add(*, actor: Actor, document_id, content: VersionContent) -> Version:
     """A new version never changes an old one."""
     user = require_person(actor)
@@ -220,6 +227,7 @@ def version_add(*, actor: Actor, document_id, content: VersionContent) -> Versio
     _require_work_on_document(user, document)
     require_open(document.case_file, document.process)
     with transaction.atomic():
+        version_add_check(document)
         number = (document.versions.order_by("-number").values_list("number", flat=True)
                   .first() or 0) + 1
         version = Version.objects.create(

@@ -18,7 +18,12 @@ from ..guards import require_admin_or_operator
 from ..models import Confidentiality, Role, StaffProfile, Unit
 from .events import event_append
 
-GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted"}
+# Permissions on StaffProfile that a feature app checks and creates itself (in its migration,
+# as the kernel adds none for them), granted here like the model's own.
+APP_PERMISSIONS = {"sign_off": "Schlusszeichnen (Zeichnungsrecht)",
+                   "view_unit_deadlines": "Fristen der Organisationseinheit einsehen"}
+GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unredacted",
+             *APP_PERMISSIONS}
 
 
 def staff_set(*, actor: Actor, username: str, role: str | None = None,
@@ -36,11 +41,13 @@ def staff_set(*, actor: Actor, username: str, role: str | None = None,
         if created and not role:
             raise InvalidInput("Eine neue Person braucht eine Rolle (--role).")
         if password:
+            _refuse_directory_password(user)
             _valid_password(password, user)  # the same policy as the pages
             user.set_password(password)
             user.save()
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
         before = _describe(profile)
+        _refuse_directory_change(profile, before, role, units)
         _profile_apply(profile, role=role, clearance=clearance,
                        personnel_administration=personnel_administration)
         if units is not None:
@@ -207,10 +214,12 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
         profile, _created = StaffProfile.objects.get_or_create(
             user=user, defaults={"role": role or Role.CASEWORKER})
         before = {**_describe(profile), "active": user.is_active}
+        _refuse_directory_change(profile, before, role, units)
         for field, value in names.items():
             if value is not None:
                 setattr(user, field, value.strip())
         if password:
+            _refuse_directory_password(user)
             _valid_password(password, user)
             user.set_password(password)
         user.save()
@@ -264,6 +273,7 @@ def user_password_link(*, actor: Actor, user) -> tuple[str, str]:
     one, and setting a password through the link ends the link too. It expires after
     PASSWORD_RESET_TIMEOUT. The event records that a link was issued, never the link."""
     require_admin_or_operator(actor, DENIED)
+    _refuse_directory_password(user)
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         user.set_unusable_password()
@@ -278,6 +288,7 @@ def password_link_parts(user) -> tuple[str, str]:
     (the creation's event records that a link was issued), or one whose link was issued by
     `user_password_link`. Refused for anyone with a password, so that it can never open an
     account that is in use."""
+    _refuse_directory_password(user)
     if user.has_usable_password():
         raise InvalidInput("Für diese Person wurde kein Link zum Setzen des Kennworts "
                            "ausgestellt.", code="PASSWORD_LINK_NONE")
@@ -320,3 +331,111 @@ def _profile_apply(profile, *, role, clearance, personnel_administration) -> Non
     if personnel_administration is not None:
         profile.personnel_administration = personnel_administration
     profile.save()
+
+
+# --- accounts of the city's directory (LDAP / Active Directory) ---------------------------
+
+DIRECTORY_PASSWORD = ("Diese Person meldet sich mit ihrem Konto im Verzeichnis der Stadt an; "
+                      "ein Kennwort in der Registratur gibt es für sie nicht.")
+
+
+def is_directory_account(user) -> bool:
+    profile = StaffProfile.objects.filter(user=user).only("directory_dn").first()
+    return bool(profile and profile.directory_dn)
+
+
+def _refuse_directory_password(user) -> None:
+    if user.pk is not None and is_directory_account(user):
+        raise InvalidInput(DIRECTORY_PASSWORD, code="DIRECTORY_ACCOUNT")
+
+
+def _refuse_directory_change(profile, before: dict, role, units) -> None:
+    """Role and units of a directory account are the directory's: a change here would be
+    undone at the next login, so it is refused (clearance and permissions stay here)."""
+    if not profile.directory_dn:
+        return
+    if ((role is not None and role != before.get("role"))
+            or (units is not None and sorted(set(units)) != before.get("units"))):
+        raise InvalidInput("Rolle und Organisationseinheiten dieses Kontos kommen aus dem "
+                           "Verzeichnis der Stadt; sie werden dort über die Gruppen geändert.",
+                           code="DIRECTORY_MANAGED")
+
+
+def _require_directory(actor: Actor) -> None:
+    # Only the directory login acts here: a system actor named for the directory. People
+    # change a directory account's role and units in the directory, not here.
+    if not (actor.is_system and actor.name == "directory"):
+        raise PermissionDenied("Rolle und Einheiten von Verzeichniskonten setzt nur die "
+                               "Anmeldung über das Verzeichnis.")
+
+
+def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
+                        units: Iterable[str], first_name: str = "", last_name: str = "",
+                        email: str = "", groups: Iterable[str] = ()):
+    """The account of a person the directory has just vouched for: created on their first
+    login, and on every login given the role and units their directory groups map to, with
+    names as the directory has them. One event when something changed ("created" or
+    "changed", source "directory", the mapped groups that decided). A local account of the
+    same name is never taken over (`DIRECTORY_LOCAL_ACCOUNT`). The account has no usable
+    password of its own."""
+    _require_directory(actor)
+    _valid_profile(role, None, None)
+    user_model = get_user_model()
+    with transaction.atomic():
+        user = user_model.objects.select_for_update().filter(username__iexact=username).first()
+        created = user is None
+        if created:
+            user = user_model(username=_valid_username(username))
+            user.set_unusable_password()
+            user.save()
+            profile = StaffProfile(user=user, role=role)
+            before = {}
+        else:
+            profile = StaffProfile.objects.filter(user=user).first()
+            if profile is None or not profile.directory_dn:
+                raise PermissionDenied(
+                    "Für diesen Benutzernamen gibt es ein Konto der Registratur selbst; die "
+                    "Administration muss es erst auf das Verzeichnis umstellen.",
+                    code="DIRECTORY_LOCAL_ACCOUNT")
+            before = {**_describe(profile), "active": user.is_active,
+                      "directory_dn": profile.directory_dn}
+        names = {"first_name": first_name.strip()[:150], "last_name": last_name.strip()[:150],
+                 "email": email.strip()[:254]}
+        if any(getattr(user, field) != value for field, value in names.items()):
+            for field, value in names.items():
+                setattr(user, field, value)
+            user.save(update_fields=list(names))
+        if user.has_usable_password():  # never a local password beside the directory
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        profile.role = role
+        profile.directory_dn = dn
+        profile.save()
+        profile.units.set(_units(units))
+        after = {**_describe(profile), "active": user.is_active, "directory_dn": dn}
+        changes = {key: [before.get(key), value] for key, value in after.items()
+                   if before.get(key) != value}
+        if changes:
+            event_append(action="created" if created else "changed", object_type="staff",
+                         object_id=user.pk, actor=actor,
+                         data={"username": user.username, "changes": changes,
+                               "password_set": False, "source": "directory",
+                               "groups": sorted(groups)})
+    return user
+
+
+def user_directory_withdraw(*, actor: Actor, user, reason: str):
+    """The directory still knows this person but puts them in no mapped group: the account
+    keeps its role (the trail names it) but loses every unit, so that nothing the units
+    opened stays readable through another way in. One event, when units were taken. (A person
+    the directory no longer finds, or cannot be asked about, just cannot sign in: an outage
+    must not take units away.)"""
+    _require_directory(actor)
+    with transaction.atomic():
+        profile = StaffProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None or not profile.directory_dn:
+            return None
+        before = {**_describe(profile), "active": user.is_active}
+        profile.units.clear()
+        return _record(actor=actor, user=user, action="changed", before=before,
+                       extra={"source": "directory", "reason": reason})

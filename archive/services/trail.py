@@ -53,10 +53,15 @@ def _ints(values) -> set[int]:
 class _Names:
     """Everything the entries name, fetched once per kind of object."""
 
-    def __init__(self, events: list[Event]):
+    def __init__(self, events: list[Event], objects: bool = True):
         ids: dict[str, set[str]] = {}
         for event in events:
             ids.setdefault(event.object_type, set()).add(event.object_id)
+        self.users, self.by_username = self._users(events, ids)
+        if objects:
+            self._objects(events, ids)
+
+    def _objects(self, events: list[Event], ids: dict[str, set[str]]) -> None:
         self.documents = {d.pk: d for d in Document.objects.filter(
             pk__in=_ints(ids.get("document", ())))}
         self.processes = {p.pk: p for p in Process.objects.filter(
@@ -78,12 +83,15 @@ class _Names:
             pk__in=_ints(ids.get("document_type", ())))}
         self.correspondents = {c.pk: c for c in Correspondent.objects.filter(
             pk__in=_ints(ids.get("correspondent", ())))}
+
+    @staticmethod
+    def _users(events: list[Event], ids: dict[str, set[str]]) -> tuple[dict, dict]:
         user_ids = _ints(ids.get("session", ())) | _ints(ids.get("staff", ()))
         usernames = {event.actor for event in events if event.actor}
         users = get_user_model().objects.filter(pk__in=user_ids) | \
             get_user_model().objects.filter(username__in=usernames)
-        self.users = {u.pk: u for u in users}
-        self.by_username = {u.username: u for u in self.users.values()}
+        by_pk = {u.pk: u for u in users}
+        return by_pk, {u.username: u for u in by_pk.values()}
 
     def who(self, username: str) -> str:
         user = self.by_username.get(username)
@@ -156,17 +164,21 @@ class _Names:
         return f"{noun} Nr. {key}" if key else noun
 
 
-def trail_entries(events) -> list[TrailEntry]:
-    """The given entries, ready to show, in the order given."""
+def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
+    """The given entries, ready to show, in the order given. `objects=False` for a list
+    that names no object (an object's own history: when, who, what, why): the objects'
+    names and case files are then neither fetched nor given (no `object_label`, no
+    `case_file`)."""
     events = list(events)
-    names = _Names(events)
+    names = _Names(events, objects=objects)
     entries = []
     for event in events:
-        case_file = names.case_file(event)
+        case_file = names.case_file(event) if objects else None
         via = (event.data or {}).get("via") or {}
         entries.append(TrailEntry(
             event=event, at=timezone.localtime(event.at), who=names.who(event.actor),
-            action_label=event_label(event.action), object_label=names.label(event, case_file),
+            action_label=event_label(event.action),
+            object_label=names.label(event, case_file) if objects else "",
             purpose=event.purpose, channel=channel_label(via.get("channel", "")),
             case_file=case_file,
             file_reference=case_file.file_reference if case_file else

@@ -107,6 +107,15 @@ def states(objects, settings, monkeypatch):  # noqa: F811
                  data={"name": "bewertung.xml", "code": "XDOMEA_SCHEMA_INVALID",
                        "message": "Aussonderung.Bewertungsverzeichnis.0502 verletzt das "
                                   "xdomea-3.0.0-Schema: line 1: …"})
+    # The signing panel with a round and the co-signer's forms, and a file note with its
+    # correction form (signoff app).
+    from signoff.models import SigningRoute
+    from signoff.notes import file_note_write
+
+    on_route = SigningRoute.objects.get(pk=objects["route"]).document_id
+    note = file_note_write(actor=actor_for_user(user("sachbearbeitung-a")),
+                           case_file_id=objects["case_file"], kind="telefonat",
+                           noted_on=timezone.localdate(), text="Rückruf vereinbart.").pk
     officer = _officer_states(objects)
     return {"recognised": recognised, "officer": officer,
             "datenschutz": [reverse("web:transfer", args=(appraised.pk,)),
@@ -115,7 +124,9 @@ def states(objects, settings, monkeypatch):  # noqa: F811
             # The viewer's page pictures and the drawn redaction need a real PDF.
             "sachbearbeitung-a": [reverse("web:version_diff", args=(objects["document"],))
                                   + "?alt=1&neu=2",
-                                  reverse("web:document", args=(objects["pdf_document"],))]}
+                                  reverse("web:document", args=(objects["pdf_document"],)),
+                                  reverse("web:document", args=(on_route,)),
+                                  reverse("web:document", args=(note,))]}
 
 
 def _officer_states(objects) -> dict:  # noqa: F811

@@ -22,6 +22,9 @@ from archive.models import BreakGlass, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
+from desk.models import Absence, Deputy
+from followups.models import DeadlineRule
+from followups.services import follow_up_create
 from identity.tokens import token_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
@@ -37,7 +40,8 @@ from retention.models import (
     TransferState,
 )
 from search.models import SavedSearch
-from tests.archive.helpers import content, file_document
+from signoff.routes import signoff_route_start
+from tests.archive.helpers import content, file_document, grant, staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -55,6 +59,7 @@ EVERYONE = _only({}, 200)
 A_ONLY = _only({"sachbearbeitung-a": 200}, 404)
 A_ACTS = _only({"sachbearbeitung-a": 302}, 404)
 CASEWORKERS = _only({"sachbearbeitung-a": 200, "sachbearbeitung-b": 200}, 404)
+CASEWORKERS_ACT = _only({"sachbearbeitung-a": 302, "sachbearbeitung-b": 302}, 404)
 MAILROOM = _only({"poststelle": 200}, 404)
 DPO = _only({"datenschutz": 200}, 404)
 DPO_ACTS = _only({"datenschutz": 302}, 404)
@@ -238,13 +243,61 @@ def _matrix(objects) -> dict:
         "web:inbox_file": [("post", (), {"dokument": [objects["inbox_document"]],
                                          "file_reference": target}, MAILROOM_ACTS)],
         "web:new_post": [("get", (), {}, CASEWORKERS)],
+        # The desk (issue 13): caseworkers only; what is A's is 404 for everyone else.
+        "web:desk": [("get", (), {}, CASEWORKERS)],
+        "web:desk_done": [("post", (), {"key": f"new_post:{doc}"}, A_ACTS)],
+        "web:desk_deputies": [("get", (), {}, CASEWORKERS)],
+        "web:deputy_add": [("post", (), {"username": "sachbearbeitung-b"}, CASEWORKERS_ACT)],
+        "web:deputy_remove": [("post", (objects["deputy"],), {}, A_ACTS)],
+        "web:absence_add": [("post", (), {"starts_on": "2026-12-01", "ends_on": "2026-12-02"},
+                             CASEWORKERS_ACT)],
+        "web:absence_remove": [("post", (objects["absence"],), {}, A_ACTS)],
+        "web:desk_digest": [("post", (), {"enabled": "on", "email": "a@amt.example.org"},
+                             CASEWORKERS_ACT)],
+        "web:case_file_responsible": [("post", (case_file,), {"username": "sachbearbeitung-a"},
+                                       A_ACTS)],
+        # Handing to B, who may not read A's file: refused with a message (302) for A.
+        "web:case_file_handover": [("post", (case_file,), {"username": "sachbearbeitung-b"},
+                                    A_ACTS)],
+        "web:document_handover": [("post", (doc,), {"username": "sachbearbeitung-b"}, A_ACTS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
                                     {"reason": "Testseite"}, MAILROOM_ACTS)],
+        # File notes and signing routes (signoff app). The route is a colleague's draft whose
+        # first co-signature is A's; B, and everyone who cannot read the file, get 404.
+        "web:file_note_new": [("post", (case_file,), {"kind": "telefonat", "text": "Anruf",
+                                                      "noted_on": "2026-01-02"}, A_ACTS)],
+        "web:file_note_correct": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_route_start": [("post", (doc,), {}, A_ACTS)],
+        "web:signing_sign": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_refuse": [("post", (objects["route"],), {"comment": "x"}, A_ACTS)],
+        "web:signing_withdraw": [("post", (objects["route"],), {}, A_ACTS)],
+        "web:signing_awaiting": [("get", (), {}, EVERYONE)],
         "web:quarantine_hand": [("post", (objects["quarantined"][2],),
                                  {"unit": "A", "note": "Kennwort beim Kunden erfragen"},
                                  MAILROOM_ACTS)],
+        # Follow-ups and deadlines (issue 13): caseworkers see their own lists; acting on
+        # A's file is A's; the unit view needs its permission (granted to A only here).
+        "web:follow_ups": [("get", (), {}, CASEWORKERS)],
+        "web:follow_up_new": [("post", ("akte", case_file), {
+            "due": objects["today"], "reason": "Prüfen", "for_whom": objects["for_a"]},
+            A_ACTS)],
+        "web:follow_up_move": [("post", (objects["follow_up"],), {"due": objects["today"]},
+                                A_ACTS)],
+        "web:follow_up_close": [("post", (objects["follow_up"],), {}, A_ACTS)],
+        "web:deadlines": [("get", (), {}, CASEWORKERS)],
+        "web:deadlines_unit": [("get", (), {}, A_ONLY)],
+        "web:deadline_done": [("post", (objects["pdf_document"], objects["unclassified_rule"]), {},
+                                A_ACTS)],
+        "web:admin_deadline_rules": [("get", (), {}, ADMIN)],
+        "web:admin_deadline_rule_create": [("post", (), {
+            "document_type": "antrag", "months": "2", "days": "0", "label": "Prüffrist",
+            "active": "on"}, ADMIN_ACTS)],
+        "web:admin_deadline_rule_edit": [("get", (objects["unclassified_rule"],), {}, ADMIN)],
+        "web:admin_deadline_rule_update": [("post", (objects["unclassified_rule"],), {
+            "document_type": "", "months": "3", "days": "0", "label": "Ohne Typ",
+            "active": "on"}, ADMIN_ACTS)],
         "api:schema": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
         "api:search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         "api:document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
@@ -336,6 +389,10 @@ def objects(demo, tmp_path):
                                             reason="Bankdaten")
     saved_search = SavedSearch.objects.create(owner=user("sachbearbeitung-a"), name="Anträge",
                                               parameters={"q": ["Antrag"]})
+    follow_up = follow_up_create(actor=acting(user("sachbearbeitung-a")),
+                                 due=timezone.localdate(), reason="Prüfen",
+                                 case_file_id=demo["A"].pk, assignee=user("sachbearbeitung-a"))
+    grant("sachbearbeitung-a", "view_unit_deadlines")
     # A transfer of A's file to the archive, appraised and packaged, for the hand-over rows.
     transfer = Transfer.objects.create(process_id=uuid.uuid4(), created_by="datenschutz",
                                        state=TransferState.PACKAGED,
@@ -343,8 +400,20 @@ def objects(demo, tmp_path):
     TransferItem.objects.create(transfer=transfer, case_file=demo["A"],
                                 state=TransferItemState.PACKAGED)
     CaseFileRetention.objects.get_or_create(case_file=demo["A"])
-    return {"document": document, "pdf_document": pdf_document,
+    # A colleague in A sends a draft on a route whose first co-signer is sachbearbeitung-a.
+    staff("verfasser-a", unit_code="A")
+    route = signoff_route_start(actor=acting(user("verfasser-a")),
+                                document_id=file_document(demo["A"], text="Entwurf",
+                                                          store=True).pk,
+                                cosigners=["sachbearbeitung-a"], final_signer="A")
+    # A's deputy and absence (the desk's rows): only A may remove them.
+    deputy = Deputy.objects.create(absentee=user("sachbearbeitung-a"),
+                                   deputy=user("sachbearbeitung-b"))
+    absence = Absence.objects.create(user=user("sachbearbeitung-a"),
+                                     starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 3))
+    return {"document": document, "pdf_document": pdf_document, "route": route.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
+            "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
             "redaction": str(redaction.pk),
             "inbox_document": inbox_document, "review_document": review_document,
@@ -357,8 +426,11 @@ def objects(demo, tmp_path):
             # The administration's rows: a member of staff, a unit, a document type.
             "staff": user("sachbearbeitung-b").pk, "unit": demo["A"].unit_id,
             "newcomer": newcomer.pk, "password_link": password_link_parts(newcomer),
+            "document_type": DocumentType.objects.get(key="antrag").pk,
+            "follow_up": follow_up.pk, "today": timezone.localdate().isoformat(),
+            "for_a": f"user:{user('sachbearbeitung-a').pk}",
             "token": token.pk,
-            "document_type": DocumentType.objects.get(key="antrag").pk}
+            "unclassified_rule": DeadlineRule.objects.get(document_type="").pk}
 
 
 def _client(username):
@@ -434,6 +506,7 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("signoff", "limit", "A", "1000000", "--user", "sachbearbeitung-a"),
     ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
      "sachbearbeitung-b"),
 ])

@@ -8,6 +8,7 @@ entered and the German reason."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from archive.guards import is_administrator
 from archive.models import DocumentType, Unit
 from archive.selectors import events_for_object
 from archive.services.doctypes import document_type_add, document_type_update
+from archive.services.responsibility import unit_default_caseworker_set
 from archive.services.staff import (
     GRANTABLE,
     password_link_parts,
@@ -35,6 +37,7 @@ from archive.services.units import unit_create, unit_update
 from ..admin_forms import (
     DocumentTypeCreateForm,
     DocumentTypeForm,
+    UnitEditForm,
     UnitForm,
     UserCreateForm,
     UserEditForm,
@@ -51,6 +54,7 @@ FIELD_OF_CODE = {
     "UNIT_NAME_MISSING": "name", "UNIT_NAME_INVALID": "name",
     "DOCUMENT_TYPE_KEY_TAKEN": "key", "DOCUMENT_TYPE_KEY_INVALID": "key",
     "DOCUMENT_TYPE_NAME_MISSING": "name", "DOCUMENT_TYPE_RULE_INVALID": "rule",
+    "NOT_A_UNIT_MEMBER": "default_caseworker",
 }
 
 
@@ -73,6 +77,7 @@ FIELD_LABELS = {
     "retention_schedule": gettext_lazy("Aufbewahrungsfrist"),
     "process_name": gettext_lazy("Vorgang"), "rule": gettext_lazy("Erkennungsregel"),
     "rule_is_regex": gettext_lazy("Regelart"), "priority": gettext_lazy("Vorrang"),
+    "default_caseworker": gettext_lazy("Standard-Bearbeitung"),
 }
 HISTORY_SHOWN = 20
 
@@ -321,7 +326,10 @@ def admin_unit_create(request):
 def admin_unit_edit(request, unit_id: int):
     administrators_only(request.user)
     unit = object_or_404(Unit, unit_id)
-    form = UnitForm(initial={"code": unit.code, "name": unit.name})
+    form = UnitEditForm(unit=unit, initial={
+        "code": unit.code, "name": unit.name,
+        "default_caseworker": unit.default_caseworker.username if unit.default_caseworker
+        else ""})
     return _form_page(request, "web/admin_unit_form.html", {**_unit_context(unit), "form": form})
 
 
@@ -330,10 +338,21 @@ def admin_unit_edit(request, unit_id: int):
 def admin_unit_update(request, unit_id: int):
     administrators_only(request.user)
     unit = object_or_404(Unit, unit_id)
-    return _submit(request, UnitForm(request.POST),
-                   lambda data: unit_update(actor=actor_for_request(request), unit=unit, **data),
+    return _submit(request, UnitEditForm(request.POST, unit=unit),
+                   lambda data: _unit_save(actor_for_request(request), unit, data),
                    success=_("Die Änderungen wurden gespeichert."), then="web:admin_units",
                    template="web/admin_unit_form.html", context=_unit_context(unit))
+
+
+def _unit_save(actor, unit, data):
+    """Code, name and default caseworker: one form, saved together or not at all."""
+    username = data.pop("default_caseworker", "")
+    with transaction.atomic():
+        unit = unit_update(actor=actor, unit=unit, **data)
+        unit_default_caseworker_set(
+            actor=actor, unit=unit,
+            caseworker=get_user_model().objects.filter(username=username).first()
+            if username else None)
 
 
 # --- document types -----------------------------------------------------------------------

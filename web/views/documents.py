@@ -40,6 +40,7 @@ from ..forms import DocumentCorrectionForm, DocumentEditForm, MoveForm, Redactio
 from .actions import changed, cleaned, run_action
 from .casefiles import reopeners
 from .document_viewer import viewer_context
+from .signoff import signoff_context
 
 
 @login_required
@@ -62,6 +63,8 @@ def document_page(request, document_id: int):
                    "edit_form": DocumentEditForm(initial=DocumentEditForm.initial_for(document)),
                    # The viewer, the versions and the drawn redaction (document_viewer.py).
                    **viewer_context(request.user, document, version, versions),
+                   # Signing routes and the file note's correction (signoff.py).
+                   **signoff_context(request.user, document, closed),
                    **_type_context(request.user, document, closed)})
 
 
