@@ -41,6 +41,11 @@ def _active(queryset, expiry_field: str):
 
 
 def user_principals(user) -> frozenset[str]:
+    # A service token's unit scope (web/api/tokens.py) narrows what its account could see
+    # to those units' case files: no inbox, no restricted files, no personal openings.
+    scope = getattr(user, "unit_scope", None)
+    if scope is not None:
+        return _unit_principals(user, scope)
     role = user_role(user)
     if role == Role.MAILROOM:
         # The mailroom sorts unfiled post; it does not read the units' case files.
@@ -64,6 +69,21 @@ def user_principals(user) -> frozenset[str]:
     if not profile.personnel_administration:
         principals.add(f"user:{user.pk}")
     return frozenset(principals)
+
+
+def _unit_principals(user, scope: frozenset[int]) -> frozenset[str]:
+    if user_role(user) != Role.CASEWORKER:
+        return frozenset()
+    profile = user.staff_profile
+    unit_ids = [pk for pk in profile.units.values_list("id", flat=True) if pk in scope]
+    principals = {unit_principal(unit_id, level)
+                  for unit_id in unit_ids for level in range(profile.clearance + 1)}
+    shared = _active(Share.objects.filter(unit_id__in=unit_ids, revoked_at__isnull=True),
+                     "valid_until").values_list("case_file_id", flat=True)
+    readable = CaseFile.objects.filter(pk__in=list(shared), staff_case=False,
+                                       confidentiality__lte=profile.clearance)
+    return frozenset(principals | {f"casefile:{pk}" for pk in readable.values_list("pk",
+                                                                                 flat=True)})
 
 
 def case_file_principals(case_file: CaseFile) -> frozenset[str]:

@@ -42,6 +42,7 @@ from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
+from tests.second_factor import browser_second_factor
 
 pytestmark = [
     pytest.mark.e2e,
@@ -123,6 +124,10 @@ def _sign_in(browser, base_url: str, username: str, path: str, *, keyboard: bool
         page.get_by_label("Benutzername").fill(username)
         page.get_by_label("Kennwort").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
+    # The administrator and the officer type their second factor's code next.
+    browser_second_factor(page, username,
+                          (lambda field, code: _type_into(page, field, code)) if keyboard
+                          else None)
     page.wait_for_url(f"**{path}")
     return page
 

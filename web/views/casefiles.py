@@ -63,7 +63,9 @@ REOPEN = "archive.reopen_casefile"
 def reopeners(case_file) -> list[str]:
     """Who may reopen this closed case file (or a closed process in it): its unit's staff
     with the permission, named so that a user knows whom to ask."""
-    return sorted(get_user_model().objects.with_perm(REOPEN).filter(
+    # Permissions are granted in the database (ModelBackend), whatever backend signs people in.
+    return sorted(get_user_model().objects.with_perm(
+        REOPEN, backend="django.contrib.auth.backends.ModelBackend").filter(
         is_active=True, staff_profile__units=case_file.unit_id).values_list("username",
                                                                              flat=True))
 
