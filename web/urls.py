@@ -14,6 +14,7 @@ from .views import (
     documents,
     fileplan,
     followups,
+    health,
     holds,
     home,
     intake,
@@ -36,6 +37,9 @@ urlpatterns = [
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
+    # For monitoring: the health summary is public, the metrics for localhost or a token.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
     path("suche/", search.search_page, name="search"),
     path("suche/gespeichert/", search.saved_search_save, name="saved_search_save"),
     path("suche/gespeichert/<int:saved_search_id>/", search.saved_search_run,
