@@ -159,3 +159,13 @@ def _gauge(text: str, name: str, **labels) -> float:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return sample.value
     raise AssertionError(f"{name} {labels} not in the metrics")
+
+
+def test_a_worker_is_stale_after_a_minute_by_default():
+    import os
+
+    from django.conf import settings
+
+    if os.environ.get("REGISTRATUR_WORKER_STALE_SECONDS"):
+        pytest.skip("set in the environment")
+    assert settings.WORKER_STALE_SECONDS == 60
