@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext, gettext_lazy
 
 from ingest.heartbeat import workers_seen
 from ingest.watcher import watchers_seen
@@ -139,3 +140,42 @@ def health_json(status: str, checks: dict[str, Check]) -> dict:
     return {"status": status, "checks": {
         name: {"status": check.status, **({"detail": check.detail} if check.detail else {}),
                **check.facts} for name, check in checks.items()}}
+
+
+# --- the administrator's start page -------------------------------------------------------
+
+CHECK_LABELS = {
+    "database": gettext_lazy("Datenbank"),
+    "broker": gettext_lazy("Warteschlange (Broker)"),
+    "index": gettext_lazy("Suchindex"),
+    "workers": gettext_lazy("Verarbeitung (Worker)"),
+    "watcher": gettext_lazy("Überwachung des Eingangsordners"),
+}
+STATUS_LABELS = {OK: gettext_lazy("in Ordnung"), DEGRADED: gettext_lazy("eingeschränkt"),
+                 DOWN: gettext_lazy("gestört")}
+
+
+def _note(name: str, check: Check) -> str:
+    if name == "workers" and "fresh" in check.facts:
+        if not check.facts["fresh"] and not check.facts["stale"]:
+            return gettext("Kein Worker läuft: eingehende Post wartet.")
+        return gettext("%(fresh)d aktiv, %(stale)d ohne Lebenszeichen seit mehr als "
+                       "%(seconds)d s") % {"fresh": check.facts["fresh"],
+                                           "stale": check.facts["stale"],
+                                           "seconds": check.facts["stale_after_seconds"]}
+    if name == "watcher" and check.status != OK:
+        return gettext("Ein Eingangsordner wird nicht mehr überwacht.")
+    if name == "index" and check.status == DEGRADED:
+        return gettext("Der Suchindex muss neu aufgebaut werden (registratur search rebuild).")
+    if check.status == DOWN:
+        return gettext("Nicht erreichbar.")
+    return ""
+
+
+def health_summary() -> dict:
+    """For the administrator's page: the overall state and one row per check, in German."""
+    status, checks = health_report()
+    return {"status": status, "label": STATUS_LABELS[status], "rows": [
+        {"name": name, "label": CHECK_LABELS[name], "status": check.status,
+         "status_label": STATUS_LABELS[check.status], "note": _note(name, check)}
+        for name, check in checks.items()]}

@@ -1,5 +1,6 @@
 """/healthz: database, broker, index, worker heartbeats; /metrics: who may read it."""
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -169,3 +170,23 @@ def test_a_worker_is_stale_after_a_minute_by_default():
     if os.environ.get("REGISTRATUR_WORKER_STALE_SECONDS"):
         pytest.skip("set in the environment")
     assert settings.WORKER_STALE_SECONDS == 60
+
+
+def test_the_administrators_page_shows_the_health_in_german(demo, index, settings):
+    settings.WORKER_STALE_SECONDS = 60
+    WorkerHeartbeat.objects.create(name="celery@a:1",
+                                   seen_at=timezone.now() - timedelta(seconds=90))
+    client = Client()
+    client.force_login(_admin())
+    page = client.get("/verwaltung/").content.decode()
+    assert "Betriebszustand: eingeschränkt" in page
+    row = re.search(r'<tr id="health-workers">(.*?)</tr>', page, re.S).group(1)
+    assert "eingeschränkt" in row and "0 aktiv, 1 ohne Lebenszeichen" in row
+    database = re.search(r'<tr id="health-database">(.*?)</tr>', page, re.S).group(1)
+    assert "in Ordnung" in database
+
+
+def _admin():
+    from tests.conftest import user
+
+    return user("admin")
