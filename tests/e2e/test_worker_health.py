@@ -13,7 +13,7 @@ from django.test import Client
 from tests.conftest import registratur_env, wait_for
 
 pytestmark = [pytest.mark.e2e]
-STALE_SECONDS = 10  # the default is 60; the beat comes every 5 s
+STALE_SECONDS = 15  # the default is 60; the beat comes every 5 s (slower on a busy machine)
 
 
 def _workers() -> dict:
@@ -27,7 +27,7 @@ def test_a_stopped_worker_shows_as_degraded_within_a_minute(demo_tx, settings, t
                               env=registratur_env(), stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
-        wait_for(lambda: _workers()["status"] == "ok", timeout=120, what="the worker's beat")
+        wait_for(lambda: _workers()["status"] == "ok", timeout=180, what="the worker's beat")
         os.killpg(worker.pid, signal.SIGSTOP)
         stopped = time.monotonic()
         wait_for(lambda: _workers()["status"] == "degraded", timeout=60,
@@ -38,7 +38,7 @@ def test_a_stopped_worker_shows_as_degraded_within_a_minute(demo_tx, settings, t
         assert workers["last_beat_seconds_ago"][0] > STALE_SECONDS
         # Woken again, it beats again and the page recovers.
         os.killpg(worker.pid, signal.SIGCONT)
-        wait_for(lambda: _workers()["status"] == "ok", timeout=30, what="the beat to resume")
+        wait_for(lambda: _workers()["status"] == "ok", timeout=60, what="the beat to resume")
     finally:
         try:
             os.killpg(worker.pid, signal.SIGCONT)
