@@ -231,6 +231,10 @@ FILE_REFERENCE_PATTERN = env_str(
     "REGISTRATUR_FILE_REFERENCE_PATTERN",
     r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
 )
+# /healthz calls a worker stale (and the instance degraded) after this long without a beat.
+WORKER_STALE_SECONDS = env_float("REGISTRATUR_WORKER_STALE_SECONDS", 60.0)
+# Bearer token for /metrics from other hosts; without it only localhost may scrape.
+METRICS_TOKEN = env_str("REGISTRATUR_METRICS_TOKEN", "")
 JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
 INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
 # Recognition below this confidence goes to the mailroom inbox instead of being filed.

@@ -16,6 +16,7 @@ from archive.services.events import event_append
 from .analysis import analyse, analyse_prefix, token_spans
 from .backend import FACETS, SORTS, BackendQuery, Filters
 from .backends import get_backend
+from .metrics import search_timed
 from .models import IndexPurge
 from .query import Or, Prefix, Term, parse, terms_of
 
@@ -147,6 +148,7 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
             for name in FACETS if ordered.get(name)}
 
 
+@search_timed
 def documents_search(*, user, query: str = "", filters: Filters | None = None,
                      sort: str = "relevance", limit: int = 20, offset: int = 0,
                      facets: bool = False, more_like: int | None = None,

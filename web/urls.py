@@ -15,6 +15,7 @@ from .views import (
     documents,
     fileplan,
     followups,
+    health,
     holds,
     home,
     intake,
@@ -44,6 +45,9 @@ urlpatterns = [
     path("konto/zweiter-faktor/", second_factor.otp_setup, name="otp_setup"),
     path("konto/zweiter-faktor/bestaetigen", second_factor.otp_confirm, name="otp_confirm"),
     path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
+    # For monitoring: the health summary is public, the metrics for localhost or a token.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
     path("suche/", search.search_page, name="search"),
     path("suche/gespeichert/", search.saved_search_save, name="saved_search_save"),
     path("suche/gespeichert/<int:saved_search_id>/", search.saved_search_run,

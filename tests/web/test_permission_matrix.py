@@ -82,6 +82,11 @@ def _matrix(objects) -> dict:
         "web:logout": [("post", (), {}, _only({}, 302, anonymous=302))],
         # The accessibility statement is public, like the login page.
         "web:accessibility": [("get", (), {}, EVERYONE | {None: 200})],
+        # Monitoring: the health summary is public; the metrics answer the test client
+        # (127.0.0.1) whoever is signed in, and other hosts only with the bearer token
+        # (tests/web/test_health.py).
+        "web:healthz": [("get", (), {}, _only({}, 200, anonymous=200))],
+        "web:metrics": [("get", (), {}, _only({}, 200, anonymous=200))],
         "web:search": [("get", (), {"q": "Antrag"}, EVERYONE)],
         # Anyone signed in keeps searches of their own; another user's is "not found".
         "web:saved_search_save": [("post", (), {"q": "Antrag", "name": "Meine Suche"},
