@@ -82,7 +82,9 @@ def actor_for_request(request, channel: str = "web") -> Actor:
     client = ""
     if channel == "api":
         # A token or session names the caller; a client may say which program it is.
-        client = request.headers.get("X-Registratur-Client", "")[:100]
+        # A service token is named by the administration; otherwise the client's own word.
+        client = (getattr(getattr(request, "auth", None), "client_name", "")
+                  or request.headers.get("X-Registratur-Client", "")[:100])
     return Actor(user=user, channel=channel, client=client,
                  name="" if user else "anonymous")
 
@@ -110,6 +112,13 @@ def channel_context(actor: Actor):
         yield
     finally:
         _current.reset(token)
+
+
+def channel_set(actor: Actor) -> None:
+    """Name the caller for the rest of the request, once it is known (an API token is checked
+    inside the view, after the middleware opened the request's channel_context, which resets
+    it at the end)."""
+    _current.set(actor.trail())
 
 
 def current_trail() -> dict:

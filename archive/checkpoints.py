@@ -28,8 +28,10 @@ Entries newer than the last checkpoint (at most the checkpoint interval, ten min
 protected by the chain and the append-only triggers only: someone with the database can cut
 them and reset the chain head before the next checkpoint signs them.
 
-Restoring the data directory from a backup rolls the log back; verification then fails
-against the anchor and the newer checkpoints, which is correct: entries were lost.
+Copying an old data directory back rolls the log back; verification then fails against the
+anchor and the newer checkpoints, which is correct: entries were lost. `registratur restore`
+(archive/backup) restores the checkpoint file that matches its database, resets the anchor to
+it and records the restore in the trail: the operator's deliberate return to that state.
 """
 import base64
 import fcntl
@@ -386,3 +388,30 @@ def checkpoints_read() -> CheckpointLog:
             result.problems.append(f"checkpoint {record['count']} is not the one {name} "
                                    f"recorded: the checkpoint file was replaced")
     return result
+
+
+def checkpoint_file_locked():
+    """A context manager holding the checkpoint writer's lock: a backup copies the checkpoint
+    file and snapshots the database under it, so that no checkpoint in the copy signs an
+    entry the database copy lacks."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def locked():
+        path = _log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield path
+    return locked()
+
+
+def anchor_restore() -> None:
+    """After a restore: the anchor beside the key records the restored checkpoint file, the
+    operator's deliberate return to the backup's state (the restore report says so)."""
+    path = _log_path()
+    if not path.exists():
+        return
+    texts = path.read_text().splitlines()
+    if texts:
+        _anchor_write(_parse(texts[-1], len(texts)))

@@ -72,3 +72,16 @@ class IntegrityFailure(RegistraturError):
     http_status = 500
     exit_code = 9
     default_message = _("Die Integritätsprüfung ist fehlgeschlagen.")
+
+
+class PurposeRequired(RegistraturError):
+    """A read outside the reader's own unit or assigned files (a case file shared with their
+    unit) states its purpose first, as break-glass does for foreign files. The object is
+    readable, so this is no oracle; pages ask for the purpose, the API and command line
+    pass it (`purpose`, `zweck`)."""
+
+    code = "PURPOSE_REQUIRED"
+    http_status = 428
+    exit_code = 2
+    default_message = _("Diese Akte gehört nicht zu Ihrem Sachgebiet: Bitte geben Sie den "
+                        "Zweck des Zugriffs an.")

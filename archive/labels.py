@@ -17,11 +17,19 @@ EVENT_ACTIONS = {
     "exported": _("exportiert"),
     "listed": _("Liste angezeigt"),
     "searched": _("gesucht"),
+    "read_refused": _("Lesezugriff verweigert"),
     "report": _("Bericht erstellt"),
     # sessions
     "login": _("angemeldet"),
     "login_failed": _("Anmeldung fehlgeschlagen"),
     "logout": _("abgemeldet"),
+    "login_locked": _("Anmeldung gesperrt (zu viele Fehlversuche)"),
+    "second_factor_verified": _("zweiter Faktor bestätigt"),
+    "second_factor_failed": _("zweiter Faktor falsch"),
+    "second_factor_set_up": _("zweiter Faktor eingerichtet"),
+    "second_factor_reset": _("zweiter Faktor zurückgesetzt"),
+    "token_created": _("API-Token angelegt"),
+    "token_revoked": _("API-Token widerrufen"),
     # records
     "created": _("angelegt"),
     "changed": _("geändert"),
@@ -112,6 +120,9 @@ EVENT_ACTIONS = {
     "follow_up_moved": _("Wiedervorlage verschoben"),
     "follow_up_closed": _("Wiedervorlage erledigt"),
     "deadline_done": _("Frist als erledigt vermerkt"),
+    # backup and restore
+    "backup_written": _("Sicherung geschrieben"),
+    "restored": _("aus einer Sicherung wiederhergestellt"),
 }
 
 OBJECT_TYPES = {
@@ -124,6 +135,7 @@ OBJECT_TYPES = {
     "staff": _("Benutzerkonto"),
     "unit": _("Organisationseinheit"),
     "session": _("Anmeldung"),
+    "api_token": _("API-Token"),
     "ingest_job": _("Eingang"),
     "disposal": _("Aussonderungsliste"),
     "retention_schedule": _("Aufbewahrungsfrist"),
@@ -145,6 +157,7 @@ OBJECT_TYPES = {
     "follow_up_list": _("Wiedervorlagenliste"),
     "deadline_list": _("Fristenliste"),
     "deadline_rule": _("Fristregel"),
+    "instance": _("Instanz"),
 }
 
 REPORT_KINDS = {
@@ -159,6 +172,16 @@ CHANNELS = {
     "cli": _("Kommandozeile"),
     "scheduler": _("Zeitplan"),
     "system": _("System"),
+}
+
+# On what ground a read was allowed (archive.permissions.read_basis), as the report says it.
+READ_BASES = {
+    "inbox": _("Posteingang"),
+    "restricted": _("eingeschränkte Verarbeitung"),
+    "staff_case": _("benannte Person im Beschäftigtenfall"),
+    "unit": _("eigenes Sachgebiet"),
+    "break_glass": _("Notfallzugriff"),
+    "share": _("Freigabe an das Sachgebiet"),
 }
 
 ERROR_CODES = {
@@ -188,6 +211,7 @@ ERROR_CODES = {
     "COMMENT_MISSING": _("Begründung fehlt"),
     "COMMENT_TOO_LONG": _("Anmerkung zu lang"),
     "NOT_FOUND": _("nicht gefunden"),
+    "PURPOSE_REQUIRED": _("Zweck erforderlich"),
     "PERMISSION_DENIED": _("keine Berechtigung"),
     "INVALID_INPUT": _("ungültige Eingabe"),
     "DESTROYED": _("vernichtet"),
@@ -284,6 +308,19 @@ ERROR_CODES = {
     "CLEARANCE_INVALID": _("Freigabestufe ungültig"),
     "PERMISSION_UNKNOWN": _("Berechtigung unbekannt"),
     "PASSWORD_INVALID": _("Kennwort erfüllt die Anforderungen nicht"),
+    # accounts and API tokens (identity)
+    "LOGIN_LOCKED": _("Anmeldung vorübergehend gesperrt"),
+    "OTP_CODE_INVALID": _("Code des zweiten Faktors falsch"),
+    "SECOND_FACTOR_REQUIRED": _("zweiter Faktor erforderlich"),
+    "TOKEN_INVALID": _("API-Token ungültig"),
+    "TOKEN_EXPIRED": _("API-Token abgelaufen"),
+    "TOKEN_REVOKED": _("API-Token widerrufen"),
+    "TOKEN_SCOPE": _("API-Token für diese Aktion nicht freigegeben"),
+    "TOKEN_UNKNOWN": _("API-Token unbekannt"),
+    "TOKEN_NAME_INVALID": _("Name des API-Tokens ungültig"),
+    "TOKEN_NAME_TAKEN": _("Name des API-Tokens schon vergeben"),
+    "TOKEN_ACTIONS_INVALID": _("Aktionen des API-Tokens ungültig"),
+    "TOKEN_EXPIRY_INVALID": _("Ablaufdatum des API-Tokens ungültig"),
     "PASSWORD_LINK_NONE": _("kein Link zum Setzen des Kennworts ausgestellt"),
     "PASSWORD_LINK_INVALID": _("Link zum Setzen des Kennworts ungültig oder abgelaufen"),
     "USER_SELF_DEACTIVATE": _("eigenes Benutzerkonto kann nicht deaktiviert werden"),
@@ -348,6 +385,14 @@ ERROR_CODES = {
     "CHECKPOINT_FORGED": _("Prüfpunkt gefälscht"),
     "AUDIT_KEY_INVALID": _("Signaturschlüssel ungültig"),
     "AUDIT_KEY_MISMATCH": _("Signaturschlüssel passt nicht"),
+    "BACKUP_DAMAGED": _("Sicherung beschädigt"),
+    "BACKUP_INCOMPLETE": _("Sicherung unvollständig"),
+    "BACKUP_KEY_WRONG": _("Passphrase der Sicherung falsch"),
+    "BACKUP_TARGET_NOT_EMPTY": _("Ziel der Wiederherstellung nicht leer"),
+    "BACKUP_OUT_NOT_EMPTY": _("Zielverzeichnis der Sicherung nicht leer"),
+    "BACKUP_PASSPHRASE_MISSING": _("Passphrase der Sicherung fehlt"),
+    "BACKUP_BLOB_MISSING": _("Objekt für die Sicherung fehlt"),
+    "BACKUP_TOOL_FAILED": _("Sicherungswerkzeug fehlgeschlagen"),
     "AUDIT_PUBLIC_KEY_MISSING": _("öffentlicher Schlüssel fehlt"),
     "PRIVATE_KEY_NOT_SHOWN": _("privater Schlüssel wird nicht angezeigt"),
     # search
@@ -457,6 +502,11 @@ def error_label(code: str) -> str:
 def channel_label(channel: str) -> str:
     label = CHANNELS.get(channel)
     return str(label) if label is not None else str(channel or "")
+
+
+def read_basis_label(basis: str) -> str:
+    label = READ_BASES.get(basis)
+    return str(label) if label is not None else _humanised(basis)
 
 
 def report_kind_label(kind: str) -> str:

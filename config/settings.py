@@ -5,6 +5,7 @@ Importing this module creates nothing on disk: the entry points (`config.cli`, `
 the test settings) call `config.env.ensure_data_dir()` first, which creates the data directory,
 the generated secret key and the broker folders. Sections: Django and the instance, then one
 section per app (archive, ingest, search, retention, web)."""
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    # Local accounts: TOTP second factor and login throttling (README "Accounts and second
+    # factor").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "archive",
     "ingest",
     "search",
@@ -50,6 +56,7 @@ INSTALLED_APPS = [
     "signoff",
     "desk",
     "followups",
+    "identity",
     "web",
 ]
 
@@ -65,6 +72,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- local accounts: second factor, then login throttling --------------------------
+    "django_otp.middleware.OTPMiddleware",
+    "web.second_factor.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
+    # ------------------------------------------------------------------------------------
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,9 +120,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- local accounts: password policy, second factor, throttling -------------------------
+# Wherever a password is set (administration pages, the one-time link, `registratur staff`).
+# The messages are Django's own, translated to German by its catalogue.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("REGISTRATUR_PASSWORD_MIN_LENGTH", 12)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Roles that must have a confirmed TOTP device before they can do anything else.
+OTP_REQUIRED_ROLES = env_list("REGISTRATUR_OTP_REQUIRED_ROLES",
+                              ["administrator", "data_protection"])
+OTP_TOTP_ISSUER = env_str("REGISTRATUR_OTP_ISSUER", "Registratur")
+# Failed logins are counted per account and, separately, per address; either one over the
+# limit locks for the cool-off period. A success resets the count.
+AXES_FAILURE_LIMIT = env_int("REGISTRATUR_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("REGISTRATUR_LOGIN_COOLOFF_MINUTES", 15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -200,6 +231,10 @@ FILE_REFERENCE_PATTERN = env_str(
     "REGISTRATUR_FILE_REFERENCE_PATTERN",
     r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){0,5})\s?-\s?(\d{4})\s?-\s?(\d{6})(?!\d)",
 )
+# /healthz calls a worker stale (and the instance degraded) after this long without a beat.
+WORKER_STALE_SECONDS = env_float("REGISTRATUR_WORKER_STALE_SECONDS", 60.0)
+# Bearer token for /metrics from other hosts; without it only localhost may scrape.
+METRICS_TOKEN = env_str("REGISTRATUR_METRICS_TOKEN", "")
 JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
 INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
 # Recognition below this confidence goes to the mailroom inbox instead of being filed.
@@ -312,10 +347,15 @@ STORAGES = {
 WHITENOISE_ALLOW_ALL_ORIGINS = False
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "web.api.tokens.ServiceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # HTTP Basic with a staff password: only when REGISTRATUR_API_BASIC_AUTH=1.
+        *(["rest_framework.authentication.BasicAuthentication"]
+          if env_bool("REGISTRATUR_API_BASIC_AUTH", False) else []),
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A service token answers only for the units and actions it is scoped to.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "web.api.tokens.TokenScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -334,7 +374,10 @@ SPECTACULAR_SETTINGS = {
 # Local accounts (password in the Registratur) always work; with REGISTRATUR_LDAP_URI set,
 # staff sign in with their account in the city's directory too (OpenLDAP, or Active
 # Directory through LDAP). README "Directory login" has the recipe.
-AUTHENTICATION_BACKENDS = ["web.directory.LocalPasswordBackend"]
+# axes (first) refuses a locked-out account or address before any password is tried
+# (README "Accounts and second factor").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "web.directory.LocalPasswordBackend"]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "web.login.DirectorySessionMiddleware")
 LDAP_SERVER_URI = env_str("REGISTRATUR_LDAP_URI", "")

@@ -42,3 +42,8 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The test client's login() calls authenticate() without a request, which axes refuses; the
+# throttling tests (tests/web/test_login_throttling.py) switch it on. The second factor stays
+# required: tests/conftest.py gives the demo's administrator and officer a confirmed device.
+AXES_ENABLED = False

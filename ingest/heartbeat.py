@@ -1,24 +1,62 @@
-"""Worker heartbeats: a running worker records that it is alive every few seconds."""
+"""Worker heartbeats: a running worker records that it is alive every few seconds. The beat
+comes from a thread of the worker's main process, the one that takes jobs off the queue: a
+worker that is stopped, hung or killed stops beating, and `/healthz` shows it."""
+import os
 import threading
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
 INTERVAL_SECONDS = 5
 ALIVE_WITHIN = timedelta(seconds=20)
+# The record of a worker that was killed (it could not remove it) is dropped after this long;
+# until then the health page shows it as stale.
+FORGET_AFTER = timedelta(minutes=15)
 
 
 def beat(name: str) -> None:
     from .models import WorkerHeartbeat
 
-    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
 
 
 def worker_alive() -> bool:
     from .models import WorkerHeartbeat
 
     return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - ALIVE_WITHIN).exists()
+
+
+@dataclass(frozen=True)
+class WorkerBeat:
+    name: str  # host name and process id
+    seen_at: datetime
+    age_seconds: float
+    fresh: bool
+
+
+def workers_seen() -> list[WorkerBeat]:
+    """Every worker's last beat, newest first; fresh when within WORKER_STALE_SECONDS."""
+    from .models import WorkerHeartbeat
+
+    now = timezone.now()
+    beats = []
+    for name, seen_at in WorkerHeartbeat.objects.order_by("-seen_at").values_list(
+            "name", "seen_at"):
+        age = max(0.0, (now - seen_at).total_seconds())
+        beats.append(WorkerBeat(name=name, seen_at=seen_at, age_seconds=age,
+                                fresh=age <= settings.WORKER_STALE_SECONDS))
+    return beats
+
+
+def worker_name(hostname: str) -> str:
+    """Two workers on one host may share Celery's default name; the process id tells them
+    apart."""
+    return f"{hostname}:{os.getpid()}"[:200]
 
 
 def _loop(name: str, stop: threading.Event) -> None:
@@ -44,7 +82,7 @@ def connect() -> None:
 
     @worker_ready.connect(weak=False)
     def _start(sender=None, **kwargs):
-        name = getattr(sender, "hostname", "worker")
+        name = worker_name(getattr(sender, "hostname", "worker"))
         try:
             # Folders of jobs whose worker was killed: copies of the post they were reading.
             from .jobs import workdirs_sweep
@@ -61,6 +99,7 @@ def connect() -> None:
         from .models import WorkerHeartbeat
 
         try:
-            WorkerHeartbeat.objects.filter(name=getattr(sender, "hostname", "worker")).delete()
+            WorkerHeartbeat.objects.filter(
+                name=worker_name(getattr(sender, "hostname", "worker"))).delete()
         except Exception:
             pass

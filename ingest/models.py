@@ -40,6 +40,9 @@ class IngestJob(models.Model):
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="ingest_jobs")
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # Wall-clock seconds of the OCR step (all attempts of the last run): the metrics' OCR time
+    # per page is read from here at scrape time, so no process has to share counters.
+    ocr_seconds = models.FloatField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     # A batch split at separator sheets, or a mail's attachments, become child jobs.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,

@@ -7,6 +7,7 @@ of it in one transaction, under a lock on the original's hash."""
 import errno
 import logging
 import shutil
+import time
 from pathlib import Path
 
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
@@ -69,7 +70,10 @@ def _process(job: IngestJob, ctx: PipelineContext) -> IngestJob:
     parts: list[Part] = []
     for name, step in STEPS:
         job_set_step(job, name)
+        started = time.monotonic()
         found = step(ctx)
+        if name == "ocr" and ctx.page_count:
+            job.ocr_seconds = time.monotonic() - started  # saved with the job's end
         if name == "split":
             _record_scan(job, ctx)
         if isinstance(found, Parts):

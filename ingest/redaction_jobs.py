@@ -187,10 +187,16 @@ def redaction_enqueue(job_id) -> None:
 
 def _expire_lost(jobs: QuerySet[RedactionJob]) -> None:
     """A running job whose lease ran out lost its worker (the lease is renewed during every
-    step): it ends visibly instead of showing "in Bearbeitung" forever."""
-    jobs.filter(state=RedactionState.RUNNING, lease_until__lt=timezone.now()).update(
-        state=RedactionState.FAILED, code="WORKER_LOST", finished_at=timezone.now(),
-        message="Die Verarbeitung brach ab; bitte erneut schwärzen.")
+    step): it ends visibly instead of showing "in Bearbeitung" forever.
+
+    Asked first, changed only if there is one: an UPDATE takes SQLite's write lock even when
+    it changes nothing, and every view of a document would queue for it behind the event
+    log's appends (bench/web)."""
+    lost = jobs.filter(state=RedactionState.RUNNING, lease_until__lt=timezone.now())
+    if lost.exists():
+        lost.update(state=RedactionState.FAILED, code="WORKER_LOST",
+                    finished_at=timezone.now(),
+                    message="Die Verarbeitung brach ab; bitte erneut schwärzen.")
 
 
 def redaction_jobs_of(*, user, document) -> QuerySet[RedactionJob]:

@@ -58,16 +58,27 @@ def _first_version(field: str):
                     .annotate(value=KT(f"provenance__{field}")).values("value")[:1])
 
 
+def _routing() -> dict:
+    return {"route_unit": _first_version("route_unit"),
+            "suggested_reference": _first_version("recognition__file_reference__value")}
+
+
 def inbox_with_routing(documents: QuerySet[Document]) -> QuerySet[Document]:
     """Inbox documents with what ingest recorded on their first version, for sorting and
     filtering in the database: the unit the post was handed in for (`route_unit`) and the
-    suggested file reference (`suggested_reference`)."""
-    return documents.annotate(
-        route_unit=_first_version("route_unit"),
-        suggested_reference=_first_version("recognition__file_reference__value"))
+    suggested file reference (`suggested_reference`), each document carrying both."""
+    return documents.annotate(**_routing())
+
+
+def inbox_routable(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The same names for filtering and sorting only: the database reads a version's
+    provenance only where a filter or the order asks for it, not for every document of the
+    inbox before it picks a page (bench/web: 11 of the inbox page's 28 ms at 2,000 letters)."""
+    return documents.alias(**_routing())
 
 
 def with_suggestion(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """Of documents annotated by inbox_with_routing, those with a suggested case file: the
+    """Of documents given routing by inbox_with_routing or inbox_routable, those with a
+    suggested case file: the
     review queue, where confirming the suggestion is one action."""
     return documents.exclude(suggested_reference__isnull=True).exclude(suggested_reference="")

@@ -99,6 +99,16 @@ def watcher_healthy(name: str | None = None) -> bool:
     return (fresh.filter(name=name) if name else fresh).exists()
 
 
+def watchers_seen() -> list[tuple[float, bool]]:
+    """Each registered watcher's age of its last pass in seconds, and whether that is fresh
+    (the health page shows ages only: a watcher's name holds the hot folder's path)."""
+    now = timezone.now()
+    ages = [max(0.0, (now - seen).total_seconds())
+            for seen in WatcherHeartbeat.objects.order_by("-seen_at").values_list(
+                "seen_at", flat=True)]
+    return [(age, age <= settings.WATCH_STALE_SECONDS) for age in ages]
+
+
 def hotfolder_reports():
     return HotFolderReport.objects.all()
 

@@ -7,14 +7,16 @@ from datetime import date
 
 from archive.errors import InvalidInput, NotFound
 from archive.models import CaseFile, Document, Unit
-from archive.permissions import document_principals, user_principals
-from archive.selectors import document_visible_or_404
+from archive.permissions import document_principals, user_principals, user_role
+from archive.selectors import document_visible_or_404, documents_with_thumbnail
+from archive.services.access import list_grant
 from archive.services.doctypes import document_type_names
 from archive.services.events import event_append
 
 from .analysis import analyse, analyse_prefix, token_spans
 from .backend import FACETS, SORTS, BackendQuery, Filters
 from .backends import get_backend
+from .metrics import search_timed
 from .models import IndexPurge
 from .query import Or, Prefix, Term, parse, terms_of
 
@@ -70,6 +72,10 @@ class SearchPage:
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0
+    # The hits whose first page is shown as a picture, and the grant they are fetched with:
+    # they ride on the search's one event, which names them.
+    thumbnails: frozenset[int] = frozenset()
+    thumbnail_grant: str = ""
 
 
 def _matcher(wanted: set[str], prefixes: tuple[str, ...]):
@@ -142,12 +148,16 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
             for name in FACETS if ordered.get(name)}
 
 
+@search_timed
 def documents_search(*, user, query: str = "", filters: Filters | None = None,
                      sort: str = "relevance", limit: int = 20, offset: int = 0,
                      facets: bool = False, more_like: int | None = None,
-                     log: bool = True) -> SearchPage:
+                     log: bool = True, thumbnails: bool = False) -> SearchPage:
     """Search as this user. With `more_like` the query is made from that document's
-    characteristic words (the user must be allowed to see it). Every search is logged."""
+    characteristic words (the user must be allowed to see it). Every search is logged as one
+    event naming the documents of this page of hits (their titles, senders and snippets are
+    shown); with `thumbnails`, also those shown as a picture, which the page then fetches
+    with the returned grant instead of one logged read per picture."""
     query = _clean(query)
     filters = filters or Filters()
     if sort not in SORTS:
@@ -174,8 +184,14 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
             node=node, principals=principals, filters=_without_destroyed(filters), sort=sort,
             limit=limit, offset=offset, facets=facets))
     page = _page(principals, query, node, result, sort=sort, limit=limit, offset=offset)
+    pictures = frozenset(documents_with_thumbnail(user, [hit.document_id for hit in page.hits])
+                         if thumbnails and page.hits else ())
     if log and searchable:
-        _log(user, query, filters, more_like, page.count)
+        event = _log(user, query, filters, more_like, page.count,
+                     shown=[hit.document_id for hit in page.hits], thumbnails=pictures)
+        if pictures:
+            page = replace(page, thumbnails=pictures,
+                           thumbnail_grant=list_grant(user=user, event=event))
     return page
 
 
@@ -272,8 +288,12 @@ def _more_like_this_node(user, document_id):
 
 
 def _log(user, query, filters: Filters, more_like, count, refused: str = "",
-         suggestions: bool = False) -> None:
-    data = {"query": query, "count": count}
+         suggestions: bool = False, shown=(), thumbnails=frozenset()):
+    data = {"query": query, "count": count, "role": user_role(user) or ""}
+    if shown:
+        data["documents"] = list(shown)
+    if thumbnails:
+        data["thumbnails"] = sorted(thumbnails)
     if refused:
         data["refused"] = refused
     if suggestions:
@@ -283,8 +303,8 @@ def _log(user, query, filters: Filters, more_like, count, refused: str = "",
         data["filters"] = chosen
     if more_like is not None:
         data["more_like"] = more_like
-    event_append(action="searched", object_type="search", object_id="",
-                 actor=getattr(user, "username", "") or "", data=data)
+    return event_append(action="searched", object_type="search", object_id="",
+                        actor=getattr(user, "username", "") or "", data=data)
 
 
 def search_suggestions(*, user, prefix: str, limit: int = 8, log: bool = True) -> list[str]:

@@ -10,6 +10,7 @@ from django.db import connection
 
 from archive.models import CaseFile
 from tests.browser import browser, german_browser  # noqa: F401  (the browser tests' fixtures)
+from tests.second_factor import demo_devices, patch_test_client
 from web.demo import demo_setup
 
 DEMO_PASSWORD = "demo-kennwort-123"
@@ -37,6 +38,8 @@ def _flush_may_empty_the_log():
 
 
 _flush_may_empty_the_log()
+# login()/force_login() of the test client complete the second factor (tests/second_factor.py).
+patch_test_client()
 
 # CI runs the suite on SQLite and again on PostgreSQL. Tests that spend their time in real OCR
 # and check nothing the database could change (formats, orientation, the corpus) run on the
@@ -74,6 +77,7 @@ def demo(db):
     default_schedules()
     default_document_types()
     result = demo_setup(password=DEMO_PASSWORD)
+    demo_devices()  # the administrator's and the officer's second factor
     return {case_file.unit.code: case_file for case_file in result.case_files}
 
 
@@ -83,6 +87,7 @@ def demo_tx(transactional_db):
     default_schedules()
     default_document_types()
     demo_setup(password=DEMO_PASSWORD)
+    demo_devices()
     return {cf.unit.code: cf for cf in CaseFile.objects.select_related("unit")}
 
 

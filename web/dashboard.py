@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.models import BreakGlass, Document, FilePlanUnit, Role, Unit
 from archive.selectors import case_files_visible_to, documents_visible_to, inbox_documents
 from desk.selectors import desk_collect
-from ingest.selectors import inbox_with_routing, jobs_quarantine_open, with_suggestion
+from ingest.selectors import inbox_routable, jobs_quarantine_open, with_suggestion
 from retention.models import CaseFileRetention, ErasureRequest, LegalHold
 
 NEW_POST_DAYS = 7
@@ -39,7 +39,7 @@ def _url(name: str, query: str = "") -> str | None:
 
 def inbox_with_suggestion(user) -> QuerySet[Document]:
     """Unfiled post with a suggested case file: the review queue, one confirmation each."""
-    return with_suggestion(inbox_with_routing(inbox_documents(user)))
+    return with_suggestion(inbox_routable(inbox_documents(user)))
 
 
 def new_post_since():

@@ -5,6 +5,7 @@ from .login import LoginForm
 from .views import (
     accessibility,
     admin,
+    admin_identity,
     admin_password,
     casefiles,
     dataprotection,
@@ -14,6 +15,7 @@ from .views import (
     documents,
     fileplan,
     followups,
+    health,
     holds,
     home,
     intake,
@@ -22,6 +24,7 @@ from .views import (
     review,
     schedules,
     search,
+    second_factor,
     signoff,
     transfer,
 )
@@ -35,7 +38,16 @@ urlpatterns = [
         authentication_form=LoginForm),
         name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor (TOTP): the code after the password, and one's own setup.
+    path("anmelden/zweiter-faktor/", second_factor.otp_verify, name="otp_verify"),
+    path("anmelden/zweiter-faktor/pruefen", second_factor.otp_verify_check,
+         name="otp_verify_check"),
+    path("konto/zweiter-faktor/", second_factor.otp_setup, name="otp_setup"),
+    path("konto/zweiter-faktor/bestaetigen", second_factor.otp_confirm, name="otp_confirm"),
     path("barrierefreiheit/", accessibility.accessibility_statement, name="accessibility"),
+    # For monitoring: the health summary is public, the metrics for localhost or a token.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
     path("suche/", search.search_page, name="search"),
     path("suche/gespeichert/", search.saved_search_save, name="saved_search_save"),
     path("suche/gespeichert/<int:saved_search_id>/", search.saved_search_run,
@@ -119,6 +131,14 @@ urlpatterns = [
          name="admin_user_status"),
     path("verwaltung/benutzer/<int:user_id>/kennwort-link", admin.admin_user_password_link,
          name="admin_user_password_link"),
+    path("verwaltung/benutzer/<int:user_id>/zweiter-faktor-zuruecksetzen",
+         admin_identity.admin_user_second_factor_reset, name="admin_user_second_factor_reset"),
+    # Service accounts' API tokens (identity/tokens.py).
+    path("verwaltung/api-tokens/", admin_identity.admin_tokens, name="admin_tokens"),
+    path("verwaltung/api-tokens/anlegen", admin_identity.admin_token_create,
+         name="admin_token_create"),
+    path("verwaltung/api-tokens/<int:token_id>/widerrufen", admin_identity.admin_token_revoke,
+         name="admin_token_revoke"),
     # The one-time link to set one's own password; the link is the proof, no login.
     path("kennwort-setzen/<str:uidb64>/<str:token>/", admin_password.password_set,
          name="password_set"),

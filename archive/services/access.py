@@ -1,12 +1,19 @@
 """The one choke point for reading content: check access, then write exactly one access event
 with its purpose. Follow-up requests of the same user action (the embedded PDF of a document
-page) carry a signed grant instead of writing a second event."""
+page) carry a signed grant instead of writing a second event.
+
+Every event records the reader's role and, in `via`, the channel. A read that is refused
+(an id the user may not read, or that does not exist: both alike) is logged as `read_refused`
+with what was asked for, and the caller still answers the 404 of an unknown id. A read of a
+case file shared with the reader's unit (outside their own unit and assigned files) needs a
+stated purpose (`PurposeRequired`); the event records the basis of the read."""
 from django.core import signing
 from django.db import transaction
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, PurposeRequired
 from ..guards import may_work_on, require_dpo_or_system
-from ..models import CaseFile, Document, Version
+from ..models import CaseFile, Document, Event, Version
+from ..permissions import PURPOSE_BASES, read_basis, user_role
 from ..selectors import (
     READ_ACTIONS,
     case_file_visible_or_404,
@@ -19,7 +26,63 @@ from ..signals import document_opened
 from .events import event_append
 
 GRANT_SALT = "archive.access.grant"
+LIST_GRANT_SALT = "archive.access.list-grant"
 GRANT_MAX_AGE_SECONDS = 15 * 60
+MIN_PURPOSE_CHARS = 10
+REFUSED_ID_CHARS = 64
+
+
+def _reader(user) -> dict:
+    """Who read, beyond the user name and the channel (`via`): the role they read in."""
+    return {"role": user_role(user) or ""}
+
+
+def read_refused(*, user, object_type: str, object_id, requested: str) -> None:
+    """Log a refused read: who tried to open what, asking for which kind of read (the channel
+    goes into `via`). Unknown and forbidden ids are logged alike; for an object that exists
+    the case file it is in is noted, so that the officer's report for that file or person
+    shows the attempt. The user learns nothing: the caller raises the usual 404."""
+    key = str(object_id)[:REFUSED_ID_CHARS]
+    data = {"requested": requested, **_reader(user)}
+    if key.isdigit():
+        if object_type == "document":
+            reference = (Document.objects.filter(pk=int(key))
+                         .values_list("case_file__file_reference", flat=True).first())
+        else:
+            reference = (CaseFile.objects.filter(pk=int(key))
+                         .values_list("file_reference", flat=True).first())
+        if reference:
+            data["case_file" if object_type == "document" else "file_reference"] = reference
+    event_append(action="read_refused", object_type=object_type, object_id=key,
+                 actor=getattr(user, "username", "") or "", data=data)
+
+
+def _document_or_refused(user, document_id, requested: str) -> Document:
+    try:
+        return document_visible_or_404(user, document_id)
+    except NotFound:
+        read_refused(user=user, object_type="document", object_id=document_id,
+                     requested=requested)
+        raise
+
+
+def _case_file_or_refused(user, case_file_id, requested: str) -> CaseFile:
+    try:
+        return case_file_visible_or_404(user, case_file_id)
+    except NotFound:
+        read_refused(user=user, object_type="case_file", object_id=case_file_id,
+                     requested=requested)
+        raise
+
+
+def _purposed(user, case_file, purpose: str, default: str) -> tuple[str, dict]:
+    """The purpose to record and the basis of the read. A read of a shared file states its
+    purpose; elsewhere the default (the file reference, the inbox) serves."""
+    basis = read_basis(user, case_file)
+    purpose = purpose[:500]  # the length of the event's purpose; kept as typed otherwise
+    if basis in PURPOSE_BASES and len(purpose.strip()) < MIN_PURPOSE_CHARS:
+        raise PurposeRequired()
+    return purpose or default, {"basis": basis, **_reader(user)}
 
 
 def document_default_purpose(document: Document) -> str:
@@ -31,12 +94,15 @@ def document_default_purpose(document: Document) -> str:
 def document_read(*, user, document_id, action: str = "viewed", purpose: str = "") -> Document:
     if action not in READ_ACTIONS:
         raise InvalidInput(f"Unknown read action {action!r}.")
-    document = document_visible_or_404(user, document_id)
+    document = _document_or_refused(user, document_id, action)
+    purpose, reader = _purposed(user, document.case_file, purpose,
+                                document_default_purpose(document))
     with transaction.atomic():
         event = event_append(
             action=action, object_type="document", object_id=document.pk, actor=user.username,
-            purpose=purpose or document_default_purpose(document),
-            data={"case_file": document.case_file.file_reference if document.case_file else None},
+            purpose=purpose,
+            data={"case_file": document.case_file.file_reference if document.case_file else None,
+                  **reader},
         )
         document_opened.send(sender=Document, document_id=document.pk, user_id=user.pk,
                              action=action)
@@ -50,31 +116,40 @@ def case_file_read(*, user, case_file_id, action: str = "viewed", purpose: str =
     """Reading a case file's metadata and document list is a read like any other."""
     if action not in READ_ACTIONS:
         raise InvalidInput(f"Unknown read action {action!r}.")
-    case_file = case_file_visible_or_404(user, case_file_id)
+    case_file = _case_file_or_refused(user, case_file_id, action)
+    purpose, reader = _purposed(user, case_file, purpose, f"Akte {case_file.file_reference}")
     event_append(action=action, object_type="case_file", object_id=case_file.pk,
-                 actor=user.username, purpose=purpose or f"Akte {case_file.file_reference}",
-                 data={"file_reference": case_file.file_reference})
+                 actor=user.username, purpose=purpose,
+                 data={"file_reference": case_file.file_reference, **reader})
     return case_file
 
 
-def _version_permitted(user, document: Document, number: int | None) -> Version:
+def _version_permitted(user, document: Document, number: int | None,
+                       requested: str = "viewed") -> Version:
     """An earlier version may hold what a redaction removed: only with the permission to see
-    unredacted versions, and for those who work on the case file. None is the latest."""
+    unredacted versions, and for those who work on the case file. None is the latest. An
+    earlier version withheld is a refused read (a version that does not exist is not)."""
     latest = document.versions.order_by("-number").first()
     version = latest if number is None else document.versions.filter(number=number).first()
-    if version is None or (version != latest and not (
+    if version is None:
+        raise NotFound()
+    if version != latest and not (
             user.has_perm("archive.view_unredacted") and document.case_file_id
-            and may_work_on(user, document.case_file))):
+            and may_work_on(user, document.case_file)):
+        read_refused(user=user, object_type="document", object_id=document.pk,
+                     requested=requested)
         raise NotFound()
     return version
 
 
 def version_read(*, user, document_id, number: int, purpose: str = ""):
-    document = document_visible_or_404(user, document_id)
+    document = _document_or_refused(user, document_id, "viewed")
     version = _version_permitted(user, document, number)
+    purpose, reader = _purposed(user, document.case_file, purpose,
+                                document_default_purpose(document))
     event_append(action="viewed", object_type="document", object_id=document.pk,
-                 actor=user.username, purpose=purpose or document_default_purpose(document),
-                 data={"version": number})
+                 actor=user.username, purpose=purpose,
+                 data={"version": number, **reader})
     return version
 
 
@@ -85,24 +160,52 @@ def thumbnail_read(*, user, document_id, number: int | None = None, grant: str =
 
     A thumbnail is a picture of the first page, so showing one is a read of content and is
     logged, as `previewed` rather than `viewed`: the access report then says that the user
-    saw a small picture (in a list of hits), not that the document was opened. One event per
-    picture served; lazy loading means only pictures actually shown are fetched. The
-    thumbnail on a document page is part of that page's logged view and rides on its grant,
-    like the embedded PDF."""
+    saw a small picture, not that the document was opened. The thumbnail on a document page
+    is part of that page's logged view and rides on its grant, like the embedded PDF; the
+    pictures of a page of search hits ride on the grant of that search's one event, which
+    names them (`list_grant`). Only a picture fetched without either is an event of its
+    own."""
     if grant:
-        document = document_read_with_grant(user=user, document_id=document_id, grant=grant)
+        document = _document_with_any_grant(user, document_id, grant)
     else:
-        document = document_visible_or_404(user, document_id)
-    version = _version_permitted(user, document, number)
+        document = _document_or_refused(user, document_id, "previewed")
+    version = _version_permitted(user, document, number, "previewed")
     if not version.thumbnail_sha256:
         raise NotFound()
     if not grant:
+        purpose, reader = _purposed(user, document.case_file, purpose,
+                                    document_default_purpose(document))
         event_append(action="previewed", object_type="document", object_id=document.pk,
-                     actor=user.username, purpose=purpose or document_default_purpose(document),
+                     actor=user.username, purpose=purpose,
                      data={"case_file": document.case_file.file_reference
                            if document.case_file else None,  # found by reports after a move
-                           "version": version.number, "thumbnail": True})
+                           "version": version.number, "thumbnail": True, **reader})
     return version
+
+
+def list_grant(*, user, event: Event) -> str:
+    """A grant for the thumbnails one logged list event (a page of search hits) names in
+    `data["thumbnails"]`: the page of pictures is that one event, not one per picture."""
+    return signing.TimestampSigner(salt=LIST_GRANT_SALT).sign(f"{user.pk}:{event.seq}")
+
+
+def _document_with_any_grant(user, document_id, grant: str) -> Document:
+    """A document page's grant, or a list's grant naming this document's thumbnail. Either
+    is bound to the user and checked against today's access."""
+    try:
+        value = signing.TimestampSigner(salt=LIST_GRANT_SALT).unsign(
+            grant, max_age=GRANT_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return document_read_with_grant(user=user, document_id=document_id, grant=grant)
+    user_pk, _, seq = value.partition(":")
+    event = Event.objects.filter(seq=int(seq), actor=user.username).first() \
+        if seq.isdigit() and user_pk == str(user.pk) else None
+    shown = {str(pk) for pk in (event.data.get("thumbnails") or ())} if event else set()
+    if str(document_id) not in shown:
+        read_refused(user=user, object_type="document", object_id=document_id,
+                     requested="previewed")
+        raise NotFound()
+    return _document_or_refused(user, document_id, "previewed")
 
 
 def case_files_list(*, user, purpose: str = "Aktenübersicht"):
@@ -110,7 +213,8 @@ def case_files_list(*, user, purpose: str = "Aktenübersicht"):
     case_files = list(case_files_visible_to(user).order_by("-created_at")[:500])
     event_append(action="listed", object_type="case_file_list", object_id="own",
                  actor=user.username, purpose=purpose,
-                 data={"case_files": [case_file.pk for case_file in case_files]})
+                 data={"case_files": [case_file.pk for case_file in case_files],
+                       **_reader(user)})
     return case_files
 
 
@@ -132,7 +236,8 @@ def inbox_list(*, user, limit: int = 200, purpose: str = "Posteingang sichten",
                  else list(inbox_documents(user)[:limit]))
     event_append(action="listed", object_type="inbox", object_id="unfiled",
                  actor=user.username, purpose=purpose,
-                 data={"documents": [document.pk for document in documents]})
+                 data={"documents": [document.pk for document in documents],
+                       **_reader(user)})
     return documents
 
 
@@ -142,7 +247,8 @@ def documents_list(*, user, page, purpose: str, list_name: str) -> list:
     documents = _trimmed(page, documents_visible_to(user))
     event_append(action="listed", object_type="document_list", object_id=list_name,
                  actor=user.username, purpose=purpose,
-                 data={"documents": [document.pk for document in documents]})
+                 data={"documents": [document.pk for document in documents],
+                       **_reader(user)})
     return documents
 
 
@@ -154,10 +260,12 @@ def document_read_with_grant(*, user, document_id, grant: str) -> Document:
         value = signer.unsign(grant, max_age=GRANT_MAX_AGE_SECONDS)
         user_pk, document_pk, _seq = value.split(":")
     except (signing.BadSignature, ValueError):
-        raise NotFound() from None
-    if int(user_pk) != user.pk or document_pk != str(document_id):
+        user_pk = document_pk = ""
+    if user_pk != str(user.pk) or document_pk != str(document_id):
+        read_refused(user=user, object_type="document", object_id=document_id,
+                     requested="viewed")
         raise NotFound()
-    return document_visible_or_404(user, document_id)
+    return _document_or_refused(user, document_id, "viewed")
 
 
 def page_read(*, user, document_id, page: int, number: int | None = None, grant: str = "",
@@ -170,16 +278,18 @@ def page_read(*, user, document_id, page: int, number: int | None = None, grant:
     if grant:
         document = document_read_with_grant(user=user, document_id=document_id, grant=grant)
     else:
-        document = document_visible_or_404(user, document_id)
-    version = _version_permitted(user, document, number)
+        document = _document_or_refused(user, document_id, "previewed")
+    version = _version_permitted(user, document, number, "previewed")
     if not version.rendition_sha256 or not 1 <= page <= version.page_count:
         raise NotFound()
     if not grant:
+        purpose, reader = _purposed(user, document.case_file, purpose,
+                                    document_default_purpose(document))
         event_append(action="previewed", object_type="document", object_id=document.pk,
-                     actor=user.username, purpose=purpose or document_default_purpose(document),
+                     actor=user.username, purpose=purpose,
                      data={"case_file": document.case_file.file_reference
                            if document.case_file else None,
-                           "version": version.number, "page": page})
+                           "version": version.number, "page": page, **reader})
     return version
 
 
@@ -187,13 +297,15 @@ def versions_compare_read(*, user, document_id, old: int, new: int,
                           purpose: str = "") -> tuple[Version, Version]:
     """The texts of two versions side by side (what changed between them): a read of both,
     under the rule for earlier versions, written as one `viewed` event naming both."""
-    document = document_visible_or_404(user, document_id)
+    document = _document_or_refused(user, document_id, "viewed")
     versions = (_version_permitted(user, document, old), _version_permitted(user, document, new))
+    purpose, reader = _purposed(user, document.case_file, purpose,
+                                document_default_purpose(document))
     event_append(action="viewed", object_type="document", object_id=document.pk,
-                 actor=user.username, purpose=purpose or document_default_purpose(document),
+                 actor=user.username, purpose=purpose,
                  data={"case_file": document.case_file.file_reference
                        if document.case_file else None,
-                       "versions": [old, new], "compared": True})
+                       "versions": [old, new], "compared": True, **reader})
     return versions
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ..actors import Actor
 from ..blobstore import blob_path
+from ..destruction_journal import journal_append
 from ..errors import InvalidInput
 from ..guards import require_dpo_or_system
 from ..models import CaseFile, Document, Version
@@ -30,12 +31,17 @@ def _document_residual(document: Document, case_file: CaseFile, approval: dict) 
     }
 
 
-def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor) -> dict:
+def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor,
+                       replay: bool = False) -> dict:
     """Destroy case files with all their documents. `approval` names the disposal list, its
     proposer and its approver. Returns the residual records of case files and documents.
 
     Only the data-protection officer, or a scheduled run carrying out an approved list,
-    destroys; and never without a named proposer and approver."""
+    destroys; and never without a named proposer and approver. Every destruction is appended
+    to the destruction journal outside the database once it is committed. `replay` is the
+    restore re-applying a journaled destruction (the system only): it was decided and carried
+    out before, so no hold restored from the older backup may veto it, and it is journaled
+    already."""
     require_dpo_or_system(actor, "Vernichten darf nur der Datenschutz nach geprüfter "
                                  "Aussonderung.")
     if not (approval.get("list") and approval.get("proposed_by") and approval.get("approved_by")):
@@ -44,8 +50,12 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
     case_files = list(CaseFile.objects.filter(pk__in=case_file_ids, destroyed_at__isnull=True)
                       .select_related("plan_unit"))
     documents = list(Document.objects.filter(case_file__in=case_files))
-    destruction_requested.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
-                     document_ids=[d.pk for d in documents])
+    if replay and not actor.is_system:
+        raise InvalidInput("Nur die Wiederherstellung wiederholt Vernichtungen.",
+                           code="APPROVAL_REQUIRED")
+    if not replay:
+        destruction_requested.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+                                   document_ids=[d.pk for d in documents])
     residuals: dict[str, list[dict]] = {"case_files": [], "documents": []}
     with transaction.atomic():
         by_id = {case_file.pk: case_file for case_file in case_files}
@@ -62,7 +72,8 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
                 title="", sender="", document_type="", destroyed_at=timezone.now(),
                 residual=residual)
             event_append(action="destroyed", object_type="document", object_id=document.pk,
-                         actor=actor, data={"approval": residual["approval"]})
+                         actor=actor, data={"approval": residual["approval"],
+                                            **({"replayed": True} if replay else {})})
             residuals["documents"].append(residual)
         for case_file in case_files:
             residual = {
@@ -84,9 +95,17 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
                 destroyed_at=timezone.now(), residual=residual)
             event_append(action="destroyed", object_type="case_file", object_id=case_file.pk,
                          actor=actor, data={"approval": residual["approval"],
-                                            "documents": residual["documents"]})
+                                            "documents": residual["documents"],
+                                            **({"replayed": True} if replay else {})})
             residuals["case_files"].append(residual)
         document_ids = [d.pk for d in documents]
+        blobs = sorted({h for residual in residuals["documents"] for h in residual["blobs"]})
+        if case_files and not replay:
+            # After the commit: a journaled destruction that was rolled back would be
+            # carried out by the next restore.
+            transaction.on_commit(lambda: journal_append(
+                case_file_ids=[c.pk for c in case_files], document_ids=document_ids,
+                blobs=blobs))
         transaction.on_commit(lambda: destruction_finish(document_ids=document_ids))
     return residuals
 

@@ -17,7 +17,7 @@ from ..blobstore import blob_open, blob_put_stream
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import may_work_on, require_admin_or_operator, require_person
 from ..models import CaseFile, Document, Event, FilePlanUnit, Process, Unit, Version
-from .access import case_file_read
+from .access import case_file_read, read_refused
 from .events import event_append
 
 FORMAT = "registratur-case-file/1"
@@ -42,6 +42,8 @@ def case_file_export(*, actor: Actor, case_file_id, target: Path, purpose: str =
     user = require_person(actor)
     owned = CaseFile.objects.filter(pk=case_file_id).first()
     if owned is None or not may_work_on(user, owned):
+        read_refused(user=user, object_type="case_file", object_id=case_file_id,
+                     requested="exported")
         raise NotFound()
     case_file = case_file_read(user=user, case_file_id=case_file_id, action="exported",
                                purpose=purpose)

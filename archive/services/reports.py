@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ..actors import Actor
 from ..errors import InvalidInput
 from ..guards import require_person, require_role
-from ..models import CaseFile, Event, Role
+from ..models import CaseFile, Document, Event, Role
 from .events import event_append
 from .trail import TrailEntry, trail_entries
 
@@ -64,11 +64,34 @@ class Narrowing:
                                                       ("action", self.action)) if value.strip()}
 
 
+# Events that name documents shown in a list (their titles, senders, snippets): a search's
+# page of hits, a list of documents, the inbox.
+LISTING_ACTIONS = ("searched", "listed")
+
+
+def _shown_in(case_files: QuerySet[CaseFile], start: datetime, end: datetime) -> Q:
+    """The searches and lists of the period that showed a document of these case files. The
+    ids sit in a JSON list, which not every database can look into, so the period's listing
+    events are read here (one query, only their data) and picked by their ids."""
+    wanted = {str(pk) for pk in Document.objects.filter(case_file__in=case_files)
+              .values_list("pk", flat=True)}
+    if not wanted:
+        return Q(pk__in=[])
+    listings = (Event.objects.filter(action__in=LISTING_ACTIONS, at__gte=start, at__lte=end)
+                .values_list("seq", "data"))
+    seqs = [seq for seq, data in listings.iterator(chunk_size=2000)
+            if wanted.intersection(str(pk) for pk in (data or {}).get("documents") or ())]
+    return Q(seq__in=seqs)
+
+
 def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q,
-         narrowing: Narrowing | None = None) -> QuerySet[Event]:
+         narrowing: Narrowing | None = None, case_files: QuerySet[CaseFile] | None = None
+         ) -> QuerySet[Event]:
     require_role(require_person(actor), Role.DATA_PROTECTION)
     narrowing = narrowing or Narrowing()
     start, end = period.bounds()
+    if case_files is not None:  # whose search or list showed these files' documents
+        condition |= _shown_in(case_files, start, end)
     data = {"subject": subject, "from": period.start.isoformat(), "to": period.end.isoformat()}
     if narrowing.recorded():
         data["filters"] = narrowing.recorded()
@@ -81,7 +104,7 @@ def report_case_file(*, actor: Actor, file_reference: str, period: Period,
                      narrowing: Narrowing | None = None) -> QuerySet[Event]:
     case_files = CaseFile.objects.filter(file_reference=file_reference.strip())
     return _run(actor, "case_file", file_reference, period, _case_files_events(case_files),
-                narrowing)
+                narrowing, case_files)
 
 
 def report_person(*, actor: Actor, person: str, period: Period,
@@ -91,7 +114,8 @@ def report_person(*, actor: Actor, person: str, period: Period,
     case_files = CaseFile.objects.filter(Q(subject_name__icontains=person)
                                          | Q(client_number=person)) if person else \
         CaseFile.objects.none()
-    return _run(actor, "person", person, period, _case_files_events(case_files), narrowing)
+    return _run(actor, "person", person, period, _case_files_events(case_files), narrowing,
+                case_files)
 
 
 def report_user(*, actor: Actor, username: str, period: Period,
@@ -178,7 +202,8 @@ def csv_text(header: list, rows) -> str:
 
 def report_csv_header() -> list[str]:
     return [_("Nr."), _("Zeitpunkt"), _("Wer"), _("Was"), _("Objekt"), _("Aktenzeichen"),
-            _("Betroffene Person"), _("Zweck"), _("Kanal")]
+            _("Betroffene Person"), _("Zweck"), _("Kanal"), _("Rolle"), _("Grundlage"),
+            _("Gezeigte Dokumente")]
 
 
 def report_csv(events) -> str:
@@ -188,7 +213,8 @@ def report_csv(events) -> str:
         trail_entries(events)
     return csv_text(report_csv_header(), ([
         entry.seq, entry.at, entry.who, entry.action_label, entry.object_label,
-        entry.file_reference, entry.person, entry.purpose, entry.channel]
+        entry.file_reference, entry.person, entry.purpose, entry.channel, entry.role,
+        entry.basis, ", ".join(entry.shown)]
         for entry in entries))
 
 

@@ -42,6 +42,7 @@ def staff_set(*, actor: Actor, username: str, role: str | None = None,
             raise InvalidInput("Eine neue Person braucht eine Rolle (--role).")
         if password:
             _refuse_directory_password(user)
+            _valid_password(password, user)  # the same policy as the pages
             user.set_password(password)
             user.save()
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})

@@ -12,8 +12,24 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..labels import channel_label, event_label, object_type_label, report_kind_label
-from ..models import CaseFile, Correspondent, Document, DocumentType, Event, FilePlanUnit, Process
+from ..labels import (
+    channel_label,
+    choice_label,
+    event_label,
+    object_type_label,
+    read_basis_label,
+    report_kind_label,
+)
+from ..models import (
+    CaseFile,
+    Correspondent,
+    Document,
+    DocumentType,
+    Event,
+    FilePlanUnit,
+    Process,
+    Role,
+)
 
 
 @dataclass
@@ -28,6 +44,9 @@ class TrailEntry:
     case_file: CaseFile | None = None
     file_reference: str = ""
     data: dict = field(default_factory=dict)
+    role: str = ""  # the reader's role, in German, where the entry records it
+    basis: str = ""  # on what ground a read was allowed (a share, the own unit, ...)
+    shown: list[str] = field(default_factory=list)  # what a search or list showed
 
     @property
     def seq(self) -> int:
@@ -53,12 +72,19 @@ def _ints(values) -> set[int]:
 class _Names:
     """Everything the entries name, fetched once per kind of object."""
 
-    def __init__(self, events: list[Event]):
+    def __init__(self, events: list[Event], objects: bool = True):
         ids: dict[str, set[str]] = {}
         for event in events:
             ids.setdefault(event.object_type, set()).add(event.object_id)
+        self.users, self.by_username = self._users(events, ids)
+        if objects:
+            self._objects(events, ids)
+
+    def _objects(self, events: list[Event], ids: dict[str, set[str]]) -> None:
+        listed = {str(pk) for event in events if event.action in ("searched", "listed")
+                  for pk in (event.data or {}).get("documents") or ()}
         self.documents = {d.pk: d for d in Document.objects.filter(
-            pk__in=_ints(ids.get("document", ())))}
+            pk__in=_ints(ids.get("document", ())) | _ints(listed))}
         self.processes = {p.pk: p for p in Process.objects.filter(
             pk__in=_ints(ids.get("process", ())))}
         case_file_ids = _ints(ids.get("case_file", ()))
@@ -78,12 +104,15 @@ class _Names:
             pk__in=_ints(ids.get("document_type", ())))}
         self.correspondents = {c.pk: c for c in Correspondent.objects.filter(
             pk__in=_ints(ids.get("correspondent", ())))}
+
+    @staticmethod
+    def _users(events: list[Event], ids: dict[str, set[str]]) -> tuple[dict, dict]:
         user_ids = _ints(ids.get("session", ())) | _ints(ids.get("staff", ()))
         usernames = {event.actor for event in events if event.actor}
         users = get_user_model().objects.filter(pk__in=user_ids) | \
             get_user_model().objects.filter(username__in=usernames)
-        self.users = {u.pk: u for u in users}
-        self.by_username = {u.username: u for u in self.users.values()}
+        by_pk = {u.pk: u for u in users}
+        return by_pk, {u.username: u for u in by_pk.values()}
 
     def who(self, username: str) -> str:
         user = self.by_username.get(username)
@@ -151,25 +180,66 @@ class _Names:
             return f"{noun} {data['key']}"
         if kind == "blob":
             return f"{noun} (SHA-256 {key[:12]}…)"
+        if kind in ("search", "inbox", "document_list") and data.get("documents"):
+            return _("%(noun)s, gezeigt: %(count)s Dokument(e)") % {
+                "noun": noun, "count": len(data["documents"])}
         if kind in ("search", "inbox", "case_file_list", "retention", "blob_store", "package"):
             return noun
         return f"{noun} Nr. {key}" if key else noun
 
+    def shown(self, event: Event) -> list[str]:
+        """The documents a search or list showed, by title and case file (or number)."""
+        if event.action not in ("searched", "listed"):
+            return []
+        pictures = {str(pk) for pk in (event.data or {}).get("thumbnails") or ()}
+        labels = []
+        for pk in (event.data or {}).get("documents") or ():
+            document = self.documents.get(int(pk)) if str(pk).isdigit() else None
+            case_file = self.case_files.get(document.case_file_id) if document else None
+            if document is None or document.destroyed_at:
+                label = _("Dokument Nr. %(id)s") % {"id": pk}
+            else:
+                label = f"„{document.title}“"
+            if case_file:
+                label = f"{label} ({case_file.file_reference})"
+            if str(pk) in pictures:
+                label = _("%(label)s mit Vorschaubild") % {"label": label}
+            labels.append(label)
+        return labels
 
-def trail_entries(events) -> list[TrailEntry]:
-    """The given entries, ready to show, in the order given."""
+    def action(self, event: Event) -> str:
+        """The action's label; a refused read says what was tried."""
+        label = event_label(event.action)
+        requested = (event.data or {}).get("requested")
+        if event.action == "read_refused" and requested:
+            return _("%(label)s (versucht: %(requested)s)") % {
+                "label": label, "requested": event_label(requested)}
+        return label
+
+
+def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
+    """The given entries, ready to show, in the order given. `objects=False` for a list
+    that names no object (an object's own history: when, who, what, why): the objects'
+    names and case files are then neither fetched nor given (no `object_label`, no
+    `case_file`)."""
     events = list(events)
-    names = _Names(events)
+    names = _Names(events, objects=objects)
     entries = []
     for event in events:
-        case_file = names.case_file(event)
+        case_file = names.case_file(event) if objects else None
         via = (event.data or {}).get("via") or {}
         entries.append(TrailEntry(
             event=event, at=timezone.localtime(event.at), who=names.who(event.actor),
-            action_label=event_label(event.action), object_label=names.label(event, case_file),
+            action_label=names.action(event),
+            object_label=names.label(event, case_file) if objects else "",
             purpose=event.purpose, channel=channel_label(via.get("channel", "")),
             case_file=case_file,
             file_reference=case_file.file_reference if case_file else
             str((event.data or {}).get("case_file") or ""),
-            data=event.data or {}))
+            data=event.data or {},
+            role=choice_label(Role, (event.data or {})["role"])
+            if (event.data or {}).get("role") else "",
+            basis=read_basis_label((event.data or {})["basis"])
+            if (event.data or {}).get("basis") else "",
+            shown=names.shown(event)))
     return entries

@@ -37,7 +37,7 @@ def _setup(data_dir: Path, database_url: str | None, backend: str) -> None:
     django.setup()
 
 
-def _generate(total: int, seed: int) -> None:
+def generate(total: int, seed: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -139,7 +139,7 @@ def _queries(seed: int, n: int) -> list[str]:
     return queries
 
 
-def _rebuild(env: dict) -> tuple[float, float]:
+def rebuild(env: dict) -> tuple[float, float]:
     """Seconds and peak memory (MiB) of `registratur search rebuild` in its own process."""
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "config.cli", "search", "rebuild"],
@@ -248,14 +248,14 @@ def main(argv=None) -> None:
     post_migrate.disconnect(sender=apps.get_app_config("search"),
                             dispatch_uid="search.ensure_current")
     call_command("migrate", verbosity=0)
-    _generate(args.docs, args.seed)
+    generate(args.docs, args.seed)
     if args.generate_only:
         return
     queries = _queries(args.seed, args.queries)
     results = []
     for backend in backends:
         env = {**os.environ, "REGISTRATUR_SEARCH_BACKEND": backend}
-        build_s, peak_mib = (None, None) if args.skip_rebuild else _rebuild(env)
+        build_s, peak_mib = (None, None) if args.skip_rebuild else rebuild(env)
         row = {"backend": backend, "docs": args.docs, "build_s": build_s,
                "rebuild_peak_mib": peak_mib, "index_bytes": _index_size(backend),
                **_measure(backend, queries)}

@@ -11,6 +11,7 @@ from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes
 from archive.models import Role, StaffProfile, Unit
 from archive.services.documents import VersionContent, document_file_new
+from tests.second_factor import confirmed_device
 
 
 def content(text: str = "Antrag auf Leistungen") -> VersionContent:
@@ -59,6 +60,8 @@ def staff(username: str, *, role=Role.CASEWORKER, unit_code: str | None = None,
                                           personnel_administration=personnel_administration)
     if unit_code:
         profile.units.add(Unit.objects.get(code=unit_code))
+    if role in (Role.ADMINISTRATOR, Role.DATA_PROTECTION):
+        confirmed_device(user)  # their second factor (tests/second_factor.py)
     return user
 
 

@@ -43,11 +43,17 @@ def test_reading_writes_exactly_one_event_with_purpose(filed):
 
 
 @pytest.mark.parametrize("username", ["sachbearbeitung-b", "poststelle", "datenschutz", "admin"])
-def test_others_cannot_read_a_unit_document_and_leave_no_read_event(filed, username):
+def test_others_cannot_read_a_unit_document_and_leave_a_refused_read(filed, username):
     with pytest.raises(NotFound):
         document_read(user=user(username), document_id=filed.pk)
     assert not documents_visible_to(user(username)).filter(pk=filed.pk).exists()
     assert access_events_for_document(filed.pk).count() == 0
+    # No read, but the attempt: who, what, which kind of read, in which role.
+    refused = Event.objects.get(action="read_refused", object_id=str(filed.pk))
+    assert refused.object_type == "document" and refused.actor == username
+    assert refused.data["requested"] == "viewed"
+    assert refused.data["case_file"] == filed.case_file.file_reference
+    assert refused.data["role"] == user(username).staff_profile.role
 
 
 def test_inbox_is_for_the_mailroom_only(unfiled):

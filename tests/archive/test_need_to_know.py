@@ -112,3 +112,24 @@ def test_roles_without_unit_see_no_case_file_content(demo, role):
     document = file_document(demo["A"])
     staff("jemand", role=role, unit_code="A", clearance=2)
     assert not _sees("jemand", document)
+
+
+def test_a_staff_case_named_for_several_persons_shows_each_of_them_its_documents_once(demo):
+    """Named persons are matched by a subquery, not a join: a join repeated every row per
+    named person, and the DISTINCT that hid it made each list and count of a caseworker
+    compare every permitted row (bench/web, the start page's counts)."""
+    document = file_document(demo["A"])
+    staff("kollegin-a", unit_code="A")
+    staff("kollegin-b", unit_code="B")
+    case_file_update(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"], staff_case=True)
+    for person in ("kollegin-a", "kollegin-b"):
+        case_file_name_person(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"],
+                              person=user(person))
+    for name in ("sachbearbeitung-a", "kollegin-a", "kollegin-b"):
+        documents = visible(user(name)).filter(case_file=demo["A"])
+        shown = [found.pk for found in documents]
+        assert shown.count(document.pk) == 1
+        assert len(shown) == documents.count() == len(set(shown))
+        assert case_files_visible_to(user(name)).filter(pk=demo["A"].pk).count() == 1
+        assert not documents.query.distinct
+    assert not visible(user("sachbearbeitung-b")).filter(case_file=demo["A"]).exists()

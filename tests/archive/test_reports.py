@@ -70,7 +70,8 @@ def test_everything_a_user_did_and_csv(demo, accesses):
     rows = list(csv.reader(io.StringIO(report_csv(events).removeprefix("\ufeff")),
                            delimiter=";"))
     assert rows[0] == ["Nr.", "Zeitpunkt", "Wer", "Was", "Objekt", "Aktenzeichen",
-                       "Betroffene Person", "Zweck", "Kanal"]
+                       "Betroffene Person", "Zweck", "Kanal", "Rolle", "Grundlage",
+                       "Gezeigte Dokumente"]
     assert len(rows) == len(events) + 1
     assert {row[3] for row in rows[1:]} >= {"Notfallzugriff geöffnet", "angesehen"}
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD
+from tests.second_factor import browser_second_factor
 from tests.web.test_permission_matrix import _matrix, objects  # noqa: F401  (the fixture)
 
 pytestmark = [
@@ -195,6 +196,7 @@ def _session(browser, base_url: str, username: str | None):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("main button[type=submit]")
+        browser_second_factor(page, username)  # the administrator's and the officer's code
         page.wait_for_url(f"{base_url}/")
     return page
 
@@ -270,6 +272,15 @@ def test_every_page_of_every_role_passes_axe_and_fits_320_px(
         page.locator(f'form[action$="/{objects["newcomer"]}/kennwort-link"] button').click()
         page.wait_for_selector("#password-link")
         failures += [f"{page.url} with the password link: {problem}"
+                     for problem in _violations(page) + _narrow(page)]
+        # A new API token, shown once after it was created.
+        page.goto(reverse("web:admin_tokens"))
+        page.get_by_label("Name des Clients").fill("axe-scanner")
+        page.get_by_label("Dienstkonto (Benutzername)").fill("poststelle")
+        page.get_by_label("Dokumente einliefern").check()
+        page.get_by_role("button", name="Token anlegen").click()
+        page.wait_for_selector("#new-token")
+        failures += [f"{page.url} with a new token: {problem}"
                      for problem in _violations(page) + _narrow(page)]
     assert failures == [], "\n".join(failures)
     # The new pages were checked in the states that show their forms, tables and pagers.

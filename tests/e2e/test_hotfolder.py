@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from archive.blobstore import blob_path
+from archive.models import Event
 from archive.selectors import access_events_for_document
 from ingest.models import IngestJob, JobState
 from tests.conftest import DEMO_PASSWORD, registratur, wait_for
@@ -101,9 +102,11 @@ def test_scanned_letter_from_hot_folder_to_trimmed_search_hit(demo_tx, instance,
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     events = list(access_events_for_document(document.pk))
     assert len(events) == 1 and events[0].actor == "sachbearbeitung-a"
-    # Caseworker B learns nothing, and leaves no read event behind.
+    # Caseworker B learns nothing and reads nothing, but the attempt is in the trail.
     assert _client("sachbearbeitung-b").get(f"/dokumente/{document.pk}/").status_code == 404
     assert access_events_for_document(document.pk).count() == 1
+    refused = Event.objects.get(action="read_refused", object_id=str(document.pk))
+    assert refused.actor == "sachbearbeitung-b" and refused.data["via"]["channel"] == "web"
 
     # The log of all this is intact.
     verify = registratur("audit", "verify")

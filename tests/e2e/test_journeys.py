@@ -33,7 +33,7 @@ from playwright.sync_api import expect
 
 from archive.actors import system_actor
 from archive.blobstore import blob_path, blob_put_file
-from archive.models import FilePlanUnit, Unit
+from archive.models import Event, FilePlanUnit, Unit
 from archive.selectors import access_events_for_document, events_for_object
 from archive.services.documents import document_file_new
 from ingest.models import IngestJob, JobState, RedactionJob
@@ -42,6 +42,7 @@ from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
+from tests.second_factor import browser_second_factor
 
 pytestmark = [
     pytest.mark.e2e,
@@ -123,6 +124,10 @@ def _sign_in(browser, base_url: str, username: str, path: str, *, keyboard: bool
         page.get_by_label("Benutzername").fill(username)
         page.get_by_label("Kennwort").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
+    # The administrator and the officer type their second factor's code next.
+    browser_second_factor(page, username,
+                          (lambda field, code: _type_into(page, field, code)) if keyboard
+                          else None)
     page.wait_for_url(f"**{path}")
     return page
 
@@ -266,10 +271,14 @@ def test_caseworker_finds_a_scan_by_a_word_opens_it_once_and_redacts_an_area(
     _type_into(page, page.get_by_label("Suchbegriffe"), "Heizkostenabrechnung")
     page.keyboard.press("Enter")
     expect(page.locator("#count")).to_have_text(re.compile(r"^\s*1 Treffer"))
-    # The hit's thumbnail is a read of its own ("previewed"), before the document is opened.
+    # The hit's thumbnail rides on the search's one event, which names it as shown.
     page.wait_for_function("""Array.from(document.querySelectorAll('img.thumbnail'))
                               .every(img => img.complete && img.naturalWidth > 0)""")
     steps.shot(page, "treffer")
+    searched = Event.objects.filter(action="searched", actor="sachbearbeitung-a").last()
+    assert searched.data["documents"] == [document.pk]
+    assert searched.data["thumbnails"] == [document.pk]
+    assert access_events_for_document(document.pk).count() == 0
     before = set(access_events_for_document(document.pk).values_list("pk", flat=True))
     _tab_to(page, page.get_by_role("link", name=document.title, exact=True))
     page.keyboard.press("Enter")
@@ -499,5 +508,9 @@ def test_caseworker_of_another_unit_finds_and_opens_nothing(
     page.goto("/akten/")
     expect(page.get_by_text(case_file.file_reference)).to_have_count(0)
     steps.shot(page, "aktenliste")
-    # B left no read event behind.
+    # B read nothing, but every attempt is in the officer's trail.
     assert access_events_for_document(document.pk).count() == 0
+    refused = Event.objects.filter(action="read_refused", actor="sachbearbeitung-b")
+    assert refused.count() >= 7
+    assert {(e.object_type, e.object_id) for e in refused} >= {
+        ("document", str(document.pk)), ("case_file", str(case_file.pk))}

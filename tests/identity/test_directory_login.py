@@ -13,6 +13,7 @@ from archive.services.events import events_verify
 from archive.services.staff import user_password_link, user_update
 from config.directory import auth_ldap_settings
 from tests.conftest import DEMO_PASSWORD, user
+from tests.second_factor import code_for
 
 from .conftest import (
     GROUPS,
@@ -238,6 +239,8 @@ def test_role_and_units_of_a_directory_account_are_changed_in_the_directory(demo
     assert _profile("anna").clearance == 2
     admin = Client()
     admin.post("/anmelden/", {"username": "admin", "password": DEMO_PASSWORD})
+    # The administrator's second factor (tests/second_factor.py).
+    admin.post("/anmelden/zweiter-faktor/pruefen", {"code": code_for("admin")})
     page = admin.get(f"/verwaltung/benutzer/{anna.pk}/").content.decode()
     assert "Konto im Verzeichnis der Stadt" in page and person_dn("anna") in page
     assert "Link zum Setzen des Kennworts ausstellen" not in page

@@ -32,7 +32,9 @@ def _settings(tmp_path, **env) -> dict:
 
 def test_directory_login_is_off_by_default(tmp_path):
     shown = _settings(tmp_path)
-    assert shown["backends"] == ["web.directory.LocalPasswordBackend"]
+    # axes first: lockouts hold for both ways of signing in.
+    assert shown["backends"] == ["axes.backends.AxesStandaloneBackend",
+                                 "web.directory.LocalPasswordBackend"]
     assert shown["uri"] is None and shown["middleware"]
 
 
@@ -50,7 +52,8 @@ def test_an_active_directory_configuration(tmp_path):
         REGISTRATUR_LDAP_GROUP_TYPE="nestedActiveDirectory",
         REGISTRATUR_LDAP_ROLE_MAP=str(roles),
         REGISTRATUR_LDAP_UNIT_MAP='{"CN=SG-50,OU=Gruppen,DC=stadt,DC=local": ["A", "B"]}')
-    assert shown["backends"] == ["web.directory.LocalPasswordBackend",
+    assert shown["backends"] == ["axes.backends.AxesStandaloneBackend",
+                                 "web.directory.LocalPasswordBackend",
                                  "web.directory.DirectoryBackend"]
     assert shown["uri"] == "ldaps://dc1.stadt.local"
     assert shown["password"] == "dienst-geheim"

@@ -311,12 +311,16 @@ def test_each_search_is_logged_for_data_protection(demo, backend):
     assert logged == [
         {"actor": "sachbearbeitung-a",
          "data": {"query": "Widerspruch", "count": 0, "filters": {"document_types": ["Brief"]},
-                  "via": {"channel": "system"}}},
+                  "role": "caseworker", "via": {"channel": "system"}}},
         {"actor": "sachbearbeitung-b",
-         "data": {"query": "Widerspruch", "count": 0, "via": {"channel": "system"}}},
+         "data": {"query": "Widerspruch", "count": 0, "role": "caseworker",
+                  "via": {"channel": "system"}}},
     ]
-    _search("sachbearbeitung-a", "Widerspruch")
-    assert Event.objects.filter(action="searched").last().data["count"] == 1
+    shown = _search("sachbearbeitung-a", "Widerspruch")
+    last = Event.objects.filter(action="searched").last()
+    assert last.data["count"] == 1
+    # The one event names the document whose title and snippet the page showed.
+    assert last.data["documents"] == [hit.document_id for hit in shown.hits] != []
 
 
 def test_suggestions_and_refused_searches_are_logged_too(demo, backend):
@@ -336,10 +340,10 @@ def test_suggestions_and_refused_searches_are_logged_too(demo, backend):
     assert logged == [
         {"actor": "sachbearbeitung-a",
          "data": {"query": "Hausverw", "count": 1, "suggestions": True,
-                  "via": {"channel": "api"}}},
+                  "role": "caseworker", "via": {"channel": "api"}}},
         {"actor": "sachbearbeitung-a",
          "data": {"query": "Hausverwaltung OR", "count": 0, "refused": "QUERY_SYNTAX",
-                  "via": {"channel": "api"}}},
+                  "role": "caseworker", "via": {"channel": "api"}}},
     ]
 
 

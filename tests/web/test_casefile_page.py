@@ -246,7 +246,8 @@ def test_a_reader_by_share_may_not_close(filled):
     Share.objects.create(case_file=case_file, unit=Unit.objects.get(code="B"),
                          granted_by="sachbearbeitung-a", reason="Vertretung")
     client = _client("sachbearbeitung-b")
-    page = _page(client.get(f"/akten/{case_file.pk}/"))
+    # A read by share states its purpose (issue 14).
+    page = _page(client.get(f"/akten/{case_file.pk}/", {"zweck": "Vertretung im Urlaub"}))
     assert _loose(page) == ["Attest", "Zuschrift Nachbar"]
     assert page.xpath('//main//form') == []
     assert client.get(f"/akten/{case_file.pk}/schliessen/").status_code == 404

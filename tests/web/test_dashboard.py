@@ -216,3 +216,25 @@ def test_the_new_post_list_makes_a_fixed_number_of_queries(demo):
         letter(demo["A"], title=f"Antrag {n}")
     assert queries() == few
     assert rows(client, "/neue-post/", "new-post") == 9
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_new_post_count_reads_only_recent_post(demo):
+    """New post is a few days of the archive: the count goes through the index on the
+    received date instead of reading every document of the unit (bench/web: 25 ms at
+    100,000 documents without it, under 1 ms with it)."""
+    from web.dashboard import caseworker_new_post
+
+    old = timezone.now() - timedelta(days=400)
+    for n in range(30):
+        letter(demo["A"], title=f"Alt {n}", received_at=old)
+    letter(demo["A"], title="Neu")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what a grown instance has: statistics of its tables
+    new_post = caseworker_new_post(user("sachbearbeitung-a"))
+    with CaptureQueriesContext(connection) as captured:
+        assert new_post.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "archive_doc_received_idx" in plan

@@ -157,3 +157,28 @@ def test_the_desk_page_makes_as_many_queries_for_12_items_as_for_3(demo, post):
     many = queries()
     assert (few[1], many[1]) == (3, 12)
     assert many[0] == few[0]
+
+
+def test_the_headers_count_is_drawn_at_most_once_a_minute_and_afresh_after_the_desk(
+        demo, post, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web import context_processors
+
+    monkeypatch.setattr(context_processors, "NOTICE_SECONDS", 60)  # tests/web/conftest.py
+    a = _client("sachbearbeitung-a")
+    with CaptureQueriesContext(connection) as first:
+        assert _badge(a.get("/barrierefreiheit/").content.decode()) == 1
+    later = file_document(demo["A"], title="Nachgereichte Unterlagen")
+    with CaptureQueriesContext(connection) as second:
+        assert _badge(a.get("/barrierefreiheit/").content.decode()) == 1  # kept, not redrawn
+    assert len(second) < len(first)
+    # A minute on, the count is drawn again and sees the later post.
+    clock = context_processors._clock() + context_processors.NOTICE_SECONDS + 1
+    monkeypatch.setattr(context_processors, "_clock", lambda: clock)
+    assert _badge(a.get("/barrierefreiheit/").content.decode()) == 2
+    # Showing the desk forgets the kept count: nothing is new after the visit.
+    a.get("/arbeitsplatz/")
+    assert _badge(a.get("/barrierefreiheit/").content.decode()) is None
+    assert later.pk

@@ -113,7 +113,8 @@ def test_the_document_page_shows_the_types_german_name_and_who_may_correct_it(de
     case_file_share(actor=actor_for_user(grant("sachbearbeitung-a", "share_casefile")),
                     case_file=demo["A"],
                     unit=demo["B"].unit, reason="Vertretung")
-    shared = _client("sachbearbeitung-b").get(f"/dokumente/{document.pk}/").content.decode()
+    shared = _client("sachbearbeitung-b").get(f"/dokumente/{document.pk}/", {
+        "zweck": "Vertretung im Urlaub"}).content.decode()  # a read by share states why
     assert "Mietvertrag / Mietbescheinigung" in shared
     assert "/berichtigen" not in shared
     refused = _client("sachbearbeitung-b").post(f"/dokumente/{document.pk}/berichtigen",

@@ -25,6 +25,7 @@ from archive.services.staff import password_link_parts, user_create
 from desk.models import Absence, Deputy
 from followups.models import DeadlineRule
 from followups.services import follow_up_create
+from identity.tokens import token_create
 from ingest.models import IngestJob, JobState, RedactionJob
 from retention.models import (
     CaseFileRetention,
@@ -81,6 +82,11 @@ def _matrix(objects) -> dict:
         "web:logout": [("post", (), {}, _only({}, 302, anonymous=302))],
         # The accessibility statement is public, like the login page.
         "web:accessibility": [("get", (), {}, EVERYONE | {None: 200})],
+        # Monitoring: the health summary is public; the metrics answer the test client
+        # (127.0.0.1) whoever is signed in, and other hosts only with the bearer token
+        # (tests/web/test_health.py).
+        "web:healthz": [("get", (), {}, _only({}, 200, anonymous=200))],
+        "web:metrics": [("get", (), {}, _only({}, 200, anonymous=200))],
         "web:search": [("get", (), {"q": "Antrag"}, EVERYONE)],
         # Anyone signed in keeps searches of their own; another user's is "not found".
         "web:saved_search_save": [("post", (), {"q": "Antrag", "name": "Meine Suche"},
@@ -145,6 +151,19 @@ def _matrix(objects) -> dict:
             _only({}, 302, anonymous=302))],
         # After the rows above: a new link ends the one they use.
         "web:admin_user_password_link": [("post", (objects["newcomer"],), {}, ADMIN_ACTS)],
+        # The second factor: the code page answers those with a device (the administrator
+        # and the officer, tests/second_factor.py); the others are sent on to the setup.
+        "web:otp_verify": [("get", (), {}, _only({"datenschutz": 200, "admin": 200}, 302))],
+        "web:otp_verify_check": [("post", (), {"code": "000000"}, _only({}, 400))],
+        "web:otp_setup": [("get", (), {}, EVERYONE)],
+        "web:otp_confirm": [("post", (), {"code": "000000"}, _only({}, 400))],
+        "web:admin_user_second_factor_reset": [("post", (objects["staff"],), {}, ADMIN_ACTS)],
+        "web:admin_tokens": [("get", (), {}, ADMIN)],
+        "web:admin_token_create": [("post", (), {
+            "name": "fachverfahren", "account": "sachbearbeitung-a", "units": ["A"],
+            "actions": ["search", "read"], "expires": "2099-12-31"},
+            ADMIN)],
+        "web:admin_token_revoke": [("post", (objects["token"],), {}, ADMIN_ACTS)],
         "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
         "web:admin_unit_new": [("get", (), {}, ADMIN)],
         "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
@@ -368,6 +387,8 @@ def objects(demo, tmp_path):
     # A newcomer created without a password, who sets one through the one-time link.
     newcomer = user_create(actor=acting(user("admin")), username="neu-im-amt",
                            role="caseworker", units=["A"])
+    token, _ = token_create(actor=acting(user("admin")), name="scanner",
+                            username="poststelle", actions=["ingest"])
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
@@ -413,6 +434,7 @@ def objects(demo, tmp_path):
             "document_type": DocumentType.objects.get(key="antrag").pk,
             "follow_up": follow_up.pk, "today": timezone.localdate().isoformat(),
             "for_a": f"user:{user('sachbearbeitung-a').pk}",
+            "token": token.pk,
             "unclassified_rule": DeadlineRule.objects.get(document_type="").pk}
 
 

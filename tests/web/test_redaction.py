@@ -202,6 +202,27 @@ def test_a_redaction_whose_worker_vanished_ends_visibly(document):
     assert "WORKER_LOST" in page and "bitte erneut schwärzen" in page
 
 
+def test_viewing_a_document_does_not_write_to_its_redactions(document):
+    """Looking for redactions whose worker vanished is a read; only finding one is a write.
+    On SQLite every write waits for the one write lock, which a page view should take no
+    more often than it must (bench/web)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RedactionJob.objects.create(
+        document=document, requested_by=user("sachbearbeitung-a"), version=1, reason="x",
+        state=RedactionState.RUNNING, step="ocr", lease_until=timezone.now()
+        + timedelta(minutes=5))
+    client = _client("sachbearbeitung-a")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/dokumente/{document.pk}/").status_code == 200
+    writes = [query["sql"] for query in captured.captured_queries
+              if query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert any(sql.startswith('INSERT INTO "archive_event"') for sql in writes)
+    assert not any("ingest_redactionjob" in sql for sql in writes)
+    assert RedactionJob.objects.get(document=document).state == RedactionState.RUNNING
+
+
 def test_a_redaction_that_cannot_be_queued_says_so(document, monkeypatch,
                                                    django_capture_on_commit_callbacks):
     def broker_down(*args, **kwargs):

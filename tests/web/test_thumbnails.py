@@ -1,6 +1,8 @@
 """Thumbnails as users meet them: on the document page and next to search hits, served only
-to whoever may see the document, privately, each picture a logged read; everybody else gets
-the same 404 as for a document that does not exist, and not one byte of image."""
+to whoever may see the document, privately, each logged: a picture on its own is one read,
+the pictures of a page of hits ride on that search's one event. Everybody else gets the same
+404 as for a document that does not exist, and not one byte of image; the officer sees the
+refused attempt."""
 import re
 from dataclasses import replace
 
@@ -62,7 +64,8 @@ def test_the_caseworker_of_the_unit_gets_the_picture_privately_and_logged(filed)
     event = _previews(document.pk).get()
     assert event.actor == "sachbearbeitung-a"
     assert event.data == {"case_file": document.case_file.file_reference, "version": 1,
-                          "thumbnail": True, "via": {"channel": "web"}}
+                          "thumbnail": True, "via": {"channel": "web"},
+                          "role": "caseworker", "basis": "unit"}
     assert event.purpose == f"Akte {document.case_file.file_reference}"
     # The data-protection officer's access report on the case file lists the glimpse.
     today = timezone.localdate()
@@ -84,6 +87,10 @@ def test_whoever_may_not_see_the_document_gets_the_document_pages_refusal(filed,
     assert PNG not in picture.content and picture["Content-Type"].startswith("text/html")
     assert client.get(f"/dokumente/{document.pk}/versionen/1/vorschau.png").status_code == 404
     assert not _previews(document.pk).exists()
+    refused = Event.objects.filter(action="read_refused", object_type="document",
+                                   object_id=str(document.pk), actor=username)
+    assert [e.data["requested"] for e in refused] == ["viewed", "previewed", "previewed"]
+    assert all(e.data["via"] == {"channel": "web"} for e in refused)
 
 
 def test_unfiled_post_shows_its_picture_to_the_mailroom_only(demo):
@@ -160,9 +167,38 @@ def test_search_hits_show_the_picture_of_what_the_user_may_see(indexed):
     assert "2 Treffer" in html
     images = re.findall(r'<img class="thumbnail"[^>]*>', html)
     assert len(images) == 1  # the hit without a thumbnail shows none
-    assert f'src="/dokumente/{own.pk}/vorschau.png"' in images[0]
+    assert f'src="/dokumente/{own.pk}/vorschau.png?g=' in images[0]
     assert ALT in images[0] and 'loading="lazy"' in images[0]
     assert f"/dokumente/{foreign.pk}/vorschau.png" not in html
     other = _client("sachbearbeitung-b").get("/suche/", {"q": "Leistungen"}).content.decode()
     assert f"/dokumente/{own.pk}/vorschau.png" not in other
     assert f"/dokumente/{foreign.pk}/vorschau.png" in other
+
+
+def _search_events(username):
+    return Event.objects.filter(action="searched", actor=username).order_by("seq")
+
+
+def test_a_page_of_hits_with_pictures_is_one_event(indexed):
+    own, foreign, bare = indexed
+    client = _client("sachbearbeitung-a")
+    html = client.get("/suche/", {"q": "Leistungen"}).content.decode()
+    sources = [src.replace("&amp;", "&") for src in re.findall(
+        r'<img class="thumbnail"[^>]*src="([^"]+)"', html)]
+    assert len(sources) == 1
+    for _round in range(3):  # the browser may fetch a picture again
+        assert _body(client.get(sources[0])).startswith(PNG)
+    event = _search_events("sachbearbeitung-a").get()
+    assert sorted(event.data["documents"]) == sorted([own.pk, bare.pk])
+    assert event.data["thumbnails"] == [own.pk]
+    assert not _previews(own.pk).exists()
+    # The grant names only the pictures of that page, and only for its user.
+    grant_value = sources[0].split("?g=", 1)[1]
+    assert client.get(f"/dokumente/{bare.pk}/vorschau.png?g={grant_value}").status_code == 404
+    assert client.get(f"/dokumente/{foreign.pk}/vorschau.png?g={grant_value}").status_code \
+        == 404
+    other = _client("sachbearbeitung-b")
+    assert other.get(sources[0]).status_code == 404
+    assert not _previews(own.pk).exists()
+    assert Event.objects.filter(action="read_refused", object_id=str(own.pk),
+                                actor="sachbearbeitung-b").count() == 1

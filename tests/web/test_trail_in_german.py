@@ -110,7 +110,8 @@ def test_the_report_csv_is_for_german_excel(demo, trail):
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Nr.", "Zeitpunkt", "Wer", "Was", "Objekt", "Aktenzeichen",
-                       "Betroffene Person", "Zweck", "Kanal"]
+                       "Betroffene Person", "Zweck", "Kanal", "Rolle", "Grundlage",
+                       "Gezeigte Dokumente"]
     late = [row for row in rows[1:] if row[7] == "Silvesterdienst"]
     assert len(late) == 1
     assert late[0][1] == "01.01.2027 00:30:00"
@@ -196,3 +197,25 @@ def test_the_residual_record_page_is_german(demo, settings):
     assert "file_reference" not in page and "destroyed_at" not in page
     assert not re.search(r"\d{4}-\d{2}-\d{2}", page.split("Restnachweis")[1])
     assert "(vernichtet, DESTROYED)" in page
+
+
+def test_an_objects_own_history_looks_up_the_people_only(demo, trail):
+    """A document's or case file's history shows when, who, what and why; naming the object
+    in every row (its documents, case files, processes) was looked up for nothing
+    (bench/web: two queries of every document page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.templatetags.registratur import document_history, own_history
+
+    with CaptureQueriesContext(connection) as captured:
+        entries = document_history(trail)
+    (read,) = [entry for entry in entries if entry.purpose == "Prüfung Weiterbewilligung"]
+    assert read.who == "sachbearbeitung-a" and read.action_label == "angesehen"
+    assert not any('"archive_casefile"' in query["sql"] or '"archive_document"' in query["sql"]
+                   for query in captured.captured_queries)
+    case_file_events = Event.objects.filter(object_type="case_file").order_by("-seq")
+    with CaptureQueriesContext(connection) as captured:
+        entries = own_history(case_file_events)
+    assert {entry.purpose for entry in entries} >= {"Silvesterdienst", "Antrag Grundsicherung"}
+    assert len(captured.captured_queries) == 2  # the entries, the people

@@ -78,7 +78,10 @@ def search_suggest(request):
 @extend_schema(methods=["GET"], parameters=[OpenApiParameter("purpose", str)],
                responses=DocumentSerializer,
                description="A document's metadata (with its type's key and German name, and "
-                           "what recognition suggested) and text; one access event per call.")
+                           "what recognition suggested) and text; one access event per call. "
+                           "A document of a case file shared with the caller's unit needs a "
+                           "`purpose` of at least 10 characters, else 428 PURPOSE_REQUIRED; "
+                           "it is recorded in the access event.")
 @extend_schema(methods=["PATCH"], request=DocumentCorrectionSerializer,
                responses=DocumentCorrectedSerializer,
                description="Correct the type and/or the filing in one step, logged as one "

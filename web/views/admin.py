@@ -43,6 +43,7 @@ from ..admin_forms import (
     UserEditForm,
     permission_choices,
 )
+from ..health import health_summary
 from .actions import object_or_404, run_action
 from .admin_lists import Column, sorted_page
 
@@ -133,7 +134,7 @@ def admin_home(request):
     administrators_only(request.user)
     return render(request, "web/admin_home.html", {
         "users": get_user_model().objects.count(), "units": Unit.objects.count(),
-        "document_types": DocumentType.objects.count()})
+        "document_types": DocumentType.objects.count(), "health": health_summary()})
 
 
 # --- users --------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from ..forms import (
 from ..listing import PAGE_PARAM, SORT_PARAM, Column, Listing, order_for, page_size
 from ..params import whole_number
 from .actions import cleaned, run_action
+from .purpose import asks_purpose
 
 REOPEN = "archive.reopen_casefile"
 
@@ -62,7 +63,9 @@ REOPEN = "archive.reopen_casefile"
 def reopeners(case_file) -> list[str]:
     """Who may reopen this closed case file (or a closed process in it): its unit's staff
     with the permission, named so that a user knows whom to ask."""
-    return sorted(get_user_model().objects.with_perm(REOPEN).filter(
+    # Permissions are granted in the database (ModelBackend), whatever backend signs people in.
+    return sorted(get_user_model().objects.with_perm(
+        REOPEN, backend="django.contrib.auth.backends.ModelBackend").filter(
         is_active=True, staff_profile__units=case_file.unit_id).values_list("username",
                                                                              flat=True))
 
@@ -140,6 +143,7 @@ def _retention(case_file) -> dict:
 
 @login_required
 @require_GET
+@asks_purpose
 def case_file_page(request, case_file_id: int):
     case_file = case_file_read(user=request.user, case_file_id=case_file_id,
                                purpose=request.GET.get("zweck", ""))
@@ -147,6 +151,8 @@ def case_file_page(request, case_file_id: int):
     found, branches, loose = _document_tree(request, case_file)
     context = {
         "case_file": case_file,
+        # The purpose stated for the file serves the documents opened from it.
+        "read_purpose": request.GET.get("zweck", "").strip(),
         "works": works,
         "editable": works and not case_file.is_closed,
         "may_reopen": works and case_file.is_closed and request.user.has_perm(REOPEN),

@@ -29,6 +29,7 @@ from desk.services.done import desk_item_done
 from desk.services.handovers import handover_create
 from desk.services.reading import desk_read
 
+from ..context_processors import desk_notice_forget
 from .actions import run_action
 
 
@@ -41,6 +42,7 @@ def _caseworker(request):
 def desk_page(request):
     _caseworker(request)
     desk = desk_read(actor=actor_for_request(request))
+    desk_notice_forget(request.session)  # seen now: the header counts afresh from here
     return render(request, "web/desk.html", {"desk": desk})
 
 

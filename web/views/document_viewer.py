@@ -29,6 +29,7 @@ from ingest.redaction_jobs import (
 
 from ..errors import as_domain_error
 from .actions import run_action
+from .purpose import asks_purpose
 
 THUMBNAIL_WIDTH, DRAWING_WIDTH = WIDTHS
 DIFF_CONTEXT_LINES = 2
@@ -132,6 +133,7 @@ def text_diff(old: str, new: str) -> list[DiffLine]:
 
 @login_required
 @require_GET
+@asks_purpose
 def document_versions_diff(request, document_id: int):
     """What changed in the text between two versions (one logged read of both)."""
     try:

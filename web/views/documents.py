@@ -40,11 +40,13 @@ from ..forms import DocumentCorrectionForm, DocumentEditForm, MoveForm, Redactio
 from .actions import changed, cleaned, run_action
 from .casefiles import reopeners
 from .document_viewer import viewer_context
+from .purpose import asks_purpose
 from .signoff import signoff_context
 
 
 @login_required
 @require_GET
+@asks_purpose
 def document_page(request, document_id: int):
     # One view of the page is one access event; the embedded PDF rides on its grant.
     document = document_read(user=request.user, document_id=document_id, action="viewed",
@@ -55,6 +57,8 @@ def document_page(request, document_id: int):
     versions = _versions_to_link(request.user, document)
     return render(request, "web/document.html",
                   {"document": document, "version": version, "grant": document.access_grant,
+                   # The purpose stated for the page serves its downloads too.
+                   "read_purpose": request.GET.get("zweck", "").strip(),
                    "move_form": MoveForm(),
                    "redaction_form": RedactionForm(initial={"version": version.number}),
                    "redactions": _redactions(request.user, document),
@@ -101,6 +105,7 @@ def _versions_to_link(user, document) -> dict:
 
 @login_required
 @require_GET
+@asks_purpose
 def document_version_pdf(request, document_id: int, number: int):
     version = version_read(user=request.user, document_id=document_id, number=number,
                            purpose=request.GET.get("zweck", ""))
@@ -113,7 +118,8 @@ def document_version_pdf(request, document_id: int, number: int):
 @never_cache  # a picture of social data: private, no-store, never in a shared cache
 def document_thumbnail(request, document_id: int, number: int | None = None):
     """The first page of the latest (or a given) version as a small PNG. On the document page
-    it carries that page's grant; elsewhere (search hits) every picture is a logged read."""
+    it carries that page's grant, on a page of search hits the grant of that search's one
+    event; a picture fetched without a grant is a logged read of its own."""
     version = thumbnail_read(user=request.user, document_id=document_id, number=number,
                              grant=request.GET.get("g", ""),
                              purpose=request.GET.get("zweck", ""))
@@ -243,6 +249,7 @@ def document_move_action(request, document_id: int):
 
 @login_required
 @require_GET
+@asks_purpose
 def document_rendition(request, document_id: int):
     grant = request.GET.get("g")
     if grant:
@@ -259,6 +266,7 @@ def document_rendition(request, document_id: int):
 
 @login_required
 @require_GET
+@asks_purpose
 def document_original(request, document_id: int):
     document = document_read(user=request.user, document_id=document_id, action="downloaded",
                              purpose=request.GET.get("zweck", ""))

@@ -21,6 +21,7 @@ from archive.services.casefiles import case_file_by_reference
 from archive.services.documents import document_move
 from ingest.quarantine import quarantine_hand_to_unit, quarantine_release, quarantine_retry
 from ingest.selectors import (
+    inbox_routable,
     inbox_with_routing,
     jobs_quarantine_closed,
     jobs_quarantine_open,
@@ -87,7 +88,7 @@ INBOX_FILTERS = ("sachgebiet", "typ", "vorschlag")
 
 def _inbox_filtered(user, params):
     """The inbox narrowed by the filters of the query string, still trimmed to the user."""
-    documents = inbox_with_routing(inbox_documents(user))
+    documents = inbox_routable(inbox_documents(user))
     if params.get("sachgebiet"):
         documents = documents.filter(route_unit=params["sachgebiet"])
     if params.get("typ"):

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import InvalidInput
-from archive.selectors import documents_with_thumbnail
 from archive.services.doctypes import document_type_choices, document_type_names
 from search.backend import Filters
 from search.saved import (
@@ -72,7 +71,7 @@ def search_page(request):
             page = documents_search(user=request.user, query=params.query,
                                     filters=params.filters, sort=params.sort, limit=PAGE_SIZE,
                                     offset=(number - 1) * PAGE_SIZE, facets=True,
-                                    more_like=params.more_like)
+                                    more_like=params.more_like, thumbnails=True)
     except InvalidInput as exc:
         error = exc.message
     pages = Paginator(range(page.count), PAGE_SIZE).get_page(number) if page else None
@@ -83,8 +82,7 @@ def search_page(request):
         "pages": pages, "params": params, "get": request.GET, "paging": paging.urlencode(),
         "sorts": SORT_LABELS.items(), "states": STATE_LABELS.items(),
         "facets": _facet_links(request, page.facets) if page else [],
-        "thumbnails": documents_with_thumbnail(
-            request.user, [hit.document_id for hit in page.hits]) if page else set(),
+        "thumbnails": page.thumbnails if page else set(),
         "filtered": any(request.GET.getlist(p) for p in PAGE_NAMES.values() if p != "q"),
         "hidden_filters": [(name, value) for name in HIDDEN_FILTERS
                            for value in request.GET.getlist(name) if value.strip()],
