@@ -175,7 +175,7 @@ def test_every_control_has_a_label_and_every_column_header_a_scope(demo):
         parsed.feed(_body(client.get(url)))
         for control in parsed.controls:
             assert control["_wrapped"] or control.get("id") in parsed.labelled, (url, control)
-        assert all(header.get("scope") == "col" for header in parsed.headers), url
+        assert all(header.get("scope") in ("col", "row") for header in parsed.headers), url
 
 
 # --- users ---------------------------------------------------------------------------------
