@@ -11,10 +11,11 @@ from archive.labels import ERROR_CODES
 from ingest.jobs import job_receive
 from ingest.models import JobState
 from ingest.pipeline import job_run
-from tests.conftest import user
+from tests.conftest import sqlite_only, user
 from tests.fixtures.letters import Letter, render_letter
 
-pytestmark = pytest.mark.django_db
+# Real OCR and nothing the database decides: the SQLite pass is enough (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, sqlite_only]
 
 # Written here, not taken from the code under test.
 ALLOWED_LABELS = {
