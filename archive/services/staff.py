@@ -26,6 +26,24 @@ GRANTABLE = {"reopen_casefile", "share_casefile", "manage_fileplan", "view_unred
              *APP_PERMISSIONS}
 
 
+def app_permission_ensure(codename: str, apps=None) -> None:
+    """Create one of APP_PERMISSIONS on StaffProfile. The kernel adds no migration for an
+    app's permission, so the app calls this from its migration and after every migrate (a
+    test database's flush removes what a migration created; Django recreates only Meta
+    permissions)."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        content_type_model = apps.get_model("contenttypes", "ContentType")
+        permission_model = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    content_type, _ = content_type_model.objects.get_or_create(app_label="archive",
+                                                               model="staffprofile")
+    permission_model.objects.get_or_create(content_type=content_type, codename=codename,
+                                           defaults={"name": APP_PERMISSIONS[codename]})
+
+
 def staff_set(*, actor: Actor, username: str, role: str | None = None,
               units: list[str] | None = None, clearance: int | None = None,
               personnel_administration: bool | None = None, grant: list[str] | None = None,
