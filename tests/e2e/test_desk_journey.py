@@ -55,6 +55,16 @@ def steps(request):
     return Steps(request.node.name)
 
 
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    """The live server answers between OCR jobs of the parallel workers: a form's POST took
+    more than Playwright's 5 s default once in CI (the route start). Waiting longer changes
+    nothing a user would see, only how long a slow machine is given."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def _sign_in(browser, base_url: str, username: str, password: str, path: str):
     """A fresh session that signs in with the keyboard and lands on path."""
     page = _session(browser, base_url)
