@@ -1,5 +1,7 @@
 import json
 
+from django.db.models import F
+
 from archive.commands import RegistraturCommand
 from signoff.models import SigningLimit
 from signoff.routes import signing_limit_set
@@ -26,7 +28,8 @@ class Command(RegistraturCommand):
             signing_limit_set(actor=actor, unit_code=o["unit"] or "", max_amount=amount,
                               username=o["person"])
         for limit in SigningLimit.objects.select_related("unit", "user").order_by(
-                "unit__code", "user__username"):
+                # the unit-wide limit first on every database (NULLs sort first only in SQLite)
+                "unit__code", F("user__username").asc(nulls_first=True)):
             record = {"unit": limit.unit.code, "user": limit.user.username if limit.user
                       else None, "max_amount": str(limit.max_amount)}
             if o["json"]:
