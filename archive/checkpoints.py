@@ -22,7 +22,8 @@ signed, and `audit verify` names the first entry that differs. What each party c
   can sign whatever they like. Only copies held elsewhere help against them: the checkpoint
   lines are also written to the log system (syslog/journald, "audit checkpoint ..."), the
   operator can keep the checkpoint directory on append-only storage (`chattr +a`, WORM), and
-  a trusted timestamp of each checkpoint (RFC 3161, see `_timestamp_hook`) is to come.
+  a trusted timestamp of each checkpoint (RFC 3161, archive/timestamps.py) binds its line to
+  a time from an outside authority, when one is configured.
 
 Entries newer than the last checkpoint (at most the checkpoint interval, ten minutes) are
 protected by the chain and the append-only triggers only: someone with the database can cut
@@ -52,6 +53,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 from django.utils import timezone
 
+from . import timestamps
 from .chain import chain_digests
 from .errors import IntegrityFailure
 from .models import AuditState, ChainHead
@@ -263,12 +265,29 @@ def _last_line(handle) -> str | None:
     return data.rsplit(b"\n", 1)[-1].decode() if data else None
 
 
-def _timestamp_hook(checkpoint: Checkpoint) -> None:
-    """Later: obtain an RFC 3161 timestamp of the line hash from a trusted timestamp authority
-    and store the token beside the line, an anchor that not even the key holder controls."""
+def checkpoint_lines() -> list[tuple[int, str]]:
+    """(number, line hash) of every line of the checkpoint file, in order."""
+    path = _log_path()
+    texts = path.read_text().splitlines() if path.exists() else []
+    return [(number, line_hash(text)) for number, text in enumerate(texts, start=1)]
+
+
+def _timestamps_catch_up() -> None:
+    """An RFC 3161 token for every checkpoint line that has none yet (archive/timestamps.py):
+    an anchor that not even the key holder controls. A failure leaves the line for the next
+    run; the checkpoint itself is already written."""
+    if timestamps.tsa_configured():
+        timestamps.checkpoints_stamp(checkpoint_lines())
 
 
 def checkpoint_write() -> Checkpoint | None:
+    """Append a checkpoint (`_checkpoint_append`), then timestamp what is not stamped yet."""
+    checkpoint = _checkpoint_append()
+    _timestamps_catch_up()
+    return checkpoint
+
+
+def _checkpoint_append() -> Checkpoint | None:
     """Sign the chain head and the digests of the entries since the last checkpoint, append it
     to the checkpoint file and record it in the database and the anchor. Refuses (raises
     IntegrityFailure) to build on a checkpoint file that lost lines or on a chain that does not
@@ -322,7 +341,6 @@ def checkpoint_write() -> Checkpoint | None:
     _anchor_write(checkpoint)
     log.info("audit checkpoint %d: entry %d, head %s, line %s", checkpoint.number,
              checkpoint.seq, checkpoint.hash, checkpoint.line_hash)
-    _timestamp_hook(checkpoint)
     return checkpoint
 
 
@@ -331,6 +349,7 @@ class CheckpointLog:
     checkpoints: list[Checkpoint]  # those validly signed by the trusted key, in file order
     problems: list[str]
     lines: int = 0
+    timestamped: int = 0  # checkpoints with a valid RFC 3161 token
 
 
 def checkpoints_read() -> CheckpointLog:
@@ -387,6 +406,9 @@ def checkpoints_read() -> CheckpointLog:
         elif line_hash(texts[record["count"] - 1]) != record["line_hash"]:
             result.problems.append(f"checkpoint {record['count']} is not the one {name} "
                                    f"recorded: the checkpoint file was replaced")
+    problems, result.timestamped = timestamps.checkpoint_tokens_problems(
+        [(number, line_hash(text)) for number, text in enumerate(texts, start=1)])
+    result.problems += problems
     return result
 
 

@@ -74,6 +74,16 @@ class IntegrityFailure(RegistraturError):
     default_message = _("Die Integritätsprüfung ist fehlgeschlagen.")
 
 
+class TimestampUnavailable(RegistraturError):
+    """The time-stamping authority did not answer or refused. Callers go on without a token:
+    a checkpoint is stamped at the next run, a transfer note is recorded without one."""
+
+    code = "TSA_UNAVAILABLE"
+    http_status = 503
+    exit_code = 10
+    default_message = _("Der Zeitstempeldienst ist nicht erreichbar.")
+
+
 class PurposeRequired(RegistraturError):
     """A read outside the reader's own unit or assigned files (a case file shared with their
     unit) states its purpose first, as break-glass does for foreign files. The object is

@@ -198,6 +198,12 @@ AUDIT_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_KEY_FILE",
 # (`registratur audit key --public`). Unset: the `.pub` written beside the private key.
 AUDIT_PUBLIC_KEY_FILE = Path(env_str("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", "")
                              or AUDIT_KEY_FILE.with_suffix(".pub"))
+# RFC 3161 time-stamping authority for checkpoints and transfer notes (issue 14.9). Unset:
+# checkpoints are signed as before, without a timestamp, and the officer's page says so.
+TSA_URL = env_str("REGISTRATUR_TSA_URL", "")
+# The CA certificate(s), PEM, that verification trusts for the authority's signing certificate.
+TSA_CA_FILE = env_str("REGISTRATUR_TSA_CA_FILE", "")
+TSA_TIMEOUT_SECONDS = env_int("REGISTRATUR_TSA_TIMEOUT_SECONDS", 10)
 CELERY_BEAT_SCHEDULE.update({
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},

@@ -7,6 +7,7 @@ import json
 from django.utils import timezone
 
 from archive.services.events import event_append
+from archive.timestamps import transfer_note_token
 
 from .models import IngestJob
 
@@ -35,6 +36,12 @@ def transfer_note_build(job: IngestJob, *, found: dict) -> dict:
 
 
 def transfer_note_record(job: IngestJob, note: dict) -> None:
+    """Written with an RFC 3161 token over the note's hash when an authority is configured
+    (archive/timestamps.py); without one, or while it is down, the note goes in unstamped."""
     body = {key: value for key, value in note.items() if key != "note_sha256"}
+    data = {"note": body, "note_sha256": note["note_sha256"]}
+    token = transfer_note_token(note["note_sha256"])
+    if token:
+        data["timestamp"] = token
     event_append(action="transfer_note", object_type="ingest_job", object_id=job.pk,
-                 actor=note["operator"], data={"note": body, "note_sha256": note["note_sha256"]})
+                 actor=note["operator"], data=data)

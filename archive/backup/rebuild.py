@@ -25,6 +25,7 @@ from ..checkpoints import anchor_restore
 from ..destruction_journal import journal_path, journal_read
 from ..models import CaseFile, Document, Version
 from ..services.destruction import case_files_destroy, destruction_finish
+from ..timestamps import TOKENS_FILE
 from . import crypto
 from .errors import BackupRefused
 from .snapshot import FORMAT, HEADER, MANIFEST, is_sqlite, passphrase, pg_url
@@ -90,6 +91,7 @@ def _target_paths(entry: dict) -> Path | None:
     return {
         "blob": lambda: blob_path(path),
         "checkpoints": lambda: Path(settings.CHECKPOINT_DIR) / CHECKPOINT_FILE,
+        "timestamps": lambda: Path(settings.CHECKPOINT_DIR) / TOKENS_FILE,
         "audit_key": lambda: key,
         "audit_public_key": lambda: key.with_suffix(".pub"),
         "audit_pinned_key": lambda: Path(settings.AUDIT_PUBLIC_KEY_FILE),

@@ -23,6 +23,7 @@ from ..checkpoints import FILE_NAME as CHECKPOINT_FILE
 from ..checkpoints import checkpoint_file_locked
 from ..destruction_journal import journal_path, journal_read
 from ..models import Version
+from ..timestamps import TOKENS_FILE, tokens_path
 from . import crypto
 from .errors import BackupRefused
 
@@ -178,6 +179,8 @@ def backup_write(*, out: Path) -> dict:
         with checkpoint_file_locked() as checkpoints:
             if checkpoints.stat().st_size:
                 writer.add("checkpoints", CHECKPOINT_FILE, checkpoints)
+            if tokens_path().exists():  # RFC 3161 tokens of those checkpoints
+                writer.add("timestamps", TOKENS_FILE, tokens_path())
             _snapshot_database(snapshot)
         writer.add("database", "sqlite" if is_sqlite() else "postgresql", snapshot)
         referenced, schema = _referenced(snapshot), _schema(snapshot)

@@ -10,6 +10,7 @@ from ..actors import Actor, current_trail
 from ..chain import GENESIS, _canonical, _entry_hash, _entry_problem, _recomputed
 from ..checkpoints import Checkpoint, checkpoints_read
 from ..models import AuditState, ChainHead, Event
+from ..timestamps import transfer_note_problem
 
 
 def event_append(
@@ -49,6 +50,7 @@ class VerifyResult:
     first_bad_seq: int | None = None
     reason: str = ""
     last_hash: str = GENESIS
+    timestamped: int = 0  # checkpoints whose RFC 3161 token verified
 
 
 class _Signed:
@@ -89,7 +91,7 @@ def events_verify() -> VerifyResult:
     prev_hash, checked, first_bad, entry_reason = GENESIS, 0, None, ""
     for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
         entry_reason = (_entry_problem(event, checked + 1, prev_hash)
-                        or signed.mismatch(event))
+                        or signed.mismatch(event) or transfer_note_problem(event))
         if entry_reason:
             first_bad = checked + 1
             break
@@ -105,7 +107,8 @@ def events_verify() -> VerifyResult:
         entry_reason = f"the log ends at {checked} but {head.seq} entries were written"
     reasons = [entry_reason] if entry_reason else []
     reasons += checkpoint_log.problems
-    result = VerifyResult(not reasons, checked, first_bad, "; ".join(reasons), prev_hash)
+    result = VerifyResult(not reasons, checked, first_bad, "; ".join(reasons), prev_hash,
+                          checkpoint_log.timestamped)
     _record_full_check(result)
     return result
 

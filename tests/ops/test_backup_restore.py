@@ -20,7 +20,9 @@ from archive.blobstore import blob_path, blob_put_bytes
 from archive.models import CaseFile, Document, Version
 from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy
+from archive.timestamps import TOKENS_FILE
 from ingest.models import IngestJob
+from tests.archive.tsa import tsa_start
 from tests.conftest import registratur_env, sqlite_only, user, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
@@ -255,6 +257,31 @@ def test_the_untouched_backup_restores_and_a_second_restore_is_refused(small_bac
     assert report["audit_verify"] == "ok" and report["redestroyed"]["case_files"] == []
     again = _run(fresh, "restore", str(small_backup))
     assert again.returncode == 10 and again.stderr.startswith("BACKUP_TARGET_NOT_EMPTY")
+
+
+def test_checkpoint_timestamps_travel_with_the_backup(demo_tx, tmp_path):
+    """The RFC 3161 tokens of the checkpoints are evidence about the checkpoint file: a
+    restored instance has them and `audit verify` checks them (issue 14.9)."""
+    authority, server = tsa_start(tmp_path / "tsa")
+    stamping = {"REGISTRATUR_TSA_URL": authority.url,
+                "REGISTRATUR_TSA_CA_FILE": str(authority.ca_file)}
+    try:
+        source = {**_source_env(tmp_path), **stamping}
+        assert _run(source, "audit", "checkpoint").returncode == 0
+        out = tmp_path / "stamped-backup"
+        done = _run(source, "backup", "--out", str(out), "--json")
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.shutdown()
+    fresh = {**_fresh_env(tmp_path, "stamped"), "REGISTRATUR_TSA_CA_FILE": stamping[
+        "REGISTRATUR_TSA_CA_FILE"]}
+    done = _run(fresh, "restore", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    tokens = Path(fresh["REGISTRATUR_DATA_DIR"]) / "checkpoints" / TOKENS_FILE
+    assert tokens.exists()
+    verified = _run(fresh, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "carry a valid RFC 3161 timestamp" in verified.stdout
 
 
 def test_backup_needs_a_passphrase_and_an_empty_directory(demo_tx, tmp_path):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
+from archive.checkpoints import checkpoint_lines
 from archive.guards import require_role
 from archive.models import BreakGlass, Role
 from archive.selectors import break_glass_open_for_review
@@ -15,6 +16,7 @@ from archive.services.events import trail_status
 from archive.services.fixity import fixity_alerts
 from archive.services.reports import Narrowing, Period, report_csv, report_groups, report_run
 from archive.services.trail import trail_entries
+from archive.timestamps import tsa_status
 
 from ..forms import ReportForm
 from .actions import object_or_404, run_action
@@ -29,6 +31,7 @@ def overview(request):
         "alerts": fixity_alerts()[:100],
         # Only what was appended since the last check; the full check runs daily.
         "trail": trail_status(),
+        "tsa": tsa_status(len(checkpoint_lines())),
         "form": ReportForm(),
     })
 

@@ -52,7 +52,9 @@ class Command(RegistraturCommand):
     def _verify(self):
         result = events_verify()
         if result.ok:
-            self.stdout.write(f"OK: {result.checked} entries, chain intact.")
+            stamped = (f" {result.timestamped} checkpoints carry a valid RFC 3161 timestamp."
+                       if result.timestamped else "")
+            self.stdout.write(f"OK: {result.checked} entries, chain intact.{stamped}")
             return
         where = (f"first bad entry is #{result.first_bad_seq}" if result.first_bad_seq
                  else "the checkpoints do not match")
