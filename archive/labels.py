@@ -84,6 +84,7 @@ EVENT_ACTIONS = {
     "disposal_rejected": _("Aussonderung abgelehnt"),
     # hand-over to the public archive (xdomea)
     "archive_offered": _("dem Archiv angeboten"),
+    "file_plan_exported": _("Aktenplan exportiert (xdomea 0301)"),
     "archive_receipt": _("Empfangsbestätigung des Archivs erhalten"),
     "archive_appraised": _("vom Archiv bewertet"),
     "archive_appraisal_received": _("Bewertung des Archivs erhalten"),
@@ -129,6 +130,7 @@ OBJECT_TYPES = {
     "case_file": _("Akte"),
     "document": _("Dokument"),
     "process": _("Vorgang"),
+    "file_plan": _("Aktenplan"),
     "plan_unit": _("Aktenplaneinheit"),
     "document_type": _("Dokumenttyp"),
     "correspondent": _("Absender"),

@@ -112,6 +112,7 @@ urlpatterns = [
     path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),
     path("aktenplan/", fileplan.file_plan_page, name="file_plan"),
     path("aktenplan/neu", fileplan.file_plan_create, name="file_plan_create"),
+    path("aktenplan/xdomea-0301.xml", fileplan.file_plan_xdomea, name="file_plan_xdomea"),
     path("aktenplan/<int:plan_unit_id>/status", fileplan.file_plan_toggle,
          name="file_plan_toggle"),
     path("aktenplan/<int:plan_unit_id>/frist", fileplan.file_plan_schedule,

@@ -37,6 +37,18 @@ class FileData:
 
 
 @dataclass(frozen=True)
+class HistoryData:
+    """One entry of an object's history (HistorienProtokollInformation), from the trail."""
+    action: str  # in German
+    actor: str
+    at: datetime  # local time, no zone (xs:dateTime as the rest of the message)
+    name: str = ""  # the changed field, where the entry records one
+    old: str = ""
+    new: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class DocumentData:
     id: str
     title: str
@@ -44,6 +56,7 @@ class DocumentData:
     letter_date: date | None
     kind: str
     files: list[FileData] = field(default_factory=list)
+    history: list[HistoryData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,22 @@ class CaseFileData:
     retention_end: date | None
     documents: list[DocumentData]
     processes: list[ProcessData]
+    appraisal: str = codes.TO_APPRAISE  # Aussonderungsart: B until the archive decided
+    confidentiality: int = 0  # archive.models.Confidentiality
+    restricted: bool = False  # Art. 18 GDPR / § 84 SGB X
+    disputed_note: str = ""  # Art. 16 GDPR: the subject disputes the accuracy
+    history: list[HistoryData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanUnitData:
+    """One unit of the file plan for the 0301 export, with its children."""
+    code: str
+    title: str
+    active: bool
+    appraisal: str  # Aussonderungsart: B (the archive appraises) or V
+    years: int | None  # retention in whole years; None: no schedule, kept without end
+    children: list["PlanUnitData"] = field(default_factory=list)
 
 
 def _text(tag: str, value) -> etree._Element:
@@ -121,6 +150,44 @@ def _checksums(files: list[FileData]) -> etree._Element:
           for f in files])
 
 
+def _history(entries: list[HistoryData]) -> list[etree._Element]:
+    return [X.HistorienProtokollInformation(
+        *_optional(_text("MetadatumName", entry.name) if entry.name else None,
+                   _text("MetadatumAlterWert", entry.old) if entry.name else None,
+                   _text("MetadatumNeuerWert", entry.new) if entry.name else None),
+        _text("Akteur", entry.actor or "System"),
+        _text("DatumUhrzeit", entry.at.replace(microsecond=0)),
+        *_optional(_text("Bemerkung", entry.note) if entry.note else None),
+        _text("Aktion", entry.action)) for entry in entries]
+
+
+def _marks(record: CaseFileData) -> list[etree._Element]:
+    """Restriction and dispute have no element of their own in 3.0.0: they go to the remark
+    (for people) and to the extension point (for machines)."""
+    fields = []
+    if record.confidentiality == 2:
+        fields.append(("Vertraulichkeit", "streng vertraulich"))
+    if record.restricted:
+        fields.append(("Verarbeitung eingeschraenkt", "Art. 18 DSGVO / § 84 SGB X"))
+    if record.disputed_note:
+        fields.append(("Richtigkeit bestritten", record.disputed_note))
+    if not fields:
+        return []
+    return [X.AnwendungsspezifischeErweiterung(
+        _text("Kennung", "urn:registratur:kennzeichen"),
+        _text("Name", "Kennzeichen der Akte"),
+        *[X.Feld(_text("Name", name), _text("Wert", value)) for name, value in fields])]
+
+
+def _remark(record: CaseFileData) -> str:
+    parts = []
+    if record.restricted:
+        parts.append("Verarbeitung eingeschränkt (Art. 18 DSGVO, § 84 SGB X).")
+    if record.disputed_note:
+        parts.append(f"Richtigkeit bestritten: {record.disputed_note}")
+    return " ".join(parts)
+
+
 def _document(doc: DocumentData, *, with_files: bool) -> etree._Element:
     versions = []
     if with_files:
@@ -139,15 +206,19 @@ def _document(doc: DocumentData, *, with_files: bool) -> etree._Element:
         *_optional(_dated("Posteingangsdatum", doc.received),
                    _dated("DatumDesSchreibens", doc.letter_date),
                    _text("Typ", doc.kind) if doc.kind else None),
+        *(_history(doc.history) if with_files else []),
         *versions,
         *([_checksums(doc.files)] if with_files and doc.files else []))
 
 
 def _case_file(record: CaseFileData, *, with_files: bool) -> etree._Element:
+    """0501 (with_files False) offers metadata; 0503 carries the primary documents, the
+    history and the archive's own decision."""
+    appraisal = record.appraisal if with_files else codes.TO_APPRAISE
     retention = X.ArchivspezifischeMetadaten(
         *_optional(X.Aufbewahrungsdauer(_text("AnzahlJahre", record.retention_years))
                    if record.retention_years is not None else None),
-        X.Aussonderungsart(_code("Aussonderungsart", codes.TO_APPRAISE, codes.APPRAISAL_LIST)),
+        X.Aussonderungsart(_code("Aussonderungsart", appraisal, codes.APPRAISAL_LIST)),
         *_optional(_dated("Aufbewahrungsende", record.retention_end)))
     content = X.Akteninhalt(
         *[_document(doc, with_files=with_files) for doc in record.documents],
@@ -157,17 +228,23 @@ def _case_file(record: CaseFileData, *, with_files: bool) -> etree._Element:
                                _dated("ZdADatum", process.closed)),
                     *[_document(doc, with_files=with_files) for doc in process.documents])
           for process in record.processes])
+    remark = _remark(record)
     return X.Akte(
         X.Identifikation(_text("ID", record.id)),
         X.AllgemeineMetadaten(
             _text("Betreff", record.title), _text("Kennzeichen", record.file_reference),
+            _code("Vertraulichkeitsstufe", codes.CONFIDENTIALITY[record.confidentiality],
+                  codes.CONFIDENTIALITY_LIST),
+            *_optional(_text("Bemerkung", remark) if remark else None),
             X.Aktenplaneinheit(_text("Kennzeichen", record.plan_code),
                                _text("Inhaltsangabe", record.plan_title))),
         retention,
         X.Laufzeit(*_optional(_dated("Beginn", record.begin), _dated("Ende", record.closed))),
+        *(_history(record.history) if with_files else []),
         content,
         *_optional(_bool("ZdA", True) if record.closed else None,
-                   _dated("ZdADatum", record.closed)))
+                   _dated("ZdADatum", record.closed)),
+        *_marks(record))
 
 
 def offer_list(header: Header, case_files: list[CaseFileData]) -> etree._ElementTree:
@@ -186,6 +263,28 @@ def transfer(header: Header, case_files: list[CaseFileData]) -> etree._ElementTr
                     _bool("Empfangsbestaetigung", True)])
     for record in case_files:
         root.append(X.Schriftgutobjekt(_case_file(record, with_files=True)))
+    return etree.ElementTree(root)
+
+
+def _plan_unit(unit: PlanUnitData) -> etree._Element:
+    duration = (X.Aufbewahrungsdauer(_text("AnzahlJahre", unit.years)) if unit.years is not None
+                else X.Aufbewahrungsdauer(_bool("Unbefristet", True)))
+    return X.Einheit(
+        _text("Kennzeichen", unit.code), _text("Inhaltsangabe", unit.title),
+        X.Aussonderungsart(_code("Aussonderungsart", unit.appraisal, codes.APPRAISAL_LIST)),
+        _bool("Stillgelegt", not unit.active),
+        duration,
+        *[_plan_unit(child) for child in unit.children])
+
+
+def file_plan(header: Header, *, name: str, version: str,
+              units: list[PlanUnitData]) -> etree._ElementTree:
+    """0301 Aktenplan: the file plan with each unit's retention and default appraisal."""
+    head = _header(header, "0301")
+    head.append(_bool("Empfangsbestaetigung", False))
+    root = X(codes.MESSAGES["0301"], head,
+             X.Aktenplan(_text("Bezeichnung", name), _text("Version", version),
+                         *[_plan_unit(unit) for unit in units]))
     return etree.ElementTree(root)
 
 

@@ -6,10 +6,24 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
-from archive.models import CaseFile, Version
+from archive.labels import event_label
+from archive.models import CaseFile, Event, Version
+from archive.selectors import READ_ACTIONS
 
 from ..models import CaseFileRetention, RetentionSchedule
-from .messages import CaseFileData, DocumentData, FileData, Header, Party, ProcessData
+from . import codes
+from .messages import (
+    CaseFileData,
+    DocumentData,
+    FileData,
+    Header,
+    HistoryData,
+    Party,
+    ProcessData,
+)
+
+# Reads are the access log, not the object's history: they stay here (the officer's reports).
+NOT_HISTORY = (*READ_ACTIONS, "searched", "listed", "read_refused")
 
 
 def xdomea_id_ensure(record: CaseFileRetention) -> uuid.UUID:
@@ -47,16 +61,46 @@ def _files(case_file_id: uuid.UUID, document, with_files: bool) -> list[FileData
             for v in document.versions.order_by("number")]
 
 
+def _history_entries(event: Event) -> list[HistoryData]:
+    at = timezone.localtime(event.at).replace(tzinfo=None)
+    action = event_label(event.action)
+    changes = (event.data or {}).get("changes") or {}
+    if isinstance(changes, dict) and changes:
+        return [HistoryData(action=action, actor=event.actor, at=at, name=str(name),
+                            old=str(values[0]), new=str(values[1]), note=event.purpose)
+                for name, values in changes.items()
+                if isinstance(values, list | tuple) and len(values) == 2]
+    return [HistoryData(action=action, actor=event.actor, at=at, note=event.purpose)]
+
+
+def _histories(case_file: CaseFile, documents) -> dict[tuple[str, str], list[HistoryData]]:
+    """The history of the case file and of each document, from the trail, in one query."""
+    keys = [("case_file", str(case_file.pk))] + [("document", str(d.pk)) for d in documents]
+    by_object: dict[tuple[str, str], list[HistoryData]] = {key: [] for key in keys}
+    events = Event.objects.filter(
+        object_type__in=("case_file", "document"),
+        object_id__in=[key for _, key in keys]).exclude(action__in=NOT_HISTORY).order_by("seq")
+    for event in events:
+        key = (event.object_type, event.object_id)
+        if key in by_object:
+            by_object[key].extend(_history_entries(event))
+    return by_object
+
+
 def case_file_data(case_file: CaseFile, record: CaseFileRetention, *,
                    with_files: bool = False) -> CaseFileData:
+    """With files (0503): also the history of file and documents and the archive's decision."""
     own_id = xdomea_id_ensure(record)
-    documents = case_file.documents.filter(destroyed_at__isnull=True).order_by("received_at", "pk")
+    documents = list(case_file.documents.filter(destroyed_at__isnull=True)
+                     .order_by("received_at", "pk"))
+    histories = _histories(case_file, documents) if with_files else {}
 
     def doc(document) -> DocumentData:
         return DocumentData(id=derived_id(own_id, "document", document.pk), title=document.title,
                             received=_date(document.received_at),
                             letter_date=document.letter_date, kind=document.document_type,
-                            files=_files(own_id, document, with_files))
+                            files=_files(own_id, document, with_files),
+                            history=histories.get(("document", str(document.pk)), []))
 
     schedule = RetentionSchedule.objects.filter(key=record.schedule_key).first()
     return CaseFileData(
@@ -68,4 +112,8 @@ def case_file_data(case_file: CaseFile, record: CaseFileRetention, *,
         processes=[ProcessData(id=derived_id(own_id, "process", p.pk), title=p.title,
                                closed=_date(p.closed_at),
                                documents=[doc(d) for d in documents if d.process_id == p.pk])
-                   for p in case_file.processes.order_by("pk")])
+                   for p in case_file.processes.order_by("pk")],
+        appraisal=codes.APPRAISAL_BY_DECISION.get(record.archive_decision, codes.TO_APPRAISE),
+        confidentiality=case_file.confidentiality, restricted=case_file.restricted,
+        disputed_note=case_file.disputed_note,
+        history=histories.get(("case_file", str(case_file.pk)), []))

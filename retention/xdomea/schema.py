@@ -14,6 +14,7 @@ from archive.errors import Conflict, InvalidInput
 log = logging.getLogger(__name__)
 
 ENTRY = "xdomea-Nachrichten-AussonderungDurchfuehren.xsd"
+ENTRY_FILE_PLAN = "xdomea-Nachrichten-AktenplanAustauschen.xsd"  # 0301
 SHIPPED_DIR = Path(__file__).resolve().parent / "schemas" / "3.0.0"
 
 
@@ -26,9 +27,9 @@ def _schema(path: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(path))
 
 
-def schema_load() -> etree.XMLSchema:
+def schema_load(entry_name: str = ENTRY) -> etree.XMLSchema:
     """The compiled schema, or the refusal to go on without it."""
-    entry = schema_dir() / ENTRY
+    entry = schema_dir() / entry_name
     try:
         return _schema(str(entry))
     except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError) as error:
@@ -40,18 +41,18 @@ def schema_load() -> etree.XMLSchema:
                        code="XDOMEA_SCHEMA_MISSING") from None
 
 
-def schema_errors(tree) -> list[str]:
+def schema_errors(tree, entry_name: str = ENTRY) -> list[str]:
     """Every schema violation as 'line N: message'; empty when valid."""
-    schema = schema_load()
+    schema = schema_load(entry_name)
     if schema.validate(tree):
         return []
     return [f"line {error.line}: {error.message}" for error in schema.error_log]
 
 
-def schema_assert_valid(tree, *, what: str) -> None:
+def schema_assert_valid(tree, *, what: str, entry_name: str = ENTRY) -> None:
     """Refuse a message that violates the schema, or that cannot be checked at all, with a
     short summary of why."""
-    errors = schema_errors(tree)
+    errors = schema_errors(tree, entry_name)
     if errors:
         more = f" (+{len(errors) - 3} weitere)" if len(errors) > 3 else ""
         raise InvalidInput(f"{what} verletzt das xdomea-3.0.0-Schema: "

@@ -12,6 +12,7 @@ from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.errors import Conflict, InvalidInput, NotFound
 from archive.models import CaseFile, Document, Event, FilePlanUnit, Version
+from archive.services.events import event_append
 from archive.services.processes import process_create
 from archive.services.reports import Period, report_case_file
 from retention.models import (
@@ -319,3 +320,59 @@ def test_the_dpo_report_on_a_case_file_shows_its_handover_to_the_archive(
     packaged = Version.objects.filter(document__case_file=offered_files["B"]).count()
     assert len(handover.data["files"]) == packaged >= 2
     assert handovers(offered_files["A"]) == []  # to be destroyed, not handed over
+
+
+def test_package_carries_history_decision_confidentiality_and_marks(offered_files, tmp_path):
+    """Issue 14.11: the 0503 carries the file's and the documents' history from the trail
+    (not the reads), the Aussonderungsart the archive decided in its 0502, the retention
+    period, the confidentiality from the xdomea code list and the restriction and dispute
+    marks; and it is valid against the official schema."""
+    case_file = offered_files["B"]
+    CaseFile.objects.filter(pk=case_file.pk).update(
+        confidentiality=1, disputed_note="Anschrift wird bestritten")
+    event_append(action="changed", object_type="case_file", object_id=case_file.pk,
+                 actor="sachbearbeitung-b", data={"changes": {"title": ["Alt", "Neu"]}})
+    event_append(action="viewed", object_type="case_file", object_id=case_file.pk,
+                 actor="sachbearbeitung-b", purpose="Lesen")
+    _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
+    [path] = transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
+    with zipfile.ZipFile(path) as package:
+        xml = next(package.read(n) for n in package.namelist() if n.endswith(".xml"))
+    tree = assert_valid(xml)
+    [akte] = tree.findall("x:Schriftgutobjekt/x:Akte", NS)
+    assert akte.findtext("x:ArchivspezifischeMetadaten/x:Aussonderungsart/"
+                         "x:Aussonderungsart/code", namespaces=NS) == "A"
+    assert akte.findtext("x:ArchivspezifischeMetadaten/x:Aufbewahrungsdauer/x:AnzahlJahre",
+                         namespaces=NS) == "10"
+    stufe = akte.find("x:AllgemeineMetadaten/x:Vertraulichkeitsstufe", NS)
+    assert stufe.get("listURI") == "urn:xoev-de:xdomea:codeliste:vertraulichkeitsstufe"
+    assert stufe.findtext("code") == "005"  # Vertraulich, from the official code list
+    assert "Anschrift wird bestritten" in akte.findtext("x:AllgemeineMetadaten/x:Bemerkung",
+                                                        namespaces=NS)
+    marks = {f.findtext("x:Name", namespaces=NS): f.findtext("x:Wert", namespaces=NS)
+             for f in akte.findall("x:AnwendungsspezifischeErweiterung/x:Feld", NS)}
+    assert marks == {"Richtigkeit bestritten": "Anschrift wird bestritten"}
+    history = akte.findall("x:HistorienProtokollInformation", NS)
+    actions = [h.findtext("x:Aktion", namespaces=NS) for h in history]
+    assert "angelegt" in actions and "geschlossen (zdA)" in actions
+    assert "angesehen" not in " ".join(actions).lower()
+    [change] = [h for h in history if h.findtext("x:MetadatumName", namespaces=NS) == "title"]
+    assert (change.findtext("x:MetadatumAlterWert", namespaces=NS),
+            change.findtext("x:MetadatumNeuerWert", namespaces=NS)) == ("Alt", "Neu")
+    assert all(h.findtext("x:Akteur", namespaces=NS) for h in history)
+    documents = akte.findall(".//x:Dokument", NS)
+    assert documents and all(d.findall("x:HistorienProtokollInformation", NS)
+                             for d in documents)
+
+
+def test_a_restricted_file_is_marked_in_the_package(offered_files, tmp_path):
+    CaseFile.objects.filter(pk=offered_files["B"].pk).update(restricted=True, confidentiality=2)
+    _appraised(offered_files, tmp_path, {"A": "V", "B": "A"})
+    [path] = transfer_package(actor=acting(user("datenschutz")), out_dir=tmp_path / "pkg")
+    with zipfile.ZipFile(path) as package:
+        xml = next(package.read(n) for n in package.namelist() if n.endswith(".xml"))
+    [akte] = assert_valid(xml).findall("x:Schriftgutobjekt/x:Akte", NS)
+    marks = {f.findtext("x:Name", namespaces=NS)
+             for f in akte.findall("x:AnwendungsspezifischeErweiterung/x:Feld", NS)}
+    assert marks == {"Verarbeitung eingeschraenkt", "Vertraulichkeit"}
+    assert "Art. 18" in akte.findtext("x:AllgemeineMetadaten/x:Bemerkung", namespaces=NS)

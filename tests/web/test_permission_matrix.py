@@ -124,6 +124,7 @@ def _matrix(objects) -> dict:
                                 ("post", (case_file,), {}, A_ACTS)],
         "web:break_glass": [("get", (), {}, EVERYONE)],
         "web:file_plan": [("get", (), {}, ADMIN)],
+        "web:file_plan_xdomea": [("get", (), {}, _only({"admin": 200, "datenschutz": 200}, 404))],
         "web:file_plan_create": [("post", (), {"code": "50.20.9", "title": "Test",
                                                "retention_schedule": "SGB-10J-ZDA"},
                                   ADMIN_ACTS)],

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,10 +8,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
-from archive.errors import InvalidInput, NotFound
+from archive.errors import InvalidInput, NotFound, PermissionDenied
 from archive.guards import is_administrator
 from archive.models import FilePlanUnit
 from archive.services.fileplan import plan_unit_create, plan_unit_update
+from retention.services.fileplan_export import file_plan_export
 
 from ..admin_forms import PlanUnitTitleForm
 from ..forms import PlanUnitForm, PlanUnitScheduleForm, schedule_options
@@ -129,3 +131,16 @@ def file_plan_update(request, plan_unit_id: int):
         form.add_error("title", _("Bitte geben Sie einen Titel an."))
     return render(request, "web/admin_plan_unit_form.html",
                   {**_edit_context(unit), "form": form}, status=400)
+
+
+@login_required
+@require_GET
+def file_plan_xdomea(request):
+    """The plan as xdomea 0301, for the administration and the officer (404 for others)."""
+    try:
+        name, data = file_plan_export(actor=actor_for_request(request))
+    except PermissionDenied:
+        raise NotFound() from None
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
