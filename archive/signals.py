@@ -55,3 +55,8 @@ document_opened = Signal()
 """A person opened a document through the access function (document_read), so it counts as
 seen by them (the desk's "new post"). Sent inside the read's transaction.
 kwargs: document_id (int), user_id (int), action (str: one of READ_ACTIONS)"""
+
+follow_up_due = Signal()
+"""A follow-up (Wiedervorlage) became due today; sent once per follow-up and due date by the
+follow-ups' daily run. kwargs: follow_up_id (int), unit_id (int: the case file's unit),
+due (date), case_file_id (int | None), document_id (int | None)"""

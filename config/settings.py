@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "desk",
     "followups",
     "identity",
+    "webhooks",
     "web",
 ]
 
@@ -287,6 +288,16 @@ CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents"
 # next working day (§ 64 Abs. 3 SGG); deadlines ending within DEADLINE_WARN_DAYS are warned of.
 DEADLINE_HOLIDAY_STATE = env_str("REGISTRATUR_HOLIDAY_STATE", "BY")
 DEADLINE_WARN_DAYS = env_int("REGISTRATUR_DEADLINE_WARN_DAYS", 14)
+# Due follow-ups are announced (the follow_up_due signal: webhooks) by this hourly run.
+CELERY_BEAT_SCHEDULE["followups-announce-due"] = {"task": "followups.announce_due",
+                                                  "schedule": 3600.0}
+
+# ========================= webhooks ========================================================
+# Signed POSTs to subscribed specialist procedures; a dead subscriber never blocks filing.
+WEBHOOK_TIMEOUT_SECONDS = env_int("REGISTRATUR_WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = env_int("REGISTRATUR_WEBHOOK_MAX_ATTEMPTS", 10)
+CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {"task": "webhooks.retry_due", "schedule": 60.0}
+CELERY_TASK_ROUTES["webhooks.*"] = {"queue": "index"}
 
 # ========================= retention =======================================================
 CELERY_BEAT_SCHEDULE.update({

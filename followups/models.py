@@ -27,6 +27,9 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
     closed_by = models.CharField(_("erledigt von"), max_length=150, blank=True)
+    # The due date the follow_up_due signal was sent for: once per follow-up and date, again
+    # after it was moved.
+    announced_due = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["due", "pk"]

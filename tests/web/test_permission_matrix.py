@@ -44,6 +44,7 @@ from signoff.routes import signoff_route_start
 from tests.archive.helpers import content, file_document, grant, staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
+from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
 USERS = ["poststelle", "sachbearbeitung-a", "sachbearbeitung-b", "datenschutz", "admin", None]
@@ -165,6 +166,12 @@ def _matrix(objects) -> dict:
             "actions": ["search", "read"], "expires": "2099-12-31"},
             ADMIN)],
         "web:admin_token_revoke": [("post", (objects["token"],), {}, ADMIN_ACTS)],
+        "web:admin_webhooks": [("get", (), {}, ADMIN)],
+        "web:admin_webhook_create": [("post", (), {
+            "name": "fachverfahren-hook", "url": "https://fachverfahren.example/hook",
+            "events": ["document.filed"], "units": ["A"]}, ADMIN)],
+        "web:admin_webhook_deactivate": [("post", (objects["webhook"],), {}, ADMIN_ACTS)],
+        "web:admin_webhook_resend": [("post", (objects["webhook_delivery"],), {}, ADMIN_ACTS)],
         "web:admin_units": [("get", (), {"sortierung": "bezeichnung"}, ADMIN)],
         "web:admin_unit_new": [("get", (), {}, ADMIN)],
         "web:admin_unit_create": [("post", (), {"code": "C", "name": "Sachgebiet C"},
@@ -412,6 +419,16 @@ def objects(demo, tmp_path):
                                 document_id=file_document(demo["A"], text="Entwurf",
                                                           store=True).pk,
                                 cosigners=["sachbearbeitung-a"], final_signer="A")
+    # A webhook subscriber with a given-up delivery (the administration's rows).
+    webhook = Subscription.objects.create(name="hook", url="https://example.invalid/h",
+                                          secret="s", events=["document.filed"],
+                                          created_by="admin")
+    webhook.units.set([demo["A"].unit])
+    resent = Subscription.objects.create(name="hook-2", url="https://example.invalid/h2",
+                                         secret="s", events=["document.filed"],
+                                         created_by="admin")  # not the one deactivated
+    webhook_delivery = Delivery.objects.create(subscription=resent, event="document.filed",
+                                               payload={}, state="dead", attempts=10)
     # A's deputy and absence (the desk's rows): only A may remove them.
     deputy = Deputy.objects.create(absentee=user("sachbearbeitung-a"),
                                    deputy=user("sachbearbeitung-b"))
@@ -435,7 +452,7 @@ def objects(demo, tmp_path):
             "document_type": DocumentType.objects.get(key="antrag").pk,
             "follow_up": follow_up.pk, "today": timezone.localdate().isoformat(),
             "for_a": f"user:{user('sachbearbeitung-a').pk}",
-            "token": token.pk,
+            "token": token.pk, "webhook": webhook.pk, "webhook_delivery": webhook_delivery.pk,
             "unclassified_rule": DeadlineRule.objects.get(document_type="").pk}
 
 
