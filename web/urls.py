@@ -201,6 +201,8 @@ urlpatterns = [
     path("datenschutz/einschraenkungen/<int:case_file_id>/aufheben", retention.restriction_lift,
          name="restriction_lift"),
     path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
+    path("datenschutz/auskunft.csv", retention.subject_access_csv_download,
+         name="subject_access_csv"),
     # The hand-over to the public archive, xdomea 0501-0507 (web/views/transfer.py).
     path("datenschutz/archivanbietung/", transfer.transfers_page, name="transfers"),
     path("datenschutz/archivanbietung/anbieten", transfer.offer_action, name="transfer_offer"),

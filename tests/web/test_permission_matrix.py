@@ -218,6 +218,7 @@ def _matrix(objects) -> dict:
         "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
                                   DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
+        "web:subject_access_csv": [("get", (), {"person": "Müller"}, DPO)],
         "web:transfers": [("get", (), {}, DPO)],
         # The hand-over to the archive. The posts find nothing to do (nothing due, no file,
         # already packaged) and come back with the reason; the downloads are of a packaged
