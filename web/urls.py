@@ -20,6 +20,7 @@ from .views import (
     home,
     intake,
     mailroom,
+    oversight,
     retention,
     review,
     schedules,
@@ -201,6 +202,10 @@ urlpatterns = [
     path("datenschutz/einschraenkungen/<int:case_file_id>/aufheben", retention.restriction_lift,
          name="restriction_lift"),
     path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
+    path("datenschutz/hinweise/", oversight.alerts_page, name="alerts"),
+    path("datenschutz/hinweise/<int:alert_id>/", oversight.alert_page, name="alert"),
+    path("datenschutz/hinweise/<int:alert_id>/pruefen", oversight.alert_review_action,
+         name="alert_review"),
     path("datenschutz/auskunft.csv", retention.subject_access_csv_download,
          name="subject_access_csv"),
     # The hand-over to the public archive, xdomea 0501-0507 (web/views/transfer.py).

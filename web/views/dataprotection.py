@@ -15,6 +15,7 @@ from archive.services.events import trail_status
 from archive.services.fixity import fixity_alerts
 from archive.services.reports import Narrowing, Period, report_csv, report_groups, report_run
 from archive.services.trail import trail_entries
+from oversight.services import alerts_open_count
 
 from ..forms import ReportForm
 from .actions import object_or_404, run_action
@@ -30,6 +31,7 @@ def overview(request):
         # Only what was appended since the last check; the full check runs daily.
         "trail": trail_status(),
         "form": ReportForm(),
+        "alerts_open": alerts_open_count(request.user),
     })
 
 
