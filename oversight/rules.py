@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from archive.selectors import READ_ACTIONS
 
 from .models import AlertRule, RuleKey
-from .trail import CaseFiles, Seen, entries_between
+from .trail import CaseFiles, ClosedAt, Seen, entries_between
 
 DEFAULTS = {
     RuleKey.SAME_NAME: {"threshold": 1, "window_hours": 24, "params": {"similarity": 90}},
@@ -237,13 +237,16 @@ def closed_unfollowed(rule: RuleSettings, end: datetime) -> list[Finding]:
         case_file = files.of(entry)
         if case_file is not None:
             acted[(entry.actor, case_file.pk)].append(entry.at)
+    closed_at = ClosedAt(files.files.values())
     unfollowed: dict[str, dict[int, list[Seen]]] = defaultdict(lambda: defaultdict(list))
     for entry in reads:
         case_file = files.of(entry)
         if case_file is None:
             continue
-        closed = case_file.closed_at is not None and case_file.closed_at <= entry.at
-        if not (closed or case_file.restricted or entry.basis == "restricted"):
+        # Restricted at the time of the read: the read's basis says so (older entries
+        # without a basis: the file's mark now).
+        restricted = entry.basis == "restricted" or (not entry.basis and case_file.restricted)
+        if not (closed_at(case_file.pk, entry.at) or restricted):
             continue
         if any(
             entry.at <= at <= entry.at + grace for at in acted.get((entry.actor, case_file.pk), ())

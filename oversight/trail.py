@@ -106,3 +106,27 @@ class CaseFiles:
     def of_shown(self, document_id: str) -> CaseFile | None:
         case_file_id = self.of_document.get(int(document_id)) if document_id.isdigit() else None
         return self.files.get(case_file_id) if case_file_id else None
+
+
+class ClosedAt:
+    """Whether a case file was closed at a given time, from its "closed" and "reopened"
+    entries (a file read while closed and reopened since is not open at that read); for a file
+    without such entries, from its zdA date."""
+
+    def __init__(self, case_files):
+        self.files = {case_file.pk: case_file for case_file in case_files}
+        self.changes: dict[int, list[tuple[datetime, bool]]] = {}
+        events = Event.objects.filter(
+            object_type="case_file",
+            object_id__in=[str(pk) for pk in self.files],
+            action__in=("closed", "reopened"),
+        ).order_by("seq")
+        for object_id, at, action in events.values_list("object_id", "at", "action"):
+            self.changes.setdefault(int(object_id), []).append((at, action == "closed"))
+
+    def __call__(self, case_file_id: int, at: datetime) -> bool:
+        before = [closed for changed, closed in self.changes.get(case_file_id, ()) if changed <= at]
+        if before:
+            return before[-1]
+        case_file = self.files[case_file_id]
+        return case_file.closed_at is not None and case_file.closed_at <= at
