@@ -125,6 +125,11 @@ EVENT_ACTIONS = {
     "follow_up_moved": _("Wiedervorlage verschoben"),
     "follow_up_closed": _("Wiedervorlage erledigt"),
     "deadline_done": _("Frist als erledigt vermerkt"),
+    # misuse alerts (oversight)
+    "alert_raised": _("Hinweis auf Missbrauch erzeugt"),
+    "alert_opened": _("Hinweis auf Missbrauch geöffnet"),
+    "alert_reviewed": _("Hinweis auf Missbrauch geprüft"),
+    "alert_rule_changed": _("Regel für Hinweise geändert"),
     # backup and restore
     "backup_written": _("Sicherung geschrieben"),
     "restored": _("aus einer Sicherung wiederhergestellt"),
@@ -165,6 +170,8 @@ OBJECT_TYPES = {
     "deadline_list": _("Fristenliste"),
     "deadline_rule": _("Fristregel"),
     "instance": _("Instanz"),
+    "alert": _("Hinweis auf Missbrauch"),
+    "alert_rule": _("Regel für Hinweise"),
 }
 
 REPORT_KINDS = {
@@ -236,6 +243,12 @@ ERROR_CODES = {
     "INVALID_DATE": _("ungültiges Datum"),
     "DATE_REQUIRED": _("Datum fehlt"),
     "REASON_REQUIRED": _("Begründung fehlt"),
+    # misuse alerts (oversight)
+    "ALERT_OUTCOME": _("Ergebnis der Prüfung fehlt"),
+    "ALERT_REVIEWED": _("Hinweis schon geprüft"),
+    "ALERT_NOT_OPENED": _("Hinweis noch nicht geöffnet"),
+    "ALERT_RULE_UNKNOWN": _("unbekannte Regel"),
+    "ALERT_RULE_INVALID": _("ungültige Einstellung der Regel"),
     "PERSON_REQUIRED": _("Person fehlt"),
     "USER_REQUIRED": _("Benutzer fehlt"),
     "ROLE_REQUIRED": _("Rolle fehlt"),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "followups",
     "identity",
     "webhooks",
+    "oversight",
     "web",
 ]
 
@@ -336,6 +337,14 @@ DEFAULT_FROM_EMAIL = env_str("REGISTRATUR_EMAIL_FROM", "registratur@localhost")
 SITE_URL = env_str("REGISTRATUR_SITE_URL", "http://127.0.0.1:8000")
 DESK_DIGEST_HOURS = env_int("REGISTRATUR_DESK_DIGEST_HOURS", 24)
 CELERY_BEAT_SCHEDULE["desk-send-digests"] = {"task": "desk.send_digests", "schedule": 3600.0}
+
+# ========================= oversight =======================================================
+# Misuse alerts: the scan runs every OVERSIGHT_SCAN_SECONDS; readers are shown as an HMAC of
+# their user name under this key (default: the secret key) until the officer opens an alert.
+OVERSIGHT_SCAN_SECONDS = env_float("REGISTRATUR_OVERSIGHT_SCAN_SECONDS", 3600.0)
+OVERSIGHT_PSEUDONYM_KEY = env_str("REGISTRATUR_OVERSIGHT_KEY", "")
+CELERY_BEAT_SCHEDULE["oversight-scan-alerts"] = {"task": "oversight.scan_alerts",
+                                                 "schedule": OVERSIGHT_SCAN_SECONDS}
 
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["config", "archive", "ingest", "search", "retention", "signoff", "desk", "followups",
-        "identity", "webhooks", "web"]
+        "identity", "webhooks", "oversight", "web"]
 
 
 def test_import_contracts_are_kept():

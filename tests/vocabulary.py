@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("archive", "ingest", "search", "retention", "signoff", "desk", "followups", "identity",
-        "webhooks", "web", "config")
+        "webhooks", "oversight", "web", "config")
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 ACTION = re.compile(r"^[a-z][a-z0-9_]*$")
 # Calls whose `action=` names a trail entry (the writer and the readers that write one).

@@ -16,6 +16,7 @@ from archive.models import BreakGlass, Document, FilePlanUnit, Role, Unit
 from archive.selectors import case_files_visible_to, documents_visible_to, inbox_documents
 from desk.selectors import desk_collect
 from ingest.selectors import inbox_routable, jobs_quarantine_open, with_suggestion
+from oversight.services import alerts_open_count
 from retention.models import CaseFileRetention, ErasureRequest, LegalHold
 
 NEW_POST_DAYS = 7
@@ -101,6 +102,8 @@ def _data_protection(user) -> list[Count]:
               _url("web:data_protection")),
         Count("erasure", _("Offene Löschanträge"),
               ErasureRequest.objects.filter(decision="").count(), _url("web:erasure")),
+        Count("alerts", _("Hinweise auf Missbrauch zu prüfen"), alerts_open_count(user),
+              _url("web:alerts")),
     ]
 
 

@@ -85,8 +85,8 @@ def _shown_in(case_files: QuerySet[CaseFile], start: datetime, end: datetime) ->
 
 
 def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q,
-         narrowing: Narrowing | None = None, case_files: QuerySet[CaseFile] | None = None
-         ) -> QuerySet[Event]:
+         narrowing: Narrowing | None = None, case_files: QuerySet[CaseFile] | None = None,
+         recorded: dict | None = None) -> QuerySet[Event]:
     require_role(require_person(actor), Role.DATA_PROTECTION)
     narrowing = narrowing or Narrowing()
     start, end = period.bounds()
@@ -95,6 +95,7 @@ def _run(actor: Actor, kind: str, subject: str, period: Period, condition: Q,
     data = {"subject": subject, "from": period.start.isoformat(), "to": period.end.isoformat()}
     if narrowing.recorded():
         data["filters"] = narrowing.recorded()
+    data.update(recorded or {})
     event_append(action="report", object_type="report", object_id=kind, actor=actor, data=data)
     return Event.objects.filter(condition, narrowing.condition(), at__gte=start,
                                 at__lte=end).order_by("seq")
@@ -107,15 +108,40 @@ def report_case_file(*, actor: Actor, file_reference: str, period: Period,
                 narrowing, case_files)
 
 
-def report_person(*, actor: Actor, person: str, period: Period,
-                  narrowing: Narrowing | None = None) -> QuerySet[Event]:
-    """Everything concerning a person: by name or client number of the case files' subject."""
+BIRTH_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+
+
+def _birth_date(text: str) -> date | None:
+    for pattern in BIRTH_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def person_case_files(person: str) -> QuerySet[CaseFile]:
+    """The case files of a person, found by the subject's name (a part of it), client number
+    (exactly) or birth date (written 12.04.1968 or 1968-04-12)."""
     person = person.strip()
-    case_files = CaseFile.objects.filter(Q(subject_name__icontains=person)
-                                         | Q(client_number=person)) if person else \
-        CaseFile.objects.none()
+    if not person:
+        return CaseFile.objects.none()
+    born = _birth_date(person)
+    if born is not None:
+        return CaseFile.objects.filter(subject_birth_date=born)
+    return CaseFile.objects.filter(Q(subject_name__icontains=person) | Q(client_number=person))
+
+
+def report_person(*, actor: Actor, person: str, period: Period,
+                  narrowing: Narrowing | None = None, recorded: dict | None = None
+                  ) -> QuerySet[Event]:
+    """Everything concerning a person: by name, client number or birth date of the case
+    files' subject. `recorded` adds to what the report's own entry records (the Art. 15
+    letter's choice to name staff, and why)."""
+    person = person.strip()
+    case_files = person_case_files(person)
     return _run(actor, "person", person, period, _case_files_events(case_files), narrowing,
-                case_files)
+                case_files, recorded)
 
 
 def report_user(*, actor: Actor, username: str, period: Period,

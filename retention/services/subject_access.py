@@ -2,25 +2,36 @@
 its letterhead (settings AUTHORITY_*), every case file and document concerning the person with
 the storage period, every recorded access with local time, who, what (German labels), on
 which object and why, and the person's rights; as PDF/A-2b. The letter goes to a citizen and
-is therefore always German, whatever language the officer's pages are in."""
+is therefore always German, whatever language the officer's pages are in.
+
+Staff are named only where indispensable (CJEU C-579/21): by default an access says the
+reader's role and organisation unit, never the person. The officer may name staff for one
+letter, with a reason that the report's own trail entry records (`StaffNaming`). The same
+content goes out as CSV (`subject_access_csv`) for a copy the person can process.
+
+The person is found by name, birth date or client number (`person_case_files`)."""
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from archive.actors import Actor
-from archive.models import CaseFile
+from archive.errors import InvalidInput
+from archive.guards import require_person, require_role
+from archive.models import CaseFile, DocumentType, Role
 from archive.selectors import READ_ACTIONS
-from archive.services.reports import Period, report_person
-from archive.services.trail import trail_entries
+from archive.services.reports import Period, csv_text, person_case_files, report_person
+from archive.services.trail import TrailEntry, trail_entries
 
 from ..models import CaseFileRetention
 from ..protocol import Letter, german_time, letter_pdfa
 
 ACCESS_ACTIONS = (*READ_ACTIONS, "break_glass")
 # Columns of the table of accesses, in mm (the text width of the letter is 165 mm).
-ACCESS_WIDTHS = (29, 29, 24, 41, 42)
+ACCESS_WIDTHS = (26, 37, 22, 38, 42)
 
 RIGHTS = (
     "Sie können verlangen, dass unrichtige Daten berichtigt (Art. 16 DSGVO), Daten gelöscht "
@@ -29,9 +40,93 @@ RIGHTS = (
     "Datenschutz-Aufsichtsbehörde zu beschweren (Art. 77 DSGVO).")
 
 
+@dataclass(frozen=True)
+class StaffNaming:
+    """Whether the letter names the staff who accessed the data, and why. Off by default:
+    then each access names the reader's role and unit only."""
+
+    named: bool = False
+    reason: str = ""
+
+    def checked(self) -> "StaffNaming":
+        if self.named and not self.reason.strip():
+            raise InvalidInput("Die namentliche Nennung von Beschäftigten braucht eine "
+                               "Begründung.", code="REASON_REQUIRED")
+        return StaffNaming(self.named, self.reason.strip()[:500] if self.named else "")
+
+    def recorded(self) -> dict:
+        return {"staff_named": True, "staff_reason": self.reason} if self.named else \
+            {"staff_named": False}
+
+
+NO_STAFF = StaffNaming()
+SYSTEM = "automatisch (System)"
+
+
+def _staff_descriptions(entries: list[TrailEntry]) -> dict[str, str]:
+    """Each reader as role and organisation unit(s), never by name: "Sachbearbeitung,
+    Sachgebiet A". Looked up together for all entries."""
+    usernames = {entry.actor for entry in entries}
+    users = (get_user_model().objects.filter(username__in=usernames)
+             .select_related("staff_profile").prefetch_related("staff_profile__units"))
+    described = {}
+    for user in users:
+        profile = getattr(user, "staff_profile", None)
+        if profile is None:
+            described[user.username] = "Beschäftigte(r) der Behörde"
+            continue
+        units = ", ".join(sorted(unit.name for unit in profile.units.all()))
+        role = profile.get_role_display()
+        described[user.username] = f"{role}, {units}" if units else str(role)
+    return described
+
+
+def _who(entry: TrailEntry, described: dict[str, str], naming: StaffNaming) -> str:
+    if naming.named:
+        return entry.who
+    if entry.actor not in described:
+        return SYSTEM
+    text = described[entry.actor]
+    # The role recorded with the read is the one at that time.
+    if entry.role and not text.startswith(entry.role):
+        text = f"{entry.role}, {text.split(', ', 1)[1]}" if ", " in text else entry.role
+    return text
+
+
 def _recipient(person: str, case_files: list[CaseFile]) -> str:
     names = {case_file.subject_name for case_file in case_files if case_file.subject_name}
     return names.pop() if len(names) == 1 else person
+
+
+@dataclass(frozen=True)
+class _Document:
+    title: str
+    kind: str
+    letter_date: str
+    received: str
+    sender: str
+
+    @property
+    def day(self) -> str:
+        return self.letter_date or self.received
+
+    def line(self) -> str:
+        text = f"  – {self.title} ({self.kind})"
+        if self.letter_date:
+            text += f", Schreiben vom {self.letter_date}"
+        if self.sender:
+            text += f" von {self.sender}"
+        return text + f", eingegangen am {self.received}"
+
+
+def _documents(case_file: CaseFile) -> list[_Document]:
+    """Each document of the file with its type, date and sender."""
+    types = dict(DocumentType.objects.values_list("key", "name"))
+    return [_Document(document.title, types.get(document.document_type, "") or "ohne Dokumenttyp",
+                      german_time(document.letter_date) if document.letter_date else "",
+                      german_time(timezone.localdate(document.received_at)), document.sender)
+            for document in case_file.documents.filter(destroyed_at__isnull=True).order_by(
+                "received_at", "pk")]
 
 
 def _case_file_blocks(case_files: list[CaseFile]) -> list:
@@ -51,38 +146,102 @@ def _case_file_blocks(case_files: list[CaseFile]) -> list:
             text += ". Die Verarbeitung ist eingeschränkt (Art. 18 DSGVO)"
         if case_file.disputed_note:
             text += f". Von Ihnen bestritten: {case_file.disputed_note}"
-        lines = [text + "."]
-        for document in case_file.documents.filter(destroyed_at__isnull=True).order_by(
-                "received_at"):
-            lines.append(f"  – {document.title}, eingegangen am "
-                         f"{german_time(timezone.localdate(document.received_at))}")
+        lines = [text + "."] + [document.line() for document in _documents(case_file)]
         blocks.append(("p", "\n".join(lines)))
     return blocks
 
 
-def _access_blocks(entries, start: date, end: date) -> list:
+STAFF_UNNAMED = ("Beschäftigte nennen wir mit ihrer Funktion und Organisationseinheit; ihre "
+                 "Namen nur, wo das für Ihre Auskunft unerlässlich ist.")
+STAFF_NAMED = ("Die Beschäftigten sind namentlich genannt, weil das für diese Auskunft "
+               "unerlässlich ist.")
+
+
+STAFF_PLACEHOLDER = "[Beschäftigte(r)]"
+
+
+def _staff_names_pattern() -> re.Pattern | None:
+    """Every user name and full name of staff, to take out of purposes such as "Vertretung
+    für NAME" when staff are not named."""
+    names = set()
+    for username, first, last in get_user_model().objects.values_list(
+            "username", "first_name", "last_name"):
+        names.update(name for name in (username, f"{first} {last}".strip(), last)
+                     if len(name) >= 3)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _access_rows(entries: list[TrailEntry], naming: StaffNaming) -> list[tuple]:
+    if naming.named:
+        return [(entry.at, entry.who, entry.action_label, entry.object_label,
+                 entry.purpose or "–") for entry in entries]
+    described = _staff_descriptions(entries)
+    pattern = _staff_names_pattern()
+    return [(entry.at, _who(entry, described, naming), entry.action_label, entry.object_label,
+             (pattern.sub(STAFF_PLACEHOLDER, entry.purpose) if pattern else entry.purpose)
+             or "–") for entry in entries]
+
+
+def _access_blocks(rows, start: date, end: date, naming: StaffNaming) -> list:
     period = f"vom {german_time(start)} bis zum {german_time(end)}"
-    if not entries:
+    if not rows:
         return [("p", f"Im Zeitraum {period} ist kein Zugriff aufgezeichnet.")]
-    rows = [(f"{entry.at:%d.%m.%Y %H:%M}", entry.who, entry.action_label, entry.object_label,
-             entry.purpose or "–") for entry in entries]
+    shown = [(f"{at:%d.%m.%Y %H:%M}", *rest) for at, *rest in rows]
     return [("p", "Jeder Zugriff auf Ihre Daten wird mit Zeitpunkt, Person, Art und Zweck "
                   f"aufgezeichnet. Im Zeitraum {period} sind diese Zugriffe aufgezeichnet "
-                  "(Zeiten in deutscher Ortszeit):"),
-            ("t", ("Zeitpunkt", "Wer", "Was", "Woran", "Zweck"), rows, ACCESS_WIDTHS)]
+                  "(Zeiten in deutscher Ortszeit). "
+                  + (STAFF_NAMED if naming.named else STAFF_UNNAMED)),
+            ("t", ("Zeitpunkt", "Wer", "Was", "Woran", "Zweck"), shown, ACCESS_WIDTHS)]
 
 
-def subject_access_report(*, actor: Actor, person: str, until: date | None = None) -> bytes:
+@dataclass
+class _Content:
+    case_files: list[CaseFile]
+    rows: list[tuple]
+    start: date
+    end: date
+
+
+def _gather(actor: Actor, person: str, until: date | None, naming: StaffNaming) -> _Content:
+    require_role(require_person(actor), Role.DATA_PROTECTION)
+    naming = naming.checked()
     start, end = date(2000, 1, 1), until or timezone.localdate()
+    # report_person checks the role (DPO only) and logs the report, with the naming choice.
+    events = report_person(actor=actor, person=person, period=Period(start, end),
+                           recorded=naming.recorded())
+    case_files = list(person_case_files(person).filter(destroyed_at__isnull=True)
+                      .order_by("file_reference"))
+    entries = trail_entries(events.filter(action__in=ACCESS_ACTIONS))
+    return _Content(case_files, _access_rows(entries, naming), start, end)
+
+
+def subject_access_csv(*, actor: Actor, person: str, until: date | None = None,
+                       naming: StaffNaming = NO_STAFF) -> str:
+    """The letter's content as CSV: one row per document and one per access."""
     with translation.override("de"):
-        # report_person checks the role (DPO only) and logs the report itself.
-        events = report_person(actor=actor, person=person, period=Period(start, end))
-        case_files = list(CaseFile.objects.filter(
-            Q(subject_name__icontains=person.strip()) | Q(client_number=person.strip()),
-            destroyed_at__isnull=True).order_by("file_reference"))
-        entries = trail_entries(events.filter(action__in=ACCESS_ACTIONS))
+        content = _gather(actor, person, until, naming)
+        rows = []
+        for case_file in content.case_files:
+            for document in _documents(case_file):
+                rows.append(("Dokument", document.day, case_file.file_reference,
+                             document.title, document.kind, document.sender, "", "", ""))
+        for at, who, what, where, why in content.rows:
+            rows.append(("Zugriff", at, "", where, "", "", who, what, why))
+        return csv_text(["Art", "Zeitpunkt oder Datum", "Aktenzeichen", "Objekt",
+                         "Dokumenttyp", "Absender", "Wer", "Was", "Zweck"], rows)
+
+
+def subject_access_report(*, actor: Actor, person: str, until: date | None = None,
+                          naming: StaffNaming = NO_STAFF) -> bytes:
+    with translation.override("de"):
+        content = _gather(actor, person, until, naming)
+        case_files, start, end = content.case_files, content.start, content.end
         user = actor.user
-        signer = (user.get_full_name().strip() or user.username) if user else ""
+        # The officer signs by function; by name only where staff are named at all.
+        signer = (user.get_full_name().strip() or user.username) if naming.named else ""
         today = german_time(timezone.localdate())
         letter = Letter(
             sender_name=settings.AUTHORITY_NAME,
@@ -98,7 +257,7 @@ def subject_access_report(*, actor: Actor, person: str, until: date | None = Non
             blocks=[("h", "1. Akten und Dokumente, die Sie betreffen"),
                     *_case_file_blocks(case_files),
                     ("h", "2. Zugriffe auf diese Daten"),
-                    *_access_blocks(entries, start, end),
+                    *_access_blocks(content.rows, start, end, naming),
                     ("h", "3. Zweck und Speicherdauer"),
                     ("p", "Wir verarbeiten diese Daten, um unsere gesetzlichen Aufgaben als "
                           "Sozialleistungsträger zu erfüllen (§ 67b SGB X, Art. 6 Abs. 1 "
@@ -106,8 +265,8 @@ def subject_access_report(*, actor: Actor, person: str, until: date | None = Non
                           "werden die Akten vernichtet oder dem zuständigen Archiv angeboten."),
                     ("h", "4. Ihre Rechte"),
                     ("p", RIGHTS)],
-            closing=["Mit freundlichen Grüßen", "", "Im Auftrag", signer, "Datenschutz",
-                     settings.AUTHORITY_NAME],
+            closing=["Mit freundlichen Grüßen", "", "Im Auftrag",
+                     *([signer] if signer else []), "Datenschutz", settings.AUTHORITY_NAME],
             footer=f"{settings.AUTHORITY_NAME} · Auskunft nach Art. 15 DSGVO · erstellt am "
                    f"{german_time(timezone.localtime())}",
         )

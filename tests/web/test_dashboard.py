@@ -154,9 +154,17 @@ def test_the_officer_sees_what_is_due_openings_to_review_and_open_requests(demo)
     ErasureRequest.objects.create(case_file=demo["B"], received_on=date(2026, 11, 2),
                                   recorded_by="datenschutz", decision="restricted",
                                   reason="Frist läuft", decided_by="datenschutz")
+    # One open misuse alert and one reviewed (oversight): only the open one counts.
+    from oversight.models import Alert, AlertState
+
+    for state in (AlertState.OPEN, AlertState.UNFOUNDED):
+        Alert.objects.create(rule="break_glass_repeated", username="sachbearbeitung-b",
+                             seqs=[], first_at=timezone.now(), last_at=timezone.now(),
+                             state=state)
     seen = counts(_page("datenschutz"))
     assert {key: number for key, (number, _) in seen.items()} == {
-        "due": 1, "break_glass": 1, "erasure": 1}
+        "due": 1, "break_glass": 1, "erasure": 1, "alerts": 1}
+    assert seen["alerts"][1] == "/datenschutz/hinweise/"
     assert seen["due"][1] == "/datenschutz/aufbewahrung/"
     assert seen["erasure"][1] == "/datenschutz/loeschantraege/"
     assert seen["break_glass"][1].startswith("/datenschutz/")

@@ -27,6 +27,7 @@ from followups.models import DeadlineRule
 from followups.services import follow_up_create
 from identity.tokens import token_create
 from ingest.models import IngestJob, JobState, RedactionJob
+from oversight.models import Alert
 from retention.models import (
     CaseFileRetention,
     DisposalList,
@@ -226,6 +227,12 @@ def _matrix(objects) -> dict:
         "web:restriction_lift": [("post", (case_file,), {"reason": "Grund entfallen"},
                                   DPO_ACTS)],
         "web:subject_access": [("get", (), {"person": "Müller"}, DPO)],
+        "web:subject_access_csv": [("get", (), {"person": "Müller"}, DPO)],
+        # Misuse alerts: the officer's alone; a caseworker of another unit sees nothing.
+        "web:alerts": [("get", (), {}, DPO)],
+        "web:alert": [("get", (objects["alert"],), {}, DPO)],
+        "web:alert_review": [("post", (objects["alert"],), {"outcome": "unfounded",
+                                                            "note": "Vertretung"}, DPO_ACTS)],
         "web:transfers": [("get", (), {}, DPO)],
         # The hand-over to the archive. The posts find nothing to do (nothing due, no file,
         # already packaged) and come back with the reason; the downloads are of a packaged
@@ -434,7 +441,11 @@ def objects(demo, tmp_path):
                                    deputy=user("sachbearbeitung-b"))
     absence = Absence.objects.create(user=user("sachbearbeitung-a"),
                                      starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 3))
+    # A misuse alert about B's break-glass openings, for the officer's rows.
+    alert = Alert.objects.create(rule="break_glass_repeated", username="sachbearbeitung-b",
+                                 seqs=[], first_at=timezone.now(), last_at=timezone.now())
     return {"document": document, "pdf_document": pdf_document, "route": route.pk,
+            "alert": alert.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
@@ -529,6 +540,9 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    ("alerts", "list", "--user", "sachbearbeitung-b"),
+    ("alerts", "rules", "--user", "sachbearbeitung-a"),
+    ("alerts", "rule", "same_name", "--threshold", "2", "--user", "sachbearbeitung-a"),
     ("signoff", "limit", "A", "1000000", "--user", "sachbearbeitung-a"),
     ("casefile", "create", "--plan", "50.20.1", "--unit", "A", "--title", "x", "--user",
      "sachbearbeitung-b"),

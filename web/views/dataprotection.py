@@ -17,6 +17,7 @@ from archive.services.fixity import fixity_alerts
 from archive.services.reports import Narrowing, Period, report_csv, report_groups, report_run
 from archive.services.trail import trail_entries
 from archive.timestamps import tsa_status
+from oversight.services import alerts_open_count
 
 from ..forms import ReportForm
 from .actions import object_or_404, run_action
@@ -33,6 +34,7 @@ def overview(request):
         "trail": trail_status(),
         "tsa": tsa_status(len(checkpoint_lines())),
         "form": ReportForm(),
+        "alerts_open": alerts_open_count(request.user),
     })
 
 

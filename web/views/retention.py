@@ -35,7 +35,11 @@ from retention.services.erasure import (
     erasure_request_record,
 )
 from retention.services.schedules import retention_end_change
-from retention.services.subject_access import subject_access_report
+from retention.services.subject_access import (
+    StaffNaming,
+    subject_access_csv,
+    subject_access_report,
+)
 
 from ..listing import Column, listing
 from ..retention_forms import ErasureDecisionForm, ErasureRequestForm
@@ -189,14 +193,34 @@ def erasure_decision(request, request_id: int):
         back=reverse("web:erasure_request", args=[erasure.pk]))
 
 
-@login_required
-@require_GET
-def subject_access_pdf(request):
+def _subject_access_request(request) -> tuple[str, StaffNaming]:
     require_role(request.user, Role.DATA_PROTECTION)
     person = request.GET.get("person", "").strip()
     if not person:
-        raise InvalidInput(_("Bitte Name oder Kundennummer angeben."))
-    response = HttpResponse(subject_access_report(actor=actor_for_request(request), person=person),
+        raise InvalidInput(_("Bitte Name, Geburtsdatum oder Kundennummer angeben."))
+    # Staff are named only on the officer's explicit choice, with a reason (CJEU C-579/21).
+    naming = StaffNaming(named=request.GET.get("staff") == "1",
+                         reason=request.GET.get("staff_reason", ""))
+    return person, naming
+
+
+@login_required
+@require_GET
+def subject_access_pdf(request):
+    person, naming = _subject_access_request(request)
+    response = HttpResponse(subject_access_report(actor=actor_for_request(request),
+                                                  person=person, naming=naming),
                             content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="auskunft-art15.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def subject_access_csv_download(request):
+    person, naming = _subject_access_request(request)
+    response = HttpResponse(subject_access_csv(actor=actor_for_request(request), person=person,
+                                               naming=naming),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="auskunft-art15.csv"'
     return response
