@@ -44,6 +44,8 @@ def test_healthz_ok_with_a_fresh_worker(demo, index):
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "ok", "broker": "ok", "index": "ok", "workers": "ok"}
     assert body["checks"]["workers"]["fresh"] == 1
+    head = Client().head("/healthz")  # load balancers probe with HEAD
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_no_worker_running_is_degraded_not_down(demo, index):
