@@ -122,7 +122,7 @@ class Provider:
         }
 
 
-def start_provider(tmp_path: Path):
+def start_provider(tmp_path: Path, redirect_uri: str = REDIRECT_URI):
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed (Debian: apt-get install nodejs npm)")
@@ -137,7 +137,7 @@ def start_provider(tmp_path: Path):
                 "client": {
                     "client_id": CLIENT_ID,
                     "client_secret": CLIENT_SECRET,
-                    "redirect_uris": [REDIRECT_URI],
+                    "redirect_uris": [redirect_uri],
                 },
                 "accounts": ACCOUNTS,
             }
