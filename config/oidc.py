@@ -59,5 +59,4 @@ def oidc_settings(
         "OIDC_STORE_ACCESS_TOKEN": False,
         "OIDC_STORE_ID_TOKEN": False,
         "OIDC_AUTHENTICATION_CALLBACK_URL": "web:oidc_callback",
-        "OIDC_CALLBACK_CLASS": "web.oidc.CallbackView",
     }

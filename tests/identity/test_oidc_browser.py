@@ -1,12 +1,15 @@
 """The OpenID Connect login in a real browser (Debian's Chromium): the button on the login
 page, the provider's form, back to the Registratur signed in, and a refusal told on the login
-page; both states of the login page pass axe-core like every page of the matrix."""
+page; both states of the login page and the administration's page of an OIDC account pass
+axe-core like every page of the matrix."""
 
 import os
 
 import pytest
+from django.urls import reverse
 
 from tests.browser import CHROMIUM, browser  # noqa: F401  (the fixture)
+from tests.conftest import user
 from tests.e2e.test_accessibility import _session, _violations
 
 from .oidc import ACCOUNTS, PROVIDER_NAME, start_provider
@@ -61,4 +64,8 @@ def test_the_oidc_login_in_a_browser(demo_tx, provider_for_live_server, live_ser
     _through_provider(person, "anna")
     assert person.url == f"{live_server.url}/"
     assert "Abmelden" in person.content()
+    admin = _session(browser, live_server.url, "admin")
+    admin.goto(reverse("web:admin_user_edit", args=(user("anna").pk,)))
+    assert "Konto beim Anmeldedienst (OpenID Connect)" in admin.content()
+    failures += [f"admin page: {v}" for v in _violations(admin)]
     assert failures == []

@@ -11,10 +11,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from archive.actors import actor_for_user
+from archive.actors import actor_for_user, system_actor
+from archive.errors import InvalidInput, PermissionDenied
 from archive.models import Event, Role, StaffProfile
 from archive.services.events import events_verify
-from archive.services.staff import user_deactivate
+from archive.services.staff import user_deactivate, user_directory_sync, user_password_link
 from config.oidc import oidc_settings
 from tests.conftest import user
 
@@ -117,6 +118,15 @@ def test_the_groups_claim_gives_role_units_and_names(demo, oidc_on, oidc_provide
     assert Event.objects.filter(object_type="staff", object_id=str(profile.user.pk)).count() == 1
     assert Event.objects.filter(action="login", actor="anna").count() == 2
     assert events_verify().ok
+    # The administration's page names the sign-in service, not the directory, and offers
+    # no password link.
+    admin = Client()
+    admin.force_login(user("admin"))  # with the second factor (tests/second_factor.py)
+    page = admin.get(f"/verwaltung/benutzer/{profile.user.pk}/").content.decode()
+    assert "Konto beim Anmeldedienst (OpenID Connect)" in page
+    assert profile.directory_dn in page
+    assert "Konto im Verzeichnis der Stadt" not in page
+    assert "Link zum Setzen des Kennworts ausstellen" not in page
 
 
 def test_the_first_listed_role_group_wins(demo, oidc_on):
@@ -233,3 +243,34 @@ def test_the_providers_second_factor_counts_when_the_city_trusts_it(demo, oidc_o
     verified = Event.objects.get(action="second_factor_verified")
     assert verified.actor == "dora"
     assert verified.data["source"] == "oidc" and verified.data["amr"] == ["otp"]
+
+
+def test_a_person_of_another_unit_sees_nothing_of_unit_a(demo, oidc_on):
+    anna, _ = _sign_in("anna")
+    bernd, _ = _sign_in("bernd")
+    case_a, case_b = demo["A"], demo["B"]
+    assert anna.get(f"/akten/{case_a.pk}/").status_code == 200
+    assert bernd.get(f"/akten/{case_b.pk}/").status_code == 200
+    denied = bernd.get(f"/akten/{case_a.pk}/")
+    unknown = bernd.get("/akten/999999/")
+    assert denied.status_code == unknown.status_code == 404
+    assert case_a.file_reference not in bernd.get("/").content.decode()
+
+
+def test_an_oidc_account_has_no_password_and_ldap_does_not_take_it_over(demo, oidc_on):
+    _sign_in("anna")
+    anna = user("anna")
+    with pytest.raises(InvalidInput) as refused:
+        user_password_link(actor=actor_for_user(user("admin")), user=anna)
+    assert refused.value.code == "DIRECTORY_ACCOUNT"
+    # The directory login (acting as "directory") refuses an account the provider owns.
+    with pytest.raises(PermissionDenied) as taken:
+        user_directory_sync(
+            actor=system_actor(name="directory"),
+            username="anna",
+            dn="uid=anna,ou=people,dc=musterstadt,dc=example",
+            role="administrator",
+            units=["B"],
+        )
+    assert taken.value.code == "DIRECTORY_OTHER_ACCOUNT"
+    assert _profile("anna").role == Role.CASEWORKER and _units("anna") == ["A"]
