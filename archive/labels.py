@@ -352,6 +352,16 @@ ERROR_CODES = {
     "DIRECTORY_UNAVAILABLE": _("Verzeichnis nicht erreichbar"),
     "DIRECTORY_NO_ROLE": _("im Verzeichnis in keiner zugeordneten Gruppe"),
     "DIRECTORY_CONFIGURATION": _("Zuordnung der Verzeichnisgruppen fehlerhaft"),
+    "DIRECTORY_OTHER_ACCOUNT": _("Benutzername gehört zu einem Konto des Anmeldedienstes"),
+    # OpenID Connect login (web/oidc.py)
+    "OIDC_LOCAL_ACCOUNT": _("Benutzername gehört zu einem Konto der Registratur"),
+    "OIDC_OTHER_ACCOUNT": _("Benutzername gehört zu einem anderen Konto (Verzeichnis oder "
+                            "anderes Konto beim Anmeldedienst)"),
+    "OIDC_NO_ROLE": _("beim Anmeldedienst in keiner zugeordneten Gruppe"),
+    "OIDC_CONFIGURATION": _("Zuordnung der Gruppen des Anmeldedienstes fehlerhaft"),
+    "OIDC_CLAIM_MISSING": _("Anmeldedienst übermittelt keinen Benutzernamen"),
+    "OIDC_ACCOUNT_DISABLED": _("Konto in der Registratur deaktiviert"),
+    "OIDC_FAILED": _("Anmeldung über den Anmeldedienst fehlgeschlagen"),
     # retention, holds, disposal, erasure
     "HELD": _("durch eine Sperre blockiert"),
     "HOLD_LIFTED": _("Sperre ist bereits aufgehoben"),

@@ -15,16 +15,29 @@ def _client(request) -> dict:
     return {"remote_addr": meta.get("REMOTE_ADDR", "")} if meta.get("REMOTE_ADDR") else {}
 
 
+# The ways in other than the local password, named in the login event.
+METHODS = {"web.directory.DirectoryBackend": "directory", "web.oidc.OIDCBackend": "oidc"}
+
+
+def _method(user) -> dict:
+    method = METHODS.get(getattr(user, "backend", "") or "")
+    return {"method": method} if method else {}
+
+
 def login_succeeded(sender, *, request, user, **_) -> None:
     event_append(action="login", object_type="session", object_id=user.pk,
-                 actor=Actor(user=user, channel=_channel(request)), data=_client(request))
+                 actor=Actor(user=user, channel=_channel(request)),
+                 data={**_client(request), **_method(user)})
 
 
 def login_failed(sender, *, credentials, request=None, **_) -> None:
     # Only the name; Django hands over the credentials with the password masked, and even
     # the mask stays out of the trail.
-    attempted = str((credentials or {}).get("username", ""))[:150]
-    # Why the directory login refused a right password (no mapped group, a local account).
+    # The OIDC login has no user name in its credentials, only the one the provider named.
+    attempted = str((credentials or {}).get("username")
+                    or getattr(request, "login_attempted_username", "") or "")[:150]
+    # Why the directory or OIDC login refused a person the directory or the provider vouched
+    # for (no mapped group, a local account, a deactivated account).
     refusal = getattr(request, "directory_refusal", None)
     reason = {"code": refusal.code} if refusal is not None else {}
     event_append(action="login_failed", object_type="session", object_id=attempted or "-",

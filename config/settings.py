@@ -24,6 +24,7 @@ from .env import (
     upload_spool,
     uses_filesystem_broker,
 )
+from .oidc import oidc_settings
 
 # ========================= Django and the instance =========================================
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -429,4 +430,37 @@ if LDAP_SERVER_URI:
         start_tls=env_bool("REGISTRATUR_LDAP_START_TLS", False),
         ca_file=env_str("REGISTRATUR_LDAP_CA_FILE", ""),
         timeout=env_int("REGISTRATUR_LDAP_TIMEOUT", 10),
+    ))
+
+# ========================= OpenID Connect login (web/oidc.py) ===============================
+# A second, optional way in: with REGISTRATUR_OIDC_ISSUER set, the login page offers
+# "Anmelden mit <provider name>" (mozilla-django-oidc, authorization code with PKCE). The
+# groups claim maps to roles and units like the directory's groups. README "OpenID Connect".
+OIDC_ENABLED = False
+OIDC_PROVIDER_NAME = ""
+# Claim value -> role (first listed wins) and -> unit code(s): inline JSON or a JSON/TOML file.
+OIDC_ROLE_MAP = group_map(env_str("REGISTRATUR_OIDC_ROLE_MAP", ""))
+OIDC_UNIT_MAP = group_map(env_str("REGISTRATUR_OIDC_UNIT_MAP", ""))
+OIDC_GROUPS_CLAIM = env_str("REGISTRATUR_OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = env_str("REGISTRATUR_OIDC_USERNAME_CLAIM", "preferred_username")
+# Authentication methods (the ID token's "amr") that count as the second factor for roles
+# that need one; empty: those roles enter their TOTP code here after the provider's login.
+OIDC_MFA_AMR = env_list("REGISTRATUR_OIDC_MFA_AMR", [])
+if env_str("REGISTRATUR_OIDC_ISSUER", ""):
+    AUTHENTICATION_BACKENDS.append("web.oidc.OIDCBackend")
+    # The OIDC_* settings of mozilla-django-oidc (config/oidc.py).
+    globals().update(oidc_settings(
+        issuer=env_str("REGISTRATUR_OIDC_ISSUER", ""),
+        provider_name=env_str("REGISTRATUR_OIDC_NAME", ""),
+        client_id=env_str("REGISTRATUR_OIDC_CLIENT_ID", ""),
+        client_secret=read_secret(env_str("REGISTRATUR_OIDC_CLIENT_SECRET", ""),
+                                  env_str("REGISTRATUR_OIDC_CLIENT_SECRET_FILE", "")),
+        authorization_endpoint=env_str("REGISTRATUR_OIDC_AUTHORIZATION_ENDPOINT", ""),
+        token_endpoint=env_str("REGISTRATUR_OIDC_TOKEN_ENDPOINT", ""),
+        userinfo_endpoint=env_str("REGISTRATUR_OIDC_USERINFO_ENDPOINT", ""),
+        jwks_endpoint=env_str("REGISTRATUR_OIDC_JWKS_ENDPOINT", ""),
+        sign_algo=env_str("REGISTRATUR_OIDC_SIGN_ALGO", "RS256"),
+        scopes=env_str("REGISTRATUR_OIDC_SCOPES", "openid profile email"),
+        ca_file=env_str("REGISTRATUR_OIDC_CA_FILE", ""),
+        timeout=env_int("REGISTRATUR_OIDC_TIMEOUT", 10),
     ))

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -25,6 +26,17 @@ class LoginForm(AuthenticationForm):
             self.directory_message = refusal.message
             return ValidationError(refusal.message, code=refusal.code)
         return super().get_invalid_login_error()
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view; it offers the OpenID Connect login when one is configured."""
+
+    def get_context_data(self, **kwargs):
+        from .oidc import oidc_enabled
+
+        context = super().get_context_data(**kwargs)
+        context["oidc_name"] = settings.OIDC_PROVIDER_NAME if oidc_enabled() else ""
+        return context
 
 
 class DirectorySessionMiddleware:

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .login import LoginForm
+from . import oidc
+from .login import LoginForm, LoginView
 from .views import (
     accessibility,
     admin,
@@ -35,10 +36,14 @@ app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     # A form view also answers PUT like POST, unless told otherwise.
-    path("anmelden/", auth_views.LoginView.as_view(
+    path("anmelden/", LoginView.as_view(
         template_name="web/login.html", http_method_names=["get", "head", "post"],
         authentication_form=LoginForm),
         name="login"),
+    # OpenID Connect (web/oidc.py): 404 unless configured. The callback is the redirect URI
+    # registered at the provider.
+    path("anmelden/oidc/", oidc.oidc_login, name="oidc_login"),
+    path("anmelden/oidc/rueckruf/", oidc.oidc_callback, name="oidc_callback"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     # The second factor (TOTP): the code after the password, and one's own setup.
     path("anmelden/zweiter-faktor/", second_factor.otp_verify, name="otp_verify"),

@@ -379,12 +379,32 @@ def _refuse_directory_change(profile, before: dict, role, units) -> None:
                            code="DIRECTORY_MANAGED")
 
 
-def _require_directory(actor: Actor) -> None:
-    # Only the directory login acts here: a system actor named for the directory. People
-    # change a directory account's role and units in the directory, not here.
-    if not (actor.is_system and actor.name == "directory"):
+# The identity of an OpenID Connect account (web/oidc.py) is kept where an LDAP account keeps
+# its DN, as "oidc:<issuer>#<subject>": such an account, too, has no password here and gets
+# its role and units from the city's identity service at every login.
+OIDC_PREFIX = "oidc:"
+# Who may act here, and what it says when a name belongs to a local account or to another
+# identity (an LDAP account for the OIDC login and the other way round, or another subject).
+SOURCES = {
+    "directory": ("DIRECTORY_LOCAL_ACCOUNT", "DIRECTORY_OTHER_ACCOUNT"),
+    "oidc": ("OIDC_LOCAL_ACCOUNT", "OIDC_OTHER_ACCOUNT"),
+}
+OTHER_ACCOUNT = ("Dieser Benutzername gehört zu einem Konto, das sich auf anderem Weg anmeldet "
+                 "(Verzeichnis oder ein anderes Konto beim Anmeldedienst). Bitte wenden Sie "
+                 "sich an die Administration.")
+
+
+def _require_directory(actor: Actor) -> str:
+    # Only the directory login and the OIDC login act here: system actors named for them.
+    # People change such an account's role and units in the directory, not here.
+    if not (actor.is_system and actor.name in SOURCES):
         raise PermissionDenied("Rolle und Einheiten von Verzeichniskonten setzt nur die "
                                "Anmeldung über das Verzeichnis.")
+    return actor.name
+
+
+def _identity_source(dn: str) -> str:
+    return "oidc" if dn.startswith(OIDC_PREFIX) else "directory"
 
 
 def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
@@ -396,7 +416,8 @@ def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
     "changed", source "directory", the mapped groups that decided). A local account of the
     same name is never taken over (`DIRECTORY_LOCAL_ACCOUNT`). The account has no usable
     password of its own."""
-    _require_directory(actor)
+    source = _require_directory(actor)
+    local_code, other_code = SOURCES[source]
     _valid_profile(role, None, None)
     user_model = get_user_model()
     with transaction.atomic():
@@ -414,7 +435,12 @@ def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
                 raise PermissionDenied(
                     "Für diesen Benutzernamen gibt es ein Konto der Registratur selbst; die "
                     "Administration muss es erst auf das Verzeichnis umstellen.",
-                    code="DIRECTORY_LOCAL_ACCOUNT")
+                    code=local_code)
+            # An LDAP entry may move in the tree (its DN changes); an OIDC account is bound
+            # to its issuer and subject, which never change for the same person.
+            held = profile.directory_dn
+            if _identity_source(held) != source or (source == "oidc" and held != dn):
+                raise PermissionDenied(OTHER_ACCOUNT, code=other_code)
             before = {**_describe(profile), "active": user.is_active,
                       "directory_dn": profile.directory_dn}
         names = {"first_name": first_name.strip()[:150], "last_name": last_name.strip()[:150],
@@ -437,7 +463,7 @@ def user_directory_sync(*, actor: Actor, username: str, dn: str, role: str,
             event_append(action="created" if created else "changed", object_type="staff",
                          object_id=user.pk, actor=actor,
                          data={"username": user.username, "changes": changes,
-                               "password_set": False, "source": "directory",
+                               "password_set": False, "source": source,
                                "groups": sorted(groups)})
     return user
 
@@ -448,12 +474,14 @@ def user_directory_withdraw(*, actor: Actor, user, reason: str):
     opened stays readable through another way in. One event, when units were taken. (A person
     the directory no longer finds, or cannot be asked about, just cannot sign in: an outage
     must not take units away.)"""
-    _require_directory(actor)
+    source = _require_directory(actor)
     with transaction.atomic():
         profile = StaffProfile.objects.select_for_update().filter(user=user).first()
         if profile is None or not profile.directory_dn:
             return None
+        if _identity_source(profile.directory_dn) != source:
+            return None  # not this source's account
         before = {**_describe(profile), "active": user.is_active}
         profile.units.clear()
         return _record(actor=actor, user=user, action="changed", before=before,
-                       extra={"source": "directory", "reason": reason})
+                       extra={"source": source, "reason": reason})

@@ -290,3 +290,19 @@ def ldap_settings(settings, directory):
     for key, value in directory.settings(LDAP_RECHECK_SECONDS=300).items():
         setattr(settings, key, value)
     return settings
+
+
+@pytest.fixture
+def oidc_provider(tmp_path):
+    """A real OpenID provider (npm oidc-provider under Node.js; tests/identity/oidc.py)."""
+    from .oidc import start_provider
+
+    yield from start_provider(tmp_path)
+
+
+@pytest.fixture
+def oidc_on(settings, oidc_provider):
+    """This Registratur offers the login through the test provider (and the local one)."""
+    for key, value in oidc_provider.settings().items():
+        setattr(settings, key, value)
+    return settings

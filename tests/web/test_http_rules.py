@@ -122,8 +122,11 @@ def test_a_method_a_view_does_not_serve_gets_405_and_logs_nothing(objects, name)
     from archive.models import Event
 
     method, args, data, expected = _matrix(objects)[name][0]
-    # Someone the view serves, so that a 405 is about the method and nothing else.
-    username = next(u for u in expected if u and expected[u] in (200, 302, 400, 409))
+    # Someone the view serves, so that a 405 is about the method and nothing else. A view
+    # that is off unless configured (the OIDC login: 404 for everyone) checks the method
+    # before anything else, so anyone will do.
+    served = [u for u in expected if u and expected[u] in (200, 302, 400, 409)]
+    username = served[0] if served else next(iter(expected))
     client = _client(username)
     url = reverse(name, args=args)
     for other in sorted(set(METHODS) - ALSO_ALLOWED.get(name, {method})):

@@ -82,6 +82,10 @@ def _matrix(objects) -> dict:
         "web:home": [("get", (), {}, EVERYONE)],
         "web:login": [("get", (), {}, EVERYONE | {None: 200})],
         "web:logout": [("post", (), {}, _only({}, 302, anonymous=302))],
+        # OpenID Connect: off unless configured, then public like the login page
+        # (tests/identity/test_oidc_login.py drives it against a real provider).
+        "web:oidc_login": [("get", (), {}, _only({}, 404, anonymous=404))],
+        "web:oidc_callback": [("get", (), {}, _only({}, 404, anonymous=404))],
         # The accessibility statement is public, like the login page.
         "web:accessibility": [("get", (), {}, EVERYONE | {None: 200})],
         # Monitoring: the health summary is public; the metrics answer the test client
