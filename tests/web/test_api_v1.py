@@ -87,7 +87,7 @@ def test_find_a_case_file_by_client_number_reference_or_person_is_a_logged_list(
         assert [row["file_reference"] for row in response.json()["results"]] == [reference]
     listed = _last_event(action="listed", object_type="case_file_list")
     assert listed.data["case_files"] == [world["A"].pk]
-    assert listed.via["channel"] == "api" and listed.via["client"] == "Fachverfahren Wohngeld"
+    assert listed.data["via"]["channel"] == "api" and listed.data["via"]["client"] == "Fachverfahren Wohngeld"
     assert api.get("/api/v1/case-files/", {"client_number": "nope"}).json()["results"] == []
 
 
@@ -113,7 +113,7 @@ def test_create_close_and_reopen_a_case_file(world):
     assert created.status_code == 201, created.content
     case_file = CaseFile.objects.get(pk=created.json()["id"])
     assert (case_file.unit.code, case_file.client_number) == ("A", "KD-1")
-    assert _last_event(action="created", object_type="case_file").via["client"] == \
+    assert _last_event(action="created", object_type="case_file").data["via"]["client"] == \
         "Fachverfahren Wohngeld"
     closed = api.post(f"/api/v1/case-files/{case_file.pk}/close/", {}, format="json")
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
@@ -151,7 +151,7 @@ def test_documents_versions_text_and_downloads_are_logged_reads(world):
     downloads = Event.objects.filter(action="downloaded", object_type="document",
                                      object_id=str(document.pk))
     assert downloads.count() == 2
-    assert {event.via["client"] for event in downloads} == {"Fachverfahren Wohngeld"}
+    assert {event.data["via"]["client"] for event in downloads} == {"Fachverfahren Wohngeld"}
     assert api.get(f"/api/v1/documents/{document.pk}/versions/7/").status_code == 404
 
 
@@ -184,7 +184,7 @@ def test_a_token_of_another_unit_sees_nothing_of_a(world):
     closing = api_b.post(f"/api/v1/case-files/{a.pk}/close/", {}, format="json")
     assert closing.status_code == 404 and not CaseFile.objects.get(pk=a.pk).is_closed
     refused = _last_event(action="read_refused")
-    assert refused.via["client"] == "Fachverfahren Grundsicherung"
+    assert refused.data["via"]["client"] == "Fachverfahren Grundsicherung"
 
 
 def test_problem_details_for_invalid_input_unknown_paths_and_no_token(world):
@@ -209,7 +209,7 @@ def test_holds_are_for_the_data_protection_officer(world):
     officer = APIClient()
     assert officer.login(username="datenschutz", password=DEMO_PASSWORD)
     assert officer.get("/api/v1/holds/").status_code == 200
-    assert _last_event(action="listed", object_type="hold_list").via["channel"] == "api"
+    assert _last_event(action="listed", object_type="hold_list").data["via"]["channel"] == "api"
     assert _api(world["token_a"]).get("/api/v1/holds/").status_code == 403
 
 
@@ -227,7 +227,7 @@ def test_a_decision_is_filed_as_outgoing_post_into_the_named_file_and_process(wo
     (job,) = response.json()["jobs"]
     job_run(job["id"], worker="test")
     status = api.get(job["url"]).json()
-    assert status["state"] == "done", status
+    assert status["state"] == "filed", status
     document = Document.objects.get(pk=status["outcome"]["document"])
     assert (document.case_file_id, document.process_id, document.document_type,
             document.direction) == (world["A"].pk, process.pk, "bescheid", Direction.OUTGOING)
