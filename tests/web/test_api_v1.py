@@ -2,6 +2,7 @@
 closed and reopened, documents and versions read and downloaded, a decision filed as outgoing
 post in one call; every read through the access function and logged with channel "api" and
 the token's name; a token of another unit sees nothing; errors are RFC 9457 problems."""
+
 import json
 
 import pytest
@@ -25,10 +26,16 @@ PROBLEM = "application/problem+json"
 
 
 def _token(name: str, account: str, unit: str, actions=("read", "manage", "ingest")) -> str:
-    staff_set(actor=actor_for_user(user("admin")), username=account, role="caseworker",
-              units=[unit])
-    _, raw = token_create(actor=actor_for_user(user("admin")), name=name, username=account,
-                          units=[unit], actions=list(actions))
+    staff_set(
+        actor=actor_for_user(user("admin")), username=account, role="caseworker", units=[unit]
+    )
+    _, raw = token_create(
+        actor=actor_for_user(user("admin")),
+        name=name,
+        username=account,
+        units=[unit],
+        actions=list(actions),
+    )
     return raw
 
 
@@ -41,12 +48,20 @@ def _api(raw: str) -> APIClient:
 @pytest.fixture
 def world(demo):
     case_file = demo["A"]
-    case_file_update(actor=actor_for_user(user("sachbearbeitung-a")), case_file=case_file,
-                     client_number="KD-4711", subject_name="Erika Musterfrau")
+    case_file_update(
+        actor=actor_for_user(user("sachbearbeitung-a")),
+        case_file=case_file,
+        client_number="KD-4711",
+        subject_name="Erika Musterfrau",
+    )
     document = file_document(case_file, text="Bewilligungsbescheid Wohngeld", store=True)
-    return {"A": case_file, "B": demo["B"], "document": document,
-            "token_a": _token("Fachverfahren Wohngeld", "fv-wohngeld", "A"),
-            "token_b": _token("Fachverfahren Grundsicherung", "fv-grusi", "B")}
+    return {
+        "A": case_file,
+        "B": demo["B"],
+        "document": document,
+        "token_a": _token("Fachverfahren Wohngeld", "fv-wohngeld", "A"),
+        "token_b": _token("Fachverfahren Grundsicherung", "fv-grusi", "B"),
+    }
 
 
 def _last_event(**filters) -> Event:
@@ -80,21 +95,31 @@ def test_api_index_docs_and_schema(world, client):
 def test_find_a_case_file_by_client_number_reference_or_person_is_a_logged_list(world):
     api = _api(world["token_a"])
     reference = world["A"].file_reference
-    for query in ({"client_number": "kd-4711"}, {"file_reference": reference},
-                  {"person": "musterfrau"}):
+    for query in (
+        {"client_number": "kd-4711"},
+        {"file_reference": reference},
+        {"person": "musterfrau"},
+    ):
         response = api.get("/api/v1/case-files/", query)
         assert response.status_code == 200, response.content
         assert [row["file_reference"] for row in response.json()["results"]] == [reference]
     listed = _last_event(action="listed", object_type="case_file_list")
     assert listed.data["case_files"] == [world["A"].pk]
-    assert listed.data["via"]["channel"] == "api" and listed.data["via"]["client"] == "Fachverfahren Wohngeld"
+    assert (
+        listed.data["via"]["channel"] == "api"
+        and listed.data["via"]["client"] == "Fachverfahren Wohngeld"
+    )
     assert api.get("/api/v1/case-files/", {"client_number": "nope"}).json()["results"] == []
 
 
 def test_cursor_pagination_walks_every_file_once(world):
     for n in range(4):
-        CaseFile.objects.create(file_reference=f"50.20.1-2026-9{n:05d}", unit=world["A"].unit,
-                                plan_unit=world["A"].plan_unit, title=f"Akte {n}")
+        CaseFile.objects.create(
+            file_reference=f"50.20.1-2026-9{n:05d}",
+            unit=world["A"].unit,
+            plan_unit=world["A"].plan_unit,
+            title=f"Akte {n}",
+        )
     api = _api(world["token_a"])
     seen, url = [], "/api/v1/case-files/?limit=2"
     while url:
@@ -107,29 +132,44 @@ def test_cursor_pagination_walks_every_file_once(world):
 
 def test_create_close_and_reopen_a_case_file(world):
     api = _api(world["token_a"])
-    created = api.post("/api/v1/case-files/", {
-        "plan_unit": world["A"].plan_unit.code, "unit": "A", "title": "Wohngeld Becker",
-        "subject_name": "Thomas Becker", "client_number": "KD-1"}, format="json")
+    created = api.post(
+        "/api/v1/case-files/",
+        {
+            "plan_unit": world["A"].plan_unit.code,
+            "unit": "A",
+            "title": "Wohngeld Becker",
+            "subject_name": "Thomas Becker",
+            "client_number": "KD-1",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     case_file = CaseFile.objects.get(pk=created.json()["id"])
     assert (case_file.unit.code, case_file.client_number) == ("A", "KD-1")
-    assert _last_event(action="created", object_type="case_file").data["via"]["client"] == \
-        "Fachverfahren Wohngeld"
+    assert (
+        _last_event(action="created", object_type="case_file").data["via"]["client"]
+        == "Fachverfahren Wohngeld"
+    )
     closed = api.post(f"/api/v1/case-files/{case_file.pk}/close/", {}, format="json")
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     again = api.post(f"/api/v1/case-files/{case_file.pk}/close/", {}, format="json")
     assert again.status_code == 409 and again["Content-Type"] == PROBLEM
     assert again.json()["code"] == "CASE_FILE_CLOSED"
-    refused = api.post(f"/api/v1/case-files/{case_file.pk}/reopen/", {"reason": "Widerspruch"},
-                       format="json")
+    refused = api.post(
+        f"/api/v1/case-files/{case_file.pk}/reopen/", {"reason": "Widerspruch"}, format="json"
+    )
     assert refused.status_code == 403  # reopening is the team lead's permission
     grant("fv-wohngeld", "reopen_casefile")
-    reopened = api.post(f"/api/v1/case-files/{case_file.pk}/reopen/",
-                        {"reason": "Widerspruch"}, format="json")
+    reopened = api.post(
+        f"/api/v1/case-files/{case_file.pk}/reopen/", {"reason": "Widerspruch"}, format="json"
+    )
     assert reopened.status_code == 200 and reopened.json()["state"] == "open"
     # A unit outside the token's scope is refused like an unknown one.
-    outside = api.post("/api/v1/case-files/", {"plan_unit": world["A"].plan_unit.code,
-                                               "unit": "B", "title": "x"}, format="json")
+    outside = api.post(
+        "/api/v1/case-files/",
+        {"plan_unit": world["A"].plan_unit.code, "unit": "B", "title": "x"},
+        format="json",
+    )
     assert outside.status_code == 404
 
 
@@ -144,12 +184,14 @@ def test_documents_versions_text_and_downloads_are_logged_reads(world):
     text = api.get(f"/api/v1/documents/{document.pk}/versions/1/")
     assert text.json()["text"] == "Bewilligungsbescheid Wohngeld"
     original = api.get(f"/api/v1/documents/{document.pk}/versions/1/original/")
-    assert b"".join(original.streaming_content) == \
-        b"%PDF-1.7 Original: Bewilligungsbescheid Wohngeld"
+    assert (
+        b"".join(original.streaming_content) == b"%PDF-1.7 Original: Bewilligungsbescheid Wohngeld"
+    )
     pdf = api.get(f"/api/v1/documents/{document.pk}/versions/1/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
-    downloads = Event.objects.filter(action="downloaded", object_type="document",
-                                     object_id=str(document.pk))
+    downloads = Event.objects.filter(
+        action="downloaded", object_type="document", object_id=str(document.pk)
+    )
     assert downloads.count() == 2
     assert {event.data["via"]["client"] for event in downloads} == {"Fachverfahren Wohngeld"}
     assert api.get(f"/api/v1/documents/{document.pk}/versions/7/").status_code == 404
@@ -157,11 +199,14 @@ def test_documents_versions_text_and_downloads_are_logged_reads(world):
 
 def test_processes_and_follow_ups_of_a_file(world):
     api = _api(world["token_a"])
-    made = api.post(f"/api/v1/case-files/{world['A'].pk}/processes/", {"title": "Antrag 2027"},
-                    format="json")
+    made = api.post(
+        f"/api/v1/case-files/{world['A'].pk}/processes/", {"title": "Antrag 2027"}, format="json"
+    )
     assert made.status_code == 201
-    titles = [row["title"] for row in
-              api.get(f"/api/v1/case-files/{world['A'].pk}/processes/").json()["results"]]
+    titles = [
+        row["title"]
+        for row in api.get(f"/api/v1/case-files/{world['A'].pk}/processes/").json()["results"]
+    ]
     assert "Antrag 2027" in titles
     follow_ups = api.get(f"/api/v1/case-files/{world['A'].pk}/follow-ups/")
     assert follow_ups.status_code == 200 and follow_ups.json()["results"] == []
@@ -173,12 +218,19 @@ def test_a_token_of_another_unit_sees_nothing_of_a(world):
     listed = api_b.get("/api/v1/case-files/").json()["results"]
     assert listed and all(row["unit"] == "B" for row in listed)
     assert api_b.get("/api/v1/case-files/", {"client_number": "KD-4711"}).json()["results"] == []
-    for path in (f"/api/v1/case-files/{a.pk}/", f"/api/v1/case-files/{a.pk}/documents/",
-                 f"/api/v1/case-files/{a.pk}/processes/", f"/api/v1/documents/{document.pk}/",
-                 f"/api/v1/documents/{document.pk}/versions/1/original/"):
-        foreign, missing = api_b.get(path), api_b.get(path.replace(str(a.pk) if "case-files"
-                                                                   in path else str(document.pk),
-                                                                   "987654"))
+    for path in (
+        f"/api/v1/case-files/{a.pk}/",
+        f"/api/v1/case-files/{a.pk}/documents/",
+        f"/api/v1/case-files/{a.pk}/processes/",
+        f"/api/v1/documents/{document.pk}/",
+        f"/api/v1/documents/{document.pk}/versions/1/original/",
+    ):
+        foreign, missing = (
+            api_b.get(path),
+            api_b.get(
+                path.replace(str(a.pk) if "case-files" in path else str(document.pk), "987654")
+            ),
+        )
         assert foreign.status_code == missing.status_code == 404, path
         assert foreign.json() | {"instance": ""} == missing.json() | {"instance": ""}
     closing = api_b.post(f"/api/v1/case-files/{a.pk}/close/", {}, format="json")
@@ -192,7 +244,9 @@ def test_problem_details_for_invalid_input_unknown_paths_and_no_token(world):
     invalid = api.get("/api/v1/case-files/", {"birth_date": "gestern", "state": "halb"})
     body = invalid.json()
     assert invalid.status_code == 400 and invalid["Content-Type"] == PROBLEM
-    assert body["code"] == "INVALID_INPUT" and body["type"] == "urn:registratur:problem:INVALID_INPUT"
+    assert (
+        body["code"] == "INVALID_INPUT" and body["type"] == "urn:registratur:problem:INVALID_INPUT"
+    )
     assert set(body["errors"]) == {"birth_date", "state"} and body["status"] == 400
     assert body["title"] == "ungültige Eingabe"
     unknown = api.get("/api/v1/nichts/")
@@ -215,30 +269,50 @@ def test_holds_are_for_the_data_protection_officer(world):
 
 def test_a_decision_is_filed_as_outgoing_post_into_the_named_file_and_process(world, tmp_path):
     api = _api(world["token_a"])
-    process = process_create(actor=actor_for_user(user("sachbearbeitung-a")),
-                             case_file=world["A"], title="Wohngeld 2027")
-    letter = born_digital_pdf(tmp_path / "bescheid.pdf", ["Bescheid über Wohngeld",
-                                                          "Ihr Antrag wird bewilligt."])
-    response = api.post("/api/v1/documents/", {
-        "file": SimpleUploadedFile("bescheid.pdf", letter.read_bytes(), "application/pdf"),
-        "file_reference": world["A"].file_reference, "document_type": "bescheid",
-        "process": process.pk, "direction": "outgoing"}, format="multipart")
+    process = process_create(
+        actor=actor_for_user(user("sachbearbeitung-a")), case_file=world["A"], title="Wohngeld 2027"
+    )
+    letter = born_digital_pdf(
+        tmp_path / "bescheid.pdf", ["Bescheid über Wohngeld", "Ihr Antrag wird bewilligt."]
+    )
+    response = api.post(
+        "/api/v1/documents/",
+        {
+            "file": SimpleUploadedFile("bescheid.pdf", letter.read_bytes(), "application/pdf"),
+            "file_reference": world["A"].file_reference,
+            "document_type": "bescheid",
+            "process": process.pk,
+            "direction": "outgoing",
+        },
+        format="multipart",
+    )
     assert response.status_code == 202, response.content
     (job,) = response.json()["jobs"]
     job_run(job["id"], worker="test")
     status = api.get(job["url"]).json()
     assert status["state"] == "filed", status
     document = Document.objects.get(pk=status["outcome"]["document"])
-    assert (document.case_file_id, document.process_id, document.document_type,
-            document.direction) == (world["A"].pk, process.pk, "bescheid", Direction.OUTGOING)
-    assert IngestJob.objects.get(pk=job["id"]).provenance["route_source"] == \
-        "API (Fachverfahren Wohngeld)"
+    assert (
+        document.case_file_id,
+        document.process_id,
+        document.document_type,
+        document.direction,
+    ) == (world["A"].pk, process.pk, "bescheid", Direction.OUTGOING)
+    assert (
+        IngestJob.objects.get(pk=job["id"]).provenance["route_source"]
+        == "API (Fachverfahren Wohngeld)"
+    )
     # Into a file of another unit: refused like an unknown reference, nothing received.
     before = IngestJob.objects.count()
-    foreign = api.post("/api/v1/documents/", {
-        "file": SimpleUploadedFile("b.pdf", letter.read_bytes(), "application/pdf"),
-        "file_reference": world["B"].file_reference, "document_type": "bescheid"},
-        format="multipart")
+    foreign = api.post(
+        "/api/v1/documents/",
+        {
+            "file": SimpleUploadedFile("b.pdf", letter.read_bytes(), "application/pdf"),
+            "file_reference": world["B"].file_reference,
+            "document_type": "bescheid",
+        },
+        format="multipart",
+    )
     assert foreign.status_code == 400
     assert foreign.json()["code"] == "FILE_REFERENCE_NOT_AVAILABLE"
     assert IngestJob.objects.count() == before

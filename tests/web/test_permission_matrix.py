@@ -330,7 +330,8 @@ def _matrix(objects) -> dict:
         "api:v1-case-files": [("get", (), {}, _only({}, 200, anonymous=API_ANON)),
                               ("post", (), {"plan_unit": "50.20.1", "unit": "A",
                                             "title": "Neu"},
-                               _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
+                               _only({"sachbearbeitung-a": 201, "admin": 201}, 404,
+                                     anonymous=API_ANON))],
         "api:v1-case-file": [("get", (case_file,), {}, _only({"sachbearbeitung-a": 200}, 404,
                                                              anonymous=API_ANON))],
         "api:v1-case-file-processes": [

@@ -3,6 +3,7 @@ problem details (application/problem+json) with the stable code (web/api/errors.
 client, and the schemathesis run in the test suite, can rely on the schema for errors too.
 The unversioned endpoints of before v1 are marked deprecated; service tokens are documented
 as HTTP bearer authentication."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 # Paths that are neither v1 nor the API's own pages: the endpoints of before v1.
@@ -14,27 +15,35 @@ class ServiceTokenScheme(OpenApiAuthenticationExtension):
     name = "serviceToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "`Authorization: Bearer rgt_...`: a service account's token, "
-                               "scoped to units and actions (Verwaltung → API-Tokens)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer rgt_...`: a service account's token, "
+            "scoped to units and actions (Verwaltung → API-Tokens).",
+        }
 
 
 PROBLEM = {
     "type": "object",
     "description": "RFC 9457 problem details; `code` is the stable error code, `title` its "
-                   "German label, `detail` the German message.",
+    "German label, `detail` the German message.",
     "properties": {
-        "type": {"type": "string", "format": "uri",
-                 "description": "urn:registratur:problem:CODE"},
+        "type": {"type": "string", "format": "uri", "description": "urn:registratur:problem:CODE"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
         "code": {"type": "string", "description": "stable error code, e.g. NOT_FOUND"},
-        "message": {"type": "string", "deprecated": True,
-                    "description": "the detail again, for clients of the unversioned API"},
-        "errors": {"type": "object", "description": "400 INVALID_INPUT: messages per field",
-                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "message": {
+            "type": "string",
+            "deprecated": True,
+            "description": "the detail again, for clients of the unversioned API",
+        },
+        "errors": {
+            "type": "object",
+            "description": "400 INVALID_INPUT: messages per field",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
         "residual": {"type": "object", "description": "410: the residual record"},
     },
     "required": ["type", "title", "status", "detail", "code"],
@@ -66,7 +75,11 @@ def problem_responses(result, generator, request, public):
             if path != "/api/" and not path.startswith(CURRENT):
                 operation["deprecated"] = True
             for status, description in ERRORS.items():
-                operation["responses"].setdefault(status, {
-                    "description": description,
-                    "content": {"application/problem+json": {"schema": reference}}})
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/problem+json": {"schema": reference}},
+                    },
+                )
     return result

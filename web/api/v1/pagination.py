@@ -1,6 +1,7 @@
 """Cursor pagination for every list of API v1: stable under inserts (a new document does not
 shift the next page), opaque cursors, `limit` up to 100. The page is cut first and then handed
 to the access function, which checks it again and logs exactly what is shown."""
+
 from rest_framework.pagination import CursorPagination
 
 

@@ -1,6 +1,7 @@
 """Representations of API v1. Output serializers only read what a view already fetched through
 the access function or a trimmed selector; input serializers validate the request (a wrong
 value is a 400 INVALID_INPUT problem with the fields named) before any service is called."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -60,31 +61,42 @@ class CaseFileSerializer(serializers.Serializer):
 
 class CaseFileFilterSerializer(serializers.Serializer):
     """Find case files: every filter narrows what the caller may read anyway."""
-    file_reference = serializers.CharField(required=False, max_length=64,
-                                           help_text="exact file reference")
-    client_number = serializers.CharField(required=False, max_length=64,
-                                          help_text="exact client number (case-insensitive)")
-    person = serializers.CharField(required=False, max_length=200,
-                                   help_text="part of the person's name (case-insensitive)")
+
+    file_reference = serializers.CharField(
+        required=False, max_length=64, help_text="exact file reference"
+    )
+    client_number = serializers.CharField(
+        required=False, max_length=64, help_text="exact client number (case-insensitive)"
+    )
+    person = serializers.CharField(
+        required=False, max_length=200, help_text="part of the person's name (case-insensitive)"
+    )
     birth_date = serializers.DateField(required=False, help_text="the person's birth date")
     unit = serializers.CharField(required=False, max_length=32, help_text="unit code")
     plan_unit = serializers.CharField(required=False, max_length=64, help_text="plan code")
     state = serializers.ChoiceField(required=False, choices=["open", "closed"])
-    purpose = serializers.CharField(required=False, max_length=500, allow_blank=True,
-                                    help_text="why the list is read (recorded in the trail)")
+    purpose = serializers.CharField(
+        required=False,
+        max_length=500,
+        allow_blank=True,
+        help_text="why the list is read (recorded in the trail)",
+    )
 
 
 class CaseFileCreateSerializer(serializers.Serializer):
     plan_unit = serializers.CharField(max_length=64, help_text="code of an active plan unit")
     unit = serializers.CharField(max_length=32, help_text="code of the owning unit")
     title = serializers.CharField(max_length=MAX_TEXT)
-    subject_name = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                                         default="")
+    subject_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
     subject_birth_date = serializers.DateField(required=False, allow_null=True, default=None)
-    client_number = serializers.CharField(required=False, allow_blank=True, max_length=64,
-                                          default="")
-    confidentiality = serializers.ChoiceField(required=False, default=0,
-                                              choices=Confidentiality.values)
+    client_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, default=""
+    )
+    confidentiality = serializers.ChoiceField(
+        required=False, default=0, choices=Confidentiality.values
+    )
 
 
 class CloseSerializer(serializers.Serializer):
@@ -96,9 +108,14 @@ class ReopenSerializer(serializers.Serializer):
 
 
 class ReadSerializer(serializers.Serializer):
-    purpose = serializers.CharField(required=False, max_length=500, allow_blank=True, default="",
-                                    help_text="why it is read; a file shared with the "
-                                              "caller's unit needs 10 characters or more")
+    purpose = serializers.CharField(
+        required=False,
+        max_length=500,
+        allow_blank=True,
+        default="",
+        help_text="why it is read; a file shared with the "
+        "caller's unit needs 10 characters or more",
+    )
 
 
 class ProcessSerializer(serializers.Serializer):
@@ -114,7 +131,7 @@ class ProcessCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TEXT)
 
 
-class DocumentSerializer(serializers.Serializer):
+class DocumentItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     case_file = serializers.IntegerField(source="case_file_id", allow_null=True)
@@ -126,8 +143,9 @@ class DocumentSerializer(serializers.Serializer):
     letter_date = serializers.DateField(allow_null=True)
     received_at = serializers.DateTimeField()
     medium = serializers.CharField(help_text="scan, email, digital, file_note")
-    direction = serializers.ChoiceField(choices=Direction.values,
-                                        help_text="incoming post, or outgoing post")
+    direction = serializers.ChoiceField(
+        choices=Direction.values, help_text="incoming post, or outgoing post"
+    )
 
     def get_file_reference(self, document) -> str | None:
         return document.case_file.file_reference if document.case_file_id else None
@@ -140,8 +158,9 @@ class DocumentFilterSerializer(ReadSerializer):
     process = serializers.IntegerField(required=False, min_value=0)
     document_type = serializers.CharField(required=False, max_length=64)
     direction = serializers.ChoiceField(required=False, choices=Direction.values)
-    medium = serializers.CharField(required=False, max_length=32,
-                                   help_text="file_note: the file notes (Aktenvermerke)")
+    medium = serializers.CharField(
+        required=False, max_length=32, help_text="file_note: the file notes (Aktenvermerke)"
+    )
 
 
 class VersionSerializer(serializers.Serializer):
@@ -161,27 +180,45 @@ class VersionTextSerializer(VersionSerializer):
     text = serializers.CharField()
 
 
-class DocumentDetailSerializer(DocumentSerializer):
+class DocumentDetailSerializer(DocumentItemSerializer):
     versions = serializers.SerializerMethodField()
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, document) -> list:
-        return VersionSerializer(sorted(document.versions.all(), key=lambda v: v.number),
-                                 many=True).data
+        return VersionSerializer(
+            sorted(document.versions.all(), key=lambda v: v.number), many=True
+        ).data
 
 
-class UploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     file_reference = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, default="",
-        help_text="file into this case file (with document_type); empty: ordinary post")
-    document_type = serializers.CharField(required=False, allow_blank=True, max_length=64,
-                                          default="", help_text="key of the document type")
-    process = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                       min_value=0, help_text="a process of that case file")
-    direction = serializers.ChoiceField(required=False, choices=Direction.values,
-                                        default=Direction.INCOMING,
-                                        help_text="outgoing: a letter the authority sent")
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        help_text="file into this case file (with document_type); empty: ordinary post",
+    )
+    document_type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        default="",
+        help_text="key of the document type",
+    )
+    process = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="a process of that case file",
+    )
+    direction = serializers.ChoiceField(
+        required=False,
+        choices=Direction.values,
+        default=Direction.INCOMING,
+        help_text="outgoing: a letter the authority sent",
+    )
 
 
 class VersionUploadSerializer(serializers.Serializer):
