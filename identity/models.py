@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from archive.models import Unit
 
 # What a token may be scoped to; each API view names the one it needs (web/api/tokens.py).
-TOKEN_ACTIONS = ("search", "read", "ingest", "correct", "dispose")
+# "manage": create, close and reopen case files and their processes (API v1).
+TOKEN_ACTIONS = ("search", "read", "ingest", "correct", "manage", "dispose")
 
 
 class ApiToken(models.Model):

@@ -4,9 +4,11 @@ recorded in the job's provenance, filed by the pipeline as a confirmation (train
 the mailroom's review is)."""
 from archive.actors import os_account
 from archive.errors import InvalidInput
-from archive.guards import require_open
-from archive.models import DocumentType
+from archive.guards import may_work_on, require_open
+from archive.models import Direction, DocumentType
+from archive.selectors import case_files_visible_to
 from archive.services.casefiles import case_file_by_reference
+from archive.services.documents import target_refused
 
 from .steps.filing import may_file_into
 
@@ -34,3 +36,35 @@ def confirmed_delivery(*, document_type: str, file_reference: str, username: str
             "confirmed": {"document_type": document_type,
                           "file_reference": case_file.file_reference,
                           "user": username, "os_user": os_user or os_account()}}
+
+
+def api_delivery(*, user, client: str, file_reference: str = "", document_type: str = "",
+                 process_id: int | None = None, direction: str = Direction.INCOMING) -> dict:
+    """The job provenance of an upload through the API that names its target: a specialist
+    procedure files its own letter (say, an outgoing decision) into a case file, optionally a
+    process of it, with the type it states, in one call. The caller is the token's account,
+    narrowed to the token's units: a file outside them, one the account may not work on and
+    an unknown reference are refused alike. Without a target the upload is ordinary post."""
+    if direction not in Direction.values:
+        raise InvalidInput(f"Unbekannte Richtung: {direction}.", code="DIRECTION_UNKNOWN")
+    if not file_reference.strip():
+        if document_type.strip() or process_id is not None:
+            raise InvalidInput("Dokumenttyp und Vorgang gelten nur mit einem Aktenzeichen.",
+                               code="CONFIRMATION_INCOMPLETE")
+        return {"direction": direction} if direction != Direction.INCOMING else {}
+    case_file = case_files_visible_to(user).filter(
+        file_reference=file_reference.strip()).first()
+    if case_file is None or case_file.restricted or not may_work_on(user, case_file):
+        raise target_refused()
+    provenance = confirmed_delivery(document_type=document_type, file_reference=file_reference,
+                                    username=user.username, os_user="-")
+    provenance["route_source"] = f"API ({client})" if client else "API"
+    provenance["direction"] = direction
+    if process_id is not None:
+        process = case_file.processes.filter(pk=process_id).first()
+        if process is None:
+            raise InvalidInput("Der Vorgang gehört nicht zu dieser Akte.",
+                               code="PROCESS_NOT_IN_FILE")
+        require_open(case_file, process)
+        provenance["route_process"] = process.pk
+    return provenance

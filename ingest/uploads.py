@@ -50,8 +50,9 @@ def upload_refusal(request) -> InvalidInput | None:
 
 
 def upload_receive(*, user, files, source: str, password: str = "",
-                   scan: dict | None = None) -> list[IngestJob]:
-    """`files` are Django UploadedFile objects. The scan fields describe a scanned batch."""
+                   scan: dict | None = None, provenance: dict | None = None) -> list[IngestJob]:
+    """`files` are Django UploadedFile objects. The scan fields describe a scanned batch;
+    `provenance` is a checked route (ingest.confirmed: a confirmed delivery through the API)."""
     if user_role(user) not in MAY_UPLOAD:
         raise NotFound()
     if not files:
@@ -77,7 +78,8 @@ def upload_receive(*, user, files, source: str, password: str = "",
         try:
             jobs.append(job_receive(path=Path(handle.name), original_name=upload.name,
                                     source=source, submitted_by=user.username,
-                                    password=password, provenance={"scan": declared}))
+                                    password=password,
+                                    provenance={"scan": declared, **(provenance or {})}))
         finally:
             Path(handle.name).unlink(missing_ok=True)
     return jobs

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from .api.errors import PROBLEM_TYPE, problem_body
+
 
 def _has_nul(request) -> bool:
     if "\x00" in request.path:
@@ -31,7 +33,8 @@ class InputGuardMiddleware:
             code = "INPUT_CONTROL_CHARACTER"
             message = _("Die Eingabe enthält ein unzulässiges Steuerzeichen.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": code, "message": message}, status=400)
+                return JsonResponse(problem_body(code=code, status=400, detail=str(message)),
+                                    status=400, content_type=PROBLEM_TYPE)
             return render(request, "web/error.html", {"code": code, "message": message},
                           status=400)
         return self.get_response(request)

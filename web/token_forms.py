@@ -10,7 +10,9 @@ from identity.models import TOKEN_ACTIONS
 
 ACTION_LABELS = {
     "search": _("Suchen"), "read": _("Dokumente lesen"), "ingest": _("Dokumente einliefern"),
-    "correct": _("Dokumente berichtigen"), "dispose": _("Aussonderung vollziehen"),
+    "correct": _("Dokumente berichtigen"),
+    "manage": _("Akten und Vorgänge anlegen, schließen, wiederaufnehmen"),
+    "dispose": _("Aussonderung vollziehen"),
 }
 
 

@@ -6,6 +6,7 @@ from .organisation import Role, StaffProfile, Unit
 from .records import (
     CaseFile,
     Confidentiality,
+    Direction,
     Document,
     FilePlanUnit,
     FileReferenceCounter,
@@ -19,6 +20,7 @@ __all__ = [
     "CaseFile",
     "Confidentiality",
     "Correspondent",
+    "Direction",
     "ChainHead",
     "Document",
     "DocumentType",

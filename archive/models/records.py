@@ -119,6 +119,13 @@ class Process(models.Model):
         return self.closed_at is not None
 
 
+class Direction(models.TextChoices):
+    """Which way a document went: post that arrived (scans, mail, uploads) or post the
+    authority sent (a decision a specialist procedure filed through the API)."""
+    INCOMING = "incoming", _("Posteingang")
+    OUTGOING = "outgoing", _("Postausgang")
+
+
 class Document(models.Model):
     """Dokument. Without a case file it waits in the mailroom inbox."""
 
@@ -134,6 +141,8 @@ class Document(models.Model):
     letter_date = models.DateField(_("Datum des Schreibens"), null=True, blank=True)
     received_at = models.DateTimeField(_("Eingangsdatum"))
     medium = models.CharField(_("Medium"), max_length=32, default="scan")
+    direction = models.CharField(_("Richtung"), max_length=16, choices=Direction.choices,
+                                 default=Direction.INCOMING)
     created_at = models.DateTimeField(auto_now_add=True)
     # After destruction only a residual record without anything personal remains.
     destroyed_at = models.DateTimeField(null=True, blank=True)

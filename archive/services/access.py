@@ -142,12 +142,17 @@ def _version_permitted(user, document: Document, number: int | None,
     return version
 
 
-def version_read(*, user, document_id, number: int, purpose: str = ""):
-    document = _document_or_refused(user, document_id, "viewed")
-    version = _version_permitted(user, document, number)
+def version_read(*, user, document_id, number: int | None, purpose: str = "",
+                 action: str = "viewed"):
+    """One version (None: the latest) read or downloaded (`action`): one event naming it."""
+    if action not in READ_ACTIONS:
+        raise InvalidInput(f"Unknown read action {action!r}.")
+    document = _document_or_refused(user, document_id, action)
+    version = _version_permitted(user, document, number, action)
+    number = version.number
     purpose, reader = _purposed(user, document.case_file, purpose,
                                 document_default_purpose(document))
-    event_append(action="viewed", object_type="document", object_id=document.pk,
+    event_append(action=action, object_type="document", object_id=document.pk,
                  actor=user.username, purpose=purpose,
                  data={"version": number, **reader})
     return version
@@ -212,6 +217,18 @@ def case_files_list(*, user, purpose: str = "Aktenübersicht"):
     """A list of case files shows names of people: one listing is one logged read."""
     case_files = list(case_files_visible_to(user).order_by("-created_at")[:500])
     event_append(action="listed", object_type="case_file_list", object_id="own",
+                 actor=user.username, purpose=purpose,
+                 data={"case_files": [case_file.pk for case_file in case_files],
+                       **_reader(user)})
+    return case_files
+
+
+def case_files_listed(*, user, page, purpose: str, list_name: str) -> list:
+    """A page of case files the caller picked (filtered, sorted, paged: the API's list and
+    search by file reference, client number or person) is one logged read naming every file
+    shown. `page` is checked again, so nothing slips past the check."""
+    case_files = _trimmed(page, case_files_visible_to(user))
+    event_append(action="listed", object_type="case_file_list", object_id=list_name,
                  actor=user.username, purpose=purpose,
                  data={"case_files": [case_file.pk for case_file in case_files],
                        **_reader(user)})

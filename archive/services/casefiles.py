@@ -45,6 +45,9 @@ def _next_number(plan_unit: FilePlanUnit, year: int) -> int:
 
 
 def _may_create_in(user, unit: Unit) -> bool:
+    scope = getattr(user, "unit_scope", None)
+    if scope is not None and unit.pk not in scope:
+        return False  # a service token creates only in the units it is scoped to
     profile = getattr(user, "staff_profile", None)
     if is_administrator(user):
         return True

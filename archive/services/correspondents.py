@@ -64,3 +64,14 @@ def correspondent_match_or_create(*, name: str, address: str = "",
         if changed:
             known.save(update_fields=changed)
     return known
+
+
+def correspondents_list(*, user, page, purpose: str = "Absender",
+                        list_name: str = "api") -> list[Correspondent]:
+    """A page of the correspondents (senders, merged per organisation; a private sender may be
+    a person): one logged read naming them."""
+    correspondents = list(page)
+    event_append(action="listed", object_type="correspondent_list", object_id=list_name,
+                 actor=user.username, purpose=purpose,
+                 data={"correspondents": [correspondent.pk for correspondent in correspondents]})
+    return correspondents

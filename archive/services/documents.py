@@ -7,7 +7,7 @@ from django.db import transaction
 from ..actors import Actor
 from ..errors import InvalidInput, NotFound
 from ..guards import may_work_on, require_open, require_person, require_work
-from ..models import CaseFile, Document, Process, Role, Version
+from ..models import CaseFile, Direction, Document, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
 from ..signals import document_changed, retention_basis_changed, version_adding, version_filed
@@ -38,7 +38,8 @@ class VersionContent:
 def document_file_new(
     *, content: VersionContent, case_file: CaseFile | None, title: str, received_at: datetime,
     actor: Actor, sender: str = "", letter_date: date | None = None, document_type: str = "",
-    medium: str = "scan", reason: str = "",
+    medium: str = "scan", reason: str = "", process: Process | None = None,
+    direction: str = "incoming",
 ) -> Document:
     """Create Document + Version 1 in one transaction with its events; without a case file the
     document lands in the mailroom inbox. The pipeline (a system actor) files what it was
@@ -52,10 +53,17 @@ def document_file_new(
         else:
             require_work(user, case_file)
             require_open(case_file)
+    if process is not None and (case_file is None or process.case_file_id != case_file.pk):
+        raise InvalidInput("Der Vorgang gehört nicht zu dieser Akte.", code="PROCESS_NOT_IN_FILE")
+    if process is not None:
+        require_open(case_file, process)
+    if direction not in Direction.values:
+        raise InvalidInput(f"Unbekannte Richtung: {direction}.", code="DIRECTION_UNKNOWN")
     with transaction.atomic():
         document = Document.objects.create(
             case_file=case_file, title=title[:300], sender=sender[:300], letter_date=letter_date,
             document_type=document_type, received_at=received_at, medium=medium,
+            process=process, direction=direction,
         )
         version = Version.objects.create(
             document=document, number=1, created_by=None if actor.is_system else actor.user,
@@ -71,6 +79,8 @@ def document_file_new(
             data={
                 "case_file": case_file.file_reference if case_file else None,
                 "version": version.number,
+                **({"process": process.pk} if process else {}),
+                **({"direction": direction} if direction != Direction.INCOMING else {}),
                 "original_sha256": content.original_sha256,
                 "rendition_sha256": content.rendition_sha256,
                 "text_sha256": content.text_sha256,

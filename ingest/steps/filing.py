@@ -215,6 +215,7 @@ def file_document(ctx: PipelineContext, rendition):
     # document page; no type is better than a guess without evidence.
     document_type = confirmed.get("document_type") or \
         (ctx.suggestions.get("document_type") or {}).get("value") or ""
+    routed = case_file is not None and case_file.file_reference == confirmed.get("file_reference")
     document = document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
@@ -222,6 +223,12 @@ def file_document(ctx: PipelineContext, rendition):
         actor=system_actor("ingest", job.submitted_by or job.source), reason=reason,
         medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
         else "digital",
+        # An API upload that named its target: the process it named (still of that file)
+        # and the direction it stated (an outgoing decision); elsewhere incoming post.
+        process=(case_file.processes.filter(pk=job.provenance.get("route_process"),
+                                            closed_at__isnull=True).first()
+                 if routed and job.provenance.get("route_process") else None),
+        direction=job.provenance.get("direction") or "incoming",
     )
     if confirmed and case_file is not None and \
             case_file.file_reference == confirmed.get("file_reference"):

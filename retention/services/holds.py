@@ -18,6 +18,19 @@ def _require_hold_permission(user) -> None:
         raise PermissionDenied("Sperren setzen und aufheben dürfen nur Berechtigte.")
 
 
+def holds_list(*, user, page, purpose: str = "Aufbewahrungssperren",
+               list_name: str = "api") -> list[LegalHold]:
+    """A page of holds (file references, reasons, mandates) for who may manage holds: one
+    logged read naming the holds and their case files."""
+    _require_hold_permission(user)
+    holds = list(page)
+    event_append(action="listed", object_type="hold_list", object_id=list_name,
+                 actor=user.username, purpose=purpose,
+                 data={"holds": [hold.pk for hold in holds],
+                       "case_files": sorted({hold.case_file_id for hold in holds})})
+    return holds
+
+
 def holds_active(case_file_ids) -> QuerySet[LegalHold]:
     return LegalHold.objects.filter(case_file_id__in=list(case_file_ids), lifted_at__isnull=True)
 

@@ -111,7 +111,10 @@ ALSO_ALLOWED = {"web:login": {"get", "post"}, "web:case_file_new": {"get", "post
                 "web:intake_upload": {"get", "post"},
                 # The review beside the pages: shown (GET), filed from its form (POST).
                 "web:intake_review_document": {"get", "post"},
-                "api:document": {"get", "patch"}}
+                "api:document": {"get", "patch"},
+                # API v1 collections: listed (GET) and added to (POST).
+                "api:v1-case-files": {"get", "post"},
+                "api:v1-case-file-processes": {"get", "post"}}
 METHODS = ["get", "post", "put", "patch", "delete"]
 
 

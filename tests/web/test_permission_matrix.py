@@ -18,7 +18,7 @@ from django.utils import timezone
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes, blob_put_file
-from archive.models import BreakGlass, DocumentType, FilePlanUnit
+from archive.models import BreakGlass, CaseFile, DocumentType, FilePlanUnit
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
@@ -337,6 +337,50 @@ def _matrix(objects) -> dict:
                                               anonymous=API_ANON))],
         "api:job": [("get", (objects["job"],), {}, _only({"poststelle": 200}, 404,
                                                          anonymous=API_ANON))],
+        # API v1 (issue 15): reference data for everyone signed in; case files and documents
+        # of A for A's caseworker only (404 alike for the rest); holds for the officer.
+        "api:index": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:docs": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-index": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-file-plan": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-units": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-document-types": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-correspondents": [("get", (), {}, _only({}, 200, anonymous=API_ANON))],
+        "api:v1-case-files": [("get", (), {}, _only({}, 200, anonymous=API_ANON)),
+                              ("post", (), {"plan_unit": "50.20.1", "unit": "A",
+                                            "title": "Neu"},
+                               _only({"sachbearbeitung-a": 201, "admin": 201}, 404,
+                                     anonymous=API_ANON))],
+        "api:v1-case-file": [("get", (case_file,), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                             anonymous=API_ANON))],
+        "api:v1-case-file-processes": [
+            ("get", (case_file,), {}, _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON)),
+            ("post", (case_file,), {"title": "Vorgang"},
+             _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
+        "api:v1-case-file-documents": [("get", (case_file,), {}, _only(
+            {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-case-file-follow-ups": [("get", (case_file,), {}, _only(
+            {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        # A spare file of A closed, a closed one reopened (A holds the reopen permission here).
+        "api:v1-case-file-close": [("post", (objects["spare_file"],), {}, _only(
+            {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-case-file-reopen": [("post", (objects["closed_file"],), {"reason": "Widerspruch"},
+                                     _only({"sachbearbeitung-a": 200}, 404,
+                                           anonymous=API_ANON))],
+        # No file attached: 400 for everyone signed in (the upload's own check comes later).
+        "api:v1-documents": [("post", (), {}, _only({}, 400, anonymous=API_ANON))],
+        "api:v1-document": [("get", (doc,), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                      anonymous=API_ANON))],
+        "api:v1-document-versions": [("post", (doc,), {}, _only({}, 400, anonymous=API_ANON))],
+        "api:v1-version": [("get", (doc, 1), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                       anonymous=API_ANON))],
+        "api:v1-version-original": [("get", (doc, 1), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                                anonymous=API_ANON))],
+        "api:v1-version-pdf": [("get", (doc, 1), {}, _only({"sachbearbeitung-a": 200}, 404,
+                                                           anonymous=API_ANON))],
+        "api:v1-holds": [("get", (), {}, _only({"datenschutz": 200}, 403, anonymous=API_ANON))],
+        "api:v1-job": [("get", (objects["job"],), {}, _only({"poststelle": 200}, 404,
+                                                            anonymous=API_ANON))],
         # Executed already by the page row above, so the data-protection officer gets 409.
         "api:disposal_execute": [("post", (disposal,), {}, _only({"datenschutz": 409}, 404,
                                                                  anonymous=API_ANON))],
@@ -448,8 +492,15 @@ def objects(demo, tmp_path):
     # A misuse alert about B's break-glass openings, for the officer's rows.
     alert = Alert.objects.create(rule="break_glass_repeated", username="sachbearbeitung-b",
                                  seqs=[], first_at=timezone.now(), last_at=timezone.now())
+    # Two more files of A for the API's close and reopen rows.
+    spare_file = CaseFile.objects.create(file_reference="50.20.1-2026-990001", unit=demo["A"].unit,
+                                         plan_unit=demo["A"].plan_unit, title="Ersatz")
+    closed_file = CaseFile.objects.create(file_reference="50.20.1-2026-990002",
+                                          unit=demo["A"].unit, plan_unit=demo["A"].plan_unit,
+                                          title="Geschlossen", closed_at=timezone.now())
+    grant("sachbearbeitung-a", "reopen_casefile")
     return {"document": document, "pdf_document": pdf_document, "route": route.pk,
-            "alert": alert.pk,
+            "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,

@@ -10,6 +10,8 @@ from ingest.reporting import job_status
 from ingest.selectors import job_visible_or_404
 from ingest.uploads import SCAN_FIELDS, upload_receive, upload_refusal
 
+from .errors import problem_response
+
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.ListField(child=serializers.FileField())
@@ -31,8 +33,8 @@ def ingest_upload(request):
     data = request.data
     refusal = upload_refusal(request)
     if refusal is not None:
-        return Response({"code": refusal.code, "message": refusal.message},
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return problem_response(code=refusal.code, status=413, detail=refusal.message,
+                                request=request)
     scan = {key: data.get(key) for key in (*SCAN_FIELDS, "pages_declared")}
     jobs = upload_receive(user=request.user, files=request.FILES.getlist("file"), source="api",
                           password=data.get("password", ""), scan=scan)
