@@ -380,7 +380,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Content-Security-Policy (django-csp): scripts, styles, fonts and frames from the site
 # itself only. No page has an inline script, inline event handler or style attribute
-# (tests/web/test_https.py reads every template); the viewer draws with pdf.js in a module
+# (tests/e2e/test_content_security_policy.py reads every template; the accessibility walk
+# records anything blocked on every page); the viewer draws with pdf.js in a module
 # worker loaded from the site.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
