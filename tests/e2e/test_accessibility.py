@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, wait_until
 from tests.conftest import DEMO_PASSWORD
 from tests.second_factor import browser_second_factor
 from tests.web.test_permission_matrix import _matrix, objects  # noqa: F401  (the fixture)
@@ -222,11 +222,11 @@ def _pages(objects, states, username: str | None) -> list[str]:  # noqa: F811
 def _settled(page) -> None:
     """What scripts add is checked too: the document viewer has drawn its pages with pdf.js,
     or shows the embedded PDF it falls back to."""
-    page.wait_for_function("""() => {
+    wait_until(page, """() => {
         const viewer = document.getElementById("viewer");
         return !viewer || viewer.classList.contains("viewer-ready")
             || viewer.querySelector("iframe") !== null;
-    }""", timeout=15000)
+    }""", timeout=15)
 
 
 CSP_WATCH = ("document.addEventListener('securitypolicyviolation', function (e) {"

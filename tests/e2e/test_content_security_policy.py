@@ -18,7 +18,7 @@ from archive.blobstore import blob_put_file
 from archive.services.documents import document_file_new
 from ingest.models import RedactionJob, RedactionState
 from tests.archive.helpers import content
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, wait_until
 from tests.conftest import DEMO_PASSWORD, user
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -132,7 +132,7 @@ def test_a_blocked_inline_script_is_reported(demo_tx, live_server, browser):
     page.goto("/anmelden/")
     page.evaluate("""() => { const s = document.createElement('script');
         s.textContent = 'window.__ran = true'; document.body.appendChild(s); }""")
-    page.wait_for_function("(window.__cspViolations || []).length > 0")
+    wait_until(page, "(window.__cspViolations || []).length > 0")
     assert page.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in _violations(page))
     context.close()
