@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     # Swagger UI's files for /api/docs/, packaged for Python and served by whitenoise (no CDN)
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "web.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (the policy is in the web section below).
+    "csp.middleware.CSPMiddleware",
     # Static files (style sheets, fonts, scripts) carry no social data: whitenoise answers them
     # before the no-store rule below, with hashed names cached for good.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,8 +92,9 @@ MIDDLEWARE = [
     "web.errors.DomainErrorMiddleware",
     "web.middleware.InputGuardMiddleware",
 ]
-# The document page embeds its own PDF rendition.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page may be framed; only the PDF rendition, which the document page embeds when its
+# viewer cannot run, allows its own site (web/views/documents.py).
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -146,6 +150,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_float("REGISTRATUR_LOGIN_COOLOFF_MINUT
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
+# The address counted is REMOTE_ADDR alone. Behind the reverse proxy (README "HTTPS") waitress
+# sets it from X-Forwarded-For, but only for requests from REGISTRATUR_TRUSTED_PROXY; it drops
+# the header on every other request, so a client cannot choose its own address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -407,6 +415,53 @@ SPECTACULAR_SETTINGS = {
     # Denied by default, the schema too.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# --- Content-Security-Policy (django-csp): scripts, styles, fonts and frames from the site
+# itself only. No page has an inline script, inline event handler or style attribute
+# (tests/e2e/test_content_security_policy.py reads every template; the accessibility walk
+# records anything blocked on every page); the viewer draws with pdf.js in a module
+# worker loaded from the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- HTTPS behind a reverse proxy (README "HTTPS", deploy/nginx/registratur.conf) ----------
+# REGISTRATUR_HTTPS=1: the instance is reached only through the TLS proxy; `registratur
+# check --deploy` is clean. The proxy's address is the one peer whose X-Forwarded-For and
+# X-Forwarded-Proto waitress believes (config: `registratur serve`); from any other peer
+# waitress removes these headers. So the client address (login throttling, the trail) and
+# the scheme (secure cookies, redirects) come from the proxy alone, and no
+# SECURE_PROXY_SSL_HEADER is needed: waitress sets wsgi.url_scheme itself.
+HTTPS = env_bool("REGISTRATUR_HTTPS", False)
+TRUSTED_PROXY = env_str("REGISTRATUR_TRUSTED_PROXY", "127.0.0.1" if HTTPS else "")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # No script reads the CSRF cookie: pages send the token from their form or a data field.
+    CSRF_COOKIE_HTTPONLY = True
+    SECURE_SSL_REDIRECT = True
+    # Monitoring on the server itself asks the application server directly, over HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env_int("REGISTRATUR_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REGISTRATUR_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("REGISTRATUR_HSTS_PRELOAD", True)
+    SITE_URL = env_str("REGISTRATUR_SITE_URL", "https://localhost")
 
 # ========================= directory login (web/directory.py, web/login.py) ================
 # Local accounts (password in the Registratur) always work; with REGISTRATUR_LDAP_URI set,

@@ -1,6 +1,7 @@
 """Debian's Chromium driven by Playwright, for the browser tests (`playwright install` cannot
 download browsers on these machines, so the system's Chromium is launched by path)."""
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,16 @@ def german_browser(browser):
         env={**os.environ, "LANGUAGE": "de_DE:de", "LC_ALL": "de_DE.UTF-8"})
     yield chromium
     chromium.close()
+
+
+def wait_until(page, expression: str, *, timeout: float = 30.0) -> None:
+    """Wait until a JavaScript expression (or function) is true in the page.
+
+    Playwright's `page.wait_for_function` polls its predicate with `eval()` inside the page,
+    which the pages' Content-Security-Policy (no 'unsafe-eval') refuses. `page.evaluate` goes
+    through the browser's debugging protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {expression}")
+        page.wait_for_timeout(100)

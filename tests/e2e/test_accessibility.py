@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, wait_until
 from tests.conftest import DEMO_PASSWORD
 from tests.second_factor import browser_second_factor
 from tests.web.test_permission_matrix import _matrix, objects  # noqa: F401  (the fixture)
@@ -190,6 +190,11 @@ def _session(browser, base_url: str, username: str | None):
     """A browser session signed in through the real login form (or anonymous)."""
     context = browser.new_context(base_url=base_url, locale="de-DE",
                                   viewport={"width": 1280, "height": 900})
+    # axe-core comes in as an init script (an inline script tag would be blocked by the
+    # Content-Security-Policy, which stays on); and whatever the policy blocks on any page is
+    # recorded and reported as a violation too.
+    context.add_init_script(path=str(_axe()))
+    context.add_init_script(CSP_WATCH)
     page = context.new_page()
     if username:
         page.goto("/anmelden/")
@@ -217,19 +222,25 @@ def _pages(objects, states, username: str | None) -> list[str]:  # noqa: F811
 def _settled(page) -> None:
     """What scripts add is checked too: the document viewer has drawn its pages with pdf.js,
     or shows the embedded PDF it falls back to."""
-    page.wait_for_function("""() => {
+    wait_until(page, """() => {
         const viewer = document.getElementById("viewer");
         return !viewer || viewer.classList.contains("viewer-ready")
             || viewer.querySelector("iframe") !== null;
-    }""", timeout=15000)
+    }""", timeout=15)
+
+
+CSP_WATCH = ("document.addEventListener('securitypolicyviolation', function (e) {"
+             " (window.__cspViolations = window.__cspViolations || [])"
+             "   .push(e.violatedDirective + ' ' + e.blockedURI); });")
 
 
 def _violations(page) -> list[str]:
-    page.add_script_tag(path=str(_axe()))
     result = page.evaluate("async () => await axe.run(document)")
+    blocked = page.evaluate("window.__cspViolations || []")
     return [f"{violation['impact']} {violation['id']}: {violation['help']} "
             f"({'; '.join(' '.join(node['target']) for node in violation['nodes'][:3])})"
-            for violation in result["violations"]]
+            for violation in result["violations"]] + [
+        f"Content-Security-Policy blocked: {entry}" for entry in blocked]
 
 
 def _narrow(page) -> list[str]:

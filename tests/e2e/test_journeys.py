@@ -38,7 +38,7 @@ from archive.selectors import access_events_for_document, events_for_object
 from archive.services.documents import document_file_new
 from ingest.models import IngestJob, JobState, RedactionJob
 from tests.archive.helpers import content
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, wait_until
 from tests.conftest import DEMO_PASSWORD, wait_for
 from tests.fixtures.born_digital import born_digital_pdf
 from tests.fixtures.letters import Letter, render_letter
@@ -272,8 +272,8 @@ def test_caseworker_finds_a_scan_by_a_word_opens_it_once_and_redacts_an_area(
     page.keyboard.press("Enter")
     expect(page.locator("#count")).to_have_text(re.compile(r"^\s*1 Treffer"))
     # The hit's thumbnail rides on the search's one event, which names it as shown.
-    page.wait_for_function("""Array.from(document.querySelectorAll('img.thumbnail'))
-                              .every(img => img.complete && img.naturalWidth > 0)""")
+    wait_until(page, """Array.from(document.querySelectorAll('img.thumbnail'))
+                         .every(img => img.complete && img.naturalWidth > 0)""")
     steps.shot(page, "treffer")
     searched = Event.objects.filter(action="searched", actor="sachbearbeitung-a").last()
     assert searched.data["documents"] == [document.pk]

@@ -20,7 +20,7 @@ from archive.selectors import READ_ACTIONS
 from archive.services.documents import document_file_new
 from ingest.models import RedactionJob
 from tests.archive.helpers import content
-from tests.browser import CHROMIUM
+from tests.browser import CHROMIUM, wait_until
 from tests.conftest import DEMO_PASSWORD, sqlite_only
 from tests.fixtures.born_digital import born_digital_pdf
 
@@ -76,7 +76,7 @@ def test_a_rectangle_drawn_with_the_mouse_redacts_that_word(demo_tx, instance, l
     # Draw over "Zahlbetrag" on the page picture, as a user would with the mouse.
     surface = page.locator("#drawing-image")
     expect(surface).to_be_visible()
-    page.wait_for_function("document.getElementById('drawing-image').naturalWidth > 0")
+    wait_until(page, "document.getElementById('drawing-image').naturalWidth > 0")
     surface.scroll_into_view_if_needed()
     shown = surface.bounding_box()
     scale = shown["width"] / A4_WIDTH
@@ -90,8 +90,7 @@ def test_a_rectangle_drawn_with_the_mouse_redacts_that_word(demo_tx, instance, l
 
     page.click("#drawing-preview-button")
     expect(page.locator("#drawing-preview")).to_be_visible()
-    page.wait_for_function(
-        "document.querySelector('#drawing-preview img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('#drawing-preview img').naturalWidth > 0")
     page.screenshot(path=tmp_path / "2-gezeichnet.png", full_page=True)
     assert document.versions.count() == 1  # the preview changed nothing
 

@@ -1,9 +1,11 @@
+from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
@@ -247,6 +249,10 @@ def document_move_action(request, document_id: int):
                       back=reverse("web:document", args=[document.pk]))
 
 
+# The one answer a page of the site may frame: the document page embeds the rendition when its
+# viewer cannot run (settings: X_FRAME_OPTIONS and the policy's frame-ancestors).
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 @login_required
 @require_GET
 @asks_purpose
