@@ -27,6 +27,9 @@ TABLE = "search_searchentry"
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
 MAX_POSITIONS_PER_LEXEME = 256
 PURGE_WAIT_SECONDS = 600.0
+# Relevance ranks at most this many matches (the newest); beyond, the rest are not read.
+RANK_CANDIDATES = 1000
+WORK_MEM = "64MB"
 COLUMNS = ("document_id, fingerprint, vector, principals, document_type, sender, unit_id, "
            "case_file_id, letter_date, received_at, state, year, title_key")
 FACET_COLUMNS = {"document_type": "document_type", "unit": "unit_id",
@@ -224,24 +227,43 @@ class PostgresBackend:
             # C collation: byte order of the folded key, as tantivy and whoosh compare it.
             "title": 'title_key COLLATE "C" ASC, document_id ASC',
         }.get(query.sort)
-        if order:
-            score, score_params = "0", []
-        elif query.node is not None:
-            # weights for D, C, B, A: the head counts twice as much as the body
-            score = "ts_rank('{0.5, 0.5, 0.5, 1.0}', vector, %s::tsquery)"
-            score_params = [tsquery_literal(query.node)]
-            order = "score DESC, document_id DESC"
-        else:
-            score, score_params, order = "0", [], "received_at DESC NULLS LAST, document_id DESC"
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A common word's matches fit an exact bitmap: with the default 4 MB its pages
+            # turn lossy, and every row of a lossy page is rechecked on its detoasted vector.
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            if query.count_limit is None:
+                cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
+            else:
+                # Stop counting past the limit: a word in nearly every document no longer
+                # reads every match's row.
+                cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} "
+                               f"LIMIT %s) AS matches", [*params, query.count_limit + 1])
             count = cursor.fetchone()[0]
             if not count:
                 return BackendResult(count=0)
-            cursor.execute(
-                f"SELECT document_id, {score} AS score FROM {TABLE} WHERE {where} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
-                [*score_params, *params, query.limit, query.offset])
+            if order or query.node is None:
+                order = order or "received_at DESC NULLS LAST, document_id DESC"
+                cursor.execute(
+                    f"SELECT document_id, 0 FROM {TABLE} WHERE {where} "
+                    f"ORDER BY {order} LIMIT %s OFFSET %s",
+                    [*params, query.limit, query.offset])
+            else:
+                # weights for D, C, B, A: the head counts twice as much as the body
+                score = "ts_rank('{0.5, 0.5, 0.5, 1.0}', vector, %s::tsquery)"
+                candidates = max(RANK_CANDIDATES, query.offset + query.limit)
+                if count <= candidates:
+                    source, source_params = f"{TABLE} WHERE {where}", params
+                else:
+                    # Ranking reads each match's vector (detoasted, kilobytes each): with
+                    # more matches than candidates only the newest are ranked.
+                    source = (f"(SELECT document_id, vector FROM {TABLE} WHERE {where} "
+                              "ORDER BY received_at DESC NULLS LAST, document_id DESC "
+                              "LIMIT %s) AS candidates")
+                    source_params = [*params, candidates]
+                cursor.execute(
+                    f"SELECT document_id, {score} AS score FROM {source} "
+                    "ORDER BY score DESC, document_id DESC LIMIT %s OFFSET %s",
+                    [tsquery_literal(query.node), *source_params, query.limit, query.offset])
             hits = [BackendHit(document_id=row[0], score=float(row[1]))
                     for row in cursor.fetchall()]
             facets = {}

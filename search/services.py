@@ -5,6 +5,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from archive.errors import InvalidInput, NotFound
 from archive.models import CaseFile, Document, Unit
 from archive.permissions import document_principals, user_principals, user_role
@@ -76,6 +80,19 @@ class SearchPage:
     # they ride on the search's one event, which names them.
     thumbnails: frozenset[int] = frozenset()
     thumbnail_grant: str = ""
+    # False: more than `count` documents match (counting stopped at the configured limit).
+    count_exact: bool = True
+
+    @property
+    def count_grouped(self) -> str:
+        """The count with thousands grouped as the language writes them ("10.000")."""
+        return number_format(self.count, force_grouping=True)
+
+    @property
+    def count_text(self) -> str:
+        """The count as a caseworker reads it: "1.234", or "mehr als 10.000"."""
+        shown = self.count_grouped
+        return shown if self.count_exact else _("mehr als %(count)s") % {"count": shown}
 
 
 def _matcher(wanted: set[str], prefixes: tuple[str, ...]):
@@ -182,12 +199,13 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
     if searchable:
         result = get_backend().search(BackendQuery(
             node=node, principals=principals, filters=_without_destroyed(filters), sort=sort,
-            limit=limit, offset=offset, facets=facets))
+            limit=limit, offset=offset, facets=facets,
+            count_limit=settings.SEARCH_COUNT_LIMIT))
     page = _page(principals, query, node, result, sort=sort, limit=limit, offset=offset)
     pictures = frozenset(documents_with_thumbnail(user, [hit.document_id for hit in page.hits])
                          if thumbnails and page.hits else ())
     if log and searchable:
-        event = _log(user, query, filters, more_like, page.count,
+        event = _log(user, query, filters, more_like, page.count, count_exact=page.count_exact,
                      shown=[hit.document_id for hit in page.hits], thumbnails=pictures)
         if pictures:
             page = replace(page, thumbnails=pictures,
@@ -243,6 +261,7 @@ def _still_visible(document: Document, principals: frozenset[str]) -> bool:
 def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage:
     if result is None:
         return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
+    count_limit = settings.SEARCH_COUNT_LIMIT
     ids = [hit.document_id for hit in result.hits]
     found = Document.objects.filter(pk__in=ids).select_related("case_file").order_by()
     documents = {d.pk: d for d in found if _still_visible(d, principals)} if ids else {}
@@ -263,9 +282,9 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
             restricted=bool(document.case_file and document.case_file.restricted),
             disputed=document.case_file.disputed_note if document.case_file else "",
         ))
-    return SearchPage(query=query, count=result.count, hits=hits,
+    return SearchPage(query=query, count=min(result.count, count_limit), hits=hits,
                       facets=_facet_labels(result.facets), sort=sort, limit=limit,
-                      offset=offset)
+                      offset=offset, count_exact=result.count <= count_limit)
 
 
 def _latest_texts(document_ids) -> dict[int, str]:
@@ -288,8 +307,10 @@ def _more_like_this_node(user, document_id):
 
 
 def _log(user, query, filters: Filters, more_like, count, refused: str = "",
-         suggestions: bool = False, shown=(), thumbnails=frozenset()):
+         suggestions: bool = False, shown=(), thumbnails=frozenset(), count_exact=True):
     data = {"query": query, "count": count, "role": user_role(user) or ""}
+    if not count_exact:
+        data["count_exact"] = False  # more than `count` matched
     if shown:
         data["documents"] = list(shown)
     if thumbnails:

@@ -16,6 +16,7 @@ from .backend import (
     EntrySource,
     Filters,
     IndexEntry,
+    capped,
     received_bounds,
 )
 from .index_directory import IndexDirectory
@@ -289,7 +290,8 @@ class TantivyBackend(IndexDirectory):
         hits = [BackendHit(document_id=doc_id, score=float(score) if not order else 0.0)
                 for doc_id, (score, _) in zip(ids, result.hits, strict=True)]
         facets = self._facets(searcher, combined) if query.facets and result.count else {}
-        return BackendResult(count=result.count, hits=hits, facets=facets)
+        return BackendResult(count=capped(result.count, query.count_limit), hits=hits,
+                             facets=facets)
 
     def _facets(self, searcher, combined) -> dict[str, list[tuple[str, int]]]:
         fields = {"document_type": "document_type", "unit": "unit", "case_file": "case_file",
