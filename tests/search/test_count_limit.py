@@ -1,7 +1,7 @@
 """Counts are exact up to a limit (10,000 by default) and "more than" beyond, on every backend,
 in the service, the search page, the API, the command line and the log; a user of another unit
 still counts nothing. A small limit stands in for 10,000. On PostgreSQL relevance ranks only
-the newest candidates of a large result."""
+the first candidates of a large result, and the permission filter is part of the tsquery."""
 import json
 
 import pytest
@@ -104,26 +104,42 @@ def test_the_command_line_says_more_than(demo, backend, limit, capsys):
         (3, False, "mehr als 3")
 
 
-def test_postgres_ranks_only_the_newest_candidates_of_a_large_result(demo, backend, limit,
-                                                                     monkeypatch):
+def test_postgres_ranks_only_the_first_candidates_of_a_large_result(demo, backend, limit,
+                                                                    monkeypatch):
     if backend != "postgres":
         pytest.skip("the candidate bound is the PostgreSQL backend's")
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    now = timezone.now()
-    # The oldest document is the most relevant (the word in its title too) ...
-    oldest = file_document(demo["A"], f"{WORD} {WORD} {WORD}", title=WORD,
-                           received_at=now - timedelta(days=30))
-    newer = [file_document(demo["A"], f"Schreiben mit dem Wort {WORD} und vielen anderen "
-                           f"Worten {n}.", received_at=now - timedelta(days=n))
-             for n in range(1, 4)]
-    assert ids(search_as(A, WORD, limit=1)) == [oldest.pk]  # all ranked: it wins
+    first = [file_document(demo["A"], f"Schreiben mit dem Wort {WORD} und vielen anderen "
+                           f"Worten {n}.") for n in range(3)]
+    # The document filed last is the most relevant (the word in its title too) ...
+    best = file_document(demo["A"], f"{WORD} {WORD} {WORD}", title=WORD)
+    assert ids(search_as(A, WORD, limit=1)) == [best.pk]  # all ranked: it wins
     monkeypatch.setattr(postgres_backend, "RANK_CANDIDATES", 2)
-    # ... but with more matches than candidates only the two newest are ranked.
+    # ... but with more matches than candidates only the first two found are ranked.
     page = search_as(A, WORD, limit=1)
-    assert ids(page)[0] in {newer[0].pk, newer[1].pk}
+    assert ids(page)[0] in {first[0].pk, first[1].pk}
     assert page.count == 3 and not page.count_exact
     # Paging past the candidates still pages through the matches.
     assert ids(search_as(A, WORD, limit=1, offset=3)) != []
+    # Another unit's caseworker: nothing, however large the result.
+    assert (search_as(B, WORD).count, search_as(B, WORD).hits) == (0, [])
+
+
+def test_postgres_keeps_principals_in_the_vector(demo, backend):
+    """The permission filter is part of the one tsquery; the principals are lexemes that no
+    word of a letter can produce, so a letter naming them opens nothing."""
+    if backend != "postgres":
+        pytest.skip("PostgreSQL's vector")
+    from django.db import connection
+
+    from archive.permissions import unit_principal
+
+    principal = unit_principal(demo["A"].unit_id)
+    document = file_document(demo["B"], f"Ein Brief über {principal} und acl:{principal}. "
+                             f"{WORD}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT vector::text FROM search_searchentry WHERE document_id = %s",
+                       [document.pk])
+        vector = cursor.fetchone()[0]
+    assert f"'acl:{unit_principal(demo['B'].unit_id)}'" in vector
+    assert f"'acl:{principal}'" not in vector
+    assert search_as(A, WORD).count == 0 and search_as(B, WORD).count == 1
