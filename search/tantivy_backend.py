@@ -200,7 +200,13 @@ class TantivyBackend(IndexDirectory):
         return self._searcher().num_docs
 
     def document_ids(self) -> set[int]:
-        return set(self.fingerprints())
+        # From the doc_id fast field: reading every stored document took a minute of a
+        # purge at a million documents.
+        searcher = self._searcher()
+        result = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1),
+                                 count=False)
+        addresses = [address for _, address in result.hits]
+        return set(searcher.fast_field_values("doc_id", addresses)) if addresses else set()
 
     def _field_query(self, field: str, make) -> tantivy.Query:
         if field != TEXT:
