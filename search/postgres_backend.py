@@ -28,7 +28,7 @@ MAX_POSITION = 16383  # PostgreSQL's limit; later positions are clamped to it
 MAX_POSITIONS_PER_LEXEME = 256
 PURGE_WAIT_SECONDS = 600.0
 # Relevance ranks at most this many matches; beyond, the rest are not read.
-RANK_CANDIDATES = 1000
+RANK_CANDIDATES = 500
 WORK_MEM = "64MB"
 COLUMNS = ("document_id, fingerprint, vector, principals, document_type, sender, unit_id, "
            "case_file_id, letter_date, received_at, state, year, title_key")
@@ -252,6 +252,10 @@ class PostgresBackend:
             # A common word's matches fit an exact bitmap: with the default 4 MB its pages
             # turn lossy, and every row of a lossy page is rechecked on its detoasted vector.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            # Every query here has the tsquery (the permission filter is in it), so the GIN
+            # index always applies; with a LIMIT the planner preferred reading the table in
+            # order and checking each row's detoasted vector (225 ms at 100,000 documents).
+            cursor.execute("SET LOCAL enable_seqscan = off")
             if query.count_limit is None:
                 cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
             else:
