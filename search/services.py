@@ -312,6 +312,13 @@ def _still_visible(document: Document, principals: frozenset[str]) -> bool:
     return bool(document_principals(document) & principals)
 
 
+# What a hit shows and what the re-check of its permission reads (document_principals).
+PAGE_FIELDS = ("title", "document_type", "sender", "letter_date", "received_at", "destroyed_at",
+               "case_file__file_reference", "case_file__unit_id",
+               "case_file__confidentiality", "case_file__staff_case",
+               "case_file__destroyed_at", "case_file__restricted", "case_file__disputed_note")
+
+
 def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage:
     if result is None:
         return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
@@ -322,6 +329,7 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
     latest_text = Version.objects.filter(document=OuterRef("pk")).order_by("-number")
     type_name = DocumentType.objects.filter(key=OuterRef("document_type"))
     found = (Document.objects.filter(pk__in=ids).select_related("case_file")
+             .only(*PAGE_FIELDS)
              .annotate(latest_text=Subquery(latest_text.values("text")[:1]),
                        type_name=Subquery(type_name.values("name")[:1]))
              .order_by()) if ids else ()
