@@ -54,7 +54,7 @@ def _slots(tokens: list[str], first: int, weight: str, into: dict[str, list[str]
 def tsvector_literal(head: list[str], body: list[str], principals=()) -> str:
     """Lexemes with positions and weights: head tokens weigh A, body tokens D (PostgreSQL's
     default, so body positions carry no letter); then the access principals as lexemes
-    without positions ("acl:unit:3"), which no analysed token can equal."""
+    without positions ("ACL:unit:3"), which no analysed token or prefix can reach."""
     positions: dict[str, list[str]] = {}
     # A gap of one position before head and body, so a phrase cannot span the two.
     _slots(head, 2, "A", positions)
@@ -65,8 +65,9 @@ def tsvector_literal(head: list[str], body: list[str], principals=()) -> str:
 
 
 def _acl(principal: str) -> str:
-    """A principal as a lexeme no analysed token can equal: tokens hold no colon."""
-    return f"acl:{principal}"
+    """A principal as a lexeme no analysed token can equal, nor any prefix query reach:
+    tokens and prefixes are lower case, this begins with a capital."""
+    return f"ACL:{principal}"
 
 
 def _permitted(principals) -> str:

@@ -150,6 +150,10 @@ def test_postgres_keeps_principals_in_the_vector(demo, backend):
         cursor.execute("SELECT vector::text FROM search_searchentry WHERE document_id = %s",
                        [document.pk])
         vector = cursor.fetchone()[0]
-    assert f"'acl:{unit_principal(demo['B'].unit_id)}'" in vector
-    assert f"'acl:{principal}'" not in vector
+    assert f"'ACL:{unit_principal(demo['B'].unit_id)}'" in vector
+    assert f"'ACL:{principal}'" not in vector
     assert search_as(A, WORD).count == 0 and search_as(B, WORD).count == 1
+    # A prefix query never reaches the principals' lexemes (every entry has some).
+    plain = file_document(demo["A"], f"Nur ein Wort: {WORD}.")
+    for prefix in ("ac*", "acl*", "un*"):
+        assert plain.pk not in ids(search_as(A, prefix, limit=100)), prefix
