@@ -413,7 +413,8 @@ def _suggestions(user, prefix: str, limit: int) -> list[str]:
         return []
     principals = user_principals(user)
     result = get_backend().search(BackendQuery(node=Prefix(folded), principals=principals,
-                                               filters=_without_destroyed(Filters()), limit=20))
+                                               filters=_without_destroyed(Filters()), limit=20,
+                                               count_limit=settings.SEARCH_COUNT_LIMIT))
     ids = [hit.document_id for hit in result.hits]
     visible = [d.pk for d in Document.objects.filter(pk__in=ids).select_related("case_file")
                if _still_visible(d, principals)]
