@@ -290,6 +290,9 @@ if IMAP_URL:
 # ========================= search ==========================================================
 SEARCH_BACKEND = env_str("REGISTRATUR_SEARCH_BACKEND", "tantivy")
 SEARCH_INDEX_DIR = DATA_DIR / "index"
+# Counts are exact up to this many matches and "more than" beyond (what search engines do
+# by default): PostgreSQL then stops reading a common word's matches.
+SEARCH_COUNT_LIMIT = env_int("REGISTRATUR_SEARCH_COUNT_LIMIT", 10_000)
 # A purge whose queued task ran out of retries (an old transaction held PostgreSQL back)
 # is still pending; nothing else would start it again.
 CELERY_BEAT_SCHEDULE["search-purge-pending"] = {"task": "search.purge_documents",

@@ -103,6 +103,14 @@ class BackendQuery:
     limit: int = 20
     offset: int = 0
     facets: bool = False
+    # Count exactly up to this many matches; beyond, the backend may stop counting at
+    # count_limit + 1 ("more than count_limit"). None: count every match.
+    count_limit: int | None = None
+
+
+def capped(count: int, limit: int | None) -> int:
+    """A count as the backends report it: exact up to the limit, else limit + 1."""
+    return count if limit is None else min(count, limit + 1)
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ class BackendHit:
 
 @dataclass(frozen=True)
 class BackendResult:
-    count: int
+    count: int  # at most query.count_limit + 1 (which means "more than count_limit")
     hits: list[BackendHit] = field(default_factory=list)
     # facet name -> [(value, count)], most frequent first
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)

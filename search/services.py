@@ -4,9 +4,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from archive.errors import InvalidInput, NotFound
-from archive.models import CaseFile, Document, Unit
+from archive.models import CaseFile, Document, DocumentType, Unit, Version
 from archive.permissions import document_principals, user_principals, user_role
 from archive.selectors import document_visible_or_404, documents_with_thumbnail
 from archive.services.access import list_grant
@@ -76,6 +82,19 @@ class SearchPage:
     # they ride on the search's one event, which names them.
     thumbnails: frozenset[int] = frozenset()
     thumbnail_grant: str = ""
+    # False: more than `count` documents match (counting stopped at the configured limit).
+    count_exact: bool = True
+
+    @property
+    def count_grouped(self) -> str:
+        """The count with thousands grouped as the language writes them ("10.000")."""
+        return number_format(self.count, force_grouping=True)
+
+    @property
+    def count_text(self) -> str:
+        """The count as a caseworker reads it: "1.234", or "mehr als 10.000"."""
+        shown = self.count_grouped
+        return shown if self.count_exact else _("mehr als %(count)s") % {"count": shown}
 
 
 def _matcher(wanted: set[str], prefixes: tuple[str, ...]):
@@ -99,17 +118,69 @@ def _marked(text: str, start: int, end: int, matches) -> str:
     return "".join(out)
 
 
+# A stem is the start of its word, umlauts and ß undone in one of several ways: Märchen,
+# Maerchen and Marchen all stem to "march", Mueller and Müller to "mull", Straße to "strass".
+_LETTERS = {"a": "(?:ä|ae|a)", "o": "(?:ö|oe|o)", "u": "(?:ü|ue|u)", "s": "(?:ß|s)"}
+
+
+@lru_cache(maxsize=1024)
+def _candidates(terms: frozenset[str]) -> re.Pattern | None:
+    """Where a matching word may begin: each term's letters at the start of a word, with
+    every spelling an umlaut or ß may have had. None (look at every word) when a term holds
+    anything but letters a-z: numbers, file references and IBANs are analysed as a whole."""
+    patterns = []
+    for term in sorted(terms):
+        stem = term.removesuffix("*")
+        if not stem or not (stem.isascii() and stem.isalpha()):
+            return None
+        out, i = [], 0
+        while i < len(stem):
+            letter = stem[i]
+            if stem[i:i + 2] == "ss":
+                out.append("(?:ss|ß)")
+                i += 2
+                continue
+            if letter == "e" and i and stem[i - 1] in "aou":
+                out.append("e?")  # the e of ae, oe, ue where the word had ä, ö, ü
+            else:
+                out.append(_LETTERS.get(letter, letter))
+            i += 1
+        patterns.append("".join(out))
+    return re.compile(r"\b(?:" + "|".join(patterns) + ")", re.IGNORECASE)
+
+
+def _first_match(text: str, terms: set[str], matches) -> int | None:
+    """Where the first word that matches the query begins. Analysing every word up to it cost
+    most of a search's time; so only the words a cheap pattern points at are analysed, and
+    every word only when the pattern finds none."""
+    pattern = _candidates(frozenset(terms))
+    if pattern is not None:
+        for candidate in pattern.finditer(text):
+            start = candidate.start()
+            # Back to the start of the whole token (Müller-Lüdenscheidt is one).
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_" or (
+                    text[start - 1] in "./-" and start > 1
+                    and (text[start - 2].isalnum() or text[start - 2] == "_"))):
+                start -= 1
+            for token_start, _, tokens in token_spans(text[start:candidate.end() + 200]):
+                if token_start + start > candidate.start():
+                    break
+                if matches(tokens):
+                    return start + token_start
+    return next((s for s, _, tokens in token_spans(text) if matches(tokens)), None)
+
+
 def snippet_for(text: str, node) -> str:
     """A passage around the first matching word, matches marked [[...]] as the analysis sees
     them (Bescheides marks for Bescheid, Mueller for Müller)."""
     # Long texts: the passage comes from the first pages, which keeps every snippet cheap.
-    compact = re.sub(r"\s+", " ", text[:SNIPPET_SCAN]).strip()
+    compact = " ".join(text[:SNIPPET_SCAN].split())  # whitespace runs as one space
     terms = terms_of(node) if node is not None else set()
     if not compact or not terms:
         return compact[:SNIPPET_CHARS]
     matches = _matcher({t for t in terms if not t.endswith("*")},
                        tuple(t[:-1] for t in terms if t.endswith("*")))
-    first = next((s for s, _, tokens in token_spans(compact) if matches(tokens)), None)
+    first = _first_match(compact, terms, matches)
     start = max(0, first - SNIPPET_CHARS // 3) if first is not None else 0
     if start:
         # Begin at a word boundary.
@@ -182,12 +253,13 @@ def documents_search(*, user, query: str = "", filters: Filters | None = None,
     if searchable:
         result = get_backend().search(BackendQuery(
             node=node, principals=principals, filters=_without_destroyed(filters), sort=sort,
-            limit=limit, offset=offset, facets=facets))
+            limit=limit, offset=offset, facets=facets,
+            count_limit=settings.SEARCH_COUNT_LIMIT))
     page = _page(principals, query, node, result, sort=sort, limit=limit, offset=offset)
     pictures = frozenset(documents_with_thumbnail(user, [hit.document_id for hit in page.hits])
                          if thumbnails and page.hits else ())
     if log and searchable:
-        event = _log(user, query, filters, more_like, page.count,
+        event = _log(user, query, filters, more_like, page.count, count_exact=page.count_exact,
                      shown=[hit.document_id for hit in page.hits], thumbnails=pictures)
         if pictures:
             page = replace(page, thumbnails=pictures,
@@ -240,14 +312,28 @@ def _still_visible(document: Document, principals: frozenset[str]) -> bool:
     return bool(document_principals(document) & principals)
 
 
+# What a hit shows and what the re-check of its permission reads (document_principals).
+PAGE_FIELDS = ("title", "document_type", "sender", "letter_date", "received_at", "destroyed_at",
+               "case_file__file_reference", "case_file__unit_id",
+               "case_file__confidentiality", "case_file__staff_case",
+               "case_file__destroyed_at", "case_file__restricted", "case_file__disputed_note")
+
+
 def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage:
     if result is None:
         return SearchPage(query=query, count=0, sort=sort, limit=limit, offset=offset)
+    count_limit = settings.SEARCH_COUNT_LIMIT
     ids = [hit.document_id for hit in result.hits]
-    found = Document.objects.filter(pk__in=ids).select_related("case_file").order_by()
-    documents = {d.pk: d for d in found if _still_visible(d, principals)} if ids else {}
-    texts = _latest_texts(list(documents)) if documents else {}
-    type_names = document_type_names() if documents else {}
+    # One query for the page: the documents, their case files, the latest text (for the
+    # snippet) and the type's name; every search pays for each query the ORM builds.
+    latest_text = Version.objects.filter(document=OuterRef("pk")).order_by("-number")
+    type_name = DocumentType.objects.filter(key=OuterRef("document_type"))
+    found = (Document.objects.filter(pk__in=ids).select_related("case_file")
+             .only(*PAGE_FIELDS)
+             .annotate(latest_text=Subquery(latest_text.values("text")[:1]),
+                       type_name=Subquery(type_name.values("name")[:1]))
+             .order_by()) if ids else ()
+    documents = {d.pk: d for d in found if _still_visible(d, principals)}
     hits = []
     for hit in result.hits:
         document = documents.get(hit.document_id)
@@ -256,16 +342,17 @@ def _page(principals, query, node, result, *, sort, limit, offset) -> SearchPage
         hits.append(SearchHit(
             document_id=document.pk, title=document.title,
             file_reference=document.case_file.file_reference if document.case_file else None,
-            snippet=snippet_for(texts.get(document.pk, ""), node), score=hit.score,
+            snippet=snippet_for(document.latest_text or "", node), score=hit.score,
             document_type=document.document_type, sender=document.sender,
-            document_type_name=type_names.get(document.document_type, document.document_type),
+            document_type_name=(document.document_type if document.type_name is None
+                                else document.type_name),
             received_at=document.received_at, letter_date=document.letter_date,
             restricted=bool(document.case_file and document.case_file.restricted),
             disputed=document.case_file.disputed_note if document.case_file else "",
         ))
-    return SearchPage(query=query, count=result.count, hits=hits,
+    return SearchPage(query=query, count=min(result.count, count_limit), hits=hits,
                       facets=_facet_labels(result.facets), sort=sort, limit=limit,
-                      offset=offset)
+                      offset=offset, count_exact=result.count <= count_limit)
 
 
 def _latest_texts(document_ids) -> dict[int, str]:
@@ -288,8 +375,10 @@ def _more_like_this_node(user, document_id):
 
 
 def _log(user, query, filters: Filters, more_like, count, refused: str = "",
-         suggestions: bool = False, shown=(), thumbnails=frozenset()):
+         suggestions: bool = False, shown=(), thumbnails=frozenset(), count_exact=True):
     data = {"query": query, "count": count, "role": user_role(user) or ""}
+    if not count_exact:
+        data["count_exact"] = False  # more than `count` matched
     if shown:
         data["documents"] = list(shown)
     if thumbnails:
@@ -324,7 +413,8 @@ def _suggestions(user, prefix: str, limit: int) -> list[str]:
         return []
     principals = user_principals(user)
     result = get_backend().search(BackendQuery(node=Prefix(folded), principals=principals,
-                                               filters=_without_destroyed(Filters()), limit=20))
+                                               filters=_without_destroyed(Filters()), limit=20,
+                                               count_limit=settings.SEARCH_COUNT_LIMIT))
     ids = [hit.document_id for hit in result.hits]
     visible = [d.pk for d in Document.objects.filter(pk__in=ids).select_related("case_file")
                if _still_visible(d, principals)]

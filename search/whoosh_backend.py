@@ -18,6 +18,7 @@ from .backend import (
     EntrySource,
     Filters,
     IndexEntry,
+    capped,
     received_bounds,
 )
 from .index_directory import IndexDirectory
@@ -239,4 +240,4 @@ class WhooshBackend(IndexDirectory):
                     buckets = [(str(value), n) for value, n in results.groups(name).items()
                                if value not in (None, "")]
                     facets[name] = sorted(buckets, key=lambda b: (-b[1], b[0]))[:50]
-        return BackendResult(count=count, hits=hits, facets=facets)
+        return BackendResult(count=capped(count, query.count_limit), hits=hits, facets=facets)

@@ -66,7 +66,7 @@ def test_search_is_trimmed_to_the_caller(document):
     found = _client("sachbearbeitung-a").get("/api/search/", {"q": "zyxwortapi99"}).json()
     assert found["count"] == 1 and found["results"][0]["document"] == document.pk
     hidden = _client("sachbearbeitung-b").get("/api/search/", {"q": "zyxwortapi99"}).json()
-    assert hidden == {"count": 0, "results": []}
+    assert hidden == {"count": 0, "count_exact": True, "count_text": "0", "results": []}
 
 
 def test_document_read_logs_once_and_hides_from_others(document):

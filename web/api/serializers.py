@@ -25,7 +25,11 @@ class FacetBucketSerializer(serializers.Serializer):
 
 
 class SearchResultSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="matches, exact up to the configured limit (10,000); with count_exact "
+                  "false more than this many match")
+    count_exact = serializers.BooleanField()
+    count_text = serializers.CharField(help_text='German, e.g. "1.234" or "mehr als 10.000"')
     results = SearchHitSerializer(many=True, source="hits")
     facets = serializers.DictField(child=FacetBucketSerializer(many=True), required=False,
                                    help_text="with facets=true: counts per value")

@@ -72,14 +72,15 @@ class Command(RegistraturCommand):
             for hit in page.hits
         ]
         if options["json"]:
-            payload = {"count": page.count, "results": results}
+            payload = {"count": page.count, "count_exact": page.count_exact,
+                       "count_text": page.count_text, "results": results}
             if options["facets"]:
                 payload["facets"] = {name: [{"value": b.value, "label": b.label,
                                              "count": b.count} for b in buckets]
                                      for name, buckets in page.facets.items()}
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
-        self.stdout.write(f"{page.count} Treffer")
+        self.stdout.write(f"{page.count_text} Treffer")
         for result in results:
             where = result["file_reference"] or "Posteingang"
             self.stdout.write(f"  [{result['document']}] {result['title']} ({where})")
