@@ -621,4 +621,4 @@ def test_cli_search_is_trimmed_like_the_pages(demo, objects, settings, tmp_path)
                                  "--json"))
     finally:
         get_backend.cache_clear()
-    assert seen["count"] == 1 and hidden == {"count": 0, "results": []}
+    assert seen["count"] == 1 and hidden["count"] == 0 and hidden["results"] == []
