@@ -2,8 +2,8 @@
 
 Builds an embedded instance (SQLite, tantivy) of N documents in case files of ten units plus
 unfiled post (bench/search's corpus; cached per size under --data-dir), starts the real web
-server as `registratur run` does (`registratur serve`: gunicorn with one process per core,
-or waitress with 8 threads in one process with --processes 1; static files collected), logs
+server as `registratur run` does (`registratur serve`: waitress with 8 threads in one process,
+or gunicorn's pre-forked processes with --processes N; static files collected), logs
 10 clients in (four caseworkers of each of two units, two of the mailroom), each in its own
 thread with a keep-alive connection, and has them request pages as fast as the server answers
 (or, with --think, after a pause as a person reads): the search page (a common and a rare
@@ -270,8 +270,8 @@ def main(argv=None) -> None:
                              "several are what a multi-host installation may run")
     parser.add_argument("--processes", type=int, default=None,
                         help="processes of each server (`registratur serve --processes`; "
-                             "default as `registratur run`: REGISTRATUR_WEB_PROCESSES, one "
-                             "per core up to 4); 1: waitress in one process, more: gunicorn")
+                             "default as `registratur run`: REGISTRATUR_WEB_PROCESSES, 1); "
+                             "1: waitress in one process, more: gunicorn")
     parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
                         help="each client pauses this long on average (uniformly 0.5 to 1.5 "
                              "times) before each request, as a person reads; 0: none")

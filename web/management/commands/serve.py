@@ -54,8 +54,8 @@ class Command(RegistraturCommand):
         parser.add_argument("--host", default=settings.WEB_HOST)
         parser.add_argument("--port", type=int, default=settings.WEB_PORT)
         parser.add_argument("--processes", type=int, default=settings.WEB_PROCESSES,
-                            help="web processes (REGISTRATUR_WEB_PROCESSES; default: one per "
-                                 "core, at most 4); 1: waitress in this process")
+                            help="web processes (REGISTRATUR_WEB_PROCESSES, default 1): 1 is "
+                                 "waitress in this process, more are gunicorn's workers")
         parser.add_argument("--threads", type=int, default=None,
                             help=f"threads per process (default {THREADS} for one process, "
                                  f"{WORKER_THREADS} per process for several)")
