@@ -32,3 +32,19 @@ class ArchiveConfig(AppConfig):
         user_logged_in.connect(login_succeeded, dispatch_uid="archive.login")
         user_login_failed.connect(login_failed, dispatch_uid="archive.login_failed")
         user_logged_out.connect(logged_out, dispatch_uid="archive.logout")
+
+        # A request's memo of principals is dropped whenever what they are made of changes.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .models import BreakGlass, CaseFile, Share, StaffProfile
+        from .permissions import principals_memo_clear
+
+        for model in (get_user_model(), StaffProfile, Share, BreakGlass, CaseFile):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(principals_memo_clear, sender=model,
+                               dispatch_uid=f"archive.principals.{model.__name__}.{name}")
+        m2m_changed.connect(principals_memo_clear, sender=StaffProfile.units.through,
+                            dispatch_uid="archive.principals.units")
+        m2m_changed.connect(principals_memo_clear, sender=CaseFile.named_persons.through,
+                            dispatch_uid="archive.principals.named_persons")

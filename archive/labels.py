@@ -429,6 +429,7 @@ ERROR_CODES = {
     "TSA_UNAVAILABLE": _("Zeitstempeldienst nicht erreichbar"),
     "TSA_NOT_CONFIGURED": _("Kein Zeitstempeldienst eingerichtet"),
     "TSA_CA_MISSING": _("Zertifikat des Zeitstempeldienstes fehlt"),
+    "SERVE_PROCESSES_BEHIND_PROXY": _("Mehrere Webprozesse hinter dem Proxy nicht unterstützt"),
     "WEBHOOK_NAME_REQUIRED": _("Name des Webhooks fehlt"),
     "WEBHOOK_NAME_TAKEN": _("Name des Webhooks schon vergeben"),
     "WEBHOOK_URL_INVALID": _("Adresse des Webhooks ungültig"),

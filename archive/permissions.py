@@ -14,6 +14,9 @@ so pages and search cannot disagree.
     restricted       case files whose processing is restricted (GDPR Art. 18): only the
                      data-protection officer, whatever else would apply
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -41,7 +44,45 @@ def _active(queryset, expiry_field: str):
                            | Q(**{f"{expiry_field}__gt": now}))
 
 
+# Within one request (or one command run), each user's principals are computed once: a page
+# asks the selectors several times (its list, counts, the desk's sources in the frame), and
+# each answer costs four queries. The memo lives only as long as `principals_memo()` is
+# entered; any change to what principals are made of (accounts, profiles and their units,
+# shares, break-glass openings, case files) empties it (archive/apps.py connects
+# `principals_memo_clear` to those models' signals). Outside the context nothing is kept.
+_memo: ContextVar[dict | None] = ContextVar("principals_memo", default=None)
+
+
+@contextmanager
+def principals_memo():
+    if _memo.get() is not None:  # inside one already: keep using it
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def principals_memo_clear(*args, **kwargs) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
 def user_principals(user) -> frozenset[str]:
+    memo = _memo.get()
+    if memo is None or getattr(user, "pk", None) is None:
+        return _user_principals(user)
+    scope = getattr(user, "unit_scope", None)
+    key = (user.pk, user.is_active, None if scope is None else frozenset(scope))
+    if key not in memo:
+        memo[key] = _user_principals(user)
+    return memo[key]
+
+
+def _user_principals(user) -> frozenset[str]:
     # A service token's unit scope (web/api/tokens.py) narrows what its account could see
     # to those units' case files: no inbox, no restricted files, no personal openings.
     scope = getattr(user, "unit_scope", None)

@@ -363,6 +363,11 @@ CELERY_BEAT_SCHEDULE["oversight-scan-alerts"] = {"task": "oversight.scan_alerts"
 # ========================= web =============================================================
 WEB_HOST = env_str("REGISTRATUR_HOST", "127.0.0.1")
 WEB_PORT = env_int("REGISTRATUR_PORT", 8000)
+# `registratur serve`: web processes. One is waitress with threads; several are gunicorn's
+# pre-forked workers sharing the socket, so that pages can use every core (Python renders one
+# request at a time per process). One by default until several are shown faster on an idle
+# machine (docs/performance.md, 2026-12-03: on a busy one they were slower).
+WEB_PROCESSES = env_int("REGISTRATUR_WEB_PROCESSES", 1)
 # Lists (inbox, quarantine, new post) show this many entries per page.
 WEB_LIST_PAGE_SIZE = env_int("REGISTRATUR_WEB_PAGE_SIZE", 50)
 # Where accessibility feedback goes (an e-mail address or a postal address; unset: the

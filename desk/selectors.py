@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.desk_sources import DeskEntry, DeskScope, desk_sources
+from archive.permissions import principals_memo
 
 from .models import DeskPreference
 from .scope import desk_scope
@@ -90,6 +91,12 @@ def _order(item: DeskItem):
 
 
 def desk_collect(user, today=None) -> Desk:
+    # Every source trims through the archive's selectors: the user's principals once for all.
+    with principals_memo():
+        return _desk_collect(user, today)
+
+
+def _desk_collect(user, today=None) -> Desk:
     scope = desk_scope(user, today)
     visited = (DeskPreference.objects.filter(user=user).values_list("visited_at", flat=True)
                .first())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from archive.models import CaseFile, Document, Event, Version
@@ -135,9 +135,15 @@ def deadlines_open(user, *, user_ids=(), unit_ids=(), whole_units=(), today: dat
         return []
     whose = (Q(case_file__unit_id__in=list(whole_units)) if whole_units
              else _responsible_q(user_ids, unit_ids))
+    # Only documents with a rule not yet marked done: most post of a file is long settled,
+    # and loading it (with its file and unit) only to drop it below was most of a desk's time.
+    undone_rule = Exists(
+        DeadlineRule.objects.filter(active=True, document_type=OuterRef("document_type"))
+        .exclude(Exists(DeadlineDone.objects.filter(document_id=OuterRef(OuterRef("pk")),
+                                                    rule_id=OuterRef("pk")))))
     documents = list(
         documents_visible_to(user)
-        .filter(whose, case_file__isnull=False, case_file__closed_at__isnull=True,
+        .filter(whose, undone_rule, case_file__isnull=False, case_file__closed_at__isnull=True,
                 case_file__destroyed_at__isnull=True, document_type__in=list(rules))
         .select_related("case_file__unit").order_by("pk"))
     if not documents:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from archive.actors import Actor, channel_context
 from archive.errors import InvalidInput, RegistraturError
+from archive.permissions import principals_memo
 
 
 def status_for(error: RegistraturError) -> int:
@@ -23,7 +24,9 @@ class ChannelMiddleware:
 
     def __call__(self, request):
         channel = "api" if request.path.startswith("/api/") else "web"
-        with channel_context(Actor(user=None, channel=channel, name="request")):
+        # One request computes each user's principals once (archive/permissions.py).
+        with channel_context(Actor(user=None, channel=channel, name="request")), \
+                principals_memo():
             return self.get_response(request)
 
 

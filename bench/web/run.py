@@ -2,14 +2,16 @@
 
 Builds an embedded instance (SQLite, tantivy) of N documents in case files of ten units plus
 unfiled post (bench/search's corpus; cached per size under --data-dir), starts the real web
-server as `registratur run` does (`registratur serve`: waitress, 8 threads, static files
-collected), logs 10 clients in (four caseworkers of each of two units, two of the mailroom),
-each in its own thread with a keep-alive connection, and has them request pages as fast as
-the server answers: the search page (a common and a rare word), the document page, the case
-file page, the start page, the mailroom's inbox, and the accessibility statement as the
-reference (a page without data, measured with the same clients in the same run). Prints
-p50/p95/max per page and requests per second. Every page view is a real one: it is
-permission-trimmed and writes its entry to the hash-chained event log.
+server as `registratur run` does (`registratur serve`: waitress with 8 threads in one process,
+or gunicorn's pre-forked processes with --processes N; static files collected), logs
+10 clients in (four caseworkers of each of two units, two of the mailroom), each in its own
+thread with a keep-alive connection, and has them request pages as fast as the server answers
+(or, with --think, after a pause as a person reads): the search page (a common and a rare
+word), the document page, the case file page, the start page, the mailroom's inbox, and the
+accessibility statement as the reference (a page without data, measured with the same
+clients in the same run). Prints p50/p95/max per page, requests per second and the server's
+CPU time per request. Every page view is a real one: it is permission-trimmed and writes its
+entry to the hash-chained event log.
 Not a test: it never runs in the test suite.
 """
 import argparse
@@ -103,9 +105,23 @@ def _path(page: str, unit: str | None, targets: dict, rng: random.Random) -> str
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
+    """User + system CPU time of a process and its children so far (Linux /proc): a
+    pre-forked server's worker processes are children of its master."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for child in _children(pid):
+        total += _cpu_seconds(child)
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return children
 
 
 def _free_port() -> int:
@@ -114,11 +130,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _server_start(env: dict, port: int, log: Path) -> subprocess.Popen:
+def _server_start(env: dict, port: int, log: Path, processes: int) -> subprocess.Popen:
     """The web process of `registratur run` (config/processes.py), on a port of its own."""
     server = subprocess.Popen(
         [sys.executable, "-m", "config.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port)], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+         str(port), "--processes", str(processes)], env=env, stdout=log.open("w"),
+        stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -248,9 +265,13 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=150, help="per client")
     parser.add_argument("--servers", type=int, default=1,
-                        help="web processes (each `registratur serve`; the clients are spread "
-                             "over them). `registratur run` starts one; several are what a "
-                             "multi-host installation may run")
+                        help="web servers (each `registratur serve` on its own port; the "
+                             "clients are spread over them). `registratur run` starts one; "
+                             "several are what a multi-host installation may run")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="processes of each server (`registratur serve --processes`; "
+                             "default as `registratur run`: REGISTRATUR_WEB_PROCESSES, 1); "
+                             "1: waitress in one process, more: gunicorn")
     parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
                         help="each client pauses this long on average (uniformly 0.5 to 1.5 "
                              "times) before each request, as a person reads; 0: none")
@@ -275,8 +296,11 @@ def main(argv=None) -> None:
 
     events_before = Event.objects.count()
     connection.close()
+    from django.conf import settings
+
+    processes = args.processes or settings.WEB_PROCESSES
     ports = [_free_port() for _ in range(args.servers)]
-    servers = [_server_start(env, port, data_dir / f"bench-web-server-{n}.log")
+    servers = [_server_start(env, port, data_dir / f"bench-web-server-{n}.log", processes)
                for n, port in enumerate(ports)]
     load_before = os.getloadavg()
     try:
@@ -296,10 +320,14 @@ def main(argv=None) -> None:
     connection.close()
     rows = _table(run)
     info = {"documents": f"{args.documents} in case files + {stamp['inbox']} unfiled",
-            "server": f"{args.servers} × registratur serve (waitress, 8 threads), SQLite, "
-                      "tantivy",
+            "server": f"{args.servers} × registratur serve --processes {processes} ("
+                      + ("waitress, 8 threads" if processes == 1 else
+                         f"gunicorn, {processes} processes × 4 threads")
+                      + f"), SQLite, tantivy; {os.cpu_count()} cores",
             "clients": f"{args.clients}, pause before each request: "
-                       + (f"{args.think:g} s on average" if args.think else "none"),
+                       + (f"{args.think:g} s on average (think time)" if args.think else
+                          "none (each client asks again the moment an answer arrives: "
+                          "the server's capacity, not a person's pace)"),
             "load average (1 min) before / after": f"{load_before[0]:.2f} / {load_after[0]:.2f}",
             "event log entries written": events,
             # Independent of what else runs on the machine: what a page costs the server.

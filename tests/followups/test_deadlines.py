@@ -219,3 +219,35 @@ def test_the_administrator_grants_the_unit_view(demo, antrag):
     assert page.status_code == 200 and antrag.title in page.content.decode()
     user_update(actor=acting(user("admin")), user=user("sachbearbeitung-a"), permissions=[])
     assert _client("sachbearbeitung-a").get(reverse("web:deadlines_unit")).status_code == 404
+
+
+def test_settled_post_is_not_loaded_and_a_second_rule_stays_open(demo, antrag):
+    """Speed (issue 13.10): a desk reads only documents with a deadline not yet done; most
+    post of a file is long settled. A document with two rules keeps the one not done."""
+    from django.db.models.signals import post_init
+
+    caseworker = user("sachbearbeitung-a")
+    rule = DeadlineRule.objects.get(document_type="antrag")
+    settled = [received_document(demo["A"], text=f"Erledigter Antrag {n}",
+                                 at=berlin(2026, 1, 5 + n, 9)) for n in range(6)]
+    for document in settled:
+        deadline_done(actor=acting(caseworker), document_id=document.pk, rule_id=rule.pk)
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance.pk)
+
+    post_init.connect(count, sender=Document, weak=False)
+    try:
+        shown = _mine("sachbearbeitung-a", date(2027, 3, 2))
+    finally:
+        post_init.disconnect(count, sender=Document)
+    assert [d.document.pk for d in shown] == [antrag.pk]
+    assert not set(loaded) & {document.pk for document in settled}
+
+    second = DeadlineRule.objects.create(document_type="antrag", months=0, days=14,
+                                         label="Zweite Frist", legal_basis="Test")
+    both = _mine("sachbearbeitung-a", date(2027, 3, 2))
+    assert {(d.document.pk, d.rule.pk) for d in both} == (
+        {(antrag.pk, rule.pk), (antrag.pk, second.pk)}
+        | {(document.pk, second.pk) for document in settled})
