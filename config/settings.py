@@ -189,7 +189,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {}
 
 # ========================= archive =========================================================
-BLOB_DIR = DATA_DIR / "blobs"
+# Multi-host: every host names the same shared directory (NFS, CephFS, ...).
+BLOB_DIR = Path(env_str("REGISTRATUR_BLOB_DIR", str(DATA_DIR / "blobs")))
 BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
 # Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
 CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
