@@ -385,6 +385,7 @@ ERROR_CODES = {
     "CHECKPOINT_FORGED": _("Prüfpunkt gefälscht"),
     "AUDIT_KEY_INVALID": _("Signaturschlüssel ungültig"),
     "AUDIT_KEY_MISMATCH": _("Signaturschlüssel passt nicht"),
+    "AUDIT_KEY_MISSING": _("Signaturschlüssel fehlt auf diesem Rechner"),
     "BACKUP_DAMAGED": _("Sicherung beschädigt"),
     "BACKUP_INCOMPLETE": _("Sicherung unvollständig"),
     "BACKUP_KEY_WRONG": _("Passphrase der Sicherung falsch"),
