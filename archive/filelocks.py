@@ -8,6 +8,7 @@ honours it (NFSv4 does, a misconfigured mount or an object store may not). The d
 one thing every host shares for certain, so on PostgreSQL the writers first take a session
 advisory lock named after the file, then the flock. The order is always the same, so two
 writers cannot deadlock. SQLite is single-host: the flock is enough there."""
+
 import fcntl
 import hashlib
 from contextlib import contextmanager

@@ -13,6 +13,7 @@ made only while the job is still RUNNING under that very claim (`ingest.jobs.job
 worker that only stalled past its lease (a frozen VM, a database that did not answer) finds
 at its commit that someone else holds the job and drops its work (`JobLost`): the document is
 filed once, by whoever holds the claim."""
+
 import logging
 import threading
 
@@ -39,8 +40,9 @@ class LeaseKeeper:
     def __enter__(self):
         if transaction.get_connection().in_atomic_block:
             return self
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"registratur-lease-{self.job.pk}")
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"registratur-lease-{self.job.pk}"
+        )
         self._thread.start()
         return self
 
@@ -62,8 +64,9 @@ class LeaseKeeper:
                         # Taken over (or ended): the commit's fence decides; stop renewing.
                         self.lost = True
                         if not self._stop.is_set():
-                                log.warning("job %s: lease lost, another worker holds the job",
-                                        self.job.pk)
+                            log.warning(
+                                "job %s: lease lost, another worker holds the job", self.job.pk
+                            )
                         return
                 except Exception:  # noqa: BLE001 - a database hiccup: try again next round
                     log.warning("job %s: lease not renewed", self.job.pk, exc_info=True)

@@ -12,6 +12,7 @@ on one host and verified on another.
 
 Runs on the PostgreSQL pass only (REGISTRATUR_TEST_DATABASE_URL), with the Redis server on
 127.0.0.1:6379 (`scripts/ensure-system-packages --test` installs it; `.ci/run` starts it)."""
+
 import hashlib
 import json
 import os
@@ -53,8 +54,10 @@ def _redis_up() -> bool:
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not os.environ.get("REGISTRATUR_TEST_DATABASE_URL"),
-                       reason="multi-host needs PostgreSQL: runs on the PostgreSQL pass"),
+    pytest.mark.skipif(
+        not os.environ.get("REGISTRATUR_TEST_DATABASE_URL"),
+        reason="multi-host needs PostgreSQL: runs on the PostgreSQL pass",
+    ),
     pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379"),
 ]
 
@@ -84,20 +87,22 @@ class Hosts:
         key = root / "key-master" / "audit.pem"
         for host in ("web", "worker-1", "worker-2"):
             env = registratur_env()
-            env.update({
-                "REGISTRATUR_DATA_DIR": str(root / host / "data"),
-                "REGISTRATUR_BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}",
-                "REGISTRATUR_SEARCH_BACKEND": "postgres",
-                "REGISTRATUR_SECRET_KEY": secret,
-                "REGISTRATUR_BLOB_DIR": str(self.shared / "blobs"),
-                "REGISTRATUR_CHECKPOINT_DIR": str(self.shared / "checkpoints"),
-                # Each host its own copy of the one signing key (see README, multi-host).
-                "REGISTRATUR_AUDIT_KEY_FILE": str(root / host / "keys" / "audit.pem"),
-                "REGISTRATUR_PORT": str(self.port),
-                "REGISTRATUR_OCR_JOBS": "1",
-                "OMP_THREAD_LIMIT": "1",
-                "REGISTRATUR_WATCH_SETTLE_SECONDS": "1",
-            })
+            env.update(
+                {
+                    "REGISTRATUR_DATA_DIR": str(root / host / "data"),
+                    "REGISTRATUR_BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}",
+                    "REGISTRATUR_SEARCH_BACKEND": "postgres",
+                    "REGISTRATUR_SECRET_KEY": secret,
+                    "REGISTRATUR_BLOB_DIR": str(self.shared / "blobs"),
+                    "REGISTRATUR_CHECKPOINT_DIR": str(self.shared / "checkpoints"),
+                    # Each host its own copy of the one signing key (see README, multi-host).
+                    "REGISTRATUR_AUDIT_KEY_FILE": str(root / host / "keys" / "audit.pem"),
+                    "REGISTRATUR_PORT": str(self.port),
+                    "REGISTRATUR_OCR_JOBS": "1",
+                    "OMP_THREAD_LIMIT": "1",
+                    "REGISTRATUR_WATCH_SETTLE_SECONDS": "1",
+                }
+            )
             env.pop("REGISTRATUR_AUDIT_PUBLIC_KEY_FILE", None)
             self.envs[host] = env
         # The operator creates the key once and copies it to every host.
@@ -113,14 +118,23 @@ class Hosts:
         env = dict(self.envs[host])
         if env_key is not None:
             env["REGISTRATUR_AUDIT_KEY_FILE"] = str(env_key)
-        return subprocess.run([sys.executable, "-m", "config.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "config.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self, name: str, host: str, *args: str) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "w")
-        process = subprocess.Popen([sys.executable, "-m", "config.cli", *args],
-                                   env=self.envs[host], stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "config.cli", *args],
+            env=self.envs[host],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes[name] = process
         return process
 
@@ -147,8 +161,10 @@ class Hosts:
 
 def _multipart(path: Path) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{path.name}\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{path.name}"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
     body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -156,8 +172,11 @@ def _multipart(path: Path) -> tuple[bytes, str]:
 def _upload(port: int, token: str, path: Path) -> int:
     body, content_type = _multipart(path)
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/ingest/", data=body, method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+        f"http://127.0.0.1:{port}/api/ingest/",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status
 
@@ -170,15 +189,24 @@ def _documents(folder: Path, references: list[str]) -> list[Path]:
         reference = references[number % len(references)]
         path = folder / f"post-{number:02d}.pdf"
         if number < SCANS:
-            letter = Letter(file_reference=reference, subject=f"Widerspruch Nummer {number}",
-                            paragraphs=Letter().paragraphs[:2])
+            letter = Letter(
+                file_reference=reference,
+                subject=f"Widerspruch Nummer {number}",
+                paragraphs=Letter().paragraphs[:2],
+            )
             render_letter(path, letter, seed=number, noise=0.04)
         else:
-            born_digital_pdf(path, ["Stadtwerke Musterstadt", "Postfach 1234",
-                                    f"Aktenzeichen: {reference}",
-                                    f"Betreff: Abschlagsrechnung Nummer {number}",
-                                    "Sehr geehrte Damen und Herren,",
-                                    f"die Abschlagszahlung betraegt {number + 17},00 Euro."])
+            born_digital_pdf(
+                path,
+                [
+                    "Stadtwerke Musterstadt",
+                    "Postfach 1234",
+                    f"Aktenzeichen: {reference}",
+                    f"Betreff: Abschlagsrechnung Nummer {number}",
+                    "Sehr geehrte Damen und Herren,",
+                    f"die Abschlagszahlung betraegt {number + 17},00 Euro.",
+                ],
+            )
         files.append(path)
     return files
 
@@ -194,9 +222,12 @@ def _pid_parent(pid: int) -> int:
 def _jobs_of(worker_pid: int):
     """Running jobs whose pool process is a child of this worker's main process."""
     running = IngestJob.objects.filter(state=JobState.RUNNING, parent__isnull=True)
-    return [job for job in running
-            if job.worker.rsplit(":", 1)[-1].isdigit()
-            and _pid_parent(int(job.worker.rsplit(":", 1)[-1])) == worker_pid]
+    return [
+        job
+        for job in running
+        if job.worker.rsplit(":", 1)[-1].isdigit()
+        and _pid_parent(int(job.worker.rsplit(":", 1)[-1])) == worker_pid
+    ]
 
 
 @pytest.fixture
@@ -212,8 +243,19 @@ def test_multi_host_survives_a_killed_worker(demo_tx, hosts, tmp_path):
     references = [demo_tx["A"].file_reference, demo_tx["B"].file_reference]
     files = _documents(tmp_path / "post", references)
     sha = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
-    token = hosts.run("web", "token", "create", "fachverfahren-post", "--account", "poststelle",
-                      "--units", "A,B", "--actions", "ingest", "--json")
+    token = hosts.run(
+        "web",
+        "token",
+        "create",
+        "fachverfahren-post",
+        "--account",
+        "poststelle",
+        "--units",
+        "A,B",
+        "--actions",
+        "ingest",
+        "--json",
+    )
     assert token.returncode == 0, token.stderr
     token = json.loads(token.stdout)["token"]
 
@@ -221,12 +263,17 @@ def test_multi_host_survives_a_killed_worker(demo_tx, hosts, tmp_path):
     hosts.start("beat", "web", "beat")
     hosts.start("watch", "web", "watch")
     # Two hosts would have two names; on this one machine they are told apart by hand.
-    victim = hosts.start("worker-1", "worker-1", "worker", "--concurrency", "1",
-                         "--hostname", "registratur-1@%h")
-    hosts.start("worker-2", "worker-2", "worker", "--concurrency", "1",
-                "--hostname", "registratur-2@%h")
-    wait_for(lambda: _redis_up() and hosts.run("web", "watch", "--check").returncode == 0,
-             timeout=90, what="the watcher")
+    victim = hosts.start(
+        "worker-1", "worker-1", "worker", "--concurrency", "1", "--hostname", "registratur-1@%h"
+    )
+    hosts.start(
+        "worker-2", "worker-2", "worker", "--concurrency", "1", "--hostname", "registratur-2@%h"
+    )
+    wait_for(
+        lambda: _redis_up() and hosts.run("web", "watch", "--check").returncode == 0,
+        timeout=90,
+        what="the watcher",
+    )
 
     def served():
         try:
@@ -251,30 +298,47 @@ def test_multi_host_survives_a_killed_worker(demo_tx, hosts, tmp_path):
 
     def victim_busy():
         done = IngestJob.objects.filter(parent__isnull=True, state=JobState.FILED).count()
-        return done >= 4 and [job for job in _jobs_of(victim.pid)
-                              if job.step in ("triage", "prepare", "split", "ocr")]
+        return done >= 4 and [
+            job for job in _jobs_of(victim.pid) if job.step in ("triage", "prepare", "split", "ocr")
+        ]
 
-    busy = wait_for(victim_busy, timeout=240, interval=0.2,
-                    what="worker 1 to be in the middle of a job: " + hosts.logs())
+    busy = wait_for(
+        victim_busy,
+        timeout=240,
+        interval=0.2,
+        what="worker 1 to be in the middle of a job: " + hosts.logs(),
+    )
     os.kill(victim.pid, signal.SIGKILL)  # the main process; its pool dies with it
     killed_at = time.monotonic()
     victim.wait(timeout=10)
     lost_ids = {job.pk: job.attempts for job in busy}
-    assert IngestJob.objects.filter(pk__in=lost_ids, state=JobState.RUNNING).exists(), \
+    assert IngestJob.objects.filter(pk__in=lost_ids, state=JobState.RUNNING).exists(), (
         "the job finished before the kill"
+    )
 
     def taken_up_again():
         jobs = IngestJob.objects.filter(pk__in=lost_ids)
         return all(job.attempts > lost_ids[job.pk] or job.is_terminal for job in jobs)
 
-    wait_for(taken_up_again, timeout=TAKEOVER_SECONDS + 30, interval=0.5,
-             what="the killed worker's job to be taken up again")
+    wait_for(
+        taken_up_again,
+        timeout=TAKEOVER_SECONDS + 30,
+        interval=0.5,
+        what="the killed worker's job to be taken up again",
+    )
     took = time.monotonic() - killed_at
     assert took <= TAKEOVER_SECONDS, f"taken up again only after {took:.0f} s"
     print(f"the killed worker's job was taken up again after {took:.1f} s")
     # The host comes back: its worker starts again and helps with the rest.
-    hosts.start("worker-1-again", "worker-1", "worker", "--concurrency", "1",
-                "--hostname", "registratur-1@%h")
+    hosts.start(
+        "worker-1-again",
+        "worker-1",
+        "worker",
+        "--concurrency",
+        "1",
+        "--hostname",
+        "registratur-1@%h",
+    )
 
     def all_done():
         roots = IngestJob.objects.filter(parent__isnull=True)
@@ -286,8 +350,10 @@ def test_multi_host_survives_a_killed_worker(demo_tx, hosts, tmp_path):
     roots = list(IngestJob.objects.filter(parent__isnull=True))
     assert sorted(job.original_sha256 for job in roots) == sorted(sha.values())
     assert {job.state for job in roots} == {JobState.FILED}, [
-        (job.original_name, job.state, job.code, job.message) for job in roots
-        if job.state != JobState.FILED]
+        (job.original_name, job.state, job.code, job.message)
+        for job in roots
+        if job.state != JobState.FILED
+    ]
     assert Document.objects.count() == DOCUMENTS
     for name, digest in sha.items():
         versions = Version.objects.filter(original_sha256=digest)
@@ -320,8 +386,9 @@ def test_multi_host_survives_a_killed_worker(demo_tx, hosts, tmp_path):
         signed = hosts.run(host, "audit", "checkpoint")
         assert signed.returncode == 0, signed.stderr
         # A search from yet another host: a `searched` entry for the next checkpoint to sign.
-        found = hosts.run("worker-2", "search", "Abschlagsrechnung", "--user",
-                          "sachbearbeitung-a", "--json")
+        found = hosts.run(
+            "worker-2", "search", "Abschlagsrechnung", "--user", "sachbearbeitung-a", "--json"
+        )
         assert found.returncode == 0, found.stderr
         assert json.loads(found.stdout)["count"] == (DOCUMENTS - SCANS) // 2
     verified = hosts.run("worker-2", "audit", "verify")
