@@ -35,7 +35,6 @@ anchor and the newer checkpoints, which is correct: entries were lost. `registra
 it and records the restore in the trail: the operator's deliberate return to that state.
 """
 import base64
-import fcntl
 import hashlib
 import json
 import logging
@@ -56,6 +55,7 @@ from django.utils import timezone
 from . import timestamps
 from .chain import chain_digests
 from .errors import IntegrityFailure
+from .filelocks import exclusive
 from .models import AuditState, ChainHead
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,13 @@ def _private_key() -> Ed25519PrivateKey:
     path = _key_path()
     _legacy_key_move(path)
     if not path.exists():
+        if _log_path().exists() and _log_path().stat().st_size:
+            # Checkpoints were signed already, with a key this host lacks: in multi-host mode
+            # the one key is copied to every host. A new key here would sign lines that fail
+            # verification everywhere else.
+            raise IntegrityFailure("The audit signing key is missing on this host, but "
+                                   "checkpoints were signed with one: copy that key here.",
+                                   code="AUDIT_KEY_MISSING")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -296,8 +303,7 @@ def _checkpoint_append() -> Checkpoint | None:
     key = _signing_key()
     path = _log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # one writer at a time: beat, CLI
+    with open(path, "a+b") as handle, exclusive(handle, FILE_NAME):  # one writer, all hosts
         last_text = _last_line(handle)
         previous = _parse(last_text, 1) if last_text else None
         if previous is not None and not _valid(key.public_key(), previous):
@@ -422,8 +428,7 @@ def checkpoint_file_locked():
     def locked():
         path = _log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        with open(path, "a+b") as handle, exclusive(handle, FILE_NAME):
             yield path
     return locked()
 

@@ -7,7 +7,6 @@ A line holds ids and hashes only (case file and document ids, blob hashes, the t
 event sequence numbers), nothing personal: the journal outlives the data it names and may sit
 on storage the officer cannot clean. Each line names the SHA-256 of the line before it, so a
 removed or changed line is noticed when the journal is read."""
-import fcntl
 import hashlib
 import json
 import os
@@ -15,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from .filelocks import exclusive
 
 FILE_NAME = "destructions.jsonl"
 GENESIS = "0" * 64
@@ -33,8 +34,7 @@ def journal_append(*, case_file_ids: list[int], document_ids: list[int],
     """Append one destruction, fsynced, under the same kind of lock as the checkpoints."""
     path = journal_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(path, "a+b") as handle, exclusive(handle, FILE_NAME):  # one writer, all hosts
         handle.seek(0)
         lines = handle.read().decode().splitlines()
         prev = _line_hash(lines[-1]) if lines else GENESIS

@@ -435,6 +435,7 @@ ERROR_CODES = {
     "WEBHOOK_URL_INVALID": _("Adresse des Webhooks ungültig"),
     "WEBHOOK_EVENTS_INVALID": _("Ereignisse des Webhooks ungültig"),
     "WEBHOOK_UNITS_INVALID": _("Organisationseinheiten des Webhooks ungültig"),
+    "AUDIT_KEY_MISSING": _("Signaturschlüssel fehlt auf diesem Rechner"),
     "BACKUP_DAMAGED": _("Sicherung beschädigt"),
     "BACKUP_INCOMPLETE": _("Sicherung unvollständig"),
     "BACKUP_KEY_WRONG": _("Passphrase der Sicherung falsch"),

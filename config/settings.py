@@ -188,6 +188,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis serves priority 0 first (kombu's steps 0, 3, 6, 9): new work is queued at 5, the job
+# of a worker that died at 0 (ingest.jobs.RECOVERY_PRIORITY), so it does not wait behind a
+# full queue. The filesystem broker has no priorities and keeps its order.
+CELERY_TASK_DEFAULT_PRIORITY = 5
 # A pool process keeps the heap of its largest job (rendered pages, a big PDF opened): one that
 # grew past this is replaced after its task, so a long-running worker does not creep upwards.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("REGISTRATUR_WORKER_MAX_MEMORY_MB", 200) * 1024
@@ -198,7 +202,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {}
 
 # ========================= archive =========================================================
-BLOB_DIR = DATA_DIR / "blobs"
+# Multi-host: every host names the same shared directory (NFS, CephFS, ...).
+BLOB_DIR = Path(env_str("REGISTRATUR_BLOB_DIR", str(DATA_DIR / "blobs")))
 BREAK_GLASS_HOURS = env_int("REGISTRATUR_BREAK_GLASS_HOURS", 4)
 # Checkpoints belong outside the database, ideally on other storage than DATA_DIR.
 CHECKPOINT_DIR = Path(env_str("REGISTRATUR_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
@@ -254,7 +259,11 @@ FILE_REFERENCE_PATTERN = env_str(
 WORKER_STALE_SECONDS = env_float("REGISTRATUR_WORKER_STALE_SECONDS", 60.0)
 # Bearer token for /metrics from other hosts; without it only localhost may scrape.
 METRICS_TOKEN = env_str("REGISTRATUR_METRICS_TOKEN", "")
-JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", INGEST_TIMEOUT_SECONDS + 120)
+# A running job holds a short lease that the process running it renews every
+# JOB_LEASE_SECONDS / 4 (ingest/leases.py); a job whose lease ran out lost its worker (killed,
+# its host gone) and is queued again ahead of new post. Every write of the job is fenced by
+# its claim, so a worker that merely stalled past its lease cannot file the job a second time.
+JOB_LEASE_SECONDS = env_int("REGISTRATUR_JOB_LEASE_SECONDS", 20)
 INGEST_RETRY_BASE_SECONDS = env_float("REGISTRATUR_INGEST_RETRY_BASE", 5.0)
 # Recognition below this confidence goes to the mailroom inbox instead of being filed.
 INGEST_AUTOFILE_CONFIDENCE = env_float("REGISTRATUR_AUTOFILE_CONFIDENCE", 0.8)

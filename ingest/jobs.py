@@ -23,6 +23,15 @@ from .models import QUARANTINE_STATES, IngestJob, JobState
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+# Redis serves priority 0 first: new post is queued at CELERY_TASK_DEFAULT_PRIORITY (which
+# Celery applies to apply_async only, so sending by name passes it), the job of a worker that
+# died at 0. The filesystem broker ignores priorities.
+RECOVERY_PRIORITY = 0
+
+
+class JobLost(Exception):
+    """This worker's claim on the job is gone: its lease ran out and another worker took the
+    job over (ingest/leases.py). Whatever it found is dropped; the holder of the claim files."""
 
 
 def job_receive(
@@ -52,7 +61,7 @@ def job_receive(
 PROCESS_TASK = "ingest.process_job"
 
 
-def job_enqueue(job_id, *, countdown: float = 0) -> None:
+def job_enqueue(job_id, *, countdown: float = 0, priority: int | None = None) -> None:
     # By name, not by importing the task: the task module reaches OCRmyPDF, and the web,
     # which receives uploads through this module, must not (import-linter checks it).
     try:
@@ -60,7 +69,10 @@ def job_enqueue(job_id, *, countdown: float = 0) -> None:
             # The CLI runs jobs itself when no worker is up: the registered task, by name.
             current_app.tasks[PROCESS_TASK].apply(args=(str(job_id),))
             return
-        current_app.send_task(PROCESS_TASK, args=(str(job_id),), countdown=countdown or None)
+        if priority is None:
+            priority = settings.CELERY_TASK_DEFAULT_PRIORITY
+        current_app.send_task(PROCESS_TASK, args=(str(job_id),), countdown=countdown or None,
+                              priority=priority)
     except Exception:
         # The job is committed; the scheduled recovery will queue it again.
         log.exception("could not queue ingest job %s; it will be retried", job_id)
@@ -133,11 +145,19 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-def job_renew_lease(job: IngestJob) -> None:
-    """Still working: push the lease on, so that only a vanished worker's job is taken over."""
+def job_mine(job: IngestJob):
+    """The job's row while this claim still holds it: RUNNING under the same attempt. Every
+    write of a running job goes through it, so a worker whose lease ran out while it stalled
+    cannot overwrite (or file) what its successor does."""
+    return IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts)
+
+
+def job_renew_lease(job: IngestJob) -> bool:
+    """Still working: push the lease on, so that only a vanished worker's job is taken over.
+    False when the claim is gone."""
     now = timezone.now()
-    IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
-        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS), updated_at=now)
+    return bool(job_mine(job).update(
+        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS), updated_at=now))
 
 
 # Callables (job, step) told of every step this process starts: the CLI shows progress of
@@ -153,22 +173,23 @@ def job_set_step(job: IngestJob, step: str) -> None:
         job.steps_done = [*job.steps_done, job.step]
     job.step = step
     now = timezone.now()
-    IngestJob.objects.filter(pk=job.pk).update(
-        step=step, steps_done=job.steps_done, updated_at=now,
-        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS))
+    if not job_mine(job).update(step=step, steps_done=job.steps_done, updated_at=now,
+                                lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS)):
+        raise JobLost(job.pk)
 
 
 def job_retry_later(job: IngestJob, *, code: str, message: str) -> IngestJob:
     """A transient fault: queue the job again with exponential backoff, or give up into
     quarantine once the attempts are used up."""
     if job.attempts >= MAX_ATTEMPTS:
-        return job_finish(job, state=JobState.FAILED, code=code,
+        return job_finish(job, state=JobState.FAILED, code=code, claimed=True,
                           message=f"{message} (nach {job.attempts} Versuchen aufgegeben)")
     delay = settings.INGEST_RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
     now = timezone.now()
-    IngestJob.objects.filter(pk=job.pk).update(
-        state=JobState.QUEUED, lease_until=None, enqueued_at=now, code=code, message=message,
-        retry_at=now + timedelta(seconds=delay), step="")
+    if not job_mine(job).update(
+            state=JobState.QUEUED, lease_until=None, enqueued_at=now, code=code, message=message,
+            retry_at=now + timedelta(seconds=delay), step=""):
+        raise JobLost(job.pk)
     log.warning("job %s: transient %s, retry in %ss", job.pk, code, delay)
     transaction.on_commit(lambda: job_enqueue(job.pk, countdown=delay))
     job.refresh_from_db()
@@ -208,8 +229,12 @@ def job_duplicate_of(job: IngestJob) -> Duplicate | None:
 
 
 def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
-               document=None, pages: int | None = None) -> IngestJob:
+               document=None, pages: int | None = None, claimed: bool = False) -> IngestJob:
+    """End the job. `claimed`: the caller is the worker running it, which may end it only
+    while its claim holds (raises JobLost otherwise)."""
     with transaction.atomic():
+        if claimed and not job_mine(job).select_for_update().exists():
+            raise JobLost(job.pk)
         job.state = state
         job.code = code
         job.message = message
@@ -231,19 +256,28 @@ def job_finish(job: IngestJob, *, state: str, code: str = "", message: str = "",
 def jobs_requeue_stale() -> int:
     """Recover jobs whose message or worker was lost: nothing received may stay unprocessed."""
     now = timezone.now()
-    stale_after = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    # A queued job legitimately waits behind the queue; only one waiting longer than a job may
+    # run lost its message (a broker restarted without its data) and is sent again.
+    stale_after = now - timedelta(seconds=settings.INGEST_TIMEOUT_SECONDS + 120)
     count = 0
     workdirs_sweep()
     lost = IngestJob.objects.filter(state=JobState.RUNNING, lease_until__lt=now)
     for job in lost:
         if job.attempts >= MAX_ATTEMPTS:
-            job_finish(job, state=JobState.FAILED, code="WORKER_LOST",
-                       message=f"Die Verarbeitung brach {job.attempts}-mal ab.")
+            try:  # fenced: the recovery loops of several workers may meet here
+                job_finish(job, state=JobState.FAILED, code="WORKER_LOST", claimed=True,
+                           message=f"Die Verarbeitung brach {job.attempts}-mal ab.")
+            except JobLost:
+                pass
             continue
-        IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
-            state=JobState.QUEUED, enqueued_at=now)
-        job_enqueue(job.pk)
-        count += 1
+        # Only if no one renewed it meanwhile; ahead of new post, so that it is taken up
+        # again within seconds, not after the queue in front of it.
+        if IngestJob.objects.filter(pk=job.pk, state=JobState.RUNNING, lease_until__lt=now,
+                                    attempts=job.attempts).update(state=JobState.QUEUED,
+                                                                  enqueued_at=now):
+            log.warning("job %s: its worker %s went silent; queued again", job.pk, job.worker)
+            job_enqueue(job.pk, priority=RECOVERY_PRIORITY)
+            count += 1
     waiting = IngestJob.objects.filter(state=JobState.QUEUED, enqueued_at__lt=stale_after)
     for job in waiting.filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now)):
         IngestJob.objects.filter(pk=job.pk).update(enqueued_at=now)

@@ -19,16 +19,19 @@ from .context import Part, Parts, PipelineContext
 from .errors import IngestFailed, IngestRefused, IngestTransient
 from .jobs import (
     Duplicate,
+    JobLost,
     job_claim,
     job_duplicate_of,
     job_finish,
     job_lock_original,
+    job_mine,
     job_receive,
     job_renew_lease,
     job_retry_later,
     job_set_step,
     job_workdir,
 )
+from .leases import LeaseKeeper
 from .models import IngestJob, JobState
 from .recipe import FILE_STEP, STEP_NAMES
 from .steps import filing
@@ -102,6 +105,8 @@ def _commit(job: IngestJob, ctx: PipelineContext, parts: list[Part], *,
     rendition = filing.rendition_store(ctx) if archive else None
     with transaction.atomic():
         job_lock_original(job)
+        if not job_mine(job).exists():
+            raise JobLost(job.pk)  # our lease ran out and another worker has the job now
         duplicate = job_duplicate_of(job)
         if duplicate is not None:
             return _finish_duplicate(job, duplicate)
@@ -111,11 +116,13 @@ def _commit(job: IngestJob, ctx: PipelineContext, parts: list[Part], *,
                         submitted_by=job.submitted_by, provenance=part.provenance, parent=job)
         if not archive:
             return job_finish(job, state=JobState.SPLIT, pages=ctx.scan.get("pages_found"),
+                              claimed=True,
                               message=f"In {len(parts)} Dokumente aufgeteilt.")
         IngestJob.objects.filter(pk=job.pk).update(suggestions=ctx.suggestions)
         job.suggestions = ctx.suggestions
         state = JobState.INBOX if document.case_file_id is None else JobState.FILED
-        return job_finish(job, state=state, document=document, pages=ctx.page_count)
+        return job_finish(job, state=state, document=document, pages=ctx.page_count,
+                          claimed=True)
 
 
 def _finish_duplicate(job: IngestJob, duplicate: Duplicate) -> IngestJob:
@@ -123,18 +130,30 @@ def _finish_duplicate(job: IngestJob, duplicate: Duplicate) -> IngestJob:
         batch = duplicate.batch
         when = timezone.localtime(batch.created_at).strftime("%d.%m.%Y %H:%M")
         return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE", pages=batch.pages,
+                          claimed=True,
                           message=f"Dieser Stapel wurde bereits am {when} aufgeteilt und "
                                   f"archiviert ({batch.children.count()} Dokumente).")
-    return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE",
+    return job_finish(job, state=JobState.DUPLICATE, code="DUPLICATE", claimed=True,
                       message="Diese Datei ist bereits archiviert.",
                       document=duplicate.document)
 
 
 def job_run(job_id, *, worker: str) -> IngestJob | None:
-    """Process one job. Returns None when another worker has it or it is already done."""
+    """Process one job. Returns None when another worker has it or it is already done, or
+    when another worker took it over while this one stalled past its lease."""
     job = job_claim(job_id, worker=worker)
     if job is None:
         return None
+    try:
+        with LeaseKeeper(job):
+            return _run_claimed(job)
+    except JobLost:
+        log.warning("job %s: another worker took it over after this one's lease ran out; "
+                    "the work done here is dropped", job.pk)
+        return None
+
+
+def _run_claimed(job: IngestJob) -> IngestJob:
     workdir = job_workdir(job.pk)
     ctx = None
     try:
@@ -146,6 +165,7 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
     except IngestRefused as refusal:
         log.info("job %s refused: %s %s", job.pk, refusal.code, refusal.message)
         return job_finish(job, state=JobState.REFUSED, code=refusal.code, message=refusal.message,
+                          claimed=True,
                           pages=(ctx.page_count if ctx else 0) or None)
     except TRANSIENT as fault:
         code = getattr(fault, "code", "TRANSIENT_ERROR")
@@ -155,7 +175,8 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
         return job_retry_later(job, code=code, message=f"Vorübergehender Fehler: {message}")
     except IngestFailed as failure:
         log.error("job %s failed: %s %s", job.pk, failure.code, failure.message)
-        return job_finish(job, state=JobState.FAILED, code=failure.code, message=failure.message)
+        return job_finish(job, state=JobState.FAILED, code=failure.code, message=failure.message,
+                          claimed=True)
     except OSError as fault:
         if fault.errno not in TRANSIENT_ERRNOS:
             return _internal_error(job, fault)
@@ -166,8 +187,8 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
         reason = fault.strerror or errno.errorcode.get(fault.errno, "")
         return job_retry_later(job, code=code, message=f"Vorübergehender Speicherfehler bei "
                                f"Schritt {job.step}: {reason}")
-    except DatabaseError:
-        raise  # the database is unusable here; the lease brings the job back
+    except (DatabaseError, JobLost):
+        raise  # the database is unusable here, or the job is no longer ours: the lease decides
     except Exception as exc:  # the original stays; the job records why it stopped
         return _internal_error(job, exc)
     finally:
@@ -177,6 +198,6 @@ def job_run(job_id, *, worker: str) -> IngestJob | None:
 def _internal_error(job: IngestJob, exc: Exception) -> IngestJob:
     # The exception's text goes to the log only: it may name paths of the server.
     log.exception("job %s failed unexpectedly", job.pk)
-    return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR",
+    return job_finish(job, state=JobState.FAILED, code="INTERNAL_ERROR", claimed=True,
                       message=f"Interner Fehler bei Schritt {job.step} "
                               f"({type(exc).__name__}); die Datei ist unverändert aufbewahrt.")

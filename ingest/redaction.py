@@ -29,6 +29,7 @@ from archive.selectors import version_latest
 from archive.services.documents import VersionContent, version_add
 
 from .errors import IngestFailed, failed
+from .leases import LeaseKeeper
 from .models import RedactionJob, RedactionState
 from .redaction_jobs import DPI, Box, lease_from_now, redaction_check, version_not_current
 from .steps.extract import pdf_text
@@ -174,6 +175,17 @@ def redaction_run(job_id, *, worker: str) -> RedactionJob | None:
     job = _claim(job_id, worker)
     if job is None:
         return None  # done already, or another worker holds it
+    with LeaseKeeper(job, renew=_renew):
+        return _run_claimed(job)
+
+
+def _renew(job: RedactionJob) -> bool:
+    """The lease of a redaction still running (ingest/leases.py renews it while it runs)."""
+    return bool(RedactionJob.objects.filter(pk=job.pk, state=RedactionState.RUNNING).update(
+        lease_until=lease_from_now()))
+
+
+def _run_claimed(job: RedactionJob) -> RedactionJob:
     boxes = [Box(**box) for box in job.boxes]
     Path(settings.WORK_DIR).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="redact-", dir=settings.WORK_DIR))

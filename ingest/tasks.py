@@ -1,4 +1,5 @@
 """Celery tasks: thin wrappers around the pipeline and the job recovery."""
+import os
 import socket
 
 from celery import shared_task
@@ -12,7 +13,8 @@ from .redaction import redaction_run
 
 @shared_task(name=PROCESS_TASK)
 def process_job(job_id: str) -> None:
-    job_run(job_id, worker=f"celery@{socket.gethostname()}")
+    # Host and process: several workers (and pool processes) may share a host.
+    job_run(job_id, worker=f"celery@{socket.gethostname()}:{os.getpid()}")
 
 
 @shared_task(name="ingest.requeue_stale_jobs")

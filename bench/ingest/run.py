@@ -9,6 +9,13 @@ each side goes first once.
 
     /tmp/venv/bin/python bench/ingest/run.py [--docs 8] [--skip-50]
 
+Scaling (issue 17.9): `--workers N` ingests the same kind of batch with 1, 2, ..., N workers,
+worker i pinned to core i-1 (`taskset -c`), each with one job at a time and one page at a time
+(`--concurrency 1`, REGISTRATUR_OCR_JOBS=1, OMP_THREAD_LIMIT=1 per tesseract), and prints pages
+per minute and the speed-up over one worker:
+
+    python -m bench.ingest --workers 2 [--docs 12]
+
 Everything runs in a throw-away data directory; nothing of an instance is touched."""
 import argparse
 import json
@@ -35,7 +42,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from ingest.heartbeat import worker_alive  # noqa: E402
+from ingest.heartbeat import worker_alive, workers_seen  # noqa: E402
 from ingest.steps.ocr import ocr_arguments  # noqa: E402
 from tests.fixtures.born_digital import born_digital_pdf  # noqa: E402
 from tests.fixtures.letters import PARAGRAPHS, Letter, render_letter  # noqa: E402
@@ -83,6 +90,65 @@ def start_worker() -> subprocess.Popen:
             raise SystemExit(f"the worker did not start; see {DATA / 'worker.log'}")
         time.sleep(0.5)
     return worker
+
+
+def start_pinned_workers(count: int) -> list[subprocess.Popen]:
+    """`count` workers, worker i on core i only, one job and one page at a time each."""
+    cores = os.sched_getaffinity(0)
+    if count > len(cores):
+        raise SystemExit(f"{count} workers need {count} cores; this machine lets us use "
+                         f"{len(cores)}")
+    env = {**os.environ, "REGISTRATUR_OCR_JOBS": "1", "OMP_THREAD_LIMIT": "1"}
+    workers = []
+    for number, core in enumerate(sorted(cores)[:count]):
+        log = open(DATA / f"worker-{count}-{number}.log", "ab")
+        workers.append(subprocess.Popen(
+            ["taskset", "-c", str(core), sys.executable, "-m", "config.cli", "worker",
+             "--concurrency", "1", "--hostname", f"bench-{number}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=log))
+    deadline = time.monotonic() + 180
+    while sum(beat.fresh for beat in workers_seen()) < count:
+        if any(w.poll() is not None for w in workers) or time.monotonic() > deadline:
+            raise SystemExit(f"the workers did not start; see {DATA}/worker-{count}-*.log")
+        time.sleep(0.5)
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(60)
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+def scaling(folder: Path, most: int, count: int) -> None:
+    """Pages per minute with 1..most pinned workers on batches of the same shape."""
+    rows = []
+    for workers_wanted in range(1, most + 1):
+        # A multiple of three apart: the same page counts (1 + number % 3), other bytes.
+        files = scans(folder / f"w{workers_wanted}", count, first=300 * workers_wanted)
+        pages = sum(pages_of(f) for f in files)
+        workers = start_pinned_workers(workers_wanted)
+        try:
+            load_before = _load()
+            seconds = pipeline(folder / f"w{workers_wanted}")
+            rows.append((workers_wanted, len(files), pages, seconds, load_before, _load()))
+        finally:
+            stop_workers(workers)
+    base = rows[0][2] / rows[0][3]
+    print(f"\nscaling: each worker pinned to its own core (taskset), --concurrency 1, "
+          f"REGISTRATUR_OCR_JOBS=1, OMP_THREAD_LIMIT=1; {os.cpu_count()} cores on the machine")
+    print(f"{'workers':>7} {'cores':>5} {'docs':>4} {'pages':>5} {'seconds':>8} "
+          f"{'pages/min':>9} {'speed-up':>8} {'load before/after (1/5 min)':>28}")
+    for workers_wanted, docs, pages, seconds, before, after in rows:
+        print(f"{workers_wanted:>7} {workers_wanted:>5} {docs:>4} {pages:>5} {seconds:>8.1f} "
+              f"{60 * pages / seconds:>9.1f} {pages / seconds / base:>8.2f} "
+              f"{before + ' / ' + after:>28}")
 
 
 def pipeline(folder: Path) -> float:
@@ -219,11 +285,16 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=8, help="scans per batch (two batches)")
     parser.add_argument("--skip-50", action="store_true")
     parser.add_argument("--only-50", action="store_true", help="only the 50-page memory run")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="only the scaling run: 1..N workers, each pinned to one core")
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
     demo_setup(password="bench-kennwort-123")
     folder = DATA / "bench"
     folder.mkdir()
+    if options.workers:
+        scaling(folder, options.workers, options.docs)
+        return
     worker = start_worker()
     try:
         if not options.only_50:
