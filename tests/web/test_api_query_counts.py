@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from archive.actors import actor_for_user
-from archive.models import Event
+from archive.models import Document, DocumentType, Event
 from archive.services.casefiles import case_file_create
 from archive.services.staff import staff_set
 from identity.tokens import token_create
@@ -58,6 +58,11 @@ def api(demo, index):
         file_document(home, text=f"Antrag {n} Kennung {WORD}", title=f"Antrag {n}")
         for n in range(55)
     ]
+    # Of many types, as in a real file: a name looked up per document would show.
+    keys = list(DocumentType.objects.values_list("key", flat=True))
+    assert len(keys) >= 5
+    for n, document in enumerate(documents):
+        Document.objects.filter(pk=document.pk).update(document_type=keys[n % len(keys)])
     documents_index([document.pk for document in documents])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -89,4 +94,28 @@ def test_a_page_of_50_costs_as_many_queries_as_a_page_of_5(api, kind):
     # The pages really differ, else the test proves nothing; each is one logged read.
     assert len(few_items) == 5 and len(many_items) == 50
     assert Event.objects.count() == events + 2
+    if kind != "case files":
+        assert len({item["document_type"] for item in many_items}) >= 5
     assert many == few, f"{kind}: {few} queries for 5, {many} for 50"
+
+
+def test_a_token_records_its_last_use_to_the_minute_not_on_every_request(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identity.models import ApiToken
+
+    client = api["client"]
+    assert client.get("/api/v1/").status_code == 200
+    first = ApiToken.objects.get(name="Fachverfahren").last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/").status_code == 200
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert ApiToken.objects.get(name="Fachverfahren").last_used_at == first
+    ApiToken.objects.filter(name="Fachverfahren").update(last_used_at=first - timedelta(minutes=2))
+    assert client.get("/api/v1/").status_code == 200
+    assert ApiToken.objects.get(name="Fachverfahren").last_used_at > timezone.now() - timedelta(
+        seconds=30
+    )
