@@ -126,7 +126,9 @@ class ApiClient(Browser):
         return status, data, time.perf_counter() - started
 
 
-def _client(port, token, unit, requests, endpoints, targets, seed, n, start, results, failures):
+def _client(
+    port, token, unit, requests, think, endpoints, targets, seed, n, start, results, failures
+):
     rng = random.Random(f"{seed}:{n}")
     mine = {**targets, **targets[unit]}
     client = ApiClient("127.0.0.1", port, token)
@@ -145,6 +147,8 @@ def _client(port, token, unit, requests, endpoints, targets, seed, n, start, res
         return
     names = list(endpoints)
     for _ in range(requests):
+        if think:
+            time.sleep(rng.uniform(0.5 * think, 1.5 * think))
         name = rng.choice(names)
         path = endpoints[name](mine, rng)
         try:
@@ -171,6 +175,20 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100, help="per client")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="web processes (each `registratur serve`; the clients are spread over them)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each client pauses this long on average (uniformly 0.5 to 1.5 times) before "
+        "each request; 0: none, the clients ask again the moment an answer arrives",
+    )
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args(argv)
@@ -190,8 +208,11 @@ def main(argv=None) -> None:
 
     events_before = Event.objects.count()
     connection.close()
-    port = _free_port()
-    server = _server_start(env, port, data_dir / "bench-api-server.log")
+    ports = [_free_port() for _ in range(args.servers)]
+    servers = [
+        _server_start(env, port, data_dir / f"bench-api-server-{n}.log")
+        for n, port in enumerate(ports)
+    ]
     load_before = os.getloadavg()
     results, failures = [], []
     start = threading.Barrier(args.clients + 1)
@@ -199,10 +220,11 @@ def main(argv=None) -> None:
         threading.Thread(
             target=_client,
             args=(
-                port,
+                ports[n % len(ports)],
                 raw,
                 unit,
                 args.requests,
+                args.think,
                 endpoints,
                 targets,
                 args.seed,
@@ -224,18 +246,20 @@ def main(argv=None) -> None:
                 thread.join()
             raise SystemExit("clients failed: " + "; ".join(failures)) from None
         started = time.monotonic()
-        cpu_before = _cpu_seconds(server.pid)
+        cpu_before = sum(_cpu_seconds(server.pid) for server in servers)
         for thread in threads:
             thread.join()
         wall = time.monotonic() - started
-        cpu = _cpu_seconds(server.pid) - cpu_before
+        cpu = sum(_cpu_seconds(server.pid) for server in servers) - cpu_before
     finally:
         load_after = os.getloadavg()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
     events = Event.objects.count() - events_before
     rows = []
     for name in endpoints:
@@ -273,8 +297,9 @@ def main(argv=None) -> None:
         )
     info = {
         "documents": f"{args.documents} in case files + {stamp['inbox']} unfiled",
-        "server": "registratur serve (waitress, 8 threads), SQLite, tantivy",
-        "clients": f"{args.clients}, each with its own token (unit U0 or U1; read, search)",
+        "server": f"{args.servers} × registratur serve (waitress, 8 threads), SQLite, tantivy",
+        "clients": f"{args.clients}, each with its own token (unit U0 or U1; read, search), "
+        + (f"pause {args.think:g} s on average" if args.think else "no pause"),
         "search endpoint": search,
         "load average (1 min) before / after": f"{load_before[0]:.2f} / {load_after[0]:.2f}",
         "event log entries written": events,
