@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from archive.models import Confidentiality, Direction
-from archive.services.doctypes import document_type_name
+from archive.services.doctypes import document_type_names
 
 MAX_TEXT = 300
 
@@ -151,7 +151,14 @@ class DocumentItemSerializer(serializers.Serializer):
         return document.case_file.file_reference if document.case_file_id else None
 
     def get_document_type_name(self, document) -> str:
-        return document_type_name(document.document_type)
+        # All names in one query per answer (on the list serializer for a page), not one
+        # per document; an unknown key (a type since removed) shows as itself.
+        if not document.document_type:
+            return ""
+        names = getattr(self.root, "_type_names", None)
+        if names is None:
+            names = self.root._type_names = document_type_names()
+        return names.get(document.document_type, document.document_type)
 
 
 class DocumentFilterSerializer(ReadSerializer):
