@@ -1,8 +1,9 @@
 """The data subject's access report (Art. 15 GDPR, § 83 SGB X) as a letter of the authority:
 its letterhead (settings AUTHORITY_*), every case file and document concerning the person with
 the storage period, every recorded access with local time, who, what (German labels), on
-which object and why, and the person's rights; as PDF/A-2b. The letter goes to a citizen and
-is therefore always German, whatever language the officer's pages are in.
+which object and why, the recipients of disclosures from the person's files (the disclosure
+register, Art. 15(1)(c) GDPR), and the person's rights; as PDF/A-2b. The letter goes to a
+citizen and is therefore always German, whatever language the officer's pages are in.
 
 Staff are named only where indispensable (CJEU C-579/21): by default an access says the
 reader's role and organisation unit, never the person. The officer may name staff for one

@@ -317,3 +317,20 @@ def test_art15_names_the_recipients(case, tmp_path):
     assert f"{timezone.localdate():%d.%m.%Y}" in text
     # Another person's report does not show it.
     assert "Weber" not in subject_access_csv(actor=officer, person="Anna Schäfer")
+
+
+def test_the_officer_discloses_a_restricted_file_its_caseworker_no_longer_may(case):
+    """Processing restricted (Art. 18 GDPR): only the officer reads the file, so only she
+    can answer a court's request; the caseworker gets 404."""
+    type(case["file"]).objects.filter(pk=case["file"].pk).update(restricted=True)
+    with pytest.raises(NotFound):
+        disclosure_candidates(actor=acting(user("sachbearbeitung-a")), case_file_id=case["file"].pk)
+    disclosure, _ = disclosure_build(
+        actor=acting(user("datenschutz")),
+        case_file_id=case["file"].pk,
+        recipient="Sozialgericht Musterstadt",
+        basis=DisclosureBasis.COURT,
+        purpose="Klageverfahren S 1 SO 2/26",
+        document_ids=[case["application"].pk],
+    )
+    assert disclosure.built_by == "datenschutz" and len(disclosure.documents) == 1
