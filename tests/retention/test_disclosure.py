@@ -29,6 +29,7 @@ from signoff.notes import file_note_write
 from signoff.routes import signoff_route_start, signoff_step_sign
 from tests.archive.helpers import grant, staff
 from tests.conftest import DEMO_PASSWORD, user
+from tests.retention.test_protocol_pdf import assert_pdfa2b
 
 pytestmark = pytest.mark.django_db
 NS = {"e": "urn:registratur:einsichtspaket:1"}
@@ -178,8 +179,16 @@ def test_package_content(case, tmp_path):
     start = index["dokumente"][1]["seite_von"]
     assert "Nachbarin" in _text(pdf, tmp_path, start, start)
     assert "keine PDF/A-Fassung" in _text(pdf, tmp_path, total, total)
-    with combined.open_metadata() as xmp:
-        assert xmp.get("pdfaid:part") == "2"
+    assert_pdfa2b(pdf)  # identification, output intent, embedded fonts of every page
+    for page in combined.pages:  # ... and of the page-number stamps laid over them
+        for xobject in page.Resources.XObject.values():
+            for font in xobject.get("/Resources", {}).get("/Font", {}).values():
+                for part in font.get("/DescendantFonts") or [font]:
+                    assert "/FontFile2" in part.FontDescriptor
+    assert [str(item.title) for item in combined.open_outline().root][:2] == [
+        "Inhaltsverzeichnis",
+        "1. Antrag",
+    ]
     # The structure file is well-formed and names the exact versions.
     root = ET.fromstring(package.read("struktur.xml"))
     assert root.find("e:Akte", NS).get("aktenzeichen") == case["file"].file_reference
