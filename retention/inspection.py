@@ -18,6 +18,7 @@ Pure composition: no database access and no authorization; the service
 (`retention/services/disclosure.py`) reads through the access function and hands over what it
 read."""
 
+import contextlib
 import hashlib
 import io
 import json
@@ -25,6 +26,8 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 from fpdf import FPDF
@@ -38,7 +41,7 @@ XML_NAMESPACE = "urn:registratur:einsichtspaket:1"
 PDF_NAME = "akte.pdf"
 # Columns of the table of contents in mm (text width 170 mm).
 TOC_WIDTHS = (10, 78, 22, 20, 14, 26)
-POINTS_PER_MM = 72 / 25.4
+COPY_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -176,44 +179,56 @@ def _stamp(pdf: pikepdf.Pdf, label: str) -> None:
         page.add_overlay(stamp)
 
 
-def _rendition(version: PackedVersion) -> pikepdf.Pdf:
+def _rendition(version: PackedVersion, handles: contextlib.ExitStack) -> pikepdf.Pdf:
     """The version's PDF/A rendition, or a placeholder page where it has none or it cannot
-    be read as a PDF."""
+    be read as a PDF. Opened from the blob store's file, which pikepdf reads lazily: the
+    handle stays open (in `handles`) until the combined PDF is saved."""
     if version.rendition_sha256:
-        with blob_open(version.rendition_sha256) as handle:
-            body = handle.read()
+        handle = handles.enter_context(blob_open(version.rendition_sha256))
         try:
-            return pikepdf.Pdf.open(io.BytesIO(body))
+            return handles.enter_context(pikepdf.Pdf.open(handle))
         except pikepdf.PdfError:
             pass
-    return pikepdf.Pdf.open(io.BytesIO(_placeholder(version)))
+    return handles.enter_context(pikepdf.Pdf.open(io.BytesIO(_placeholder(version))))
 
 
-def package_pdf(head: PackageHead) -> bytes:
-    """The paginated PDF/A with its table of contents; sets each version's page range."""
-    parts = [_rendition(version) for version in head.versions]
-    # Two passes: the first counts the pages of the table of contents.
-    toc_pages = len(pikepdf.Pdf.open(io.BytesIO(_toc_pdf(head, [0] * len(head.versions)))).pages)
-    starts, page = [], toc_pages + 1
-    for version, part in zip(head.versions, parts, strict=True):
-        starts.append(page)
-        version.first_page, version.last_page = page, page + len(part.pages) - 1
-        page += len(part.pages)
-    combined = pikepdf.Pdf.open(io.BytesIO(_toc_pdf(head, starts)))
-    if len(combined.pages) != toc_pages:  # the numbers changed the layout: cannot happen
-        raise RuntimeError("table of contents changed its length")
-    for part in parts:
-        combined.pages.extend(part.pages)
-    with combined.open_outline() as outline:
-        outline.root.append(pikepdf.OutlineItem("Inhaltsverzeichnis", 0))
-        for index, version in enumerate(head.versions, 1):
-            outline.root.append(
-                pikepdf.OutlineItem(f"{index}. {version.title}", version.first_page - 1)
-            )
-    _stamp(combined, f"Akte {head.file_reference}")
-    out = io.BytesIO()
-    combined.save(out)
-    return out.getvalue()
+def package_pdf(head: PackageHead, target: Path) -> None:
+    """The paginated PDF/A with its table of contents, written to `target`; sets each
+    version's page range."""
+    with contextlib.ExitStack() as handles:
+        parts = [_rendition(version, handles) for version in head.versions]
+        # Two passes: the first counts the pages of the table of contents.
+        toc_pages = len(
+            pikepdf.Pdf.open(io.BytesIO(_toc_pdf(head, [0] * len(head.versions)))).pages
+        )
+        starts, page = [], toc_pages + 1
+        for version, part in zip(head.versions, parts, strict=True):
+            starts.append(page)
+            version.first_page, version.last_page = page, page + len(part.pages) - 1
+            page += len(part.pages)
+        combined = handles.enter_context(pikepdf.Pdf.open(io.BytesIO(_toc_pdf(head, starts))))
+        if len(combined.pages) != toc_pages:  # the numbers changed the layout: cannot happen
+            raise RuntimeError("table of contents changed its length")
+        for part in parts:
+            combined.pages.extend(part.pages)
+        with combined.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem("Inhaltsverzeichnis", 0))
+            for index, version in enumerate(head.versions, 1):
+                outline.root.append(
+                    pikepdf.OutlineItem(f"{index}. {version.title}", version.first_page - 1)
+                )
+        _stamp(combined, f"Akte {head.file_reference}")
+        combined.save(target)
+
+
+def _copy_hashed(source: BinaryIO, target: BinaryIO) -> tuple[str, int]:
+    """Copy in chunks (a scan can be large; the process need not hold it) and hash on the way."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(COPY_CHUNK):
+        digest.update(chunk)
+        target.write(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def structure_xml(head: PackageHead) -> bytes:
@@ -281,68 +296,73 @@ def structure_xml(head: PackageHead) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def package_zip(head: PackageHead) -> bytes:
-    """The whole package as one zip (built in memory: a synchronous build for a file's
-    selection; see the design for the limits)."""
+def package_zip(head: PackageHead, target: Path) -> str:
+    """The whole package as one zip at `target` (a synchronous build for a file's selection:
+    originals are copied in chunks, renditions read lazily); returns its SHA-256."""
     for index, version in enumerate(head.versions, 1):
         version.original_path = (
             f"originale/{index:03d}-{version.document_id}-"
             f"v{version.number}-{_safe_name(version.original_name)}"
         )
-    pdf = package_pdf(head)
-    files = [
-        {
-            "pfad": PDF_NAME,
-            "art": "pdfa",
-            "sha256": hashlib.sha256(pdf).hexdigest(),
-            "bytes": len(pdf),
-        }
-    ]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr(PDF_NAME, pdf)
-        for version in head.versions:
-            with blob_open(version.original_sha256) as handle:
-                body = handle.read()
-            package.writestr(version.original_path, body)
+    target = Path(target)
+    pdf_path = target.with_name(f"{target.stem}-{PDF_NAME}")
+    package_pdf(head, pdf_path)
+    files = []
+    try:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+            with (
+                open(pdf_path, "rb") as source,
+                package.open(PDF_NAME, "w", force_zip64=True) as member,
+            ):
+                digest, size = _copy_hashed(source, member)
+            files.append({"pfad": PDF_NAME, "art": "pdfa", "sha256": digest, "bytes": size})
+            for version in head.versions:
+                with (
+                    blob_open(version.original_sha256) as source,
+                    package.open(version.original_path, "w", force_zip64=True) as member,
+                ):
+                    digest, size = _copy_hashed(source, member)
+                files.append(
+                    {
+                        "pfad": version.original_path,
+                        "art": "original",
+                        "sha256": digest,
+                        "bytes": size,
+                        "dokument": version.document_id,
+                        "version": version.number,
+                    }
+                )
+            structure = structure_xml(head)
+            package.writestr("struktur.xml", structure)
             files.append(
                 {
-                    "pfad": version.original_path,
-                    "art": "original",
-                    "sha256": hashlib.sha256(body).hexdigest(),
-                    "bytes": len(body),
-                    "dokument": version.document_id,
-                    "version": version.number,
+                    "pfad": "struktur.xml",
+                    "art": "struktur",
+                    "sha256": hashlib.sha256(structure).hexdigest(),
+                    "bytes": len(structure),
                 }
             )
-        structure = structure_xml(head)
-        package.writestr("struktur.xml", structure)
-        files.append(
-            {
-                "pfad": "struktur.xml",
-                "art": "struktur",
-                "sha256": hashlib.sha256(structure).hexdigest(),
-                "bytes": len(structure),
+            index = {
+                "format": FORMAT,
+                "offenlegung": head.register_number,
+                "aktenzeichen": head.file_reference,
+                "erstellt": head.built_at,
+                "dateien": files,
+                "dokumente": [
+                    {
+                        "dokument": v.document_id,
+                        "titel": v.title,
+                        "version": v.number,
+                        "sha256_original": v.original_sha256,
+                        "sha256_rendition": v.rendition_sha256,
+                        "seite_von": v.first_page,
+                        "seite_bis": v.last_page,
+                    }
+                    for v in head.versions
+                ],
             }
-        )
-        index = {
-            "format": FORMAT,
-            "offenlegung": head.register_number,
-            "aktenzeichen": head.file_reference,
-            "erstellt": head.built_at,
-            "dateien": files,
-            "dokumente": [
-                {
-                    "dokument": v.document_id,
-                    "titel": v.title,
-                    "version": v.number,
-                    "sha256_original": v.original_sha256,
-                    "sha256_rendition": v.rendition_sha256,
-                    "seite_von": v.first_page,
-                    "seite_bis": v.last_page,
-                }
-                for v in head.versions
-            ],
-        }
-        package.writestr("index.json", json.dumps(index, ensure_ascii=False, indent=1))
-    return buffer.getvalue()
+            package.writestr("index.json", json.dumps(index, ensure_ascii=False, indent=1))
+    finally:
+        pdf_path.unlink(missing_ok=True)
+    with open(target, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

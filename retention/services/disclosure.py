@@ -20,11 +20,11 @@ which is the existing redaction as a new version on the document page.
 
 `disclosure_build` reads every chosen document through the access function (one `exported`
 event each, with the register number in the purpose), records the register entry with each
-version's id and hashes, writes one `disclosed` event on the case file, and returns the zip."""
+version's id and hashes, writes one `disclosed` event on the case file, and writes the zip."""
 
-import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -216,11 +216,12 @@ def disclosure_build(
     recipient: str,
     basis: str,
     purpose: str,
+    target: Path,
     basis_text: str = "",
-) -> tuple[Disclosure, bytes]:
-    """Build the package for the chosen documents of the file and record it in the register.
-    A document that is not (or no longer) in the file is refused as a whole: nothing is read
-    and nothing recorded."""
+) -> Disclosure:
+    """Build the package for the chosen documents of the file as a zip at `target` and
+    record it in the register. A document that is not (or no longer) in the file is refused
+    as a whole: nothing is read and nothing recorded."""
     user = require_person(actor)
     case_file = _case_file_for(user, case_file_id, "exported")
     recipient, basis, basis_text, purpose, ids = _checked(
@@ -282,8 +283,7 @@ def disclosure_build(
             authority=settings.AUTHORITY_NAME,
             versions=versions,
         )
-        body = package_zip(head)
-        disclosure.package_sha256 = hashlib.sha256(body).hexdigest()
+        disclosure.package_sha256 = package_zip(head, Path(target))
         disclosure.documents = [
             {
                 "document": v.document_id,
@@ -317,4 +317,4 @@ def disclosure_build(
                 "package_sha256": disclosure.package_sha256,
             },
         )
-    return disclosure, body
+    return disclosure

@@ -8,8 +8,10 @@ import io
 import json
 import re
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -94,7 +96,7 @@ def case(demo):
     }
 
 
-def _build(case, **changes):
+def _build(case, tmp_path=None, **changes):
     candidates = disclosure_candidates(
         actor=acting(user("sachbearbeitung-a")), case_file_id=case["file"].pk
     )[1]
@@ -105,11 +107,14 @@ def _build(case, **changes):
         "purpose": "Akteneinsicht auf Antrag vom 1.12.",
         "document_ids": chosen,
     }
-    return disclosure_build(
+    target = (tmp_path or Path(tempfile.mkdtemp())) / "paket.zip"
+    disclosure = disclosure_build(
         actor=acting(user("sachbearbeitung-a")),
         case_file_id=case["file"].pk,
+        target=target,
         **{**arguments, **changes},
     )
+    return disclosure, target.read_bytes()
 
 
 def test_selection_leaves_out_drafts_and_notes_and_flags_other_people(case):
@@ -145,7 +150,7 @@ def _text(pdf: bytes, tmp_path, first: int, last: int) -> str:
 
 
 def test_package_content(case, tmp_path):
-    disclosure, body = _build(case)
+    disclosure, body = _build(case, tmp_path)
     package = zipfile.ZipFile(io.BytesIO(body))
     index = json.loads(package.read("index.json"))
     # Every file of the package is listed with the hash of exactly its bytes.
@@ -245,7 +250,7 @@ def _unmasked(body: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
 
 
-def test_another_unit_gets_404_and_nothing_in_the_register(case):
+def test_another_unit_gets_404_and_nothing_in_the_register(case, tmp_path):
     b = acting(user("sachbearbeitung-b"))
     with pytest.raises(NotFound):
         disclosure_candidates(actor=b, case_file_id=case["file"].pk)
@@ -257,6 +262,7 @@ def test_another_unit_gets_404_and_nothing_in_the_register(case):
             basis=DisclosureBasis.COURT,
             purpose="Klage",
             document_ids=[case["application"].pk],
+            target=tmp_path / "paket.zip",
         )
     client = Client()
     assert client.login(username="sachbearbeitung-b", password=DEMO_PASSWORD)
@@ -300,7 +306,10 @@ def test_the_page_guides_and_builds(case):
         },
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert "struktur.xml" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert (
+        "struktur.xml"
+        in zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    )
     assert Disclosure.objects.get().recipient == "Sozialgericht Musterstadt"
     page = client.get(f"/akten/{case['file'].pk}/einsicht/").content.decode()
     assert "Sozialgericht Musterstadt" in page and "§ 65d SGG / § 120 SGG Gericht" in page
@@ -328,14 +337,15 @@ def test_art15_names_the_recipients(case, tmp_path):
     assert "Weber" not in subject_access_csv(actor=officer, person="Anna Schäfer")
 
 
-def test_the_officer_discloses_a_restricted_file_its_caseworker_no_longer_may(case):
+def test_the_officer_discloses_a_restricted_file_its_caseworker_no_longer_may(case, tmp_path):
     """Processing restricted (Art. 18 GDPR): only the officer reads the file, so only she
     can answer a court's request; the caseworker gets 404."""
     type(case["file"]).objects.filter(pk=case["file"].pk).update(restricted=True)
     with pytest.raises(NotFound):
         disclosure_candidates(actor=acting(user("sachbearbeitung-a")), case_file_id=case["file"].pk)
-    disclosure, _ = disclosure_build(
+    disclosure = disclosure_build(
         actor=acting(user("datenschutz")),
+        target=tmp_path / "paket.zip",
         case_file_id=case["file"].pk,
         recipient="Sozialgericht Musterstadt",
         basis=DisclosureBasis.COURT,
