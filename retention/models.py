@@ -180,3 +180,37 @@ class TransferItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["transfer", "case_file"],
                                                name="uniq_transfer_case_file")]
+
+
+class DisclosureBasis(models.TextChoices):
+    INSPECTION = "sgb10_25", _("§ 25 SGB X Akteneinsicht")
+    COURT = "sgg_65d", _("§ 65d SGG / § 120 SGG Gericht")
+    OTHER = "other", _("andere Rechtsgrundlage")
+
+
+class Disclosure(models.Model):
+    """The disclosure register (Offenlegungsverzeichnis): one entry per inspection or court
+    package that left the authority, with the recipient, the legal basis, the purpose and the
+    exact versions (document id, version number and SHA-256 of original and rendition, kept as
+    JSON and not as foreign keys, since version rows go with a reviewed destruction). The Art.
+    15 report reads it to answer "to whom were my data disclosed" (Art. 15(1)(c) GDPR)."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    recipient = models.CharField(_("Empfänger"), max_length=300)
+    basis = models.CharField(_("Rechtsgrundlage"), max_length=16,
+                             choices=DisclosureBasis.choices)
+    basis_text = models.CharField(_("andere Rechtsgrundlage"), max_length=300, blank=True)
+    purpose = models.CharField(_("Zweck"), max_length=500)
+    documents = models.JSONField(default=list)
+    package_sha256 = models.CharField(max_length=64)
+    built_by = models.CharField(max_length=150)
+    built_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-built_at", "-pk"]
+
+    @property
+    def basis_label(self) -> str:
+        if self.basis == DisclosureBasis.OTHER and self.basis_text:
+            return self.basis_text
+        return str(DisclosureBasis(self.basis).label)

@@ -12,6 +12,7 @@ from .views import (
     casefiles,
     dataprotection,
     desk,
+    disclosure,
     disposal,
     document_viewer,
     documents,
@@ -114,6 +115,10 @@ urlpatterns = [
          name="case_file_responsible"),
     path("akten/<int:case_file_id>/abgeben", desk.case_file_handover,
          name="case_file_handover"),
+    # Inspection and court packages with the disclosure register (issue 15.6/15.7).
+    path("akten/<int:case_file_id>/einsicht/", disclosure.disclosure_page, name="disclosure"),
+    path("akten/<int:case_file_id>/einsicht/paket", disclosure.disclosure_package,
+         name="disclosure_package"),
     path("akten/<int:case_file_id>/<slug:action>", casefiles.case_file_action,
          name="case_file_action"),
     path("notfallzugriff/", casefiles.break_glass_page, name="break_glass"),

@@ -1,8 +1,9 @@
 """The data subject's access report (Art. 15 GDPR, § 83 SGB X) as a letter of the authority:
 its letterhead (settings AUTHORITY_*), every case file and document concerning the person with
 the storage period, every recorded access with local time, who, what (German labels), on
-which object and why, and the person's rights; as PDF/A-2b. The letter goes to a citizen and
-is therefore always German, whatever language the officer's pages are in.
+which object and why, the recipients of disclosures from the person's files (the disclosure
+register, Art. 15(1)(c) GDPR), and the person's rights; as PDF/A-2b. The letter goes to a
+citizen and is therefore always German, whatever language the officer's pages are in.
 
 Staff are named only where indispensable (CJEU C-579/21): by default an access says the
 reader's role and organisation unit, never the person. The officer may name staff for one
@@ -26,7 +27,7 @@ from archive.selectors import READ_ACTIONS
 from archive.services.reports import Period, csv_text, person_case_files, report_person
 from archive.services.trail import TrailEntry, trail_entries
 
-from ..models import CaseFileRetention
+from ..models import CaseFileRetention, Disclosure
 from ..protocol import Letter, german_time, letter_pdfa
 
 ACCESS_ACTIONS = (*READ_ACTIONS, "break_glass")
@@ -197,12 +198,36 @@ def _access_blocks(rows, start: date, end: date, naming: StaffNaming) -> list:
             ("t", ("Zeitpunkt", "Wer", "Was", "Woran", "Zweck"), shown, ACCESS_WIDTHS)]
 
 
+DISCLOSURE_WIDTHS = (24, 60, 51, 30)
+
+
+def _disclosures(case_files: list[CaseFile]) -> list[tuple]:
+    """The disclosure register's entries for the person's case files (Art. 15(1)(c) GDPR):
+    recipient, legal basis, date and number of documents, oldest first."""
+    return [(german_time(timezone.localdate(entry.built_at)), entry.recipient,
+             entry.basis_label, len(entry.documents), entry.case_file.file_reference)
+            for entry in Disclosure.objects.filter(case_file__in=case_files)
+            .select_related("case_file").order_by("built_at", "pk")]
+
+
+def _disclosure_blocks(rows: list[tuple]) -> list:
+    if not rows:
+        return [("p", "Wir haben Ihre Daten niemandem außerhalb unserer Behörde übermittelt "
+                      "(Akteneinsicht oder Übersendung an ein Gericht).")]
+    return [("p", "Aus Ihren Akten haben wir Unterlagen an diese Empfänger übermittelt "
+                  "(Akteneinsicht, Übersendung an ein Gericht oder andere Offenlegung):"),
+            ("t", ("Datum", "Empfänger", "Rechtsgrundlage", "Dokumente"),
+             [(day, recipient, basis, f"{count} (Akte {reference})")
+              for day, recipient, basis, count, reference in rows], DISCLOSURE_WIDTHS)]
+
+
 @dataclass
 class _Content:
     case_files: list[CaseFile]
     rows: list[tuple]
     start: date
     end: date
+    disclosures: list[tuple]
 
 
 def _gather(actor: Actor, person: str, until: date | None, naming: StaffNaming) -> _Content:
@@ -215,7 +240,8 @@ def _gather(actor: Actor, person: str, until: date | None, naming: StaffNaming) 
     case_files = list(person_case_files(person).filter(destroyed_at__isnull=True)
                       .order_by("file_reference"))
     entries = trail_entries(events.filter(action__in=ACCESS_ACTIONS))
-    return _Content(case_files, _access_rows(entries, naming), start, end)
+    return _Content(case_files, _access_rows(entries, naming), start, end,
+                    _disclosures(case_files))
 
 
 def subject_access_csv(*, actor: Actor, person: str, until: date | None = None,
@@ -230,6 +256,9 @@ def subject_access_csv(*, actor: Actor, person: str, until: date | None = None,
                              document.title, document.kind, document.sender, "", "", ""))
         for at, who, what, where, why in content.rows:
             rows.append(("Zugriff", at, "", where, "", "", who, what, why))
+        for day, recipient, basis, count, reference in content.disclosures:
+            rows.append(("Offenlegung", day, reference, f"{count} Dokumente", "", "",
+                         recipient, basis, ""))
         return csv_text(["Art", "Zeitpunkt oder Datum", "Aktenzeichen", "Objekt",
                          "Dokumenttyp", "Absender", "Wer", "Was", "Zweck"], rows)
 
@@ -258,12 +287,14 @@ def subject_access_report(*, actor: Actor, person: str, until: date | None = Non
                     *_case_file_blocks(case_files),
                     ("h", "2. Zugriffe auf diese Daten"),
                     *_access_blocks(content.rows, start, end, naming),
-                    ("h", "3. Zweck und Speicherdauer"),
+                    ("h", "3. Empfänger, denen Ihre Daten offengelegt wurden"),
+                    *_disclosure_blocks(content.disclosures),
+                    ("h", "4. Zweck und Speicherdauer"),
                     ("p", "Wir verarbeiten diese Daten, um unsere gesetzlichen Aufgaben als "
                           "Sozialleistungsträger zu erfüllen (§ 67b SGB X, Art. 6 Abs. 1 "
                           "Buchst. c und e DSGVO). Nach Ablauf der genannten Aufbewahrung "
                           "werden die Akten vernichtet oder dem zuständigen Archiv angeboten."),
-                    ("h", "4. Ihre Rechte"),
+                    ("h", "5. Ihre Rechte"),
                     ("p", RIGHTS)],
             closing=["Mit freundlichen Grüßen", "", "Im Auftrag",
                      *([signer] if signer else []), "Datenschutz", settings.AUTHORITY_NAME],

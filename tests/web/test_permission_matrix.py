@@ -121,6 +121,11 @@ def _matrix(objects) -> dict:
         "web:version_diff": [("get", (doc,), {"alt": "1", "neu": "1"}, A_ONLY)],
         "web:document_redact_drawn": [("post", (doc,), {"boxes": "x"}, A_ACTS)],
         "web:case_file_export": [("get", (case_file,), {}, A_ONLY)],
+        # Inspection and court packages (issue 15.6): who works on the file (the officer
+        # only for a restricted file she may read). An empty selection comes back as a
+        # message (302); the full build is in tests/retention/test_disclosure.py.
+        "web:disclosure": [("get", (case_file,), {}, A_ONLY)],
+        "web:disclosure_package": [("post", (case_file,), {}, A_ACTS)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],
         "web:case_file": [("get", (case_file,), {}, A_ONLY)],
@@ -561,7 +566,8 @@ def _unmasked(body: bytes) -> bytes:
 def test_a_foreign_document_looks_exactly_like_a_missing_one(objects):
     client = _client("sachbearbeitung-b")
     for path in ("/dokumente/{}/", "/dokumente/{}/pdf", "/dokumente/{}/original",
-                 "/dokumente/{}/vorschau.png", "/api/documents/{}/", "/akten/{}/"):
+                 "/dokumente/{}/vorschau.png", "/api/documents/{}/", "/akten/{}/",
+                 "/akten/{}/einsicht/"):
         key = "case_file" if path.startswith("/akten") else "document"
         foreign = client.get(path.format(objects[key]))
         missing = client.get(path.format(987654))
