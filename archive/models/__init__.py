@@ -12,6 +12,7 @@ from .records import (
     Process,
     Version,
 )
+from .sealed import PayloadKey
 
 __all__ = [
     "AuditState",
@@ -25,6 +26,7 @@ __all__ = [
     "Event",
     "FilePlanUnit",
     "FileReferenceCounter",
+    "PayloadKey",
     "Process",
     "Role",
     "Share",
