@@ -45,16 +45,19 @@ SEALED_KEYS = (
     "mandate",
     "filters",
     "more_like",
+    "name",
+    "parameters",
 )
 # Entries that name no record, yet carry free text about somebody: a key of their own.
 FREE_TEXT_ACTIONS = ("searched", "report")
+FREE_TEXT_OBJECTS = ("saved_search",)
 
 
 def entry_scope(*, action: str, object_type: str, object_id, seq: int) -> str | None:
     """Under which key an entry's personal part is sealed, or None: not sealed."""
     if object_type in ("case_file", "document") and str(object_id).isdigit():
         return f"{object_type}:{object_id}"
-    if action in FREE_TEXT_ACTIONS:
+    if action in FREE_TEXT_ACTIONS or object_type in FREE_TEXT_OBJECTS:
         return f"event:{seq}"
     return None
 
@@ -95,7 +98,7 @@ def seal_entry(*, scope: str | None, purpose: str, data: dict) -> tuple[str, dic
 # --- shredding (only archive.services.destruction calls this) ---------------------------
 
 
-def _terms_pattern(terms: Iterable[str]) -> re.Pattern | None:
+def terms_pattern(terms: Iterable[str]) -> re.Pattern | None:
     words = sorted(
         {t.casefold() for t in terms if t and len(t.strip()) >= 3}, key=len, reverse=True
     )
@@ -122,7 +125,7 @@ def keys_shred(*, case_file_ids: list[int], document_ids: list[int], terms: Iter
                 "scope", flat=True
             )
         )
-    pattern = _terms_pattern(terms)
+    pattern = terms_pattern(terms)
     shown = {str(pk) for pk in document_ids}
     free = {
         scope: bytes(key)

@@ -49,8 +49,9 @@ jobs, caches). kwargs: document_ids (list[int])"""
 case_files_destroyed = Signal()
 """Sent inside the destruction's transaction, after the kernel cleared its own records, so that
 other apps clear the free text they keep about these case files (reasons of holds, notes of
-erasure requests): it commits or rolls back with the destruction. kwargs: case_file_ids
-(list[int])"""
+erasure requests, saved searches): it commits or rolls back with the destruction. kwargs:
+case_file_ids (list[int]), terms (list[str]: what named the files' subjects, their name
+parts, client numbers, birth dates and references, for matching free text; never stored)"""
 
 version_adding = Signal()
 """Sent before a new version of a document is stored, and when one is handed in for the

@@ -61,9 +61,9 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
     with transaction.atomic():
         # The trail's sealed payloads of these files, their documents, and the searches and
         # reports that named them: their keys go, so nothing personal is left in the trail.
+        terms = [term for c in case_files for term in _identifying_terms(c)]
         keys_shred(case_file_ids=[c.pk for c in case_files],
-                   document_ids=[d.pk for d in documents],
-                   terms=[term for c in case_files for term in _identifying_terms(c)])
+                   document_ids=[d.pk for d in documents], terms=terms)
         by_id = {case_file.pk: case_file for case_file in case_files}
         for document in documents:
             case_file = by_id[document.case_file_id]
@@ -106,7 +106,8 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
                                             "documents": residual["documents"],
                                             **({"replayed": True} if replay else {})})
             residuals["case_files"].append(residual)
-        case_files_destroyed.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files])
+        case_files_destroyed.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+                                  terms=terms)
         document_ids = [d.pk for d in documents]
         blobs = sorted({h for residual in residuals["documents"] for h in residual["blobs"]})
         if case_files and not replay:

@@ -35,7 +35,9 @@ from retention.services.holds import hold_lift, hold_place
 from search.analysis import analyse
 from search.backends import get_backend
 from search.indexing import documents_index
+from search.models import SavedSearch
 from search.purging import pending_purges_run
+from search.saved import saved_search_create
 from search.services import documents_search
 from tests.archive.helpers import grant, staff
 from tests.conftest import default_document_types, default_schedules, registratur, user
@@ -173,6 +175,11 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
         assert documents_search(user=caseworker, query=query).count == 1, query
     assert documents_search(user=other, query=f"{first_name} {surname}").count == 0
 
+    kept = saved_search_create(name="Wohngeld", parameters={"q": "Wohngeld"},
+                               actor=acting(caseworker))
+    saved_search_create(name=f"Fall {new_surname}", parameters={"q": client_number},
+                        actor=acting(caseworker))
+
     # Break-glass by a caseworker of another unit, reviewed by the officer; then a share.
     opening = break_glass_open(
         actor=acting(other), file_reference=case_file.file_reference, reason=glass_reason
@@ -242,6 +249,9 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
     assert not PayloadKey.objects.filter(
         scope__in=[f"case_file:{case_file.pk}", f"document:{document.pk}"]
     ).exists()
+
+    # A saved search naming the person went with the file; another one stayed.
+    assert list(SavedSearch.objects.values_list("pk", flat=True)) == [kept.pk]
 
     # The trail still reads, with "gelöscht" where the personal part was ...
     events = events_unseal(
