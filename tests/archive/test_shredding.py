@@ -25,7 +25,7 @@ from archive.services.casefiles import (
     case_file_share,
     case_file_update,
 )
-from archive.services.reports import Period, report_person
+from archive.services.reports import Period, report_case_file, report_person
 from archive.services.subject_rights import case_file_mark_disputed
 from archive.services.trail import trail_entries
 from ingest.jobs import job_receive
@@ -175,10 +175,12 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
         assert documents_search(user=caseworker, query=query).count == 1, query
     assert documents_search(user=other, query=f"{first_name} {surname}").count == 0
 
-    kept = saved_search_create(name="Wohngeld", parameters={"q": "Wohngeld"},
-                               actor=acting(caseworker))
-    saved_search_create(name=f"Fall {new_surname}", parameters={"q": client_number},
-                        actor=acting(caseworker))
+    kept = saved_search_create(
+        name="Wohngeld", parameters={"q": "Wohngeld"}, actor=acting(caseworker)
+    )
+    saved_search_create(
+        name=f"Fall {new_surname}", parameters={"q": client_number}, actor=acting(caseworker)
+    )
 
     # Break-glass by a caseworker of another unit, reviewed by the officer; then a share.
     opening = break_glass_open(
@@ -262,6 +264,15 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
     assert next(e for e in events if e.action == "changed").clear_data["changes"] == {
         "subject_name": ["gelöscht", "gelöscht"]
     }
+    # The officer's report on the file (pages, CSV) shows the same.
+    on_file = trail_entries(
+        report_case_file(
+            actor=acting(officer),
+            file_reference=case_file.file_reference,
+            period=Period(date(today.year - 1, 1, 1), today),
+        )
+    )
+    assert {e.purpose for e in on_file if e.action in ("shared", "hold_placed")} == {"gelöscht"}
     searched = [
         e
         for e in events_unseal(Event.objects.filter(action="searched"))
