@@ -9,7 +9,8 @@ and the chain hashes the ciphertext. Destruction deletes the key (`keys_shred`):
 stays, verifies, and reads "gelöscht" where its personal part was.
 
 Scopes: an entry on a case file is sealed under `case_file:ID`, one on a document under
-`document:ID` (a document moved between files keeps its key, so its history goes with it).
+`document:ID`, one on a process under `process:ID` (a document or process moved between files
+keeps its key, so its history goes with it).
 An entry naming no record but carrying free text (a search, an officer's report) gets a key
 of its own, `event:SEQ`; a destruction shreds those whose text names the destroyed file's
 subject (name, client number, birth date, file reference) or that showed one of its
@@ -47,15 +48,17 @@ SEALED_KEYS = (
     "more_like",
     "name",
     "parameters",
+    "title",
 )
 # Entries that name no record, yet carry free text about somebody: a key of their own.
+RECORD_TYPES = ("case_file", "document", "process")
 FREE_TEXT_ACTIONS = ("searched", "report")
 FREE_TEXT_OBJECTS = ("saved_search",)
 
 
 def entry_scope(*, action: str, object_type: str, object_id, seq: int) -> str | None:
     """Under which key an entry's personal part is sealed, or None: not sealed."""
-    if object_type in ("case_file", "document") and str(object_id).isdigit():
+    if object_type in RECORD_TYPES and str(object_id).isdigit():
         return f"{object_type}:{object_id}"
     if action in FREE_TEXT_ACTIONS or object_type in FREE_TEXT_OBJECTS:
         return f"event:{seq}"
@@ -113,11 +116,21 @@ def _free_text(data: dict) -> str:
     ).casefold()
 
 
-def keys_shred(*, case_file_ids: list[int], document_ids: list[int], terms: Iterable[str]) -> int:
+def keys_shred(
+    *,
+    case_file_ids: list[int],
+    document_ids: list[int],
+    terms: Iterable[str],
+    process_ids: Iterable[int] = (),
+) -> int:
     """Delete the keys of these case files and documents, and those of searches and reports
     whose text names one of `terms` or that showed one of the documents. Runs inside the
     destruction's transaction. Returns the number of keys deleted."""
-    scopes = [f"case_file:{pk}" for pk in case_file_ids] + [f"document:{pk}" for pk in document_ids]
+    scopes = (
+        [f"case_file:{pk}" for pk in case_file_ids]
+        + [f"document:{pk}" for pk in document_ids]
+        + [f"process:{pk}" for pk in process_ids]
+    )
     doomed: set[str] = set()
     for start in range(0, len(scopes), 500):
         doomed.update(

@@ -11,7 +11,7 @@ from ..blobstore import blob_path
 from ..destruction_journal import journal_append
 from ..errors import InvalidInput
 from ..guards import require_dpo_or_system
-from ..models import BreakGlass, CaseFile, Document, Share, Version
+from ..models import BreakGlass, CaseFile, Document, Process, Share, Version
 from ..sealing import keys_shred
 from ..signals import case_files_destroyed, destruction_requested, documents_destroyed
 from .events import event_append
@@ -63,7 +63,9 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
         # reports that named them: their keys go, so nothing personal is left in the trail.
         terms = [term for c in case_files for term in _identifying_terms(c)]
         keys_shred(case_file_ids=[c.pk for c in case_files],
-                   document_ids=[d.pk for d in documents], terms=terms)
+                   document_ids=[d.pk for d in documents], terms=terms,
+                   process_ids=Process.objects.filter(case_file__in=case_files)
+                   .values_list("pk", flat=True))
         by_id = {case_file.pk: case_file for case_file in case_files}
         for document in documents:
             case_file = by_id[document.case_file_id]

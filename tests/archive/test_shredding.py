@@ -25,6 +25,7 @@ from archive.services.casefiles import (
     case_file_share,
     case_file_update,
 )
+from archive.services.processes import process_create
 from archive.services.reports import Period, report_case_file, report_person
 from archive.services.subject_rights import case_file_mark_disputed
 from archive.services.trail import trail_entries
@@ -146,6 +147,7 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
         actor=acting(caseworker), case_file=case_file, subject_name=f"{first_name} {new_surname}"
     )
     case_file.refresh_from_db()
+    process_create(actor=acting(caseworker), case_file=case_file, title=f"Widerspruch {surname}")
 
     # A born-digital letter through the whole pipeline: blob, rendition, thumbnail, text, index.
     pdf = born_digital_pdf(
