@@ -30,6 +30,7 @@ from archive.services.reports import Period, report_case_file, report_person
 from archive.services.subject_rights import case_file_mark_disputed
 from archive.services.trail import trail_entries
 from ingest.jobs import job_receive
+from ingest.pages import page_image
 from ingest.pipeline import job_run
 from retention.services.disposal import disposal_approve, disposal_execute, disposal_propose
 from retention.services.holds import hold_lift, hold_place
@@ -170,6 +171,10 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
     }
     assert len(stored) >= 2
     documents_index([document.pk])  # what the index queue does after filing
+    # The page picture the document page shows, cached under the data directory.
+    rendition = document.versions.get().rendition_sha256
+    picture = page_image(document_id=document.pk, rendition_sha256=rendition, page=1, width=800)
+    assert picture.exists()
     backend = settings.SEARCH_BACKEND
 
     # Searches for the person, one showing the letter, one by someone who may not see it.
@@ -250,6 +255,7 @@ def test_a_destroyed_file_leaves_nothing_personal_and_the_trail_verifies(instanc
     for token in tokens:
         assert not any(index_holds(backend, term) for term in analyse(token)), token
     assert not any(blob_path(sha256).exists() for sha256 in stored)
+    assert not picture.exists()
     assert not PayloadKey.objects.filter(
         scope__in=[f"case_file:{case_file.pk}", f"document:{document.pk}"]
     ).exists()
