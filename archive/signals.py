@@ -46,6 +46,13 @@ documents_destroyed = Signal()
 """Sent after destruction was committed, so that every copy elsewhere goes too (index, ingest
 jobs, caches). kwargs: document_ids (list[int])"""
 
+case_files_destroyed = Signal()
+"""Sent inside the destruction's transaction, after the kernel cleared its own records, so that
+other apps clear the free text they keep about these case files (reasons of holds, notes of
+erasure requests, saved searches): it commits or rolls back with the destruction. kwargs:
+case_file_ids (list[int]), terms (list[str]: what named the files' subjects, their name
+parts, client numbers, birth dates and references, for matching free text; never stored)"""
+
 version_adding = Signal()
 """Sent before a new version of a document is stored, and when one is handed in for the
 pipeline to file. A receiver vetoes by raising (sign-off: a signed-off document takes no new

@@ -24,7 +24,9 @@ class Seen:
 
 
 def _payload(event: Event) -> dict:
-    """An entry's payload. Today the plain JSON field."""
+    """An entry's payload as stored. The fields read here (basis, case_file, file_reference,
+    documents, thumbnails) are ids, never sealed (archive/sealing.py SEALED_KEYS), so no key
+    is fetched; a rule that needs a sealed field must read `Event.clear_data` instead."""
     return event.data or {}
 
 

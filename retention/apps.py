@@ -11,6 +11,7 @@ class RetentionConfig(AppConfig):
             case_file_closed,
             case_file_reopened,
             case_file_updated,
+            case_files_destroyed,
             destruction_requested,
             retention_basis_changed,
         )
@@ -18,6 +19,7 @@ class RetentionConfig(AppConfig):
         from . import checks, handlers  # noqa: F401  (registers the system check)
 
         destruction_requested.connect(handlers.veto_destruction, dispatch_uid="retention.veto")
+        case_files_destroyed.connect(handlers.clear_destroyed, dispatch_uid="retention.clear")
         for name, signal in {"basis": retention_basis_changed, "closed": case_file_closed,
                              "reopened": case_file_reopened, "updated": case_file_updated}.items():
             signal.connect(handlers.recompute, dispatch_uid=f"retention.recompute.{name}")

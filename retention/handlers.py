@@ -1,13 +1,24 @@
 """Reactions to archive signals (archive/signals.py lists their arguments)."""
 from archive.models import CaseFile
 
-from .models import RetentionSchedule
+from .models import CaseFileRetention, ErasureRequest, LegalHold, RetentionSchedule, TransferItem
 from .services.holds import destruction_veto
 from .services.schedules import retention_recompute
 
 
 def veto_destruction(sender, *, case_file_ids: list[int], **_):
     destruction_veto(case_file_ids)
+
+
+def clear_destroyed(sender, *, case_file_ids: list[int], **_):
+    """A destroyed file keeps no free text here either: the reasons and mandates of its holds,
+    the reason of an override, the notes of erasure requests and transfer items (they may
+    name the person). Dates, decisions and who acted stay, like the residual record."""
+    LegalHold.objects.filter(case_file_id__in=case_file_ids).update(
+        reason="", mandate="", lift_reason="")
+    CaseFileRetention.objects.filter(case_file_id__in=case_file_ids).update(override_reason="")
+    ErasureRequest.objects.filter(case_file_id__in=case_file_ids).update(note="", reason="")
+    TransferItem.objects.filter(case_file_id__in=case_file_ids).update(note="")
 
 
 def recompute(sender, *, case_file_id: int, **_):

@@ -12,6 +12,7 @@ class SearchConfig(AppConfig):
             case_file_closed,
             case_file_reopened,
             case_file_updated,
+            case_files_destroyed,
             document_changed,
             documents_destroyed,
             version_filed,
@@ -29,6 +30,8 @@ class SearchConfig(AppConfig):
                            dispatch_uid=f"search.case_file.{name}")
         documents_destroyed.connect(handlers.on_documents_destroyed,
                                     dispatch_uid="search.destroyed")
+        case_files_destroyed.connect(handlers.on_case_files_destroyed,
+                                     dispatch_uid="search.destroyed_subjects")
         # After every migrate, i.e. on every upgrade: rebuild when backend or analysis changed.
         post_migrate.connect(handlers.on_post_migrate, sender=self,
                              dispatch_uid="search.ensure_current")

@@ -92,6 +92,13 @@ def on_documents_destroyed(sender, *, document_ids: list[int], **_):
     destroyed_documents_hide(list(document_ids))
 
 
+def on_case_files_destroyed(sender, *, terms: list[str], **_):
+    """Saved searches naming a destroyed file's subject go with it (search.saved)."""
+    from .saved import saved_searches_forget
+
+    saved_searches_forget(terms=terms)
+
+
 def on_post_migrate(sender, **kwargs):
     from .indexing import index_ensure_current
 

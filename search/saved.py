@@ -1,10 +1,13 @@
 """Saved searches: a user keeps a search's parameters under a name, runs it again later and
 deletes it. Only the owner sees theirs; another user's is "not found", as for any object one
 may not know of. Saving and deleting are events in the trail."""
+import json
+
 from django.db import transaction
 
-from archive.actors import Actor
+from archive.actors import Actor, system_actor
 from archive.errors import InvalidInput, NotFound, PermissionDenied
+from archive.sealing import terms_pattern
 from archive.services.events import event_append
 
 from .models import SavedSearch
@@ -81,3 +84,21 @@ def saved_search_delete(*, saved_search_id, actor: Actor) -> None:
         event_append(action="deleted", object_type="saved_search", object_id=saved.pk,
                      actor=actor, data={"name": saved.name})
         saved.delete()
+
+
+def saved_searches_forget(*, terms: list[str]) -> int:
+    """Delete every saved search whose name or parameters name a destroyed file's subject
+    (called inside the destruction's transaction). Each deletion is an event without the
+    name. Returns how many went."""
+    pattern = terms_pattern(terms)
+    if pattern is None:
+        return 0
+    doomed = [saved for saved in SavedSearch.objects.all()
+              if pattern.search(json.dumps([saved.name, saved.parameters],
+                                           ensure_ascii=False).casefold())]
+    for saved in doomed:
+        event_append(action="deleted", object_type="saved_search", object_id=saved.pk,
+                     actor=system_actor(name="destruction"),
+                     data={"owner": saved.owner_id, "destroyed_subject": True})
+        saved.delete()
+    return len(doomed)

@@ -13,6 +13,7 @@ from .records import (
     Process,
     Version,
 )
+from .sealed import PayloadKey
 
 __all__ = [
     "AuditState",
@@ -27,6 +28,7 @@ __all__ = [
     "Event",
     "FilePlanUnit",
     "FileReferenceCounter",
+    "PayloadKey",
     "Process",
     "Role",
     "Share",

@@ -3,6 +3,7 @@ previous entry's hash, so any change, removal or reordering breaks the chain fro
 from django.db import models
 
 from ..errors import IntegrityFailure
+from .sealed import event_clear
 
 
 class Event(models.Model):
@@ -31,6 +32,18 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise IntegrityFailure("Event log entries cannot be deleted.")
+
+    # Personal payloads are sealed (archive/sealing.py); these read them in the clear, or
+    # with "gelöscht" where the key was shredded by a destruction. For many entries at
+    # once, `archive.sealing.events_unseal(events)` fetches the keys in one query first.
+    @property
+    def clear_data(self) -> dict:
+        return event_clear(self)[0]
+
+    @property
+    def clear_purpose(self) -> str:
+        return event_clear(self)[1]
+
 
 
 class ChainHead(models.Model):
@@ -62,3 +75,4 @@ class AuditState(models.Model):
     full_checked = models.BigIntegerField(default=0)
     full_first_bad_seq = models.BigIntegerField(null=True, blank=True)
     full_reason = models.TextField(blank=True)
+

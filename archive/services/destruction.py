@@ -3,7 +3,7 @@ personal stays. This is the only way anything is destroyed; receivers of
 `destruction_requested` (the retention app's holds) can veto it, whichever path asked."""
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..actors import Actor
@@ -11,8 +11,9 @@ from ..blobstore import blob_path
 from ..destruction_journal import journal_append
 from ..errors import InvalidInput
 from ..guards import require_dpo_or_system
-from ..models import CaseFile, Document, Version
-from ..signals import destruction_requested, documents_destroyed
+from ..models import BreakGlass, CaseFile, Document, Process, Share, Version
+from ..sealing import keys_shred
+from ..signals import case_files_destroyed, destruction_requested, documents_destroyed
 from .events import event_append
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
                                    document_ids=[d.pk for d in documents])
     residuals: dict[str, list[dict]] = {"case_files": [], "documents": []}
     with transaction.atomic():
+        # The trail's sealed payloads of these files, their documents, and the searches and
+        # reports that named them: their keys go, so nothing personal is left in the trail.
+        terms = [term for c in case_files for term in _identifying_terms(c)]
+        keys_shred(case_file_ids=[c.pk for c in case_files],
+                   document_ids=[d.pk for d in documents], terms=terms,
+                   process_ids=Process.objects.filter(case_file__in=case_files)
+                   .values_list("pk", flat=True))
         by_id = {case_file.pk: case_file for case_file in case_files}
         for document in documents:
             case_file = by_id[document.case_file_id]
@@ -90,14 +98,18 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
             }
             case_file.processes.update(title="")
             case_file.named_persons.clear()
+            Share.objects.filter(case_file=case_file).update(reason="")
+            BreakGlass.objects.filter(case_file=case_file).update(reason="", review_note="")
             CaseFile.objects.filter(pk=case_file.pk).update(
                 title="", subject_name="", subject_birth_date=None, client_number="",
-                destroyed_at=timezone.now(), residual=residual)
+                disputed_note="", destroyed_at=timezone.now(), residual=residual)
             event_append(action="destroyed", object_type="case_file", object_id=case_file.pk,
                          actor=actor, data={"approval": residual["approval"],
                                             "documents": residual["documents"],
                                             **({"replayed": True} if replay else {})})
             residuals["case_files"].append(residual)
+        case_files_destroyed.send(sender=CaseFile, case_file_ids=[c.pk for c in case_files],
+                                  terms=terms)
         document_ids = [d.pk for d in documents]
         blobs = sorted({h for residual in residuals["documents"] for h in residual["blobs"]})
         if case_files and not replay:
@@ -107,7 +119,32 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
                 case_file_ids=[c.pk for c in case_files], document_ids=document_ids,
                 blobs=blobs))
         transaction.on_commit(lambda: destruction_finish(document_ids=document_ids))
+        transaction.on_commit(_wal_truncate)
     return residuals
+
+
+def _identifying_terms(case_file: CaseFile) -> list[str]:
+    """What names the file's subject in a search or a report: each part of the name, the
+    client number, the birth date (as typed: ISO or German) and the file reference."""
+    terms = [part for part in case_file.subject_name.replace(",", " ").split() if len(part) >= 3]
+    terms += [case_file.client_number, case_file.file_reference]
+    if case_file.subject_birth_date:
+        terms += [case_file.subject_birth_date.isoformat(),
+                  case_file.subject_birth_date.strftime("%d.%m.%Y")]
+    return [term for term in terms if term]
+
+
+def _wal_truncate() -> None:
+    """On SQLite, the write-ahead log still holds the pages as they were before the
+    destruction until it is checkpointed: copy it into the database (whose deleted content
+    `secure_delete` overwrote) and cut it to nothing. A reader holding an old snapshot makes
+    the truncation wait for the next destruction or start; that is logged."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        busy, _log_pages, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("The write-ahead log could not be truncated after a destruction.")
 
 
 CHUNK = 500

@@ -10,6 +10,7 @@ from ..actors import Actor, current_trail
 from ..chain import GENESIS, _canonical, _entry_hash, _entry_problem, _recomputed
 from ..checkpoints import Checkpoint, checkpoints_read
 from ..models import AuditState, ChainHead, Event
+from ..sealing import entry_scope, seal_entry
 from ..timestamps import transfer_note_problem
 
 
@@ -23,7 +24,12 @@ def event_append(
     `actor` is an Actor (archive/actors.py) or, for code that has none, a plain name. Either
     way the procedure goes into the hashed data as `via` ({"channel": ..., "os_user": ...}):
     from the Actor, else from the channel the request, command or task set. Entries written
-    before `via` existed simply lack the key, so old chains verify unchanged."""
+    before `via` existed simply lack the key, so old chains verify unchanged.
+
+    The personal part (the purpose and the keys in `archive.sealing.SEALED_KEYS`) of an entry
+    on a case file or document, or of a search or report, is stored sealed under that
+    record's key, and the chain hashes the ciphertext; readers use `Event.clear_data` and
+    `Event.clear_purpose` (or `archive.sealing.events_unseal` for many entries)."""
     if isinstance(actor, Actor):
         via, actor = actor.trail(), actor.label
     else:
@@ -35,10 +41,14 @@ def event_append(
         )
         seq = head.seq + 1
         at = at or timezone.now()  # an import replays events with their original time
+        stored_purpose, stored_data = seal_entry(
+            scope=entry_scope(action=action, object_type=object_type, object_id=object_id,
+                              seq=seq), purpose=purpose, data=data)
         fields = dict(seq=seq, at=at, actor=actor, action=action, object_type=object_type,
-                      object_id=str(object_id), purpose=purpose, data=data)
+                      object_id=str(object_id), purpose=stored_purpose, data=stored_data)
         digest = _entry_hash(head.hash, _canonical(**fields))
         event = Event.objects.create(prev_hash=head.hash, hash=digest, **fields)
+        event._clear = (data, purpose)  # the caller reads what it wrote
         ChainHead.objects.filter(id=1).update(seq=seq, hash=digest)
     return event
 

@@ -30,6 +30,7 @@ from ..models import (
     Process,
     Role,
 )
+from ..sealing import events_unseal
 
 
 @dataclass
@@ -137,7 +138,7 @@ class _Names:
         return None
 
     def label(self, event: Event, case_file: CaseFile | None) -> str:
-        kind, key, data = event.object_type, event.object_id, event.data or {}
+        kind, key, data = event.object_type, event.object_id, event.clear_data or {}
         noun = object_type_label(kind)
         number = int(key) if key.isdigit() else None
         if kind == "case_file":
@@ -222,7 +223,7 @@ def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
     that names no object (an object's own history: when, who, what, why): the objects'
     names and case files are then neither fetched nor given (no `object_label`, no
     `case_file`)."""
-    events = list(events)
+    events = events_unseal(events)  # sealed payloads in the clear, or "gelöscht"
     names = _Names(events, objects=objects)
     entries = []
     for event in events:
@@ -232,11 +233,11 @@ def trail_entries(events, *, objects: bool = True) -> list[TrailEntry]:
             event=event, at=timezone.localtime(event.at), who=names.who(event.actor),
             action_label=names.action(event),
             object_label=names.label(event, case_file) if objects else "",
-            purpose=event.purpose, channel=channel_label(via.get("channel", "")),
+            purpose=event.clear_purpose, channel=channel_label(via.get("channel", "")),
             case_file=case_file,
             file_reference=case_file.file_reference if case_file else
             str((event.data or {}).get("case_file") or ""),
-            data=event.data or {},
+            data=event.clear_data or {},
             role=choice_label(Role, (event.data or {})["role"])
             if (event.data or {}).get("role") else "",
             basis=read_basis_label((event.data or {})["basis"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from archive.labels import event_label
 from archive.models import CaseFile, Event, Version
+from archive.sealing import events_unseal
 from archive.selectors import READ_ACTIONS
 
 from ..models import CaseFileRetention, RetentionSchedule
@@ -64,13 +65,15 @@ def _files(case_file_id: uuid.UUID, document, with_files: bool) -> list[FileData
 def _history_entries(event: Event) -> list[HistoryData]:
     at = timezone.localtime(event.at).replace(tzinfo=None)
     action = event_label(event.action)
-    changes = (event.data or {}).get("changes") or {}
+    # Personal payloads are sealed (archive/sealing.py): read them through the accessors.
+    data, purpose = event.clear_data, event.clear_purpose
+    changes = (data or {}).get("changes") or {}
     if isinstance(changes, dict) and changes:
         return [HistoryData(action=action, actor=event.actor, at=at, name=str(name),
-                            old=str(values[0]), new=str(values[1]), note=event.purpose)
+                            old=str(values[0]), new=str(values[1]), note=purpose)
                 for name, values in changes.items()
                 if isinstance(values, list | tuple) and len(values) == 2]
-    return [HistoryData(action=action, actor=event.actor, at=at, note=event.purpose)]
+    return [HistoryData(action=action, actor=event.actor, at=at, note=purpose)]
 
 
 def _histories(case_file: CaseFile, documents) -> dict[tuple[str, str], list[HistoryData]]:
@@ -80,7 +83,7 @@ def _histories(case_file: CaseFile, documents) -> dict[tuple[str, str], list[His
     events = Event.objects.filter(
         object_type__in=("case_file", "document"),
         object_id__in=[key for _, key in keys]).exclude(action__in=NOT_HISTORY).order_by("seq")
-    for event in events:
+    for event in events_unseal(events):
         key = (event.object_type, event.object_id)
         if key in by_object:
             by_object[key].extend(_history_entries(event))

@@ -39,7 +39,7 @@ def test_reading_writes_exactly_one_event_with_purpose(filed):
     events = list(access_events_for_document(filed.pk))
     assert len(events) == 1
     assert events[0].actor == "sachbearbeitung-a"
-    assert events[0].purpose == f"Akte {filed.case_file.file_reference}"
+    assert events[0].clear_purpose == f"Akte {filed.case_file.file_reference}"
 
 
 @pytest.mark.parametrize("username", ["sachbearbeitung-b", "poststelle", "datenschutz", "admin"])

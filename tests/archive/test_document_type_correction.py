@@ -48,10 +48,10 @@ def test_a_type_correction_is_one_event_with_the_suggestion_it_overrules(demo):
                       key="bescheid", reason="ist ein Bescheid")
     assert Event.objects.count() == before + 1
     changed = _events(document)[-1]
-    assert (changed.action, changed.actor, changed.purpose) == (
+    assert (changed.action, changed.actor, changed.clear_purpose) == (
         "changed", "sachbearbeitung-a", "ist ein Bescheid")
-    assert changed.data["changes"] == {"document_type": ["antrag", "bescheid"]}
-    assert changed.data["document_type"] == {
+    assert changed.clear_data["changes"] == {"document_type": ["antrag", "bescheid"]}
+    assert changed.clear_data["document_type"] == {
         "from": "antrag", "to": "bescheid", "suggested": "antrag", "taken": False,
         "confidence": 0.83, "model_version": "20261202-120000-ab12"}
     document.refresh_from_db()
@@ -64,7 +64,7 @@ def test_setting_the_suggested_type_again_is_a_confirmation(demo):
                       key="antrag")
     confirmed = _events(document)[-1]
     assert confirmed.action == "confirmed"
-    assert confirmed.data["document_type"]["taken"] is True
+    assert confirmed.clear_data["document_type"]["taken"] is True
     assert "changes" not in confirmed.data
 
 
@@ -120,10 +120,10 @@ def test_a_wrong_auto_filing_is_corrected_by_the_caseworker_in_one_event(demo):
     assert Event.objects.count() == before + 1
     moved = _events(document)[-1]
     assert moved.action == "moved"
-    assert (moved.data["from"], moved.data["to"]) == (demo["A"].file_reference,
+    assert (moved.clear_data["from"], moved.clear_data["to"]) == (demo["A"].file_reference,
                                                       right.file_reference)
-    assert moved.data["changes"] == {"document_type": ["antrag", "widerspruch"]}
-    assert moved.data["document_type"]["model_version"] == SUGGESTED["model_version"]
+    assert moved.clear_data["changes"] == {"document_type": ["antrag", "widerspruch"]}
+    assert moved.clear_data["document_type"]["model_version"] == SUGGESTED["model_version"]
     document.refresh_from_db()
     assert (document.case_file, document.document_type) == (right, "widerspruch")
 
@@ -153,7 +153,7 @@ def test_post_of_another_unit_goes_back_to_the_mailroom_which_files_it(demo):
     document_correct(actor=worker, document_id=document.pk, to_inbox=True,
                      reason="betrifft Sachgebiet B")
     returned = _events(document)[-1]
-    assert (returned.action, returned.data["to"]) == ("moved", None)
+    assert (returned.action, returned.clear_data["to"]) == ("moved", None)
     document.refresh_from_db()
     assert document.in_inbox
     with pytest.raises(NotFound):  # out of A's sight now
@@ -161,9 +161,9 @@ def test_post_of_another_unit_goes_back_to_the_mailroom_which_files_it(demo):
     document_correct(actor=acting(user("poststelle")), document_id=document.pk,
                      case_file=demo["B"], document_type="bescheid", reason="Poststelle")
     filed = _events(document)[-1]
-    assert (filed.action, filed.actor, filed.data["to"]) == (
+    assert (filed.action, filed.actor, filed.clear_data["to"]) == (
         "moved", "poststelle", demo["B"].file_reference)
-    assert filed.data["document_type"]["taken"] is False
+    assert filed.clear_data["document_type"]["taken"] is False
 
 
 def test_the_classifier_learns_the_corrected_type(demo):

@@ -62,7 +62,7 @@ def test_changes_record_old_and_new_values(demo):
     case_file = case_file_update(actor=acting(user("sachbearbeitung-a")), case_file=demo["A"],
                                  subject_name="Jürgen Müller-Lüdenscheidt")
     changed = events_for_object("case_file", case_file.pk).get(action="changed")
-    assert changed.data["changes"] == {"subject_name": ["Jürgen Müller",
+    assert changed.clear_data["changes"] == {"subject_name": ["Jürgen Müller",
                                                         "Jürgen Müller-Lüdenscheidt"]}
     with pytest.raises(NotFound):
         case_file_update(actor=acting(user("sachbearbeitung-b")), case_file=demo["A"], title="x")
@@ -92,7 +92,7 @@ def test_a_closed_case_file_is_read_only_until_reopened_by_permission(demo):
     case_file_reopen(actor=acting(lead), case_file=case_file, reason="Widerspruch eingegangen")
     assert not case_file.is_closed
     reopened = events_for_object("case_file", case_file.pk).get(action="reopened")
-    assert reopened.purpose == "Widerspruch eingegangen"
+    assert reopened.clear_purpose == "Widerspruch eingegangen"
 
 
 def test_moving_a_document_keeps_its_id_and_history(demo):

@@ -47,7 +47,7 @@ def test_the_deputy_sees_the_absent_colleagues_post_and_opens_it_as_deputy(team)
     opened = Event.objects.filter(action="viewed", object_type="document",
                                   object_id=str(document.pk)).order_by("-seq").first()
     assert opened.actor == "kollegin-a"
-    assert opened.purpose == "Vertretung für sachbearbeitung-a"
+    assert opened.clear_purpose == "Vertretung für sachbearbeitung-a"
     assert "Vertretung für sachbearbeitung-a" in unquote_plus(items[0].url)
 
 

@@ -244,10 +244,10 @@ def test_mailroom_uploads_a_batch_corrects_one_suggestion_and_files_all(
         (moved,) = events_for_object("document", document.pk).filter(action="moved")
         assert moved.actor == "poststelle"
         expected = "korrigiert" if case_file == second else "Vorschlag bestätigt"
-        assert expected in moved.purpose, moved.purpose
+        assert expected in moved.clear_purpose, moved.clear_purpose
     assert documents[1].document_type == statement_type
     assert "Dokumenttyp korrigiert" in events_for_object("document", documents[1].pk).get(
-        action="moved").purpose
+        action="moved").clear_purpose
 
 
 # --- 2. The caseworker, with the keyboard alone -------------------------------------------

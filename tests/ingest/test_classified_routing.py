@@ -66,7 +66,7 @@ def test_the_client_number_files_post_without_a_reference_into_that_persons_file
     document_type = job.suggestions["document_type"]
     assert (document_type["value"], document_type["model_version"]) == ("widerspruch", "rules")
     assert job.document.document_type == "widerspruch"
-    purpose = _filing_event(job.document).purpose
+    purpose = _filing_event(job.document).clear_purpose
     assert "Kundennummer" in purpose and "widerspruch (rules, Sicherheit" in purpose
     recorded = Version.objects.get(document=job.document).provenance["recognition"]
     assert recorded["document_type"]["model_version"] == "rules"
@@ -79,7 +79,7 @@ def test_a_name_two_people_share_goes_to_review_marked_for_their_unit(beckers, t
     assert job.document.case_file is None
     person = job.suggestions["person"]
     assert person["file_reference"] is None and person["candidates"] == 2
-    assert "Person nicht eindeutig" in _filing_event(job.document).purpose
+    assert "Person nicht eindeutig" in _filing_event(job.document).clear_purpose
     # both files are unit A's: the inbox shows the post as A's
     provenance = Version.objects.get(document=job.document).provenance
     assert provenance["route_unit"] == "A"
@@ -98,14 +98,14 @@ def test_a_name_alone_is_not_strong_enough_to_file(demo, tmp_path):
     job = _ingest(tmp_path, "mueller.pdf", lines)
     assert job.state == JobState.INBOX
     assert job.suggestions["person"]["file_reference"] == demo["A"].file_reference
-    assert "unsicher (0.70)" in _filing_event(job.document).purpose
+    assert "unsicher (0.70)" in _filing_event(job.document).clear_purpose
 
 
 def test_a_caseworker_of_another_unit_files_nothing_by_the_person(beckers, tmp_path):
     job = _ingest(tmp_path, "fremd.pdf", becker_letter(f"Kundennummer: {BECKER_NUMBER}"),
                   submitted_by="sachbearbeitung-b")
     assert job.state == JobState.INBOX
-    assert "darf nicht in diese Akte ablegen" in _filing_event(job.document).purpose
+    assert "darf nicht in diese Akte ablegen" in _filing_event(job.document).clear_purpose
     # and is not told which file the person has, nor what its cover says
     seen = job_status(job, user=user("sachbearbeitung-b"))["outcome"]
     assert seen["person"]["file_reference"] is None and seen["person"]["reason"] is None
@@ -133,7 +133,7 @@ def test_the_learned_model_files_only_above_its_threshold_and_is_recorded(becker
     assert document_type["source"] == "model" and document_type["auto_file"] is True
     assert any(reason.startswith("entscheidende Wörter") for reason in document_type["reason"])
     assert job.state == JobState.FILED and job.document.case_file == beckers["1990"]
-    assert confident.version in _filing_event(job.document).purpose
+    assert confident.version in _filing_event(job.document).clear_purpose
 
     unsure = _save_model(letters, threshold=NEVER)  # no confidence reaches it
     assert (models_dir() / f"classifier-{unsure.version}.joblib").exists()
@@ -141,7 +141,7 @@ def test_the_learned_model_files_only_above_its_threshold_and_is_recorded(becker
                   becker_letter(f"Kundennummer: {BECKER_NUMBER}", subject="Widerspruch"))
     assert job.suggestions["document_type"]["model_version"] == unsure.version
     assert job.state == JobState.INBOX
-    assert "unter der Schwelle des Modells" in _filing_event(job.document).purpose
+    assert "unter der Schwelle des Modells" in _filing_event(job.document).clear_purpose
     # the suggestion still stands on the document, for the review to confirm or correct
     assert job.document.document_type == job.suggestions["document_type"]["value"]
 
@@ -161,10 +161,11 @@ def test_a_confirmation_records_the_model_version_and_becomes_training_data(beck
     event = document_confirm(actor=mailroom, document=Document.objects.get(pk=document.pk),
                              document_type="vollmacht",
                              file_reference=beckers["1975"].file_reference)
-    assert event.data["model_version"] == "rules"
-    assert event.data["suggested_type"] == "widerspruch" and event.data["type_taken"] is False
-    assert event.data["confidence"] == job.suggestions["document_type"]["confidence"] > 0
-    assert event.data["suggested_file_reference"] is None
+    assert event.clear_data["model_version"] == "rules"
+    assert event.clear_data["suggested_type"] == "widerspruch"
+    assert event.clear_data["type_taken"] is False
+    assert event.clear_data["confidence"] == job.suggestions["document_type"]["confidence"] > 0
+    assert event.clear_data["suggested_file_reference"] is None
     assert document.pk in training_set().document_ids
     assert examples_needed()["vollmacht"] == before["vollmacht"] - 1
     # a caseworker of another unit may not confirm what lies in A's file
@@ -285,7 +286,7 @@ def test_a_quoted_reference_that_contradicts_the_person_goes_to_review(demo, bec
     job = _ingest(tmp_path, "widerspruch.pdf", becker_letter(
         f"Kundennummer: {BECKER_NUMBER}", f"Aktenzeichen: {demo['A'].file_reference}"))
     assert job.state == JobState.INBOX
-    purpose = _filing_event(job.document).purpose
+    purpose = _filing_event(job.document).clear_purpose
     assert demo["A"].file_reference in purpose and beckers["1990"].file_reference in purpose
 
 

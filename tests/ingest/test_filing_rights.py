@@ -44,7 +44,7 @@ def test_a_caseworker_cannot_file_into_another_units_case_file(demo, tmp_path):
     reason = job_status(job, user=user("poststelle"))["suggestions"]["file_reference"]
     assert reason["value"] == foreign.file_reference
     inbox = events_for_object("document", job.document_id).get(action="inbox")
-    assert "sachbearbeitung-b darf nicht" in inbox.purpose
+    assert "sachbearbeitung-b darf nicht" in inbox.clear_purpose
 
 
 def test_the_unit_itself_still_files_by_recognition(demo, tmp_path):

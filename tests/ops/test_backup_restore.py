@@ -17,7 +17,7 @@ from django.conf import settings
 
 from archive.actors import actor_for_user, system_actor
 from archive.blobstore import blob_path, blob_put_bytes
-from archive.models import CaseFile, Document, Version
+from archive.models import CaseFile, Document, PayloadKey, Version
 from archive.services.casefiles import case_file_create
 from archive.services.destruction import case_files_destroy
 from archive.timestamps import TOKENS_FILE
@@ -139,6 +139,9 @@ def test_backup_while_ingesting_restores_identically_and_destroys_again(demo_tx,
     doomed_document = Document.objects.get(case_file=b)
     doomed_blobs = {h for h in Version.objects.filter(document=doomed_document)
                     .values_list(*Version.BLOB_FIELDS)[0] if h}
+    # Its trail entries are sealed under its key, which the backup holds.
+    key_scope = f"document:{doomed_document.pk}"
+    assert PayloadKey.objects.filter(scope=key_scope).exists()
     case_files_destroy(case_file_ids=[b.pk], actor=actor_for_user(user("datenschutz")),
                        approval={"list": "drill", "proposed_by": "datenschutz",
                                  "approved_by": "admin"})
@@ -166,6 +169,10 @@ def test_backup_while_ingesting_restores_identically_and_destroys_again(demo_tx,
     assert set(documents) <= set(after) and set(expected) <= set(documents)
     assert all(documents[doc] == after[doc] for doc in documents)
     assert doomed_document.pk not in documents
+    # The restore shredded the key again: the backup's copy of it does not come back.
+    with sqlite3.connect(new_data / "registratur.sqlite3") as restored_db:
+        scopes = {row[0] for row in restored_db.execute("SELECT scope FROM archive_payloadkey")}
+    assert key_scope not in scopes and scopes
     for versions in documents.values():
         for hashes in versions:
             assert all(blob_path(h).exists() for h in hashes[1:] if h)

@@ -47,8 +47,8 @@ def test_the_dpo_changes_the_end_on_the_retention_page(closed):
     assert "Das Fristende wurde geändert." in response.content.decode()
     assert _end(closed) == date(2030, 6, 30)
     event = events_for_object("case_file", closed.pk).get(action="retention_shortened")
-    assert event.actor == "datenschutz" and event.purpose.startswith("Löschpflicht")
-    assert event.data["changes"]["retention_end"] == [computed.isoformat(), "2030-06-30"]
+    assert event.actor == "datenschutz" and event.clear_purpose.startswith("Löschpflicht")
+    assert event.clear_data["changes"]["retention_end"] == [computed.isoformat(), "2030-06-30"]
     listed = client.get("/datenschutz/aufbewahrung/").content.decode()
     assert closed.file_reference in listed and "30.06.2030" in listed
 

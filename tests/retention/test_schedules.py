@@ -33,7 +33,7 @@ def test_closing_starts_retention_and_reopening_stops_it(schedules):
     closed = timezone.localdate(case_file.closed_at)
     assert _end(case_file) == date(closed.year + 10, 12, 31)
     changed = events_for_object("case_file", case_file.pk).filter(action="retention_changed")
-    assert changed.last().data["changes"]["retention_end"] == [
+    assert changed.last().clear_data["changes"]["retention_end"] == [
         None, f"{closed.year + 10}-12-31"]
     case_file_reopen(actor=acting(grant("sachbearbeitung-a", "reopen_casefile")),
                      case_file=case_file,
@@ -76,7 +76,7 @@ def test_extend_by_the_unit_shorten_only_by_the_dpo(schedules):
                       reason="Löschpflicht nach Widerruf der Einwilligung")
     assert _end(case_file) == date(2030, 1, 1)
     shortened = events_for_object("case_file", case_file.pk).get(action="retention_shortened")
-    assert shortened.actor == "datenschutz" and shortened.purpose.startswith("Löschpflicht")
+    assert shortened.actor == "datenschutz" and shortened.clear_purpose.startswith("Löschpflicht")
 
 
 def test_system_check_fails_for_a_plan_unit_without_schedule(schedules):

@@ -190,7 +190,7 @@ def test_only_the_dpo_lifts_a_restriction_with_a_reason_and_the_unit_sees_it_aga
     assert changed == [document.pk]  # the index is told
     event = Event.objects.filter(action="unrestricted", object_id=str(case_file.pk)).get()
     assert event.actor == "datenschutz"
-    assert event.purpose == "Richtigkeit geklärt, Person unterrichtet"
+    assert event.clear_purpose == "Richtigkeit geklärt, Person unterrichtet"
     assert event.data["via"] == {"channel": "web"}
     documents_index([document.pk])  # the signal queues this; run it here
     assert case_files_visible_to(caseworker).filter(pk=case_file.pk).exists()

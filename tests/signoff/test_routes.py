@@ -70,9 +70,10 @@ def test_a_refusal_returns_the_draft_and_the_second_round_passes(draft):
     refusal = first.steps.get(position=1)
     assert (first.state, refusal.state, refusal.comment, refusal.acted_by.username) == (
         RouteState.REFUSED, StepState.REFUSED, "Rechtsbehelfsbelehrung fehlt.", "kollegin-a")
-    assert [e.data["round"] for e in _events(draft, "signoff_route_started")] == [1, 2]
+    assert [e.clear_data["round"] for e in _events(draft, "signoff_route_started")] == [1, 2]
     [refused] = _events(draft, "signoff_refused")
-    assert refused.purpose == "Rechtsbehelfsbelehrung fehlt." and refused.data["version"] == 1
+    assert refused.clear_purpose == "Rechtsbehelfsbelehrung fehlt."
+    assert refused.clear_data["version"] == 1
 
 
 def test_the_sign_off_freezes_exactly_that_version(draft):

@@ -70,11 +70,11 @@ def test_filing_with_a_corrected_type_is_one_event_that_says_so(demo):
     assert response.status_code == 302
     assert Event.objects.filter(object_type="document").count() == before + 1
     moved = events_for_object("document", document.pk).get(action="moved")
-    assert "Dokumenttyp korrigiert (Vorschlag: Antrag)" in moved.purpose
-    assert moved.data["document_type"] == {
+    assert "Dokumenttyp korrigiert (Vorschlag: Antrag)" in moved.clear_purpose
+    assert moved.clear_data["document_type"] == {
         "from": "antrag", "to": "widerspruch", "suggested": "antrag", "taken": False,
         "confidence": 0.62, "model_version": MODEL}
-    assert moved.data["review"] == {"file_reference": {"suggested": None, "taken": False}}
+    assert moved.clear_data["review"] == {"file_reference": {"suggested": None, "taken": False}}
     document.refresh_from_db()
     assert (document.case_file, document.document_type) == (demo["A"], "widerspruch")
 
@@ -84,9 +84,9 @@ def test_filing_as_suggested_records_that_the_type_was_taken(demo):
     _client("poststelle").post(f"/posteingang/pruefen/{document.pk}/", {
         "file_reference": demo["B"].file_reference, "document_type": "antrag"})
     moved = events_for_object("document", document.pk).get(action="moved")
-    assert "Dokumenttyp" not in moved.purpose
-    assert moved.data["document_type"]["taken"] is True
-    assert moved.data["document_type"]["model_version"] == MODEL
+    assert "Dokumenttyp" not in moved.clear_purpose
+    assert moved.clear_data["document_type"]["taken"] is True
+    assert moved.clear_data["document_type"]["model_version"] == MODEL
 
 
 def test_an_unknown_type_in_the_review_files_nothing(demo):
@@ -139,7 +139,7 @@ def test_a_wrong_auto_filing_is_corrected_on_the_document_page_in_one_step(demo)
     assert (document.case_file, document.document_type) == (right, "bescheid")
     # One change in the trail (the page shown afterwards is a read, logged as such).
     written = Event.objects.filter(seq__gt=last).exclude(action__in=READ_ACTIONS)
-    assert [(e.action, e.object_id, e.purpose) for e in written] == [
+    assert [(e.action, e.object_id, e.clear_purpose) for e in written] == [
         ("moved", str(document.pk), "falsche Akte")]
     # Unknown and foreign file references are refused alike, in German with a code.
     foreign = client.post(f"/dokumente/{document.pk}/berichtigen",
@@ -193,8 +193,8 @@ def test_the_api_shows_the_type_and_corrects_it_with_one_event(demo):
                              "document_type_name": "Einkommensnachweis"}
     assert Event.objects.count() == before + 1
     changed = Event.objects.order_by("-seq").first()
-    assert (changed.action, changed.data["via"]["channel"]) == ("changed", "api")
-    assert changed.data["changes"] == {"document_type": ["antrag", "einkommensnachweis"]}
+    assert (changed.action, changed.clear_data["via"]["channel"]) == ("changed", "api")
+    assert changed.clear_data["changes"] == {"document_type": ["antrag", "einkommensnachweis"]}
     refused = client.patch(f"/api/documents/{document.pk}/", {"document_type": "erfunden"},
                            format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "DOCUMENT_TYPE_UNKNOWN"
@@ -263,7 +263,7 @@ def test_the_review_reads_the_pipelines_provenance_as_written(demo):
     _client("poststelle").post(f"/posteingang/pruefen/{document.pk}/", {
         "file_reference": demo["A"].file_reference, "document_type": "bescheid"})
     moved = events_for_object("document", document.pk).get(action="moved")
-    assert moved.data["document_type"] == {
+    assert moved.clear_data["document_type"] == {
         "from": "bescheid", "to": "bescheid", "suggested": "bescheid", "taken": True,
         "confidence": 0.55, "model_version": "rules"}
 
@@ -280,7 +280,7 @@ def test_the_mailroom_files_and_types_unfiled_post_from_the_document_page(demo):
     document.refresh_from_db()
     assert (document.case_file, document.document_type) == (demo["B"], "vollmacht")
     (moved,) = events_for_object("document", document.pk).filter(action="moved")
-    assert moved.data["document_type"]["taken"] is False
+    assert moved.clear_data["document_type"]["taken"] is False
     assert client.get(f"/dokumente/{document.pk}/").status_code == 404
 
 
@@ -296,7 +296,7 @@ def test_a_correction_that_leaves_out_the_type_keeps_it(demo):
     document.refresh_from_db()
     assert (document.case_file, document.document_type) == (right, "antrag")
     moved = events_for_object("document", document.pk).get(action="moved")
-    assert "changes" not in moved.data and "document_type" not in moved.data
+    assert "changes" not in moved.clear_data and "document_type" not in moved.clear_data
 
 
 def test_post_the_pipeline_filed_wrongly_is_corrected_in_one_logged_step(demo, tmp_path):
@@ -335,9 +335,9 @@ def test_post_the_pipeline_filed_wrongly_is_corrected_in_one_logged_step(demo, t
                if e.action not in READ_ACTIONS and e.action != "login"]
     assert [(e.action, e.object_id) for e in written] == [("moved", str(document.pk))]
     (moved,) = written
-    assert (moved.data["from"], moved.data["to"]) == (demo["A"].file_reference,
+    assert (moved.clear_data["from"], moved.clear_data["to"]) == (demo["A"].file_reference,
                                                       right.file_reference)
-    assert moved.data["document_type"]["suggested"] == suggested
-    assert moved.data["document_type"]["taken"] is False
+    assert moved.clear_data["document_type"]["suggested"] == suggested
+    assert moved.clear_data["document_type"]["taken"] is False
     data = training_set()
     assert (document.pk, "widerspruch") in set(zip(data.document_ids, data.types, strict=True))

@@ -87,7 +87,7 @@ def test_the_list_is_one_logged_read_of_exactly_the_page_shown(inbox, settings):
     before = Event.objects.order_by("-seq").first().seq
     _page("poststelle").get("/posteingang/?sortierung=titel")
     (listed,) = Event.objects.filter(seq__gt=before, action="listed")
-    assert listed.data["documents"] == [inbox["Anton"].pk, inbox["Berta"].pk]
+    assert listed.clear_data["documents"] == [inbox["Anton"].pk, inbox["Berta"].pk]
 
 
 def _queries(client, url) -> int:
@@ -129,10 +129,10 @@ def test_a_selection_is_filed_into_one_case_file_each_move_logged(inbox, demo):
     assert inbox["Berta"].case_file is None
     anton = events_for_object("document", inbox["Anton"].pk).get(action="moved")
     assert anton.actor == "poststelle"
-    assert anton.purpose == f"Poststelle: korrigiert (Vorschlag: {demo['A'].file_reference})"
-    assert anton.data["to"] == target
+    assert anton.clear_purpose == f"Poststelle: korrigiert (Vorschlag: {demo['A'].file_reference})"
+    assert anton.clear_data["to"] == target
     cesar = events_for_object("document", inbox["Cäsar"].pk).get(action="moved")
-    assert cesar.purpose == "Poststelle: korrigiert (Vorschlag: –)"
+    assert cesar.clear_purpose == "Poststelle: korrigiert (Vorschlag: –)"
     assert _messages(response) == [f"„Anton“: abgelegt in {target}.",
                                    f"„Cäsar“: abgelegt in {target}."]
 
@@ -148,7 +148,7 @@ def test_each_to_its_suggestion_files_what_it_can_and_says_why_not(inbox, demo):
     assert inbox["Berta"].case_file is None  # its suggestion is closed (zdA)
     assert inbox["Cäsar"].case_file is None  # no suggestion
     moved = events_for_object("document", inbox["Anton"].pk).get(action="moved")
-    assert moved.purpose == "Poststelle: Vorschlag bestätigt"
+    assert moved.clear_purpose == "Poststelle: Vorschlag bestätigt"
     assert not events_for_object("document", inbox["Berta"].pk).filter(action="moved").exists()
     said = _messages(response)
     assert said[0] == f"„Anton“: abgelegt in {demo['A'].file_reference}."
@@ -164,7 +164,7 @@ def test_confirming_the_suggestion_is_one_action(inbox, demo):
     inbox["Anton"].refresh_from_db()
     assert inbox["Anton"].case_file == demo["A"]
     (moved,) = events_for_object("document", inbox["Anton"].pk).filter(action="moved")
-    assert moved.purpose == "Poststelle: Vorschlag bestätigt"
+    assert moved.clear_purpose == "Poststelle: Vorschlag bestätigt"
     html = _page("poststelle").get("/posteingang/").content.decode()
     assert "Anton" not in html.split('id="inbox"')[1].split("</table>")[0]
     assert f'name="bestaetigen" value="{inbox["Berta"].pk}"' in html

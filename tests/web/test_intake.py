@@ -101,7 +101,7 @@ def test_confirming_or_correcting_a_suggestion_is_one_logged_action(demo, tmp_pa
     job.document.refresh_from_db()
     assert job.document.case_file == right
     moved = events_for_object("document", job.document_id).get(action="moved")
-    assert moved.actor == "poststelle" and "korrigiert" in moved.purpose
+    assert moved.actor == "poststelle" and "korrigiert" in moved.clear_purpose
 
 
 def test_the_inbox_shows_the_mailroom_a_page_count_flag_and_no_one_else(demo, tmp_path):
@@ -146,7 +146,7 @@ def test_confirming_the_suggestion_files_it_as_one_logged_action(demo, tmp_path)
     assert document.case_file == demo["A"]
     events = events_for_object("document", document.pk)
     (moved,) = events.filter(action="moved")
-    assert moved.actor == "poststelle" and moved.purpose == "Poststelle: Vorschlag bestätigt"
+    assert moved.actor == "poststelle" and moved.clear_purpose == "Poststelle: Vorschlag bestätigt"
     assert not events.filter(action="changed").exists()
 
 
@@ -168,9 +168,9 @@ def test_the_mailroom_corrects_subject_sender_and_date_when_filing(demo, tmp_pat
     assert not events.filter(action="changed").exists()
     moved = events.get(action="moved")
     assert moved.actor == "poststelle"
-    assert set(moved.data["changes"]) == {"title", "sender", "letter_date"}
-    assert "korrigiert" in moved.purpose
-    assert "berichtigt: Betreff, Absender, Briefdatum" in moved.purpose
+    assert set(moved.clear_data["changes"]) == {"title", "sender", "letter_date"}
+    assert "korrigiert" in moved.clear_purpose
+    assert "berichtigt: Betreff, Absender, Briefdatum" in moved.clear_purpose
 
 
 def test_a_part_of_a_flagged_batch_carries_the_batchs_counts():

@@ -138,8 +138,8 @@ def test_a_break_glass_reason_never_travels_in_a_url(demo):
     followed = client.get(response["Location"])
     assert followed.status_code == 200
     viewed = Event.objects.filter(action="viewed", object_type="case_file").last()
-    assert viewed.purpose == "Notfallzugriff"
-    assert Event.objects.get(action="break_glass").purpose == reason  # kept where it belongs
+    assert viewed.clear_purpose == "Notfallzugriff"
+    assert Event.objects.get(action="break_glass").clear_purpose == reason  # kept where it belongs
 
 
 def test_a_correction_without_a_suggestion_reads_without_none(demo):
@@ -150,6 +150,6 @@ def test_a_correction_without_a_suggestion_reads_without_none(demo):
     client.post(f"/posteingang/pruefen/{inbox_document.pk}/",
                 {"file_reference": demo["A"].file_reference})
     moved = Event.objects.get(action="moved", object_id=str(inbox_document.pk))
-    assert "None" not in moved.purpose and moved.purpose == "Poststelle: korrigiert (Vorschlag: –)"
+    assert moved.clear_purpose == "Poststelle: korrigiert (Vorschlag: –)"
     history = _client("sachbearbeitung-a").get(f"/akten/{demo['A'].pk}/").content.decode()
     assert "None" not in history

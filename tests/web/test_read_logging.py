@@ -79,9 +79,9 @@ def test_a_refused_page_read_is_invisible_to_the_reader_and_logged_for_the_offic
     event = document_events[0]
     assert event.actor == "sachbearbeitung-b"
     assert event.data["requested"] == "viewed"
-    assert event.data["role"] == "caseworker"
-    assert event.data["via"] == {"channel": "web"}
-    assert event.data["case_file"] == demo["A"].file_reference
+    assert event.clear_data["role"] == "caseworker"
+    assert event.clear_data["via"] == {"channel": "web"}
+    assert event.clear_data["case_file"] == demo["A"].file_reference
     # An unknown id is logged the same way, so the log is no oracle either.
     assert _refused(object_type="document", object_id=str(UNKNOWN)).count() == 1
     assert _refused(object_type="case_file", object_id=str(demo["A"].pk)).count() == 1
@@ -106,7 +106,7 @@ def test_a_refused_api_read_is_logged_with_its_channel(demo, letter):
     assert refused.status_code == unknown.status_code == 404
     assert refused.content == unknown.content
     event = _refused(object_id=str(letter.pk)).get()
-    assert event.actor == "sachbearbeitung-b" and event.data["via"]["channel"] == "api"
+    assert event.actor == "sachbearbeitung-b" and event.clear_data["via"]["channel"] == "api"
     assert event.data["requested"] == "viewed"
 
 
@@ -118,7 +118,7 @@ def test_a_refused_cli_export_is_logged_with_the_os_account(demo, tmp_path):
     assert not (tmp_path / "x.zip").exists()
     event = _refused(object_type="case_file", object_id=str(demo["A"].pk)).get()
     assert event.actor == "sachbearbeitung-b" and event.data["requested"] == "exported"
-    assert event.data["via"]["channel"] == "cli" and event.data["via"]["os_user"]
+    assert event.clear_data["via"]["channel"] == "cli" and event.clear_data["via"]["os_user"]
 
 
 def test_an_earlier_version_withheld_is_a_refused_read(demo, letter):
@@ -154,14 +154,14 @@ def test_one_search_event_lists_exactly_the_documents_shown(demo, indexed):
                             sort="title")
     assert page.count == 3 and len(page.hits) == 2
     event = Event.objects.filter(action="searched").get()
-    assert event.data["documents"] == [hit.document_id for hit in page.hits]
-    assert set(event.data["documents"]) < {d.pk for d in own}
-    assert event.data["role"] == "caseworker"
+    assert event.clear_data["documents"] == [hit.document_id for hit in page.hits]
+    assert set(event.clear_data["documents"]) < {d.pk for d in own}
+    assert event.clear_data["role"] == "caseworker"
     # The next page is a search of its own, naming the third.
     documents_search(user=user("sachbearbeitung-a"), query="Heizkosten", limit=2, offset=2,
                      sort="title")
     second = Event.objects.filter(action="searched").order_by("seq").last()
-    assert second.data["documents"] == [own[2].pk]
+    assert second.clear_data["documents"] == [own[2].pk]
 
 
 def test_the_search_page_and_api_log_the_hits_they_show(demo, indexed):
@@ -170,9 +170,9 @@ def test_the_search_page_and_api_log_the_hits_they_show(demo, indexed):
     _api("sachbearbeitung-a").get("/api/search/", {"q": "Heizkosten"})
     web = Event.objects.get(action="searched", actor="sachbearbeitung-b")
     api = Event.objects.get(action="searched", actor="sachbearbeitung-a")
-    assert web.data["documents"] == [foreign.pk] and web.data["via"]["channel"] == "web"
-    assert sorted(api.data["documents"]) == sorted(d.pk for d in own)
-    assert api.data["via"]["channel"] == "api"
+    assert web.clear_data["documents"] == [foreign.pk] and web.clear_data["via"]["channel"] == "web"
+    assert sorted(api.clear_data["documents"]) == sorted(d.pk for d in own)
+    assert api.clear_data["via"]["channel"] == "api"
 
 
 def test_the_person_report_names_whose_search_showed_the_persons_document(demo, indexed):
@@ -221,9 +221,9 @@ def test_a_read_of_a_shared_file_asks_for_a_purpose_and_records_it(shared):
     page = client.get(f"/dokumente/{letter.pk}/", {"zweck": purpose})
     assert page.status_code == 200 and "Bescheid Müller" in page.content.decode()
     event = Event.objects.get(action="viewed", actor="sachbearbeitung-b")
-    assert event.purpose == purpose
-    assert event.data["basis"] == "share" and event.data["role"] == "caseworker"
-    assert event.data["via"] == {"channel": "web"}
+    assert event.clear_purpose == purpose
+    assert event.clear_data["basis"] == "share" and event.clear_data["role"] == "caseworker"
+    assert event.clear_data["via"] == {"channel": "web"}
     # In the officer's report, in German.
     today = timezone.localdate().strftime("%d.%m.%Y")
     html = _client("datenschutz").get("/datenschutz/bericht/", {
@@ -241,8 +241,8 @@ def test_the_api_asks_for_the_purpose_of_a_shared_read_too(shared):
                           {"purpose": "Vertretung, Prüfung des Bescheids"})
     assert answered.status_code == 200
     event = Event.objects.get(action="viewed", actor="sachbearbeitung-b")
-    assert event.purpose == "Vertretung, Prüfung des Bescheids"
-    assert event.data["via"]["channel"] == "api" and event.data["basis"] == "share"
+    assert event.clear_purpose == "Vertretung, Prüfung des Bescheids"
+    assert event.clear_data["via"]["channel"] == "api" and event.clear_data["basis"] == "share"
 
 
 def test_the_own_unit_reads_without_being_asked(shared):
@@ -250,15 +250,15 @@ def test_the_own_unit_reads_without_being_asked(shared):
     page = _client("sachbearbeitung-a").get(f"/dokumente/{letter.pk}/")
     assert page.status_code == 200 and 'name="zweck"' not in page.content.decode()
     event = Event.objects.get(action="viewed", actor="sachbearbeitung-a")
-    assert event.purpose == f"Akte {case_file.file_reference}"
-    assert event.data["basis"] == "unit" and event.data["role"] == "caseworker"
+    assert event.clear_purpose == f"Akte {case_file.file_reference}"
+    assert event.clear_data["basis"] == "unit" and event.clear_data["role"] == "caseworker"
 
 
 def test_the_mailroom_reads_the_inbox_in_its_role(demo):
     post = file_document(None, text="Unzugeordneter Brief", title="Brief ohne Akte")
     assert _client("poststelle").get(f"/dokumente/{post.pk}/").status_code == 200
     event = Event.objects.get(action="viewed", actor="poststelle")
-    assert event.data["role"] == "mailroom" and event.data["basis"] == "inbox"
+    assert event.clear_data["role"] == "mailroom" and event.clear_data["basis"] == "inbox"
 
 
 def test_the_purpose_stated_for_a_shared_file_carries_to_its_documents(shared):
@@ -270,7 +270,7 @@ def test_the_purpose_stated_for_a_shared_file_carries_to_its_documents(shared):
     page = client.get(link.replace("&amp;", "&"))
     assert page.status_code == 200 and "Bescheid Müller" in page.content.decode()
     assert Event.objects.get(action="viewed", object_type="document",
-                             actor="sachbearbeitung-b").purpose == purpose
+                             actor="sachbearbeitung-b").clear_purpose == purpose
 
 
 def test_the_downloads_of_a_shared_document_page_keep_its_purpose(shared):
@@ -282,7 +282,7 @@ def test_the_downloads_of_a_shared_document_page_keep_its_purpose(shared):
     response = client.get(original)
     assert response.status_code == 200
     downloaded = Event.objects.get(action="downloaded", actor="sachbearbeitung-b")
-    assert downloaded.purpose == purpose and downloaded.data["basis"] == "share"
+    assert downloaded.clear_purpose == purpose and downloaded.clear_data["basis"] == "share"
 
 
 @pytest.mark.e2e

@@ -151,7 +151,7 @@ def test_the_page_is_one_logged_read_and_its_picture_rides_on_it(demo, tmp_path)
     client = _client("poststelle")
     html = client.get(_url(document) + "?seite=2").content.decode()
     reads = _events(document).filter(action__in=READ_ACTIONS)
-    assert [(e.action, e.actor, e.purpose) for e in reads] == [
+    assert [(e.action, e.actor, e.clear_purpose) for e in reads] == [
         ("viewed", "poststelle", "Vorschläge prüfen")]
     src = unescape(re.search(r'<img class="review-page" src="([^"]+)"', html).group(1))
     assert src.startswith(f"/dokumente/{document.pk}/seiten/2.png?w=800&g=")
@@ -187,12 +187,12 @@ def test_accepting_the_suggestion_unchanged_is_one_filing_and_leads_to_the_next(
     assert newer.case_file == demo["A"]
     (moved,) = _decisions(newer)
     assert moved.action == "moved" and moved.actor == "poststelle"
-    assert moved.purpose == "Poststelle: Vorschlag bestätigt"
-    assert "changes" not in moved.data
-    assert moved.data["review"]["file_reference"] == {"suggested": demo["A"].file_reference,
+    assert moved.clear_purpose == "Poststelle: Vorschlag bestätigt"
+    assert "changes" not in moved.clear_data
+    assert moved.clear_data["review"]["file_reference"] == {"suggested": demo["A"].file_reference,
                                                       "taken": True}
-    assert moved.data["review"]["person"]["taken"] is True
-    assert moved.data["document_type"]["taken"] is True
+    assert moved.clear_data["review"]["person"]["taken"] is True
+    assert moved.clear_data["document_type"]["taken"] is True
     # The last of the queue leads back to the list.
     last = client.get(_url(older)).content.decode()
     assert 'id="next-document"' not in last
@@ -231,18 +231,18 @@ def test_each_corrected_field_is_stored_with_the_filing_as_one_event(
         assert changed == {field}
     else:
         assert changed == set()
-    person = moved.data["review"]["person"]
+    person = moved.clear_data["review"]["person"]
     if field in ("person_name", "client_number"):
         key = "name" if field == "person_name" else "client_number"
         assert person["corrected"] == [key] and person["value"][key] == value
-        assert person["taken"] is False and "berichtigt" in moved.purpose
+        assert person["taken"] is False and "berichtigt" in moved.clear_purpose
     else:
         assert person["taken"] is True
     if field == "file_reference":
-        assert moved.data["review"]["file_reference"]["taken"] is False
-        assert "korrigiert" in moved.purpose
+        assert moved.clear_data["review"]["file_reference"]["taken"] is False
+        assert "korrigiert" in moved.clear_purpose
     if field == "document_type":
-        assert moved.data["document_type"]["taken"] is False
+        assert moved.clear_data["document_type"]["taken"] is False
 
 
 def test_a_refusal_shows_the_page_again_with_what_was_typed_and_changes_nothing(

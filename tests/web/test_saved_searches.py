@@ -71,8 +71,8 @@ def test_saving_keeps_only_the_parameters_and_is_logged(indexed):
                                 "sortierung": ["newest"]}
     event = Event.objects.get(action="created", object_type="saved_search")
     assert (event.actor, event.object_id) == (A, str(saved.pk))
-    assert event.data["name"] == "Heizkosten-Anträge"
-    assert event.data["parameters"] == saved.parameters
+    assert event.clear_data["name"] == "Heizkosten-Anträge"
+    assert event.clear_data["parameters"] == saved.parameters
     assert events_verify().ok
 
 
@@ -108,7 +108,7 @@ def test_the_page_lists_runs_and_deletes_only_ones_own(indexed):
     assert deleted.status_code == 302
     assert not SavedSearch.objects.exists()
     event = Event.objects.get(action="deleted", object_type="saved_search")
-    assert (event.actor, event.object_id, event.data["name"]) == (A, str(saved.pk),
+    assert (event.actor, event.object_id, event.clear_data["name"]) == (A, str(saved.pk),
                                                                   "Meine Anträge")
     assert owner.get(f"/suche/gespeichert/{saved.pk}/").status_code == 404
 

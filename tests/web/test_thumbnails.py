@@ -63,10 +63,10 @@ def test_the_caseworker_of_the_unit_gets_the_picture_privately_and_logged(filed)
     assert "Content-Disposition" not in response  # no blob name leaves with the picture
     event = _previews(document.pk).get()
     assert event.actor == "sachbearbeitung-a"
-    assert event.data == {"case_file": document.case_file.file_reference, "version": 1,
+    assert event.clear_data == {"case_file": document.case_file.file_reference, "version": 1,
                           "thumbnail": True, "via": {"channel": "web"},
                           "role": "caseworker", "basis": "unit"}
-    assert event.purpose == f"Akte {document.case_file.file_reference}"
+    assert event.clear_purpose == f"Akte {document.case_file.file_reference}"
     # The data-protection officer's access report on the case file lists the glimpse.
     today = timezone.localdate()
     report = report_case_file(actor=acting(user("datenschutz")),
@@ -90,7 +90,7 @@ def test_whoever_may_not_see_the_document_gets_the_document_pages_refusal(filed,
     refused = Event.objects.filter(action="read_refused", object_type="document",
                                    object_id=str(document.pk), actor=username)
     assert [e.data["requested"] for e in refused] == ["viewed", "previewed", "previewed"]
-    assert all(e.data["via"] == {"channel": "web"} for e in refused)
+    assert all(e.clear_data["via"] == {"channel": "web"} for e in refused)
 
 
 def test_unfiled_post_shows_its_picture_to_the_mailroom_only(demo):
@@ -189,8 +189,8 @@ def test_a_page_of_hits_with_pictures_is_one_event(indexed):
     for _round in range(3):  # the browser may fetch a picture again
         assert _body(client.get(sources[0])).startswith(PNG)
     event = _search_events("sachbearbeitung-a").get()
-    assert sorted(event.data["documents"]) == sorted([own.pk, bare.pk])
-    assert event.data["thumbnails"] == [own.pk]
+    assert sorted(event.clear_data["documents"]) == sorted([own.pk, bare.pk])
+    assert event.clear_data["thumbnails"] == [own.pk]
     assert not _previews(own.pk).exists()
     # The grant names only the pictures of that page, and only for its user.
     grant_value = sources[0].split("?g=", 1)[1]
