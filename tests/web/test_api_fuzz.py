@@ -96,8 +96,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live, demo_t
         subject_name="Erika Musterfrau",
     )
     file_document(a, text="Bescheid Wohngeld", store=True)
-    token_a = _token("Fachverfahren A", "fv-a", "A", ["read", "manage", "ingest"])
-    token_b = _token("Fachverfahren B", "fv-b", "B", ["read", "manage", "ingest"])
+    actions = ["read", "manage", "ingest", "correct", "search"]
+    token_a = _token("Fachverfahren A", "fv-a", "A", actions)
+    token_b = _token("Fachverfahren B", "fv-b", "B", actions)
 
     assert _fuzz(live, token_a) == []
 

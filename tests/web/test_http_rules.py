@@ -114,7 +114,8 @@ ALSO_ALLOWED = {"web:login": {"get", "post"}, "web:case_file_new": {"get", "post
                 "api:document": {"get", "patch"},
                 # API v1 collections: listed (GET) and added to (POST).
                 "api:v1-case-files": {"get", "post"},
-                "api:v1-case-file-processes": {"get", "post"}}
+                "api:v1-case-file-processes": {"get", "post"},
+                "api:v1-case-file-follow-ups": {"get", "post"}}
 METHODS = ["get", "post", "put", "patch", "delete"]
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes, blob_put_file
-from archive.models import BreakGlass, CaseFile, DocumentType, FilePlanUnit
+from archive.models import BreakGlass, CaseFile, DocumentType, FilePlanUnit, Process
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
@@ -41,6 +41,7 @@ from retention.models import (
     TransferState,
 )
 from search.models import SavedSearch
+from signoff.notes import file_note_write
 from signoff.routes import signoff_route_start
 from tests.archive.helpers import content, file_document, grant, staff
 from tests.conftest import DEMO_PASSWORD, user
@@ -365,7 +366,28 @@ def _matrix(objects) -> dict:
         "api:v1-case-file-documents": [("get", (case_file,), {}, _only(
             {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
         "api:v1-case-file-follow-ups": [("get", (case_file,), {}, _only(
-            {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+            {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON)),
+            ("post", (case_file,), {"due": objects["today"], "reason": "Prüfen"},
+             _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
+        # The API's follow-ups, file notes and process close: A's, 404 for everyone else
+        # (moved first, then closed; the rows run in order).
+        "api:v1-document-follow-ups": [("post", (doc,), {"due": objects["today"],
+                                                         "reason": "Prüfen"},
+                                        _only({"sachbearbeitung-a": 201}, 404,
+                                              anonymous=API_ANON))],
+        "api:v1-follow-up-move": [("post", (objects["api_follow_up"],), {"due": objects["today"]},
+                                   _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-follow-up-close": [("post", (objects["api_follow_up"],), {},
+                                    _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-case-file-file-notes": [("post", (case_file,), {
+            "kind": "telefonat", "text": "Anruf", "noted_on": "2026-01-02"},
+            _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
+        "api:v1-file-note-correct": [("post", (objects["file_note"],), {
+            "kind": "telefonat", "text": "Anruf, berichtigt", "noted_on": "2026-01-02",
+            "reason": "Tippfehler"}, _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
+        "api:v1-process-close": [("post", (case_file, objects["process"]), {},
+                                  _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         # A spare file of A closed, a closed one reopened (A holds the reopen permission here).
         "api:v1-case-file-close": [("post", (objects["spare_file"],), {}, _only(
             {"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
@@ -504,7 +526,18 @@ def objects(demo, tmp_path):
                                           unit=demo["A"].unit, plan_unit=demo["A"].plan_unit,
                                           title="Geschlossen", closed_at=timezone.now())
     grant("sachbearbeitung-a", "reopen_casefile")
-    return {"document": document, "pdf_document": pdf_document, "route": route.pk,
+    # A follow-up, a file note and a process of A for the API's rows.
+    api_follow_up = follow_up_create(actor=acting(user("sachbearbeitung-a")),
+                                     due=timezone.localdate(), reason="API",
+                                     case_file_id=demo["A"].pk,
+                                     assignee=user("sachbearbeitung-a"))
+    file_note = file_note_write(actor=acting(user("sachbearbeitung-a")),
+                                case_file_id=demo["A"].pk, kind="telefonat",
+                                noted_on=date(2026, 1, 2), text="Anruf")
+    process = Process.objects.create(case_file=demo["A"], title="Vorgang der API")
+    return {"api_follow_up": api_follow_up.pk, "file_note": file_note.pk,
+            "process": process.pk,
+            "document": document, "pdf_document": pdf_document, "route": route.pk,
             "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "deputy": deputy.pk, "absence": absence.pk,
@@ -627,4 +660,6 @@ def test_cli_search_is_trimmed_like_the_pages(demo, objects, settings, tmp_path)
                                  "--json"))
     finally:
         get_backend.cache_clear()
-    assert seen["count"] == 1 and hidden["count"] == 0 and hidden["results"] == []
+    assert seen["count"] == 1
+    # The command reports the count fields of the page too (the search merge, issue 17.10).
+    assert hidden == {"count": 0, "count_exact": True, "count_text": "0", "results": []}

@@ -20,6 +20,7 @@ V1_RESOURCES = {
     "correspondents": "/api/v1/correspondents/",
     "case_files": "/api/v1/case-files/",
     "documents": "/api/v1/documents/",
+    "search": "/api/v1/search/",
     "holds": "/api/v1/holds/",
     "jobs": "/api/v1/jobs/{id}/",
 }

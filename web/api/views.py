@@ -24,27 +24,29 @@ from .serializers import (
     SuggestionsSerializer,
 )
 
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="query: words, \"phrases\", OR, -word, pre*, "
+                     "titel:word"),
+    OpenApiParameter("document_type", str, many=True),
+    OpenApiParameter("sender", str, many=True),
+    OpenApiParameter("unit", int, many=True),
+    OpenApiParameter("case_file", int, many=True, description="search within case files"),
+    OpenApiParameter("letter_date_from", OpenApiTypes.DATE),
+    OpenApiParameter("letter_date_to", OpenApiTypes.DATE),
+    OpenApiParameter("received_from", OpenApiTypes.DATE),
+    OpenApiParameter("received_to", OpenApiTypes.DATE),
+    OpenApiParameter("state", str, many=True, enum=list(STATES)),
+    OpenApiParameter("year", int, many=True,
+                     description="year of receipt, in the office's local time"),
+    OpenApiParameter("sort", str, enum=list(SORTS)),
+    OpenApiParameter("facets", bool),
+    OpenApiParameter("more_like", int, description="documents like this document"),
+    OpenApiParameter("limit", int), OpenApiParameter("offset", int),
+]
+
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter("q", str, description="query: words, \"phrases\", OR, -word, pre*, "
-                         "titel:word"),
-        OpenApiParameter("document_type", str, many=True),
-        OpenApiParameter("sender", str, many=True),
-        OpenApiParameter("unit", int, many=True),
-        OpenApiParameter("case_file", int, many=True, description="search within case files"),
-        OpenApiParameter("letter_date_from", OpenApiTypes.DATE),
-        OpenApiParameter("letter_date_to", OpenApiTypes.DATE),
-        OpenApiParameter("received_from", OpenApiTypes.DATE),
-        OpenApiParameter("received_to", OpenApiTypes.DATE),
-        OpenApiParameter("state", str, many=True, enum=list(STATES)),
-        OpenApiParameter("year", int, many=True,
-                         description="year of receipt, in the office's local time"),
-        OpenApiParameter("sort", str, enum=list(SORTS)),
-        OpenApiParameter("facets", bool),
-        OpenApiParameter("more_like", int, description="documents like this document"),
-        OpenApiParameter("limit", int), OpenApiParameter("offset", int),
-    ],
+    parameters=SEARCH_PARAMETERS,
     responses=SearchResultSerializer)
 @api_view(["GET"])
 def search(request):

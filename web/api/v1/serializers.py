@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from archive.models import Confidentiality, Direction
 from archive.services.doctypes import document_type_names
+from signoff.notes import MAX_TEXT as NOTE_MAX_TEXT
+from signoff.notes import NOTE_KINDS
 
 MAX_TEXT = 300
 
@@ -281,3 +283,76 @@ class HoldFilterSerializer(serializers.Serializer):
 class PlanUnitFilterSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
     parent = serializers.IntegerField(required=False, min_value=0)
+
+
+class FollowUpCreateSerializer(serializers.Serializer):
+    due = serializers.DateField(help_text="today or later (local date)")
+    reason = serializers.CharField(max_length=500)
+    assignee = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        default="",
+        help_text="username of the person; empty with no unit: the caller",
+    )
+    unit = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        default="",
+        help_text="code of the unit (its shared desk), instead of a person",
+    )
+
+
+class FollowUpMoveSerializer(serializers.Serializer):
+    due = serializers.DateField(help_text="the new date: today or later (local date)")
+
+
+class FileNoteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(NOTE_KINDS), help_text="the type of note")
+    noted_on = serializers.DateField(help_text="the day the note is about; not in the future")
+    text = serializers.CharField(max_length=NOTE_MAX_TEXT)
+
+
+class FileNoteCorrectionSerializer(FileNoteSerializer):
+    reason = serializers.CharField(max_length=500, help_text="why the note is corrected")
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    """The documented parameters of the v1 search (the filters are those of /api/search/)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text='words, "phrases", OR, -word, pre*, titel:word',
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=10_000, default=0)
+
+
+class SearchHitV1Serializer(serializers.Serializer):
+    document = serializers.IntegerField(source="document_id")
+    title = serializers.CharField()
+    file_reference = serializers.CharField(allow_null=True)
+    snippet = serializers.CharField(help_text="with the matches marked [[like this]]")
+    score = serializers.FloatField()
+    document_type = serializers.CharField()
+    document_type_name = serializers.CharField()
+    sender = serializers.CharField()
+    letter_date = serializers.DateField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    restricted = serializers.BooleanField()
+    disputed = serializers.CharField()
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="matches, exact up to the configured limit; with count_exact false more "
+        "than this many match"
+    )
+    count_exact = serializers.BooleanField()
+    count_text = serializers.CharField(help_text='German, e.g. "1.234" or "mehr als 10.000"')
+    next = serializers.CharField(allow_null=True, help_text="the next page, if any")
+    previous = serializers.CharField(allow_null=True, help_text="the previous page, if any")
+    results = SearchHitV1Serializer(many=True, source="hits")

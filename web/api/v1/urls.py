@@ -39,6 +39,37 @@ urlpatterns = [
         views.CaseFileFollowUps.as_view(),
         name="v1-case-file-follow-ups",
     ),
+    path(
+        "case-files/<int:case_file_id>/processes/<int:process_id>/close/",
+        views.ProcessClose.as_view(),
+        name="v1-process-close",
+    ),
+    path(
+        "case-files/<int:case_file_id>/file-notes/",
+        views.CaseFileFileNotes.as_view(),
+        name="v1-case-file-file-notes",
+    ),
+    path(
+        "documents/<int:document_id>/follow-ups/",
+        views.DocumentFollowUps.as_view(),
+        name="v1-document-follow-ups",
+    ),
+    path(
+        "file-notes/<int:document_id>/corrections/",
+        views.FileNoteCorrect.as_view(),
+        name="v1-file-note-correct",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/move/",
+        views.FollowUpMove.as_view(),
+        name="v1-follow-up-move",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/close/",
+        views.FollowUpClose.as_view(),
+        name="v1-follow-up-close",
+    ),
+    path("search/", views.Search.as_view(), name="v1-search"),
     path("documents/", views.DocumentUpload.as_view(), name="v1-documents"),
     path("documents/<int:document_id>/", views.DocumentDetail.as_view(), name="v1-document"),
     path(

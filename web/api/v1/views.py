@@ -4,10 +4,12 @@ that authorizes the actor, and serializes. Every read is logged by the function 
 through (channel "api", the token's client name), exactly as on the pages; an object the
 caller may not see answers the 404 of an unknown id."""
 
+from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -30,16 +32,21 @@ from archive.services.access import (
 )
 from archive.services.casefiles import case_file_close, case_file_create, case_file_reopen
 from archive.services.correspondents import correspondents_list
-from archive.services.processes import process_create
+from archive.services.processes import process_close, process_create
 from followups.selectors import follow_ups_of_case_file
+from followups.services import follow_up_close, follow_up_create, follow_up_move
 from ingest.confirmed import api_delivery
 from ingest.reporting import job_status
 from ingest.selectors import job_visible_or_404
 from ingest.uploads import upload_receive, upload_refusal, version_upload_receive
 from retention.models import LegalHold
 from retention.services.holds import holds_list
+from search.services import MAX_OFFSET, documents_search, search_refused
+from signoff.notes import file_note_correct, file_note_write
 
+from ...search_params import API_NAMES, search_params
 from ..errors import problem_response
+from ..views import SEARCH_PARAMETERS
 from . import serializers as s
 from .pagination import Cursor, CursorAscending
 
@@ -296,6 +303,123 @@ class CaseFileFollowUps(ListAPIView):
         page = self.paginate_queryset(follow_ups_of_case_file(request.user, case_file))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(request=s.FollowUpCreateSerializer, responses={201: s.FollowUpSerializer})
+    def post(self, request, case_file_id: int):
+        """A follow-up on the case file, for a person or a unit that may read it (by default
+        for the caller); by whoever may change the file."""
+        return _follow_up_created(request, case_file_id=case_file_id)
+
+
+def _follow_up_created(request, **target) -> Response:
+    given = _given(s.FollowUpCreateSerializer, request.data)
+    whom = {}
+    if given["unit"]:
+        whom["unit"] = Unit.objects.filter(code=given["unit"]).first()
+        if given["assignee"]:
+            whom["assignee"] = get_user_model().objects.filter(username=given["assignee"]).first()
+    elif given["assignee"]:
+        whom["assignee"] = get_user_model().objects.filter(username=given["assignee"]).first()
+    else:
+        whom["assignee"] = request.user
+    follow_up = follow_up_create(
+        actor=_actor(request), due=given["due"], reason=given["reason"], **target, **whom
+    )
+    return Response(s.FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["follow-ups"])
+class DocumentFollowUps(GenericAPIView):
+    serializer_class = s.FollowUpSerializer
+
+    @extend_schema(request=s.FollowUpCreateSerializer, responses={201: s.FollowUpSerializer})
+    def post(self, request, document_id: int):
+        """A follow-up on a document of a case file (not on inbox post)."""
+        return _follow_up_created(request, document_id=document_id)
+
+
+@extend_schema(tags=["follow-ups"])
+class FollowUpMove(GenericAPIView):
+    serializer_class = s.FollowUpSerializer
+
+    @extend_schema(request=s.FollowUpMoveSerializer, responses=s.FollowUpSerializer)
+    def post(self, request, follow_up_id: int):
+        """Move an open follow-up to another day; the trail names the old and the new date."""
+        given = _given(s.FollowUpMoveSerializer, request.data)
+        follow_up = follow_up_move(
+            actor=_actor(request), follow_up_id=follow_up_id, due=given["due"]
+        )
+        return Response(s.FollowUpSerializer(follow_up).data)
+
+
+@extend_schema(tags=["follow-ups"])
+class FollowUpClose(GenericAPIView):
+    serializer_class = s.FollowUpSerializer
+
+    @extend_schema(request=None, responses=s.FollowUpSerializer)
+    def post(self, request, follow_up_id: int):
+        """Done (allowed on a closed case file too)."""
+        follow_up = follow_up_close(actor=_actor(request), follow_up_id=follow_up_id)
+        return Response(s.FollowUpSerializer(follow_up).data)
+
+
+# --- file notes ---------------------------------------------------------------------------
+
+
+@extend_schema(tags=["file notes"])
+class CaseFileFileNotes(GenericAPIView):
+    serializer_class = s.DocumentDetailSerializer
+
+    @extend_schema(request=s.FileNoteSerializer, responses={201: s.DocumentDetailSerializer})
+    def post(self, request, case_file_id: int):
+        """Write a file note (Aktenvermerk): filed as a document whose first version is a
+        PDF/A composed from the note. List them with `documents/?medium=file_note`."""
+        given = _given(s.FileNoteSerializer, request.data)
+        document = file_note_write(
+            actor=_actor(request),
+            case_file_id=case_file_id,
+            kind=given["kind"],
+            noted_on=given["noted_on"],
+            text=given["text"],
+        )
+        return Response(s.DocumentDetailSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["file notes"])
+class FileNoteCorrect(GenericAPIView):
+    serializer_class = s.VersionSerializer
+
+    @extend_schema(request=s.FileNoteCorrectionSerializer, responses={201: s.VersionSerializer})
+    def post(self, request, document_id: int):
+        """Correct a file note: the corrected note becomes its next version (with the reason);
+        every earlier version stays."""
+        given = _given(s.FileNoteCorrectionSerializer, request.data)
+        version = file_note_correct(
+            actor=_actor(request),
+            document_id=document_id,
+            kind=given["kind"],
+            noted_on=given["noted_on"],
+            text=given["text"],
+            reason=given["reason"],
+        )
+        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["case files"])
+class ProcessClose(GenericAPIView):
+    serializer_class = s.ProcessSerializer
+
+    @extend_schema(request=None, responses=s.ProcessSerializer)
+    def post(self, request, case_file_id: int, process_id: int):
+        """zdA for one process of a case file the caller works on (there is no reopening of
+        a process)."""
+        case_file = _changeable(request, case_file_id)
+        process = case_file.processes.filter(pk=process_id).first()
+        if process is None:
+            raise NotFound()
+        process = process_close(actor=_actor(request), process=process)
+        process.document_count = process.documents.count()
+        return Response(s.ProcessSerializer(process).data)
+
 
 # --- documents and versions -------------------------------------------------------------
 
@@ -443,6 +567,63 @@ class VersionPdf(_Download):
     """The PDF/A rendition: one logged download."""
 
     kind = "pdf"
+
+
+# --- search -------------------------------------------------------------------------------
+
+SEARCH_FILTERS = [p for p in SEARCH_PARAMETERS if p.name not in ("q", "limit", "offset", "facets")]
+
+
+def _page_link(request, offset: int) -> str:
+    query = request.query_params.copy()
+    query["offset"] = str(offset)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@extend_schema(tags=["search"], parameters=[s.SearchParamsSerializer, *SEARCH_FILTERS])
+class Search(GenericAPIView):
+    """Full-text search with the caller's permissions inside the query (hits, counts: only
+    what the caller may read), trimmed and logged like the search page: one event per search
+    naming the documents of the page; a refused query is logged too. Paged by `offset`."""
+
+    serializer_class = s.SearchPageSerializer
+
+    def get(self, request):
+        given = request.query_params
+        try:
+            paging = _given(s.SearchParamsSerializer, given)
+            params = search_params(given, API_NAMES)
+        except InvalidInput as refused:
+            search_refused(user=request.user, query=given.get("q", ""), refused=refused)
+            raise
+        except ValidationError:
+            refused = InvalidInput("Ungültige Angaben.", code="INVALID_INPUT")
+            search_refused(user=request.user, query=given.get("q", ""), refused=refused)
+            raise
+        limit, offset = paging["limit"], paging["offset"]
+        page = documents_search(
+            user=request.user,
+            query=params.query,
+            filters=params.filters,
+            sort=params.sort,
+            limit=limit,
+            offset=offset,
+            more_like=params.more_like,
+        )
+        seen = offset + limit
+        data = s.SearchPageSerializer(
+            {
+                "count": page.count,
+                "count_exact": page.count_exact,
+                "count_text": page.count_text,
+                "hits": page.hits,
+                "next": _page_link(request, seen)
+                if seen < page.count and seen <= MAX_OFFSET
+                else None,
+                "previous": _page_link(request, max(0, offset - limit)) if offset else None,
+            }
+        ).data
+        return Response(data)
 
 
 # --- holds and jobs -----------------------------------------------------------------------
