@@ -220,7 +220,7 @@ def test_register_entry_and_logged_reads(case):
     assert sorted(int(e.object_id) for e in reads) == sorted(
         [case["application"].pk, case["note"].pk]
     )
-    assert all(f"Offenlegung Nr. {entry.pk}" in e.purpose for e in reads)
+    assert all(f"Offenlegung Nr. {entry.pk}" in e.clear_purpose for e in reads)
     disclosed = new.get(action="disclosed")
     assert disclosed.data["disclosure"] == entry.pk
     assert disclosed.data["package_sha256"] == entry.package_sha256

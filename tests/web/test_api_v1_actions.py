@@ -212,7 +212,7 @@ def test_v1_search_is_trimmed_logged_counted_and_paged(indexed):
     refused = api.get("/api/v1/search/", {"q": "wohngeld", "limit": 0})
     assert refused.status_code == 400 and refused.json()["code"] == "INVALID_INPUT"
     logged = _last_event(action="searched")
-    assert logged.data["refused"] == "INVALID_INPUT" and logged.data["query"] == "wohngeld"
+    assert logged.data["refused"] == "INVALID_INPUT" and logged.clear_data["query"] == "wohngeld"
     reader = _api(_token("nur lesen", "fv-leser", "A", actions=("read",)))
     scope = reader.get("/api/v1/search/", {"q": "wohngeld"})
     assert scope.status_code == 403 and scope.json()["code"] == "TOKEN_SCOPE"
