@@ -82,7 +82,8 @@ def test_scanned_letter_from_hot_folder_to_trimmed_search_hit(demo_tx, instance,
     found = _search("Heizkostenabrechnung", "sachbearbeitung-a")
     assert found["results"][0]["document"] == document.pk
     assert found["results"][0]["file_reference"] == case_file.file_reference
-    assert _search("Heizkostenabrechnung", "sachbearbeitung-b") == {"count": 0, "results": []}
+    hidden = _search("Heizkostenabrechnung", "sachbearbeitung-b")
+    assert hidden["count"] == 0 and hidden["results"] == []
 
     # The web search page: the same for people.
     page_a = _client("sachbearbeitung-a").get("/suche/", {"q": "Nachzahlung"})

@@ -115,7 +115,9 @@ def test_a_lost_session_ends_the_row_with_the_reason(demo_tx, live_server, brows
     page.context.clear_cookies()
     page.set_input_files("input[name=file]", [letter])
     page.click("#upload button[type=submit]")
-    expect(_cell(page, "spaet.pdf", 2)).to_have_text(re.compile(r"^fehlgeschlagen – \S"))
+    # The upload answers 401 as problem details with its code, so the row names the reason.
+    expect(_cell(page, "spaet.pdf", 2)).to_have_text(
+        re.compile(r"^abgewiesen – NOT_AUTHENTICATED: \S"))
     expect(_cell(page, "spaet.pdf", 1)).to_have_text("")
     assert not IngestJob.objects.exists()
 

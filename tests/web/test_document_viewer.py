@@ -426,6 +426,7 @@ def test_the_document_page_makes_no_more_queries_for_more_versions(document):
                     content=replace(content(text), rendition_sha256=rendition, page_count=2))
 
     add_version("zweite Fassung")
+    queries()  # the first sealed read creates the document's payload key, once
     few = queries()
     for number in range(3, 8):
         add_version(f"Fassung {number}")

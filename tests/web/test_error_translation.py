@@ -53,7 +53,10 @@ def test_a_page_answers_with_the_errors_status(kind, status, exit_code):
 def test_the_api_answers_with_the_errors_status(kind, status, exit_code):
     response = api_exception_handler(kind("Etwas stimmt nicht.", code="SOME_CODE"), {})
     assert response.status_code == status
-    assert response.data == {"code": "SOME_CODE", "message": "Etwas stimmt nicht."}
+    # RFC 9457 problem details, still carrying the stable code and message (API v1).
+    assert {key: response.data[key] for key in ("code", "message", "status", "type")} == {
+        "code": "SOME_CODE", "message": "Etwas stimmt nicht.", "status": status,
+        "type": "urn:registratur:problem:SOME_CODE"}
 
 
 @pytest.mark.django_db
