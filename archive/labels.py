@@ -289,6 +289,7 @@ ERROR_CODES = {
     "NOT_CLOSED": _("Akte ist nicht geschlossen"),
     "NOT_FILED": _("Dokument ist keiner Akte zugeordnet"),
     "PROCESS_CLOSED": _("Vorgang ist abgeschlossen"),
+    "PROCESS_NOT_CLOSED": _("Vorgang ist nicht abgeschlossen"),
     "PROCESS_MISMATCH": _("Vorgang gehört zu einer anderen Akte"),
     "VERSION_NOT_CURRENT": _("Version ist nicht mehr aktuell"),
     "DUPLICATE": _("Duplikat"),

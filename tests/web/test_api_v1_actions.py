@@ -44,7 +44,9 @@ def test_follow_ups_created_on_a_file_and_a_document_moved_and_closed(world):  #
     listed = api.get(f"/api/v1/case-files/{a.pk}/follow-ups/").json()["results"]
     assert {row["id"] for row in listed} == {body["id"], on_document.json()["id"]}
 
-    moved = api.post(f"/api/v1/follow-ups/{body['id']}/move/", {"due": _later(14)}, format="json")
+    moved = api.post(f"/api/v1/follow-ups/{body['id']}/move/",
+                     {"due": _later(14), "reason": "Kur bis Monatsende"}, format="json")
+    assert _last_event(action="follow_up_moved").clear_purpose == "Kur bis Monatsende"
     assert moved.status_code == 200 and moved.json()["due"] == _later(14)
     event = _last_event(action="follow_up_moved")
     assert event.data["from"] == _later(7) and event.data["via"]["channel"] == "api"
@@ -169,6 +171,13 @@ def test_a_process_is_closed_and_another_unit_cannot(world):  # noqa: F811
     assert _last_event(action="closed", object_type="process").object_id == str(process["id"])
     again = api.post(f"/api/v1/case-files/{a.pk}/processes/{process['id']}/close/")
     assert again.status_code == 409
+    reopen = f"/api/v1/case-files/{a.pk}/processes/{process['id']}/reopen/"
+    assert api_b.post(reopen, {"reason": "Nachforderung"}, format="json").status_code == 404
+    assert api.post(reopen, {}, format="json").status_code == 400
+    reopened = api.post(reopen, {"reason": "Nachforderung"}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["closed_at"] is None
+    assert _last_event(action="reopened", object_type="process").clear_purpose == "Nachforderung"
+    assert api.post(reopen, {"reason": "noch einmal"}, format="json").status_code == 409
 
 
 @pytest.fixture

@@ -387,6 +387,9 @@ def _matrix(objects) -> dict:
             "reason": "Tippfehler"}, _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
         "api:v1-process-close": [("post", (case_file, objects["process"]), {},
                                   _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-process-reopen": [("post", (case_file, objects["closed_process"]),
+                                   {"reason": "Nachforderung"},
+                                   _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
         "api:v1-search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         # A spare file of A closed, a closed one reopened (A holds the reopen permission here).
         "api:v1-case-file-close": [("post", (objects["spare_file"],), {}, _only(
@@ -535,8 +538,10 @@ def objects(demo, tmp_path):
                                 case_file_id=demo["A"].pk, kind="telefonat",
                                 noted_on=date(2026, 1, 2), text="Anruf")
     process = Process.objects.create(case_file=demo["A"], title="Vorgang der API")
+    closed_process = Process.objects.create(case_file=demo["A"], title="Erledigter Vorgang",
+                                            closed_at=timezone.now(), closed_by="sachbearbeitung-a")
     return {"api_follow_up": api_follow_up.pk, "file_note": file_note.pk,
-            "process": process.pk,
+            "process": process.pk, "closed_process": closed_process.pk,
             "document": document, "pdf_document": pdf_document, "route": route.pk,
             "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,

@@ -306,6 +306,10 @@ class FollowUpCreateSerializer(serializers.Serializer):
 
 class FollowUpMoveSerializer(serializers.Serializer):
     due = serializers.DateField(help_text="the new date: today or later (local date)")
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="",
+        help_text="why it moves (optional; kept in the trail, sealed with the case file)",
+    )
 
 
 class FileNoteSerializer(serializers.Serializer):
