@@ -218,6 +218,14 @@ def test_v1_search_is_trimmed_logged_counted_and_paged(indexed):
         "previous": None,
         "results": [],
     }
+    # Facets on request: counted over what the caller may read only, labelled in German.
+    faceted = api.get("/api/v1/search/", {"q": "wohngeld", "facets": "true"}).json()
+    units = faceted["facets"]["unit"]
+    assert units == [{"value": str(indexed["A"].unit_id), "label": indexed["A"].unit.name,
+                      "count": 3}]
+    assert faceted["facets"]["case_file"][0]["label"] == indexed["A"].file_reference
+    nothing = other.get("/api/v1/search/", {"q": "wohngeld", "facets": "true"}).json()
+    assert nothing["count"] == 0 and not any(nothing["facets"].values())
     refused = api.get("/api/v1/search/", {"q": "wohngeld", "limit": 0})
     assert refused.status_code == 400 and refused.json()["code"] == "INVALID_INPUT"
     logged = _last_event(action="searched")
@@ -225,7 +233,8 @@ def test_v1_search_is_trimmed_logged_counted_and_paged(indexed):
     reader = _api(_token("nur lesen", "fv-leser", "A", actions=("read",)))
     scope = reader.get("/api/v1/search/", {"q": "wohngeld"})
     assert scope.status_code == 403 and scope.json()["code"] == "TOKEN_SCOPE"
-    # Two pages, B's empty search and the refused one; the token's refusal ran no search.
-    # The query text is sealed (archive/sealing.py): count through the reading accessor.
+    # Two pages, B's empty search, the two faceted ones and the refused one; the token's
+    # refusal ran no search. The query text is sealed (archive/sealing.py): count through the
+    # reading accessor.
     assert sum(e.clear_data.get("query") == "wohngeld"
-               for e in Event.objects.filter(action="searched")) == 4
+               for e in Event.objects.filter(action="searched")) == 6

@@ -626,6 +626,7 @@ class Search(GenericAPIView):
             limit=limit,
             offset=offset,
             more_like=params.more_like,
+            facets=paging["facets"],
         )
         seen = offset + limit
         data = s.SearchPageSerializer(
@@ -638,6 +639,7 @@ class Search(GenericAPIView):
                 if seen < page.count and seen <= MAX_OFFSET
                 else None,
                 "previous": _page_link(request, max(0, offset - limit)) if offset else None,
+                **({"facets": page.facets} if paging["facets"] else {}),
             }
         ).data
         return Response(data)
