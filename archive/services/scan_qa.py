@@ -287,7 +287,8 @@ def paper_candidates() -> QuerySet[Document]:
     the scan's file name identify the paper in the mailroom's hands."""
     return (Document.objects.filter(scan_check__isnull=False, destroyed_at__isnull=True,
                                     paper_release__isnull=True)
-            .select_related("scan_check").order_by("received_at", "pk"))
+            .select_related("scan_check").prefetch_related("versions")
+            .order_by("received_at", "pk"))
 
 
 def paper_release_list(*, user, documents) -> list[tuple[Document, PaperReleaseRefused | None]]:
