@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 class ProtectionNeed(models.TextChoices):
     """Schutzbedarf (BSI IT-Grundschutz categories), per document type."""
-    NORMAL = "normal", _("normal")
-    HIGH = "hoch", _("hoch")
-    VERY_HIGH = "sehr_hoch", _("sehr hoch")
+    NORMAL = "normal", _("Normal")
+    HIGH = "hoch", _("Hoch")
+    VERY_HIGH = "sehr_hoch", _("Sehr hoch")
 
 
 class ScanResult(models.TextChoices):

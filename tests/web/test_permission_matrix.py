@@ -557,7 +557,8 @@ def objects(demo, tmp_path):
                              actor=system_actor(name="test"))
     scan_check = ScanCheck.objects.create(document=held, need="hoch", sequence=1, sampled=True,
                                           result=ScanResult.OPEN, held_case_file=demo["A"])
-    return {"scan_check": scan_check.pk, "api_follow_up": api_follow_up.pk, "file_note": file_note.pk,
+    return {"scan_check": scan_check.pk, "api_follow_up": api_follow_up.pk,
+            "file_note": file_note.pk,
             "process": process.pk,
             "document": document, "pdf_document": pdf_document, "route": route.pk,
             "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
