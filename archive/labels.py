@@ -20,6 +20,11 @@ EVENT_ACTIONS = {
     "searched": _("gesucht"),
     "read_refused": _("Lesezugriff verweigert"),
     "report": _("Bericht erstellt"),
+    # replacement scanning (archive/services/scan_qa.py)
+    "scan_qa_passed": _("Sichtprüfung des Scans bestanden"),
+    "scan_qa_rejected": _("Sichtprüfung des Scans abgelehnt, neu scannen"),
+    "rescan_received": _("Neuscan eingegangen"),
+    "paper_released": _("Papieroriginal zur Vernichtung freigegeben"),
     # sessions
     "login": _("angemeldet"),
     "login_failed": _("Anmeldung fehlgeschlagen"),
@@ -510,6 +515,20 @@ ERROR_CODES = {
     "FOLLOW_UP_CLOSED": _("Wiedervorlage bereits erledigt"),
     "DEADLINE_RULE_INVALID": _("Fristregel ungültig"),
     "DEADLINE_DONE_ALREADY": _("Frist bereits erledigt"),
+    # replacement scanning (archive/services/scan_qa.py)
+    "PAPER_RELEASE_REFUSED": _("Papierfreigabe nicht möglich"),
+    "SCAN_QA_NOT_PASSED": _("Sichtprüfung nicht bestanden"),
+    "SCAN_INTEGRITY_PENDING": _("Integritätsschutz noch nicht abgeschlossen"),
+    "SCAN_NOT_STORED": _("Scan nicht unversehrt gespeichert"),
+    "PAPER_KEEP_ORIGINAL": _("Papieroriginal ist aufzubewahren"),
+    "PAPER_NOT_SCANNED": _("kein Scan eines Papieroriginals"),
+    "PAPER_ALREADY_RELEASED": _("Papieroriginal bereits freigegeben"),
+    "SCAN_QA_NOT_OPEN": _("keine offene Sichtprüfung"),
+    "SCAN_QA_PENDING": _("Sichtprüfung steht aus"),
+    "RESCAN_REQUEST_UNKNOWN": _("keine offene Anforderung zum Neuscan"),
+    "SCAN_QA_REASON_MISSING": _("Grund der Ablehnung fehlt"),
+    "NO_SELECTION": _("nichts ausgewählt"),
+    "RESCAN_ONE_FILE": _("Neuscan: genau eine Datei"),
 }
 
 

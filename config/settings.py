@@ -225,6 +225,13 @@ TSA_URL = env_str("REGISTRATUR_TSA_URL", "")
 # The CA certificate(s), PEM, that verification trusts for the authority's signing certificate.
 TSA_CA_FILE = env_str("REGISTRATUR_TSA_CA_FILE", "")
 TSA_TIMEOUT_SECONDS = env_int("REGISTRATUR_TSA_TIMEOUT_SECONDS", 10)
+# Replacement scanning (issue 14.8): the share of scans per protection need that the mailroom
+# checks visually before they are filed (percent; every Nth scan of that need), and the need
+# of a scan whose type was not recognised (social data: at least "hoch").
+SCAN_QA_RATES = {"normal": env_float("REGISTRATUR_SCAN_QA_RATE_NORMAL", 5.0),
+                 "hoch": env_float("REGISTRATUR_SCAN_QA_RATE_HOCH", 20.0),
+                 "sehr_hoch": env_float("REGISTRATUR_SCAN_QA_RATE_SEHR_HOCH", 100.0)}
+SCAN_QA_UNCLASSIFIED_NEED = env_str("REGISTRATUR_SCAN_QA_UNCLASSIFIED_NEED", "hoch")
 CELERY_BEAT_SCHEDULE.update({
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},

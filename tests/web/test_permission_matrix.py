@@ -18,7 +18,15 @@ from django.utils import timezone
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes, blob_put_file
-from archive.models import BreakGlass, CaseFile, DocumentType, FilePlanUnit, Process
+from archive.models import (
+    BreakGlass,
+    CaseFile,
+    DocumentType,
+    FilePlanUnit,
+    Process,
+    ScanCheck,
+    ScanResult,
+)
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
@@ -291,6 +299,14 @@ def _matrix(objects) -> dict:
                                     A_ACTS)],
         "web:document_handover": [("post", (doc,), {"username": "sachbearbeitung-b"}, A_ACTS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
+        # Replacement scanning: the mailroom's visual check and paper release; the decision
+        # on a sampled scan is the mailroom's alone (a refusal is a message: 302).
+        "web:scan_qa": [("get", (), {}, MAILROOM)],
+        "web:scan_qa_decide": [("post", (objects["scan_check"],),
+                                {"ergebnis": "abgelehnt", "grund": "unscharf"}, MAILROOM_ACTS)],
+        "web:paper_release": [("get", (), {}, MAILROOM)],
+        "web:paper_release_action": [("post", (), {"dokument": objects["inbox_document"]},
+                                      MAILROOM_ACTS)],
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
                                     {"reason": "Testseite"}, MAILROOM_ACTS)],
@@ -540,7 +556,14 @@ def objects(demo, tmp_path):
     process = Process.objects.create(case_file=demo["A"], title="Vorgang der API")
     closed_process = Process.objects.create(case_file=demo["A"], title="Erledigter Vorgang",
                                             closed_at=timezone.now(), closed_by="sachbearbeitung-a")
-    return {"api_follow_up": api_follow_up.pk, "file_note": file_note.pk,
+    # A scan drawn for the visual check, waiting in the mailroom's hands.
+    held = document_file_new(content=content("Gescannter Antrag"), case_file=None,
+                             title="Gescannter Antrag", received_at=timezone.now(),
+                             actor=system_actor(name="test"))
+    scan_check = ScanCheck.objects.create(document=held, need="hoch", sequence=1, sampled=True,
+                                          result=ScanResult.OPEN, held_case_file=demo["A"])
+    return {"scan_check": scan_check.pk, "api_follow_up": api_follow_up.pk,
+            "file_note": file_note.pk,
             "process": process.pk, "closed_process": closed_process.pk,
             "document": document, "pdf_document": pdf_document, "route": route.pk,
             "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
