@@ -527,6 +527,7 @@ ERROR_CODES = {
     "SCAN_QA_PENDING": _("Sichtprüfung steht aus"),
     "RESCAN_REQUEST_UNKNOWN": _("keine offene Anforderung zum Neuscan"),
     "SCAN_QA_REASON_MISSING": _("Grund der Ablehnung fehlt"),
+    "PROTECTION_NEED_INVALID": _("unbekannter Schutzbedarf"),
     "NO_SELECTION": _("nichts ausgewählt"),
     "RESCAN_ONE_FILE": _("Neuscan: genau eine Datei"),
 }

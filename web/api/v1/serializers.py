@@ -33,6 +33,9 @@ class DocumentTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
     process_name = serializers.CharField()
     active = serializers.BooleanField()
+    protection_need = serializers.CharField(
+        help_text="replacement scanning's protection need: normal, hoch or sehr_hoch")
+    keep_paper = serializers.BooleanField(help_text="paper originals of this type are kept")
 
 
 class CorrespondentSerializer(serializers.Serializer):
