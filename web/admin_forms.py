@@ -122,14 +122,19 @@ class DocumentTypeForm(forms.Form):
     priority = forms.IntegerField(label=_("Vorrang"), initial=0, min_value=-1000,
                                   max_value=1000)
     active = forms.BooleanField(label=_("aktiv"), required=False, initial=True)
+    # Not required: a form without it (an older script) keeps the default need.
     protection_need = forms.ChoiceField(
         label=_("Schutzbedarf"), choices=ProtectionNeed.choices, initial=ProtectionNeed.NORMAL,
+        required=False,
         help_text=_("Bestimmt, welcher Anteil der Scans dieses Typs vor der Ablage in die "
                     "Sichtprüfung geht (ersetzendes Scannen, BSI TR-RESISCAN)."))
     keep_paper = forms.BooleanField(
         label=_("Papieroriginal aufbewahren"), required=False,
         help_text=_("Das Papier von Dokumenten dieses Typs wird nie zur Vernichtung "
                     "freigegeben."))
+
+    def clean_protection_need(self) -> str:
+        return self.cleaned_data.get("protection_need") or ProtectionNeed.NORMAL
 
     @staticmethod
     def initial_for(document_type) -> dict:
