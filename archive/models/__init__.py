@@ -1,6 +1,7 @@
+from .analysis import TrailAnalysis
 from .correspondents import Correspondent
 from .doctypes import DocumentType
-from .events import AuditState, ChainHead, Event
+from .events import AuditState, ChainHead, Event, TrailCut
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
 from .records import (
@@ -33,6 +34,8 @@ __all__ = [
     "Role",
     "Share",
     "StaffProfile",
+    "TrailAnalysis",
+    "TrailCut",
     "Unit",
     "Version",
 ]
