@@ -45,8 +45,17 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
+    import importlib
+
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_BACKWARD, params=None)
+        # The function as 0003 made it: without cuts, no entry may be deleted.
+        former = importlib.import_module("archive.migrations.0003_event_append_only")
+        schema_editor.execute(former.FORWARD.split("CREATE TRIGGER", 1)[0], params=None)
+    else:
+        from archive.services.dbroles import sqlite_append_only_drop
+
+        sqlite_append_only_drop(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
