@@ -1,4 +1,5 @@
 """Appending to and verifying the hash-chained event log."""
+import bisect
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +75,7 @@ class _Signed:
             self.heads.setdefault(checkpoint.seq, []).append(checkpoint)
         self.ranges = sorted((c for c in checkpoints if not c.legacy),
                              key=lambda c: c.first_seq)
+        self._firsts = [c.first_seq for c in self.ranges]
         self.index = 0
         self.last_seq = max((c.seq for c in checkpoints), default=0)
 
@@ -101,7 +103,9 @@ class _Signed:
         for checkpoint in self.heads.get(run.last, ()):
             if checkpoint.hash != run.last_hash:
                 return f"{what} names a hash that checkpoint {checkpoint.number} did not sign"
-        covering = [c for c in self.ranges if c.first_seq <= run.last <= c.seq]
+        # Signed ranges do not overlap: the one starting last at or before the entry.
+        at = bisect.bisect_right(self._firsts, run.last) - 1
+        covering = [self.ranges[at]] if at >= 0 and self.ranges[at].seq >= run.last else []
         if not covering and run.last not in self.heads:
             return f"{what} removed entries no checkpoint had signed"
         for checkpoint in covering:
