@@ -95,3 +95,33 @@ class PurposeRequired(RegistraturError):
     exit_code = 2
     default_message = _("Diese Akte gehört nicht zu Ihrem Sachgebiet: Bitte geben Sie den "
                         "Zweck des Zugriffs an.")
+
+
+class PaperReleaseRefused(Conflict):
+    """A scanned document's paper may not be released for destruction yet (BSI TR-RESISCAN):
+    each missing precondition has its own code, so the mailroom knows what to wait for."""
+
+    code = "PAPER_RELEASE_REFUSED"
+    default_message = _("Das Papieroriginal darf noch nicht freigegeben werden.")
+
+
+class ScanQANotPassed(PaperReleaseRefused):
+    code = "SCAN_QA_NOT_PASSED"
+    default_message = _("Die Sichtprüfung des Scans ist nicht bestanden: weder der Scan "
+                        "selbst noch die Stichprobe, die für ihn bürgt.")
+
+
+class ScanIntegrityPending(PaperReleaseRefused):
+    code = "SCAN_INTEGRITY_PENDING"
+    default_message = _("Der Integritätsschutz des Scans ist noch nicht abgeschlossen "
+                        "(signierter Prüfpunkt bzw. Zeitstempel fehlt).")
+
+
+class ScanNotStored(PaperReleaseRefused):
+    code = "SCAN_NOT_STORED"
+    default_message = _("Der Scan ist nicht vollständig und unversehrt gespeichert.")
+
+
+class PaperKeepOriginal(PaperReleaseRefused):
+    code = "PAPER_KEEP_ORIGINAL"
+    default_message = _("Das Papieroriginal ist aufzubewahren und wird nicht freigegeben.")

@@ -20,6 +20,11 @@ EVENT_ACTIONS = {
     "searched": _("gesucht"),
     "read_refused": _("Lesezugriff verweigert"),
     "report": _("Bericht erstellt"),
+    # replacement scanning (archive/services/scan_qa.py)
+    "scan_qa_passed": _("Sichtprüfung des Scans bestanden"),
+    "scan_qa_rejected": _("Sichtprüfung des Scans abgelehnt, neu scannen"),
+    "rescan_received": _("Neuscan eingegangen"),
+    "paper_released": _("Papieroriginal zur Vernichtung freigegeben"),
     # sessions
     "login": _("angemeldet"),
     "login_failed": _("Anmeldung fehlgeschlagen"),
@@ -303,6 +308,7 @@ ERROR_CODES = {
     "NOT_CLOSED": _("Akte ist nicht geschlossen"),
     "NOT_FILED": _("Dokument ist keiner Akte zugeordnet"),
     "PROCESS_CLOSED": _("Vorgang ist abgeschlossen"),
+    "PROCESS_NOT_CLOSED": _("Vorgang ist nicht abgeschlossen"),
     "PROCESS_MISMATCH": _("Vorgang gehört zu einer anderen Akte"),
     "VERSION_NOT_CURRENT": _("Version ist nicht mehr aktuell"),
     "DUPLICATE": _("Duplikat"),
@@ -523,6 +529,21 @@ ERROR_CODES = {
     "FOLLOW_UP_CLOSED": _("Wiedervorlage bereits erledigt"),
     "DEADLINE_RULE_INVALID": _("Fristregel ungültig"),
     "DEADLINE_DONE_ALREADY": _("Frist bereits erledigt"),
+    # replacement scanning (archive/services/scan_qa.py)
+    "PAPER_RELEASE_REFUSED": _("Papierfreigabe nicht möglich"),
+    "SCAN_QA_NOT_PASSED": _("Sichtprüfung nicht bestanden"),
+    "SCAN_INTEGRITY_PENDING": _("Integritätsschutz noch nicht abgeschlossen"),
+    "SCAN_NOT_STORED": _("Scan nicht unversehrt gespeichert"),
+    "PAPER_KEEP_ORIGINAL": _("Papieroriginal ist aufzubewahren"),
+    "PAPER_NOT_SCANNED": _("kein Scan eines Papieroriginals"),
+    "PAPER_ALREADY_RELEASED": _("Papieroriginal bereits freigegeben"),
+    "SCAN_QA_NOT_OPEN": _("keine offene Sichtprüfung"),
+    "SCAN_QA_PENDING": _("Sichtprüfung steht aus"),
+    "RESCAN_REQUEST_UNKNOWN": _("keine offene Anforderung zum Neuscan"),
+    "SCAN_QA_REASON_MISSING": _("Grund der Ablehnung fehlt"),
+    "PROTECTION_NEED_INVALID": _("unbekannter Schutzbedarf"),
+    "NO_SELECTION": _("nichts ausgewählt"),
+    "RESCAN_ONE_FILE": _("Neuscan: genau eine Datei"),
 }
 
 

@@ -232,6 +232,13 @@ TRAIL_KEEP_SEARCH_DAYS = env_int("REGISTRATUR_TRAIL_KEEP_SEARCH_DAYS", 365)
 TRAIL_KEEP_ADMIN_DAYS = env_int("REGISTRATUR_TRAIL_KEEP_ADMIN_DAYS", 3650)
 # How long a four-eyes approval of a trail analysis stays usable after it was granted.
 TRAIL_ANALYSIS_APPROVAL_DAYS = env_int("REGISTRATUR_TRAIL_ANALYSIS_APPROVAL_DAYS", 14)
+# Replacement scanning (issue 14.8): the share of scans per protection need that the mailroom
+# checks visually before they are filed (percent; every Nth scan of that need), and the need
+# of a scan whose type was not recognised (social data: at least "hoch").
+SCAN_QA_RATES = {"normal": env_float("REGISTRATUR_SCAN_QA_RATE_NORMAL", 5.0),
+                 "hoch": env_float("REGISTRATUR_SCAN_QA_RATE_HOCH", 20.0),
+                 "sehr_hoch": env_float("REGISTRATUR_SCAN_QA_RATE_SEHR_HOCH", 100.0)}
+SCAN_QA_UNCLASSIFIED_NEED = env_str("REGISTRATUR_SCAN_QA_UNCLASSIFIED_NEED", "hoch")
 CELERY_BEAT_SCHEDULE.update({
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
     "archive-trail-retention": {"task": "archive.trail_retention", "schedule": 24 * 3600.0},

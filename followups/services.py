@@ -121,9 +121,14 @@ def _open_follow_up_to_change(actor: Actor, follow_up_id) -> tuple[FollowUp, Cas
     return follow_up, case_file
 
 
-def follow_up_move(*, actor: Actor, follow_up_id, due: date) -> FollowUp:
-    """Move to another day; the event names the old and the new date."""
+def follow_up_move(*, actor: Actor, follow_up_id, due: date, reason: str = "") -> FollowUp:
+    """Move to another day; the event names the old and the new date and, if given, why
+    (as the entry's purpose, sealed like every purpose)."""
     due = _due_checked(due)
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise InvalidInput("Die Begründung ist zu lang (höchstens 500 Zeichen).",
+                           code="REASON_TOO_LONG")
     with transaction.atomic():
         follow_up, case_file = _open_follow_up_to_change(actor, follow_up_id)
         require_open(case_file)
@@ -131,8 +136,8 @@ def follow_up_move(*, actor: Actor, follow_up_id, due: date) -> FollowUp:
         follow_up.due = due
         follow_up.save(update_fields=["due"])
         event_append(action="follow_up_moved", object_type="follow_up", object_id=follow_up.pk,
-                     actor=actor, data={**_trail_data(follow_up, case_file),
-                                        "from": old.isoformat()})
+                     actor=actor, purpose=reason, seal_as=("case_file", case_file.pk),
+                     data={**_trail_data(follow_up, case_file), "from": old.isoformat()})
     return follow_up
 
 

@@ -12,6 +12,7 @@ from archive.models import Role
 from archive.permissions import user_role
 from archive.selectors import document_visible_or_404
 from archive.services.documents import version_add_check
+from archive.services.scan_qa import rescan_request_open
 
 from .jobs import job_receive
 from .models import IngestJob
@@ -50,13 +51,18 @@ def upload_refusal(request) -> InvalidInput | None:
 
 
 def upload_receive(*, user, files, source: str, password: str = "",
-                   scan: dict | None = None, provenance: dict | None = None) -> list[IngestJob]:
+                   scan: dict | None = None, provenance: dict | None = None,
+                   rescan_of=None) -> list[IngestJob]:
     """`files` are Django UploadedFile objects. The scan fields describe a scanned batch;
-    `provenance` is a checked route (ingest.confirmed: a confirmed delivery through the API)."""
+    `provenance` is a checked route (ingest.confirmed: a confirmed delivery through the API).
+    `rescan_of` names the mailroom's open rescan request (a rejected scan) this file answers."""
     if user_role(user) not in MAY_UPLOAD:
         raise NotFound()
     if not files:
         raise InvalidInput("Keine Datei übermittelt.", code="NO_FILE")
+    provenance = dict(provenance or {})
+    if rescan_of not in (None, ""):
+        provenance["rescan_of"] = _rescan_request(user, rescan_of, files)
     declared = {key: value for key, value in (scan or {}).items()
                 if key in (*SCAN_FIELDS, "pages_declared") and value not in (None, "")}
     for key, code, message in (("pages_declared", "PAGES_DECLARED",
@@ -79,10 +85,25 @@ def upload_receive(*, user, files, source: str, password: str = "",
             jobs.append(job_receive(path=Path(handle.name), original_name=upload.name,
                                     source=source, submitted_by=user.username,
                                     password=password,
-                                    provenance={"scan": declared, **(provenance or {})}))
+                                    provenance={"scan": declared, **provenance}))
         finally:
             Path(handle.name).unlink(missing_ok=True)
     return jobs
+
+
+def _rescan_request(user, rescan_of, files) -> int:
+    """The id of an open rescan request; only the mailroom scans again, one file per request
+    (anyone else gets the refusal of an unknown request)."""
+    try:
+        number = int(rescan_of)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or user_role(user) != Role.MAILROOM:
+        raise InvalidInput("Zu dieser Nummer gibt es keine offene Anforderung zum Neuscan.",
+                           code="RESCAN_REQUEST_UNKNOWN")
+    if len(files) != 1:
+        raise InvalidInput("Ein Neuscan ist genau eine Datei.", code="RESCAN_ONE_FILE")
+    return rescan_request_open(number).pk
 
 
 def version_upload_receive(*, user, document_id, upload) -> IngestJob:

@@ -4,7 +4,7 @@ by the archive services; the forms only shape the input."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Confidentiality, Role, StaffProfile, Unit
+from archive.models import Confidentiality, ProtectionNeed, Role, StaffProfile, Unit
 from archive.services.staff import APP_PERMISSIONS, GRANTABLE
 
 
@@ -122,12 +122,20 @@ class DocumentTypeForm(forms.Form):
     priority = forms.IntegerField(label=_("Vorrang"), initial=0, min_value=-1000,
                                   max_value=1000)
     active = forms.BooleanField(label=_("aktiv"), required=False, initial=True)
+    protection_need = forms.ChoiceField(
+        label=_("Schutzbedarf"), choices=ProtectionNeed.choices, initial=ProtectionNeed.NORMAL,
+        help_text=_("Bestimmt, welcher Anteil der Scans dieses Typs vor der Ablage in die "
+                    "Sichtprüfung geht (ersetzendes Scannen, BSI TR-RESISCAN)."))
+    keep_paper = forms.BooleanField(
+        label=_("Papieroriginal aufbewahren"), required=False,
+        help_text=_("Das Papier von Dokumenten dieses Typs wird nie zur Vernichtung "
+                    "freigegeben."))
 
     @staticmethod
     def initial_for(document_type) -> dict:
         return {name: getattr(document_type, name)
                 for name in ("name", "process_name", "rule", "rule_is_regex", "priority",
-                             "active")}
+                             "active", "protection_need", "keep_paper")}
 
 
 class DocumentTypeCreateForm(DocumentTypeForm):
@@ -135,7 +143,7 @@ class DocumentTypeCreateForm(DocumentTypeForm):
                           help_text=_("Kleinbuchstaben, Ziffern, „-“ und „_“; später nicht "
                                       "änderbar."))
     field_order = ["key", "name", "process_name", "rule", "rule_is_regex", "priority",
-                   "active"]
+                   "active", "protection_need", "keep_paper"]
 
 
 class PlanUnitTitleForm(forms.Form):

@@ -47,6 +47,7 @@ class FollowUpForm(forms.Form):
 
 class FollowUpMoveForm(forms.Form):
     due = date_field(_("neues Datum"))
+    reason = forms.CharField(label=_("Grund (optional)"), max_length=500, required=False)
 
 
 def document_type_options() -> list[tuple[str, str]]:

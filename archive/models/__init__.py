@@ -14,6 +14,7 @@ from .records import (
     Process,
     Version,
 )
+from .scanqa import PaperRelease, ProtectionNeed, ScanCheck, ScanResult, ScanSampleCounter
 from .sealed import PayloadKey
 
 __all__ = [
@@ -29,9 +30,14 @@ __all__ = [
     "Event",
     "FilePlanUnit",
     "FileReferenceCounter",
+    "PaperRelease",
     "PayloadKey",
     "Process",
+    "ProtectionNeed",
     "Role",
+    "ScanCheck",
+    "ScanResult",
+    "ScanSampleCounter",
     "Share",
     "StaffProfile",
     "TrailAnalysis",

@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .scanqa import ProtectionNeed
+
 KEY_VALIDATOR = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$",
     _("Der Schlüssel besteht aus Kleinbuchstaben, Ziffern, „-“ und „_“."),
@@ -31,6 +33,12 @@ class DocumentType(models.Model):
     rule_is_regex = models.BooleanField(_("Regel ist ein regulärer Ausdruck"), default=False)
     priority = models.IntegerField(_("Vorrang"), default=0)
     active = models.BooleanField(_("aktiv"), default=True)
+    # Replacement scanning (BSI TR-RESISCAN): how closely scans of this type are checked
+    # (archive/services/scan_qa.py) and whether its paper must be kept after scanning.
+    protection_need = models.CharField(_("Schutzbedarf"), max_length=16,
+                                       choices=ProtectionNeed.choices,
+                                       default=ProtectionNeed.NORMAL)
+    keep_paper = models.BooleanField(_("Papieroriginal aufbewahren"), default=False)
 
     class Meta:
         ordering = ["-priority", "key"]

@@ -143,6 +143,8 @@ class Document(models.Model):
     medium = models.CharField(_("Medium"), max_length=32, default="scan")
     direction = models.CharField(_("Richtung"), max_length=16, choices=Direction.choices,
                                  default=Direction.INCOMING)
+    # The paper original of a scan must be kept: None follows the document type's flag.
+    keep_paper = models.BooleanField(_("Papieroriginal aufbewahren"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # After destruction only a residual record without anything personal remains.
     destroyed_at = models.DateTimeField(null=True, blank=True)

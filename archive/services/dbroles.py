@@ -67,7 +67,7 @@ def sqlite_append_only_ensure(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         for statement in SQLITE_TRIGGERS.values():
             if CUT_TABLE in statement and CUT_TABLE not in tables:
-                # Before migration 0019 there are no cuts: the former trigger stands in.
+                # Before migration 0020 there are no cuts: the former trigger stands in.
                 cursor.execute(f"""
                     CREATE TRIGGER IF NOT EXISTS archive_event_no_delete
                     BEFORE DELETE ON {EVENT_TABLE} WHEN NOT {_SQLITE_UNLOCKED}

@@ -7,7 +7,7 @@ from django.db import transaction
 from ..actors import Actor
 from ..errors import InvalidInput, PermissionDenied
 from ..guards import is_administrator, require_person
-from ..models import DocumentType
+from ..models import DocumentType, ProtectionNeed
 from ..models.doctypes import KEY_VALIDATOR
 from .changes import apply_changes
 from .events import event_append
@@ -22,7 +22,8 @@ def _require_administrator(actor: Actor) -> None:
 
 def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = "", rule: str = "",
                       rule_is_regex: bool = False, priority: int = 0,
-                      active: bool = True) -> DocumentType:
+                      active: bool = True, protection_need: str = "normal",
+                      keep_paper: bool = False) -> DocumentType:
     _require_administrator(actor)
     key, name, rule = key.strip(), name.strip(), rule.strip()
     try:
@@ -37,12 +38,14 @@ def document_type_add(*, actor: Actor, key: str, name: str, process_name: str = 
                                code="DOCUMENT_TYPE_KEY_TAKEN")
         document_type = DocumentType.objects.create(
             key=key, name=name, process_name=process_name.strip(), rule=rule,
-            rule_is_regex=rule_is_regex, priority=priority, active=active)
+            rule_is_regex=rule_is_regex, priority=priority, active=active,
+            protection_need=_need_checked(protection_need), keep_paper=keep_paper)
         event_append(action="created", object_type="document_type", object_id=document_type.pk,
                      actor=actor,
                      data={"key": key, "name": name, "process_name": process_name,
                            "rule": rule, "rule_is_regex": rule_is_regex, "priority": priority,
-                           "active": active})
+                           "active": active, "protection_need": protection_need,
+                           "keep_paper": keep_paper})
     return document_type
 
 
@@ -65,7 +68,16 @@ def _check_name_and_rule(name: str, rule: str, rule_is_regex: bool) -> None:
                                code="DOCUMENT_TYPE_RULE_INVALID") from None
 
 
-UPDATABLE = ("name", "process_name", "rule", "rule_is_regex", "priority", "active")
+UPDATABLE = ("name", "process_name", "rule", "rule_is_regex", "priority", "active",
+             "protection_need", "keep_paper")
+
+
+def _need_checked(need: str) -> str:
+    """Replacement scanning's protection need (BSI): it sets the share of scans checked."""
+    if need not in ProtectionNeed.values:
+        raise InvalidInput("Unbekannter Schutzbedarf: erlaubt sind normal, hoch und sehr hoch.",
+                           code="PROTECTION_NEED_INVALID")
+    return need
 
 
 def document_type_update(*, actor: Actor, document_type: DocumentType,
@@ -79,6 +91,8 @@ def document_type_update(*, actor: Actor, document_type: DocumentType,
     for field in ("name", "process_name", "rule"):
         if field in changes:
             changes[field] = (changes[field] or "").strip()
+    if "protection_need" in changes:
+        changes["protection_need"] = _need_checked(changes["protection_need"])
     with transaction.atomic():
         document_type = DocumentType.objects.select_for_update().get(pk=document_type.pk)
         _check_name_and_rule(changes.get("name", document_type.name),

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from ..actors import Actor
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import may_work_on, require_open, require_person, require_work
 from ..models import CaseFile, Direction, Document, Process, Role, Version
 from ..permissions import user_role
@@ -14,6 +14,7 @@ from ..signals import document_changed, retention_basis_changed, version_adding,
 from .changes import apply_changes
 from .doctypes import document_type_checked, type_suggestion
 from .events import event_append
+from .scan_qa import scan_qa_pending
 
 EDITABLE = {"title", "document_type", "sender", "letter_date", "medium"}
 
@@ -184,6 +185,9 @@ def document_correct(*, actor: Actor, document_id, document_type: str | None = N
         raise target_refused()
     if case_file is not None:
         require_open(case_file, process)
+    if moving and document.case_file_id is None and scan_qa_pending(document):
+        raise Conflict("Dieser Scan wartet auf die Sichtprüfung (oder auf den Neuscan) und "
+                       "wird erst danach abgelegt.", code="SCAN_QA_PENDING")
     if moving and to_inbox and not reason.strip():
         raise InvalidInput("Bitte begründen Sie, warum das Dokument an die Poststelle "
                            "zurückgeht.", code="REASON_MISSING")

@@ -18,7 +18,7 @@ from ..trail_segments import RemovedRun, removed_runs
 
 def event_append(
     *, action: str, object_type: str, object_id, actor: "Actor | str" = "", purpose: str = "",
-    data: dict | None = None, at=None,
+    data: dict | None = None, at=None, seal_as: tuple[str, int] | None = None,
 ) -> Event:
     """Append one entry. Runs inside the caller's transaction, so the event and the change it
     records commit together or not at all.
@@ -31,7 +31,10 @@ def event_append(
     The personal part (the purpose and the keys in `archive.sealing.SEALED_KEYS`) of an entry
     on a case file or document, or of a search or report, is stored sealed under that
     record's key, and the chain hashes the ciphertext; readers use `Event.clear_data` and
-    `Event.clear_purpose` (or `archive.sealing.events_unseal` for many entries)."""
+    `Event.clear_purpose` (or `archive.sealing.events_unseal` for many entries).
+
+    `seal_as` names the record (`("case_file", id)`) whose key seals an entry about a thing
+    that belongs to it, such as a follow-up's reason, so that destroying the file shreds it."""
     if isinstance(actor, Actor):
         via, actor = actor.trail(), actor.label
     else:
@@ -43,9 +46,10 @@ def event_append(
         )
         seq = head.seq + 1
         at = at or timezone.now()  # an import replays events with their original time
-        stored_purpose, stored_data = seal_entry(
-            scope=entry_scope(action=action, object_type=object_type, object_id=object_id,
-                              seq=seq), purpose=purpose, data=data)
+        scope = (f"{seal_as[0]}:{int(seal_as[1])}" if seal_as else
+                 entry_scope(action=action, object_type=object_type, object_id=object_id,
+                             seq=seq))
+        stored_purpose, stored_data = seal_entry(scope=scope, purpose=purpose, data=data)
         fields = dict(seq=seq, at=at, actor=actor, action=action, object_type=object_type,
                       object_id=str(object_id), purpose=stored_purpose, data=stored_data)
         digest = _entry_hash(head.hash, _canonical(**fields))

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..actors import Actor
+from ..errors import Conflict, InvalidInput
 from ..guards import require_open, require_person, require_work
 from ..models import CaseFile, Document, Process
 from ..signals import document_changed
@@ -30,6 +31,27 @@ def process_close(*, actor: Actor, process: Process) -> Process:
         process.save(update_fields=["closed_at", "closed_by"])
         event_append(action="closed", object_type="process", object_id=process.pk,
                      actor=actor, data={"case_file": process.case_file.file_reference})
+    return process
+
+
+def process_reopen(*, actor: Actor, process: Process, reason: str) -> Process:
+    """Undo a process's zdA, with a reason, as long as its case file is open (reopening the
+    file is the team lead's; a process is the caseworker's own structure)."""
+    user = require_person(actor)
+    require_work(user, process.case_file)
+    require_open(process.case_file)
+    if process.closed_at is None:
+        raise Conflict("Der Vorgang ist nicht zdA verfügt.", code="PROCESS_NOT_CLOSED")
+    if not reason.strip():
+        raise InvalidInput("Die Wiederaufnahme braucht eine Begründung.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        closed_at = process.closed_at
+        process.closed_at, process.closed_by = None, ""
+        process.save(update_fields=["closed_at", "closed_by"])
+        event_append(action="reopened", object_type="process", object_id=process.pk,
+                     actor=actor, purpose=reason.strip(),
+                     data={"case_file": process.case_file.file_reference,
+                           "was_closed_at": closed_at.isoformat()})
     return process
 
 

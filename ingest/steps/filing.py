@@ -15,6 +15,7 @@ from archive.services.documents import VersionContent, document_file_new, versio
 
 from ..classification.confirmations import confirming_actor, document_confirm
 from ..context import PipelineContext
+from ..scan_qa import held_reason, paper_origin, scan_qa_draw, scan_qa_record
 
 # Several references in the text, exactly one an open case file of the unit the hot-folder
 # subfolder belongs to: nearly as sure as a single reference (0.95).
@@ -215,14 +216,18 @@ def file_document(ctx: PipelineContext, rendition):
     # document page; no type is better than a guess without evidence.
     document_type = confirmed.get("document_type") or \
         (ctx.suggestions.get("document_type") or {}).get("value") or ""
+    # Replacement scanning: a scan drawn for the visual check waits in the mailroom's hands;
+    # where it would have gone is kept on its check and applied when it passes.
+    draw = scan_qa_draw(ctx, document_type=document_type, case_file=case_file)
+    if draw is not None and draw.sampled:
+        case_file, reason = None, held_reason(draw, reason)
     routed = case_file is not None and case_file.file_reference == confirmed.get("file_reference")
     document = document_file_new(
         content=content, case_file=case_file, title=ctx.title or job.original_name,
         received_at=job.created_at, letter_date=ctx.letter_date, sender=ctx.sender,
         document_type=document_type,
         actor=system_actor("ingest", job.submitted_by or job.source), reason=reason,
-        medium="email" if ctx.kind == "email" else "scan" if ctx.scan.get("resolution_dpi")
-        else "digital",
+        medium="email" if ctx.kind == "email" else "scan" if paper_origin(ctx) else "digital",
         # An API upload that named its target: the process it named (still of that file)
         # and the direction it stated (an outgoing decision); elsewhere incoming post.
         process=(case_file.processes.filter(pk=job.provenance.get("route_process"),
@@ -230,6 +235,7 @@ def file_document(ctx: PipelineContext, rendition):
                  if routed and job.provenance.get("route_process") else None),
         direction=job.provenance.get("direction") or "incoming",
     )
+    scan_qa_record(draw, document)
     if confirmed and case_file is not None and \
             case_file.file_reference == confirmed.get("file_reference"):
         # Filed where the person said: a confirmation, training data as the mailroom's is.

@@ -15,7 +15,12 @@ from archive.services.casefiles import (
 )
 from archive.services.documents import document_move, document_update, version_add
 from archive.services.fileplan import plan_unit_create, plan_unit_update
-from archive.services.processes import process_close, process_create, process_move
+from archive.services.processes import (
+    process_close,
+    process_create,
+    process_move,
+    process_reopen,
+)
 from tests.archive.helpers import content, file_document, grant
 from tests.conftest import user
 
@@ -136,6 +141,33 @@ def test_processes_group_documents_and_move_with_them(demo):
     with pytest.raises(Conflict) as refused:
         document_update(actor=acting(worker), document_id=document.pk, title="x")
     assert refused.value.code == "PROCESS_CLOSED"
+
+
+def test_a_closed_process_is_reopened_with_a_reason_by_who_works_on_the_file(demo):
+    worker, outsider = user("sachbearbeitung-a"), user("sachbearbeitung-b")
+    process = process_create(actor=acting(worker), case_file=demo["A"], title="Antrag 2027")
+    with pytest.raises(Conflict) as refused:
+        process_reopen(actor=acting(worker), process=process, reason="versehentlich")
+    assert refused.value.code == "PROCESS_NOT_CLOSED"
+    process_close(actor=acting(worker), process=process)
+    with pytest.raises(InvalidInput) as refused:
+        process_reopen(actor=acting(worker), process=process, reason="  ")
+    assert refused.value.code == "REASON_REQUIRED"
+    with pytest.raises((NotFound, PermissionDenied)):
+        process_reopen(actor=acting(outsider), process=process, reason="Nachforderung")
+    process.refresh_from_db()
+    assert process.closed_at is not None
+    process_reopen(actor=acting(worker), process=process, reason="Nachforderung des Gerichts")
+    process.refresh_from_db()
+    assert process.closed_at is None and process.closed_by == ""
+    reopened = events_for_object("process", process.pk).get(action="reopened")
+    # The reason is personal: sealed under the case file's key, readable through the accessor.
+    assert reopened.clear_purpose == "Nachforderung des Gerichts"
+    assert "Nachforderung" not in reopened.purpose + str(reopened.data)
+    # A document can go into it again.
+    document = file_document(demo["A"])
+    document_move(actor=acting(worker), document_id=document.pk, case_file=demo["A"],
+                  process=process)
 
 
 def test_a_new_version_never_changes_an_old_one(demo):

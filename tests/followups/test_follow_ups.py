@@ -52,6 +52,24 @@ def test_create_move_close_are_logged(demo):
         follow_up_close(actor=actor, follow_up_id=follow_up.pk)
 
 
+def test_a_move_keeps_its_reason_sealed_with_the_case_file(demo):
+    today = timezone.localdate()
+    follow_up = _create(demo["A"], due=today + timedelta(days=3))
+    actor = acting(user("sachbearbeitung-a"))
+    follow_up_move(actor=actor, follow_up_id=follow_up.pk, due=today + timedelta(days=14),
+                   reason="Frau Kowalski ist bis Monatsende im Krankenhaus")
+    moved = Event.objects.get(object_type="follow_up", object_id=str(follow_up.pk),
+                              action="follow_up_moved")
+    assert moved.clear_purpose == "Frau Kowalski ist bis Monatsende im Krankenhaus"
+    assert "Kowalski" not in moved.purpose + str(moved.data)
+    # Sealed under the case file's key, which its destruction deletes.
+    assert moved.data["sealed"]["scope"] == f"case_file:{demo['A'].pk}"
+    with pytest.raises(InvalidInput) as refused:
+        follow_up_move(actor=actor, follow_up_id=follow_up.pk, due=today + timedelta(days=15),
+                       reason="x" * 501)
+    assert refused.value.code == "REASON_TOO_LONG"
+
+
 def test_on_a_document_and_for_the_unit(demo):
     document = file_document(demo["A"], text="Mietbescheinigung")
     follow_up = _create(demo["A"], target={"document_id": document.pk},

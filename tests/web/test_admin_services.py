@@ -1,6 +1,7 @@
 """The services behind the administration's pages authorize the actor themselves: another
 caller (a command, the API, a task) cannot forget the check."""
 import pytest
+from django.test import Client
 
 from archive.actors import actor_for_cli, actor_for_user, system_actor
 from archive.errors import InvalidInput, PermissionDenied
@@ -8,7 +9,7 @@ from archive.models import DocumentType, Event, Unit
 from archive.services.doctypes import document_type_add, document_type_update
 from archive.services.staff import user_create, user_deactivate, user_update
 from archive.services.units import unit_create, unit_update
-from tests.conftest import user
+from tests.conftest import DEMO_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,23 @@ def test_a_regex_error_names_the_position_in_german(demo):
                           rule_is_regex=True)
     assert refused.value.code == "DOCUMENT_TYPE_RULE_INVALID"
     assert "kein gültiger regulärer Ausdruck (Fehler bei Zeichen 8)" in refused.value.message
+
+
+def test_the_administrator_sets_a_types_protection_need_and_keep_paper_flag(demo):
+    admin = actor_for_user(user("admin"))
+    antrag = DocumentType.objects.get(key="antrag")
+    document_type_update(actor=admin, document_type=antrag, protection_need="sehr_hoch",
+                         keep_paper=True)
+    antrag.refresh_from_db()
+    assert (antrag.protection_need, antrag.keep_paper) == ("sehr_hoch", True)
+    changed = Event.objects.filter(object_type="document_type", action="changed").last()
+    assert set(changed.data["changes"]) == {"protection_need", "keep_paper"}
+    with pytest.raises(InvalidInput) as refused:
+        document_type_update(actor=admin, document_type=antrag, protection_need="egal")
+    assert refused.value.code == "PROTECTION_NEED_INVALID"
+    # Through the administration's page, in German.
+    client = Client()
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    form = client.get(f"/verwaltung/dokumenttypen/{antrag.pk}/")
+    assert "Schutzbedarf" in form.content.decode()
+    assert "Papieroriginal aufbewahren" in form.content.decode()

@@ -44,7 +44,9 @@ def test_follow_ups_created_on_a_file_and_a_document_moved_and_closed(world):  #
     listed = api.get(f"/api/v1/case-files/{a.pk}/follow-ups/").json()["results"]
     assert {row["id"] for row in listed} == {body["id"], on_document.json()["id"]}
 
-    moved = api.post(f"/api/v1/follow-ups/{body['id']}/move/", {"due": _later(14)}, format="json")
+    moved = api.post(f"/api/v1/follow-ups/{body['id']}/move/",
+                     {"due": _later(14), "reason": "Kur bis Monatsende"}, format="json")
+    assert _last_event(action="follow_up_moved").clear_purpose == "Kur bis Monatsende"
     assert moved.status_code == 200 and moved.json()["due"] == _later(14)
     event = _last_event(action="follow_up_moved")
     assert event.data["from"] == _later(7) and event.data["via"]["channel"] == "api"
@@ -169,6 +171,13 @@ def test_a_process_is_closed_and_another_unit_cannot(world):  # noqa: F811
     assert _last_event(action="closed", object_type="process").object_id == str(process["id"])
     again = api.post(f"/api/v1/case-files/{a.pk}/processes/{process['id']}/close/")
     assert again.status_code == 409
+    reopen = f"/api/v1/case-files/{a.pk}/processes/{process['id']}/reopen/"
+    assert api_b.post(reopen, {"reason": "Nachforderung"}, format="json").status_code == 404
+    assert api.post(reopen, {}, format="json").status_code == 400
+    reopened = api.post(reopen, {"reason": "Nachforderung"}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["closed_at"] is None
+    assert _last_event(action="reopened", object_type="process").clear_purpose == "Nachforderung"
+    assert api.post(reopen, {"reason": "noch einmal"}, format="json").status_code == 409
 
 
 @pytest.fixture
@@ -209,6 +218,14 @@ def test_v1_search_is_trimmed_logged_counted_and_paged(indexed):
         "previous": None,
         "results": [],
     }
+    # Facets on request: counted over what the caller may read only, labelled in German.
+    faceted = api.get("/api/v1/search/", {"q": "wohngeld", "facets": "true"}).json()
+    units = faceted["facets"]["unit"]
+    assert units == [{"value": str(indexed["A"].unit_id), "label": indexed["A"].unit.name,
+                      "count": 3}]
+    assert faceted["facets"]["case_file"][0]["label"] == indexed["A"].file_reference
+    nothing = other.get("/api/v1/search/", {"q": "wohngeld", "facets": "true"}).json()
+    assert nothing["count"] == 0 and not any(nothing["facets"].values())
     refused = api.get("/api/v1/search/", {"q": "wohngeld", "limit": 0})
     assert refused.status_code == 400 and refused.json()["code"] == "INVALID_INPUT"
     logged = _last_event(action="searched")
@@ -216,7 +233,8 @@ def test_v1_search_is_trimmed_logged_counted_and_paged(indexed):
     reader = _api(_token("nur lesen", "fv-leser", "A", actions=("read",)))
     scope = reader.get("/api/v1/search/", {"q": "wohngeld"})
     assert scope.status_code == 403 and scope.json()["code"] == "TOKEN_SCOPE"
-    # Two pages, B's empty search and the refused one; the token's refusal ran no search.
-    # The query text is sealed (archive/sealing.py): count through the reading accessor.
+    # Two pages, B's empty search, the two faceted ones and the refused one; the token's
+    # refusal ran no search. The query text is sealed (archive/sealing.py): count through the
+    # reading accessor.
     assert sum(e.clear_data.get("query") == "wohngeld"
-               for e in Event.objects.filter(action="searched")) == 4
+               for e in Event.objects.filter(action="searched")) == 6

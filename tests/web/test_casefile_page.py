@@ -102,6 +102,34 @@ def test_processes_hold_their_documents_and_loose_documents_stay_at_the_top_leve
         assert page.xpath(f'//label[@for="{control.get("id")}"]'), control.get("name")
 
 
+def test_a_closed_process_is_reopened_from_the_tree_with_a_reason(filled):
+    case_file, hilfe = filled["case_file"], filled["hilfe"]
+    client = _client("sachbearbeitung-a")
+    client.post(f"/akten/{case_file.pk}/vorgang-zda", {"process": hilfe.pk})
+    page = _page(client.get(f"/akten/{case_file.pk}/"))
+    branch = page.get_element_by_id(f"vorgang-{hilfe.pk}")
+    assert "zdA" in branch.text_content()
+    assert branch.xpath('.//button[normalize-space()="Vorgang wieder aufnehmen"]')
+    assert not branch.xpath('.//button[normalize-space()="Vorgang zdA verfügen"]')
+    # Without a reason it stays closed, and the page says why in German.
+    refused = client.post(f"/akten/{case_file.pk}/vorgang-wiederaufnahme",
+                          {"process": hilfe.pk, "reason": ""}, follow=True)
+    assert "braucht eine Begründung" in refused.content.decode()
+    hilfe.refresh_from_db()
+    assert hilfe.closed_at is not None
+    # Another unit cannot reach it at all.
+    other = _client("sachbearbeitung-b").post(f"/akten/{case_file.pk}/vorgang-wiederaufnahme",
+                                              {"process": hilfe.pk, "reason": "x"})
+    assert other.status_code == 404
+    done = client.post(f"/akten/{case_file.pk}/vorgang-wiederaufnahme",
+                       {"process": hilfe.pk, "reason": "Nachforderung"}, follow=True)
+    assert "Der Vorgang wurde wieder aufgenommen." in done.content.decode()
+    hilfe.refresh_from_db()
+    assert hilfe.closed_at is None
+    assert Event.objects.filter(action="reopened", object_type="process",
+                                object_id=str(hilfe.pk)).count() == 1
+
+
 @pytest.mark.parametrize(("sort", "loose", "nested"), [
     ("titel", ["Attest", "Zuschrift Nachbar"], ["Antrag Januar", "Bescheid März"]),
     ("-titel", ["Zuschrift Nachbar", "Attest"], ["Bescheid März", "Antrag Januar"]),

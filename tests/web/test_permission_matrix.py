@@ -18,7 +18,15 @@ from django.utils import timezone
 from archive.actors import actor_for_user as acting
 from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes, blob_put_file
-from archive.models import BreakGlass, CaseFile, DocumentType, FilePlanUnit, Process
+from archive.models import (
+    BreakGlass,
+    CaseFile,
+    DocumentType,
+    FilePlanUnit,
+    Process,
+    ScanCheck,
+    ScanResult,
+)
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
@@ -300,6 +308,14 @@ def _matrix(objects) -> dict:
                                     A_ACTS)],
         "web:document_handover": [("post", (doc,), {"username": "sachbearbeitung-b"}, A_ACTS)],
         "web:quarantine": [("get", (), {}, MAILROOM)],
+        # Replacement scanning: the mailroom's visual check and paper release; the decision
+        # on a sampled scan is the mailroom's alone (a refusal is a message: 302).
+        "web:scan_qa": [("get", (), {}, MAILROOM)],
+        "web:scan_qa_decide": [("post", (objects["scan_check"],),
+                                {"ergebnis": "abgelehnt", "grund": "unscharf"}, MAILROOM_ACTS)],
+        "web:paper_release": [("get", (), {}, MAILROOM)],
+        "web:paper_release_action": [("post", (), {"dokument": objects["inbox_document"]},
+                                      MAILROOM_ACTS)],
         "web:quarantine_retry": [("post", (objects["quarantined"][0],), {}, MAILROOM_ACTS)],
         "web:quarantine_release": [("post", (objects["quarantined"][1],),
                                     {"reason": "Testseite"}, MAILROOM_ACTS)],
@@ -396,6 +412,9 @@ def _matrix(objects) -> dict:
             "reason": "Tippfehler"}, _only({"sachbearbeitung-a": 201}, 404, anonymous=API_ANON))],
         "api:v1-process-close": [("post", (case_file, objects["process"]), {},
                                   _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
+        "api:v1-process-reopen": [("post", (case_file, objects["closed_process"]),
+                                   {"reason": "Nachforderung"},
+                                   _only({"sachbearbeitung-a": 200}, 404, anonymous=API_ANON))],
         "api:v1-search": [("get", (), {"q": "Antrag"}, _only({}, 200, anonymous=API_ANON))],
         # A spare file of A closed, a closed one reopened (A holds the reopen permission here).
         "api:v1-case-file-close": [("post", (objects["spare_file"],), {}, _only(
@@ -544,8 +563,17 @@ def objects(demo, tmp_path):
                                 case_file_id=demo["A"].pk, kind="telefonat",
                                 noted_on=date(2026, 1, 2), text="Anruf")
     process = Process.objects.create(case_file=demo["A"], title="Vorgang der API")
-    return {"api_follow_up": api_follow_up.pk, "file_note": file_note.pk,
-            "process": process.pk,
+    closed_process = Process.objects.create(case_file=demo["A"], title="Erledigter Vorgang",
+                                            closed_at=timezone.now(), closed_by="sachbearbeitung-a")
+    # A scan drawn for the visual check, waiting in the mailroom's hands.
+    held = document_file_new(content=content("Gescannter Antrag"), case_file=None,
+                             title="Gescannter Antrag", received_at=timezone.now(),
+                             actor=system_actor(name="test"))
+    scan_check = ScanCheck.objects.create(document=held, need="hoch", sequence=1, sampled=True,
+                                          result=ScanResult.OPEN, held_case_file=demo["A"])
+    return {"scan_check": scan_check.pk, "api_follow_up": api_follow_up.pk,
+            "file_note": file_note.pk,
+            "process": process.pk, "closed_process": closed_process.pk,
             "document": document, "pdf_document": pdf_document, "route": route.pk,
             "alert": alert.pk, "spare_file": spare_file.pk, "closed_file": closed_file.pk,
             "saved_search": saved_search.pk, "transfer": transfer.pk,

@@ -21,6 +21,8 @@ class UploadSerializer(serializers.Serializer):
     resolution_dpi = serializers.IntegerField(required=False)
     colour_mode = serializers.CharField(required=False)
     pages_declared = serializers.IntegerField(required=False)
+    rescan_of = serializers.IntegerField(
+        required=False, help_text="the open rescan request (a rejected scan) this file answers")
 
 
 @extend_schema(request={"multipart/form-data": UploadSerializer},
@@ -37,7 +39,8 @@ def ingest_upload(request):
                                 request=request)
     scan = {key: data.get(key) for key in (*SCAN_FIELDS, "pages_declared")}
     jobs = upload_receive(user=request.user, files=request.FILES.getlist("file"), source="api",
-                          password=data.get("password", ""), scan=scan)
+                          password=data.get("password", ""), scan=scan,
+                          rescan_of=data.get("rescan_of") or None)
     body = {"jobs": [{"id": str(job.pk), "file": job.original_name,
                       "url": f"/api/jobs/{job.pk}/"} for job in jobs]}
     body["job"] = body["jobs"][0]["id"]

@@ -45,6 +45,7 @@ VIEW_ACTIONS = {
     ("v1-case-file-file-notes", "*"): "manage",
     ("v1-file-note-correct", "*"): "correct",
     ("v1-process-close", "*"): "manage",
+    ("v1-process-reopen", "*"): "manage",
     ("v1-search", "*"): "search",
     ("v1-documents", "*"): "ingest",
     ("v1-document", "*"): "read",

@@ -38,7 +38,12 @@ from archive.services.casefiles import (
     case_file_update,
 )
 from archive.services.exchange import case_file_export
-from archive.services.processes import process_close, process_create, process_move
+from archive.services.processes import (
+    process_close,
+    process_create,
+    process_move,
+    process_reopen,
+)
 from archive.services.subject_rights import case_file_mark_disputed
 from retention.models import CaseFileRetention, RetentionSchedule
 from retention.services.holds import holds_active
@@ -227,6 +232,9 @@ def case_file_action(request, case_file_id: int, action: str):
                     _("Der Vorgang wurde angelegt.")),
         "vorgang-zda": (lambda: process_close(actor=actor, process=_one(
             case_file.processes, post, "process")), _("Der Vorgang ist zdA verfügt.")),
+        "vorgang-wiederaufnahme": (lambda: process_reopen(
+            actor=actor, process=_one(case_file.processes, post, "process"),
+            reason=post.get("reason", "")), _("Der Vorgang wurde wieder aufgenommen.")),
         "vorgang-verschieben": (lambda: _move_process(actor, case_file, post),
                                 _("Der Vorgang wurde verschoben.")),
         "bestritten": (lambda: case_file_mark_disputed(actor=actor, case_file=case_file,

@@ -80,7 +80,7 @@ def follow_up_move_action(request, follow_up_id: int):
     form = FollowUpMoveForm(request.POST)
     return _changed(request, lambda: follow_up_move(
         actor=actor_for_request(request), follow_up_id=follow_up_id,
-        due=cleaned(form)["due"]), success=_("Die Wiedervorlage ist verschoben."))
+        **cleaned(form)), success=_("Die Wiedervorlage ist verschoben."))
 
 
 @login_required

@@ -27,12 +27,14 @@ from archive.services.doctypes import (
     type_suggestion,
 )
 from archive.services.documents import document_correct
+from archive.services.scan_qa import rescan_requests
 from ingest.classification.examples import examples_needed
 from ingest.reporting import job_status
 from ingest.selectors import jobs_visible_to
 from ingest.sheets import cover_sheet_pdf, separator_sheet_pdf
 from ingest.uploads import MAY_UPLOAD, SCAN_FIELDS, upload_receive, upload_refusal
 
+from ..params import whole_number
 from .actions import run_action
 from .mailroom import inbox_rows
 
@@ -84,7 +86,8 @@ def upload_page(request):
         return _upload_without_script(request)
     return render(request, "web/intake_upload.html", {
         "texts": {key: str(text) for key, text in UPLOAD_TEXTS.items()},
-        "shown": _shown_jobs(request)})
+        "shown": _shown_jobs(request), "rescans": rescan_requests(request.user),
+        "rescan_of": whole_number(request.GET.get("neuscan"))})
 
 
 def _upload_without_script(request):
@@ -97,7 +100,8 @@ def _upload_without_script(request):
             raise refusal
         scan = {key: request.POST.get(key) for key in (*SCAN_FIELDS, "pages_declared")}
         received.extend(upload_receive(user=request.user, files=files, source="upload",
-                                       password=request.POST.get("password", ""), scan=scan))
+                                       password=request.POST.get("password", ""), scan=scan,
+                                       rescan_of=request.POST.get("rescan_of") or None))
 
     back = reverse("web:intake_upload")
     response = run_action(request, receive, back=back, success=_(

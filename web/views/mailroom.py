@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from archive.actors import actor_for_request
 from archive.errors import NotFound, RegistraturError
-from archive.models import DocumentType, Role, Unit, Version
+from archive.models import DocumentType, Role, ScanResult, Unit, Version
 from archive.permissions import user_role
 from archive.selectors import inbox_documents
 from archive.services.access import inbox_list
@@ -88,7 +88,9 @@ INBOX_FILTERS = ("sachgebiet", "typ", "vorschlag")
 
 def _inbox_filtered(user, params):
     """The inbox narrowed by the filters of the query string, still trimmed to the user."""
-    documents = inbox_routable(inbox_documents(user))
+    # Scans held for the visual check (or waiting for their rescan) are on that page.
+    documents = inbox_routable(inbox_documents(user)).exclude(
+        scan_check__result__in=[ScanResult.OPEN, ScanResult.REJECTED])
     if params.get("sachgebiet"):
         documents = documents.filter(route_unit=params["sachgebiet"])
     if params.get("typ"):

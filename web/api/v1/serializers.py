@@ -33,6 +33,9 @@ class DocumentTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
     process_name = serializers.CharField()
     active = serializers.BooleanField()
+    protection_need = serializers.CharField(
+        help_text="replacement scanning's protection need: normal, hoch or sehr_hoch")
+    keep_paper = serializers.BooleanField(help_text="paper originals of this type are kept")
 
 
 class CorrespondentSerializer(serializers.Serializer):
@@ -306,6 +309,10 @@ class FollowUpCreateSerializer(serializers.Serializer):
 
 class FollowUpMoveSerializer(serializers.Serializer):
     due = serializers.DateField(help_text="the new date: today or later (local date)")
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="",
+        help_text="why it moves (optional; kept in the trail, sealed with the case file)",
+    )
 
 
 class FileNoteSerializer(serializers.Serializer):
@@ -329,6 +336,17 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
     offset = serializers.IntegerField(required=False, min_value=0, max_value=10_000, default=0)
+    facets = serializers.BooleanField(
+        required=False, default=False,
+        help_text="also count the matches per unit, case file, type, sender, year and state "
+        "(only over what the caller may read)",
+    )
+
+
+class FacetBucketV1Serializer(serializers.Serializer):
+    value = serializers.CharField(help_text="the filter value to pass back")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
 
 
 class SearchHitV1Serializer(serializers.Serializer):
@@ -356,3 +374,7 @@ class SearchPageSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True, help_text="the next page, if any")
     previous = serializers.CharField(allow_null=True, help_text="the previous page, if any")
     results = SearchHitV1Serializer(many=True, source="hits")
+    facets = serializers.DictField(
+        child=FacetBucketV1Serializer(many=True), required=False,
+        help_text="with facets=true: counts per value, labelled in German",
+    )

@@ -45,6 +45,11 @@ urlpatterns = [
         name="v1-process-close",
     ),
     path(
+        "case-files/<int:case_file_id>/processes/<int:process_id>/reopen/",
+        views.ProcessReopen.as_view(),
+        name="v1-process-reopen",
+    ),
+    path(
         "case-files/<int:case_file_id>/file-notes/",
         views.CaseFileFileNotes.as_view(),
         name="v1-case-file-file-notes",

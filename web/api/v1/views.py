@@ -32,7 +32,7 @@ from archive.services.access import (
 )
 from archive.services.casefiles import case_file_close, case_file_create, case_file_reopen
 from archive.services.correspondents import correspondents_list
-from archive.services.processes import process_close, process_create
+from archive.services.processes import process_close, process_create, process_reopen
 from followups.selectors import follow_ups_of_case_file
 from followups.services import follow_up_close, follow_up_create, follow_up_move
 from ingest.confirmed import api_delivery
@@ -346,7 +346,8 @@ class FollowUpMove(GenericAPIView):
         """Move an open follow-up to another day; the trail names the old and the new date."""
         given = _given(s.FollowUpMoveSerializer, request.data)
         follow_up = follow_up_move(
-            actor=_actor(request), follow_up_id=follow_up_id, due=given["due"]
+            actor=_actor(request), follow_up_id=follow_up_id, due=given["due"],
+            reason=given["reason"],
         )
         return Response(s.FollowUpSerializer(follow_up).data)
 
@@ -410,13 +411,29 @@ class ProcessClose(GenericAPIView):
 
     @extend_schema(request=None, responses=s.ProcessSerializer)
     def post(self, request, case_file_id: int, process_id: int):
-        """zdA for one process of a case file the caller works on (there is no reopening of
-        a process)."""
+        """zdA for one process of a case file the caller works on."""
         case_file = _changeable(request, case_file_id)
         process = case_file.processes.filter(pk=process_id).first()
         if process is None:
             raise NotFound()
         process = process_close(actor=_actor(request), process=process)
+        process.document_count = process.documents.count()
+        return Response(s.ProcessSerializer(process).data)
+
+
+@extend_schema(tags=["case files"])
+class ProcessReopen(GenericAPIView):
+    serializer_class = s.ProcessSerializer
+
+    @extend_schema(request=s.ReopenSerializer, responses=s.ProcessSerializer)
+    def post(self, request, case_file_id: int, process_id: int):
+        """Undo a process's zdA, with a reason, while its case file is open."""
+        given = _given(s.ReopenSerializer, request.data)
+        case_file = _changeable(request, case_file_id)
+        process = case_file.processes.filter(pk=process_id).first()
+        if process is None:
+            raise NotFound()
+        process = process_reopen(actor=_actor(request), process=process, reason=given["reason"])
         process.document_count = process.documents.count()
         return Response(s.ProcessSerializer(process).data)
 
@@ -609,6 +626,7 @@ class Search(GenericAPIView):
             limit=limit,
             offset=offset,
             more_like=params.more_like,
+            facets=paging["facets"],
         )
         seen = offset + limit
         data = s.SearchPageSerializer(
@@ -621,6 +639,7 @@ class Search(GenericAPIView):
                 if seen < page.count and seen <= MAX_OFFSET
                 else None,
                 "previous": _page_link(request, max(0, offset - limit)) if offset else None,
+                **({"facets": page.facets} if paging["facets"] else {}),
             }
         ).data
         return Response(data)

@@ -117,9 +117,9 @@
   }
   function fields() {
     const values = {};
-    ["password", "device", "profile", "pages_declared"].forEach(function (name) {
-      const value = form.querySelector("[name=" + name + "]").value;
-      if (value) values[name] = value;
+    ["password", "device", "profile", "pages_declared", "rescan_of"].forEach(function (name) {
+      const input = form.querySelector("[name=" + name + "]");  // rescan_of: mailroom only
+      if (input && input.value) values[name] = input.value;
     });
     return values;
   }

@@ -61,7 +61,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0018_payload_keys'),
+        ('archive', '0019_scan_quality'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
