@@ -33,6 +33,8 @@ _ADMIN = {
     "schedule_changed", "imported", "destroyed", "deleted", "received", "quarantined",
     "transfer_note", "quarantine_retried", "quarantine_released", "quarantine_handed",
     "disclosed", "break_glass", "break_glass_reviewed",
+    # replacement scanning (TR-RESISCAN): the evidence that the scan may replace the paper
+    "scan_qa_passed", "scan_qa_rejected", "rescan_received", "paper_released",
     # accounts and tokens
     "password_link_issued", "password_set", "second_factor_set_up", "second_factor_reset",
     "token_created", "token_revoked",
