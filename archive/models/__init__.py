@@ -1,7 +1,6 @@
-from .analysis import TrailAnalysis
 from .correspondents import Correspondent
 from .doctypes import DocumentType
-from .events import AuditState, ChainHead, Event, TrailCut
+from .events import AuditState, ChainHead, Event
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
 from .records import (
@@ -40,8 +39,6 @@ __all__ = [
     "ScanSampleCounter",
     "Share",
     "StaffProfile",
-    "TrailAnalysis",
-    "TrailCut",
     "Unit",
     "Version",
 ]
