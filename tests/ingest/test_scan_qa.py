@@ -240,12 +240,19 @@ def test_release_refuses_a_scan_that_is_not_stored_intact(demo, tmp_path, damage
     document = _passed(tmp_path, f"{damage}.pdf", demo["A"])
     checkpoint_write()
     path = blob_path(document.versions.get().rendition_sha256)
+    mode, intact = path.stat().st_mode, path.read_bytes()
     os.chmod(path, 0o600)
-    if damage == "missing":
-        path.unlink()
-    else:
-        path.write_bytes(path.read_bytes() + b"x")
-    assert _refusal(document) == "SCAN_NOT_STORED"
+    try:
+        if damage == "missing":
+            path.unlink()
+        else:
+            path.write_bytes(intact + b"x")
+        assert _refusal(document) == "SCAN_NOT_STORED"
+    finally:
+        # The blob store is shared by the tests of this worker: a damaged object left behind
+        # would fail a later backup's fixity check.
+        path.write_bytes(intact)
+        os.chmod(path, mode)
 
 
 @override_settings(SCAN_QA_RATES=ALL)
