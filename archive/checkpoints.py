@@ -29,6 +29,11 @@ Entries newer than the last checkpoint (at most the checkpoint interval, ten min
 protected by the chain and the append-only triggers only: someone with the database can cut
 them and reset the chain head before the next checkpoint signs them.
 
+Log retention (archive/services/log_retention.py) removes expired entries from signed
+segments only; the removal is itself an entry listing each removed run with the hash of its
+last entry, and verification accepts a gap only where such an entry, signed by a later
+checkpoint, records it and the hash matches what the segment's checkpoint signed.
+
 Copying an old data directory back rolls the log back; verification then fails against the
 anchor and the newer checkpoints, which is correct: entries were lost. `registratur restore`
 (archive/backup) restores the checkpoint file that matches its database, resets the anchor to

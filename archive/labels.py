@@ -139,6 +139,11 @@ EVENT_ACTIONS = {
     # backup and restore
     "backup_written": _("Sicherung geschrieben"),
     "restored": _("aus einer Sicherung wiederhergestellt"),
+    # log retention and four-eyes analysis of the trail (issue 14.2)
+    "trail_segment_removed": _("Protokollabschnitt nach Ablauf der Frist gelöscht"),
+    "trail_analysis_requested": _("Auswertung des Protokolls beantragt"),
+    "trail_analysis_approved": _("Auswertung des Protokolls genehmigt"),
+    "trail_analysis_refused": _("Auswertung des Protokolls abgelehnt"),
 }
 
 OBJECT_TYPES = {
@@ -180,6 +185,8 @@ OBJECT_TYPES = {
     "instance": _("Instanz"),
     "alert": _("Hinweis auf Missbrauch"),
     "alert_rule": _("Regel für Hinweise"),
+    "trail": _("Protokoll"),
+    "trail_analysis": _("Auswertung des Protokolls"),
 }
 
 REPORT_KINDS = {
@@ -281,6 +288,13 @@ ERROR_CODES = {
     "RESOLUTION_DECLARED": _("Auflösung ungültig"),
     "PAGE_RANGE": _("ungültiger Seitenbereich"),
     "REPORT_KIND": _("unbekannte Berichtsart"),
+    "TRAIL_RETENTION_NOT_PERMITTED": _("Löschen von Protokollabschnitten nicht erlaubt"),
+    "TRAIL_RETENTION_UNVERIFIED": _("Protokoll nicht unversehrt, nichts gelöscht"),
+    "TRAIL_ANALYSIS_NOT_APPROVED": _("Auswertung des Protokolls nicht genehmigt"),
+    "TRAIL_ANALYSIS_SAME_PERSON": _("Vier-Augen-Prinzip: nicht dieselbe Person"),
+    "TRAIL_ANALYSIS_SAME_ROLE": _("Vier-Augen-Prinzip: andere Rolle nötig"),
+    "TRAIL_ANALYSIS_DECIDED": _("Antrag bereits entschieden"),
+    "TRAIL_ANALYSIS_PERIOD": _("Zeitraum ungültig"),
     "DPO_ONLY": _("nur für den Datenschutz"),
     "REASON_MISSING": _("Begründung fehlt"),
     "REASON_TOO_LONG": _("Begründung zu lang"),

@@ -6,6 +6,7 @@ from .checkpoints import checkpoint_write
 from .services.destruction import destruction_finish
 from .services.events import events_verify
 from .services.fixity import fixity_check
+from .services.log_retention import trail_segments_remove
 
 
 @shared_task(name="archive.write_checkpoint")
@@ -28,3 +29,9 @@ def run_fixity_check() -> int:
 @shared_task(name="archive.finish_destruction")
 def finish_destruction() -> int:
     return destruction_finish()
+
+
+@shared_task(name="archive.trail_retention")
+def trail_retention() -> int:
+    """The daily log retention: removes the trail's expired entries in whole segments."""
+    return trail_segments_remove(actor=system_actor("scheduler", "log_retention")).count

@@ -225,6 +225,13 @@ TSA_URL = env_str("REGISTRATUR_TSA_URL", "")
 # The CA certificate(s), PEM, that verification trusts for the authority's signing certificate.
 TSA_CA_FILE = env_str("REGISTRATUR_TSA_CA_FILE", "")
 TSA_TIMEOUT_SECONDS = env_int("REGISTRATUR_TSA_TIMEOUT_SECONDS", 10)
+# Log retention (issue 14.2): days the trail keeps entries of each kind
+# (archive/trail_kinds.py); 0 keeps them for ever. Removal runs daily, in whole segments.
+TRAIL_KEEP_ACCESS_DAYS = env_int("REGISTRATUR_TRAIL_KEEP_ACCESS_DAYS", 730)
+TRAIL_KEEP_SEARCH_DAYS = env_int("REGISTRATUR_TRAIL_KEEP_SEARCH_DAYS", 365)
+TRAIL_KEEP_ADMIN_DAYS = env_int("REGISTRATUR_TRAIL_KEEP_ADMIN_DAYS", 3650)
+# How long a four-eyes approval of a trail analysis stays usable after it was granted.
+TRAIL_ANALYSIS_APPROVAL_DAYS = env_int("REGISTRATUR_TRAIL_ANALYSIS_APPROVAL_DAYS", 14)
 # Replacement scanning (issue 14.8): the share of scans per protection need that the mailroom
 # checks visually before they are filed (percent; every Nth scan of that need), and the need
 # of a scan whose type was not recognised (social data: at least "hoch").
@@ -234,6 +241,7 @@ SCAN_QA_RATES = {"normal": env_float("REGISTRATUR_SCAN_QA_RATE_NORMAL", 5.0),
 SCAN_QA_UNCLASSIFIED_NEED = env_str("REGISTRATUR_SCAN_QA_UNCLASSIFIED_NEED", "hoch")
 CELERY_BEAT_SCHEDULE.update({
     "archive-checkpoint": {"task": "archive.write_checkpoint", "schedule": 600.0},
+    "archive-trail-retention": {"task": "archive.trail_retention", "schedule": 24 * 3600.0},
     "archive-fixity": {"task": "archive.fixity_check", "schedule": 24 * 3600.0},
     "archive-verify-trail": {"task": "archive.verify_trail", "schedule": 24 * 3600.0},
     "archive-finish-destruction": {"task": "archive.finish_destruction", "schedule": 3600.0},

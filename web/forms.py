@@ -180,3 +180,19 @@ class ReportForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("Das Ende des Zeitraums liegt vor seinem Anfang."))
         return data
+
+
+class TrailAnalysisForm(forms.Form):
+    """The officer's request for a four-eyes approval of a staff member's activity report."""
+
+    subject = forms.CharField(label=_("Beschäftigte Person (Benutzername)"), max_length=150)
+    start = date_field(_("von"))
+    end = date_field(_("bis"))
+    reason = forms.CharField(label=_("Anlass"), max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("Das Ende des Zeitraums liegt vor seinem Anfang."))
+        return data

@@ -31,6 +31,7 @@ from .views import (
     search,
     second_factor,
     signoff,
+    trail_analysis,
     transfer,
 )
 
@@ -222,6 +223,11 @@ urlpatterns = [
     path("datenschutz/einschraenkungen/<int:case_file_id>/aufheben", retention.restriction_lift,
          name="restriction_lift"),
     path("datenschutz/auskunft.pdf", retention.subject_access_pdf, name="subject_access"),
+    path("datenschutz/auswertungen/", trail_analysis.analyses_page, name="trail_analyses"),
+    path("datenschutz/auswertungen/beantragen", trail_analysis.analysis_request,
+         name="trail_analysis_request"),
+    path("datenschutz/auswertungen/<int:analysis_id>/entscheiden",
+         trail_analysis.analysis_decide, name="trail_analysis_decide"),
     path("datenschutz/hinweise/", oversight.alerts_page, name="alerts"),
     path("datenschutz/hinweise/<int:alert_id>/", oversight.alert_page, name="alert"),
     path("datenschutz/hinweise/<int:alert_id>/pruefen", oversight.alert_review_action,

@@ -1,6 +1,7 @@
+from .analysis import TrailAnalysis
 from .correspondents import Correspondent
 from .doctypes import DocumentType
-from .events import AuditState, ChainHead, Event
+from .events import AuditState, ChainHead, Event, TrailCut
 from .grants import BreakGlass, Share
 from .organisation import Role, StaffProfile, Unit
 from .records import (
@@ -39,6 +40,8 @@ __all__ = [
     "ScanSampleCounter",
     "Share",
     "StaffProfile",
+    "TrailAnalysis",
+    "TrailCut",
     "Unit",
     "Version",
 ]

@@ -76,3 +76,18 @@ class AuditState(models.Model):
     full_first_bad_seq = models.BigIntegerField(null=True, blank=True)
     full_reason = models.TextField(blank=True)
 
+
+
+class TrailCut(models.Model):
+    """A run of entries the log retention removed (archive/services/log_retention.py): the
+    append-only triggers let an entry be deleted only when a cut names its sequence number,
+    so this table is the one door, and `removal_seq` is the `trail_segment_removed` entry
+    whose signed data (not this row) verification trusts. Rows are never changed."""
+
+    removal_seq = models.BigIntegerField()
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["first_seq", "last_seq"])]

@@ -1,4 +1,5 @@
 """Appending to and verifying the hash-chained event log."""
+import bisect
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from ..checkpoints import Checkpoint, checkpoints_read
 from ..models import AuditState, ChainHead, Event
 from ..sealing import entry_scope, seal_entry
 from ..timestamps import transfer_note_problem
+from ..trail_segments import RemovedRun, removed_runs
 
 
 def event_append(
@@ -65,6 +67,7 @@ class VerifyResult:
     reason: str = ""
     last_hash: str = GENESIS
     timestamped: int = 0  # checkpoints whose RFC 3161 token verified
+    last_seq: int = 0  # the newest entry checked (after log retention, not `checked`)
 
 
 class _Signed:
@@ -76,6 +79,7 @@ class _Signed:
             self.heads.setdefault(checkpoint.seq, []).append(checkpoint)
         self.ranges = sorted((c for c in checkpoints if not c.legacy),
                              key=lambda c: c.first_seq)
+        self._firsts = [c.first_seq for c in self.ranges]
         self.index = 0
         self.last_seq = max((c.seq for c in checkpoints), default=0)
 
@@ -94,6 +98,25 @@ class _Signed:
                         f"from this entry on")
         return ""
 
+    def run_mismatch(self, run: RemovedRun) -> str:
+        """A removed run is bridged only when a checkpoint signed its last entry with the
+        hash the removal recorded, and the removal itself was signed afterwards."""
+        what = f"the removal of entries {run.first}-{run.last}"
+        if run.removal_seq > self.last_seq:
+            return f"{what} is not signed by a checkpoint"
+        for checkpoint in self.heads.get(run.last, ()):
+            if checkpoint.hash != run.last_hash:
+                return f"{what} names a hash that checkpoint {checkpoint.number} did not sign"
+        # Signed ranges do not overlap: the one starting last at or before the entry.
+        at = bisect.bisect_right(self._firsts, run.last) - 1
+        covering = [self.ranges[at]] if at >= 0 and self.ranges[at].seq >= run.last else []
+        if not covering and run.last not in self.heads:
+            return f"{what} removed entries no checkpoint had signed"
+        for checkpoint in covering:
+            if not run.last_hash.startswith(checkpoint.digest(run.last)):
+                return f"{what} names a hash that checkpoint {checkpoint.number} did not sign"
+        return ""
+
 
 def events_verify() -> VerifyResult:
     """The full check: walk the whole chain in sequence order, recompute every hash, compare
@@ -102,27 +125,33 @@ def events_verify() -> VerifyResult:
     page (`trail_status`)."""
     checkpoint_log = checkpoints_read()
     signed = _Signed(checkpoint_log.checkpoints)
-    prev_hash, checked, first_bad, entry_reason = GENESIS, 0, None, ""
+    runs = removed_runs()  # what the log retention removed, as its signed entries record
+    prev_hash, last_seq, checked, first_bad, entry_reason = GENESIS, 0, 0, None, ""
     for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
-        entry_reason = (_entry_problem(event, checked + 1, prev_hash)
+        expected = last_seq + 1
+        while event.seq != expected and expected in runs and not entry_reason:
+            run = runs[expected]  # a gap the log retention left: bridge it
+            entry_reason = signed.run_mismatch(run)
+            prev_hash, expected = run.last_hash, run.last + 1
+        entry_reason = (entry_reason or _entry_problem(event, expected, prev_hash)
                         or signed.mismatch(event) or transfer_note_problem(event))
         if entry_reason:
-            first_bad = checked + 1
+            first_bad = expected
             break
-        prev_hash = event.hash
+        prev_hash, last_seq = event.hash, event.seq
         checked += 1
-    if first_bad is None and signed.last_seq > checked:
-        first_bad = checked + 1
-        entry_reason = (f"the log was truncated: it ends at {checked}, but a signed "
+    if first_bad is None and signed.last_seq > last_seq:
+        first_bad = last_seq + 1
+        entry_reason = (f"the log was truncated: it ends at {last_seq}, but a signed "
                         f"checkpoint covers entry {signed.last_seq}")
     head = ChainHead.objects.filter(id=1).first()
-    if first_bad is None and head and head.seq > checked:
-        first_bad = checked + 1
-        entry_reason = f"the log ends at {checked} but {head.seq} entries were written"
+    if first_bad is None and head and head.seq > last_seq:
+        first_bad = last_seq + 1
+        entry_reason = f"the log ends at {last_seq} but {head.seq} entries were written"
     reasons = [entry_reason] if entry_reason else []
     reasons += checkpoint_log.problems
     result = VerifyResult(not reasons, checked, first_bad, "; ".join(reasons), prev_hash,
-                          checkpoint_log.timestamped)
+                          checkpoint_log.timestamped, last_seq)
     _record_full_check(result)
     return result
 
@@ -132,7 +161,7 @@ def _record_full_check(result: VerifyResult) -> None:
                   full_checked=result.checked, full_first_bad_seq=result.first_bad_seq,
                   full_reason=result.reason[:2000])
     if result.ok:
-        fields.update(verified_seq=result.checked, verified_hash=result.last_hash)
+        fields.update(verified_seq=result.last_seq, verified_hash=result.last_hash)
     AuditState.objects.get_or_create(id=1)
     AuditState.objects.filter(id=1).update(**fields)
 

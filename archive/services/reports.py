@@ -17,6 +17,7 @@ from ..guards import require_person, require_role
 from ..models import CaseFile, Document, Event, Role
 from .events import event_append
 from .trail import TrailEntry, trail_entries
+from .trail_analysis import trail_analysis_approval
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,14 @@ def report_person(*, actor: Actor, person: str, period: Period,
 
 def report_user(*, actor: Actor, username: str, period: Period,
                 narrowing: Narrowing | None = None) -> QuerySet[Event]:
-    return _run(actor, "user", username, period, Q(actor=username.strip()), narrowing)
+    """Everything a staff member did, across files: an analysis of staff behaviour, run only
+    under a four-eyes approval (archive/services/trail_analysis.py), which its entry names."""
+    officer = require_person(actor)
+    require_role(officer, Role.DATA_PROTECTION)
+    approval = trail_analysis_approval(user=officer, subject=username, start=period.start,
+                                       end=period.end)
+    return _run(actor, "user", username, period, Q(actor=username.strip()), narrowing,
+                recorded={"approval": approval.pk})
 
 
 @dataclass

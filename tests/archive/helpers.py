@@ -98,3 +98,19 @@ def chain_rewrite_from(k: int) -> str:
     last = Event.objects.order_by("-seq").first()
     sql_as_owner("UPDATE archive_chainhead SET seq = %s, hash = %s", [last.seq, prev])
     return prev
+
+
+def trail_analysis_approved(subject: str, start, end, officer: str = "datenschutz"):
+    """The four eyes a staff member's activity report needs: the officer asks, the
+    administrator approves (archive/services/trail_analysis.py)."""
+    from django.contrib.auth import get_user_model
+
+    from archive.actors import actor_for_user
+    from archive.services.trail_analysis import trail_analysis_decide, trail_analysis_request
+
+    users = get_user_model().objects
+    analysis = trail_analysis_request(actor=actor_for_user(users.get(username=officer)),
+                                      subject=subject, start=start, end=end,
+                                      reason="Hinweis auf Missbrauch geprüft")
+    return trail_analysis_decide(actor=actor_for_user(users.get(username="admin")),
+                                 analysis=analysis, approve=True)

@@ -83,3 +83,21 @@ def test_the_trigger_refuses_even_a_wrongly_granted_update(app_role_connection):
     assert "append-only" in str(refused.value)
     # Appending stays possible for the role.
     app_role_connection.execute("SELECT count(*) FROM archive_event")
+
+
+def test_the_application_role_deletes_only_what_a_cut_names(app_role_connection):
+    """Log retention (issue 14.2) runs as the application role: DELETE is granted, but the
+    trigger lets through only entries a cut names, and the cuts are append-only."""
+    seq = Event.objects.get(actor="a").seq
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+        app_role_connection.execute("DELETE FROM archive_event WHERE seq = %s", [seq])
+    app_role_connection.execute(
+        "INSERT INTO archive_trailcut (removal_seq, first_seq, last_seq, last_hash) "
+        "VALUES (%s, %s, %s, 'x')", [seq + 1, seq, seq])
+    for statement in ("UPDATE archive_trailcut SET last_seq = last_seq + 1",
+                      "DELETE FROM archive_trailcut", "TRUNCATE archive_trailcut",
+                      "UPDATE archive_event SET actor = 'x'"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app_role_connection.execute(statement)
+    app_role_connection.execute("DELETE FROM archive_event WHERE seq = %s", [seq])
+    assert not Event.objects.filter(actor="a").exists()

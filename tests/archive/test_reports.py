@@ -19,7 +19,7 @@ from archive.services.reports import (
     report_person,
     report_user,
 )
-from tests.archive.helpers import file_document
+from tests.archive.helpers import file_document, trail_analysis_approved
 from tests.conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,7 @@ def test_everything_concerning_a_person(demo, accesses, person):
 
 
 def test_everything_a_user_did_and_csv(demo, accesses):
+    trail_analysis_approved("sachbearbeitung-b", PERIOD.start, PERIOD.end)
     events = list(report_user(actor=acting(user("datenschutz")), username="sachbearbeitung-b",
                               period=PERIOD))
     assert {e.action for e in events} >= {"break_glass", "viewed"}
@@ -78,6 +79,7 @@ def test_everything_a_user_did_and_csv(demo, accesses):
 
 def test_a_period_before_the_accesses_is_empty(demo, accesses):
     old = Period(date(2020, 1, 1), date(2020, 12, 31))
+    trail_analysis_approved("sachbearbeitung-b", old.start, old.end)
     assert list(report_user(actor=acting(user("datenschutz")), username="sachbearbeitung-b",
                             period=old)) == []
 

@@ -303,3 +303,38 @@ def test_backup_needs_a_passphrase_and_an_empty_directory(demo_tx, tmp_path):
     done = _run(_source_env(tmp_path), "backup", "--out", str(occupied))
     assert done.returncode == 10 and done.stderr.startswith("BACKUP_OUT_NOT_EMPTY")
     assert os.listdir(occupied) == ["something"]
+
+
+def test_a_backup_taken_after_log_retention_restores_and_verifies(demo_tx, tmp_path):
+    """Log retention (issue 14.2) leaves gaps that a signed removal entry explains; a backup
+    taken afterwards carries both, and the restored instance verifies."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from archive.models import Event
+    from archive.services.events import event_append
+
+    source = _source_env(tmp_path)
+    old = datetime.combine(timezone.localdate() - timedelta(days=400), time(12),
+                           tzinfo=timezone.get_current_timezone())
+    for number in range(3):
+        event_append(action="viewed", object_type="document", object_id=900 + number,
+                     actor="sachbearbeitung-a", purpose="Vertretung", at=old)
+    assert _run(source, "audit", "checkpoint").returncode == 0
+    event_append(action="viewed", object_type="document", object_id=999, actor="x")
+    assert _run(source, "audit", "checkpoint").returncode == 0
+    pruned = _run({**source, "REGISTRATUR_TRAIL_KEEP_ACCESS_DAYS": "30"}, "audit", "prune")
+    assert pruned.returncode == 0, pruned.stderr
+    assert not Event.objects.filter(object_id="900").exists()
+    assert Event.objects.filter(action="trail_segment_removed").exists()
+
+    out = tmp_path / "pruned-backup"
+    done = _run(source, "backup", "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    fresh = _fresh_env(tmp_path, "pruned")
+    done = _run(fresh, "restore", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["audit_verify"] == "ok"
+    verified = _run(fresh, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr

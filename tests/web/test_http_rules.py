@@ -1,9 +1,11 @@
 """HTTP rules of every response (issue #16): social data is never cached, a page answers only
 the methods it serves, HEAD sends no body."""
+from datetime import date
+
 import pytest
 from django.test import Client
 
-from tests.archive.helpers import file_document
+from tests.archive.helpers import file_document, trail_analysis_approved
 from tests.conftest import DEMO_PASSWORD
 from tests.web.test_permission_matrix import (
     _matrix,
@@ -27,6 +29,7 @@ def document(demo):
 
 def test_every_kind_of_response_says_no_store(demo, document):
     a, dpo = _client("sachbearbeitung-a"), _client("datenschutz")
+    trail_analysis_approved("sachbearbeitung-a", date(2026, 1, 1), date(2999, 12, 31))
     responses = {
         "document page": a.get(f"/dokumente/{document.pk}/"),
         "pdf": a.get(f"/dokumente/{document.pk}/pdf"),

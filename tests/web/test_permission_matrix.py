@@ -30,6 +30,7 @@ from archive.models import (
 from archive.services.casefiles import case_file_close
 from archive.services.documents import document_file_new
 from archive.services.staff import password_link_parts, user_create
+from archive.services.trail_analysis import trail_analysis_request
 from desk.models import Absence, Deputy
 from followups.models import DeadlineRule
 from followups.services import follow_up_create
@@ -248,6 +249,14 @@ def _matrix(objects) -> dict:
         "web:subject_access_csv": [("get", (), {"person": "Müller"}, DPO)],
         # Misuse alerts: the officer's alone; a caseworker of another unit sees nothing.
         "web:alerts": [("get", (), {}, DPO)],
+        # Four eyes before a staff member's activity is analysed: the officer asks, an
+        # administrator decides; both see the requests, nobody else anything.
+        "web:trail_analyses": [("get", (), {}, _only({"datenschutz": 200, "admin": 200}, 404))],
+        "web:trail_analysis_request": [("post", (), {
+            "subject": "sachbearbeitung-a", "start": objects["today"], "end": objects["today"],
+            "reason": "Hinweis auf Missbrauch"}, DPO_ACTS)],
+        "web:trail_analysis_decide": [("post", (objects["trail_analysis"],),
+                                       {"decision": "refuse"}, ADMIN_ACTS)],
         "web:alert": [("get", (objects["alert"],), {}, DPO)],
         "web:alert_review": [("post", (objects["alert"],), {"outcome": "unfounded",
                                                             "note": "Vertretung"}, DPO_ACTS)],
@@ -585,7 +594,10 @@ def objects(demo, tmp_path):
             "follow_up": follow_up.pk, "today": timezone.localdate().isoformat(),
             "for_a": f"user:{user('sachbearbeitung-a').pk}",
             "token": token.pk, "webhook": webhook.pk, "webhook_delivery": webhook_delivery.pk,
-            "unclassified_rule": DeadlineRule.objects.get(document_type="").pk}
+            "unclassified_rule": DeadlineRule.objects.get(document_type="").pk,
+            "trail_analysis": trail_analysis_request(
+                actor=acting(user("datenschutz")), subject="sachbearbeitung-b",
+                start=timezone.localdate(), end=timezone.localdate(), reason="Anlass").pk}
 
 
 def _client(username):
@@ -662,6 +674,9 @@ def _cli(*args):
     ("fileplan", "set-schedule", "50.20.1", "SGB-10J-ZDA-ANBIETEN", "--user",
      "sachbearbeitung-a"),
     ("report", "user", "sachbearbeitung-a", "--user", "sachbearbeitung-b"),
+    # The officer alone may not analyse a staff member's activity: four eyes first.
+    ("report", "user", "sachbearbeitung-a", "--user", "datenschutz"),
+    ("audit", "prune", "--user", "sachbearbeitung-a"),
     ("alerts", "list", "--user", "sachbearbeitung-b"),
     ("alerts", "rules", "--user", "sachbearbeitung-a"),
     ("alerts", "rule", "same_name", "--threshold", "2", "--user", "sachbearbeitung-a"),

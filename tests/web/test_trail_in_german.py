@@ -4,7 +4,7 @@ a CSV for German Excel; English when the browser asks for it."""
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.conf import settings as django_settings
@@ -14,7 +14,7 @@ from django.utils import translation
 from archive.models import Event
 from archive.services.access import case_file_read, document_read
 from archive.services.events import event_append
-from tests.archive.helpers import file_document
+from tests.archive.helpers import file_document, trail_analysis_approved
 from tests.conftest import DEMO_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,8 @@ def test_the_case_file_history_speaks_german(demo, trail, settings):
 
 
 def test_the_report_is_grouped_by_person_and_case_file_and_names_objects(demo, trail):
+    trail_analysis_approved("sachbearbeitung-b", date.fromisoformat(PERIOD["start"]),
+                            date.fromisoformat(PERIOD["end"]))
     page = _client("datenschutz").get("/datenschutz/bericht/", {
         "kind": "user", "subject": "sachbearbeitung-b", **PERIOD}).content.decode()
     assert "Anna Schäfer" in page and f"Akte {demo['B'].file_reference}" in page

@@ -14,6 +14,7 @@ from archive.selectors import break_glass_open_for_review
 from archive.services.breakglass import break_glass_review
 from archive.services.events import trail_status
 from archive.services.fixity import fixity_alerts
+from archive.services.log_retention import log_retention_status
 from archive.services.reports import Narrowing, Period, report_csv, report_groups, report_run
 from archive.services.trail import trail_entries
 from archive.timestamps import tsa_status
@@ -35,6 +36,7 @@ def overview(request):
         "tsa": tsa_status(len(checkpoint_lines())),
         "form": ReportForm(),
         "alerts_open": alerts_open_count(request.user),
+        "log_retention": log_retention_status(),
     })
 
 

@@ -6,21 +6,29 @@ from archive.errors import IntegrityFailure, InvalidInput
 from archive.services.dbroles import app_role_restrict
 from archive.services.events import events_verify
 from archive.services.fixity import fixity_check
+from archive.services.log_retention import trail_segments_remove
 
 
 class Command(RegistraturCommand):
     help = ("Audit trail tools: `verify` checks the hash chain against the signed checkpoints; "
-            "`checkpoint` signs the current chain head; `key --public` prints the public key "
-            "to keep elsewhere and pin with REGISTRATUR_AUDIT_PUBLIC_KEY_FILE; `fixity` "
+            "`checkpoint` signs the current chain head; `prune [--dry-run]` removes the "
+            "trail's entries past their kind's retention period, in whole segments; "
+            "`key --public` prints the public key to keep elsewhere and pin with "
+            "REGISTRATUR_AUDIT_PUBLIC_KEY_FILE; `fixity` "
             "re-hashes every stored object; `restrict-role ROLE` makes the event log "
             "append-only for a PostgreSQL role.")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "checkpoint", "key", "fixity",
-                                               "restrict-role"])
+                                               "restrict-role", "prune"])
         parser.add_argument("role", nargs="?")
         parser.add_argument("--public", action="store_true",
                             help="with `key`: print the public key (PEM)")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="with `prune`: only say what would be removed")
+        parser.add_argument("--user", default="",
+                            help="with `prune`: the data-protection officer acting "
+                                 "(default: the operator)")
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -40,6 +48,8 @@ class Command(RegistraturCommand):
             if findings:
                 sys.exit(IntegrityFailure.exit_code)
             self.stdout.write("OK: every stored object matches its hash.")
+        elif action == "prune":
+            self._prune(options)
         elif action == "restrict-role":
             if not options["role"]:
                 raise InvalidInput("restrict-role braucht den Namen der Rolle.",
@@ -48,6 +58,14 @@ class Command(RegistraturCommand):
             self.stdout.write(f"{options['role']} may now only read and append the log.")
         else:
             self._verify()
+
+    def _prune(self, options):
+        removal = trail_segments_remove(
+            actor=self.actor(options["user"], required=False), dry_run=options["dry_run"])
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(removal.kinds.items()))
+        verb = "would remove" if removal.dry_run else "removed"
+        self.stdout.write(f"{verb} {removal.count} entries in {len(removal.segments)} "
+                          f"segments{f' ({kinds})' if kinds else ''}.")
 
     def _verify(self):
         result = events_verify()
