@@ -117,6 +117,14 @@ def states(objects, settings, monkeypatch):  # noqa: F811
                            case_file_id=objects["case_file"], kind="telefonat",
                            noted_on=timezone.localdate(), text="Rückruf vereinbart.").pk
     officer = _officer_states(objects)
+    # The officer's report on one person's reads (FILLED) needs a four-eyes approval.
+    from datetime import date
+
+    from archive.services.trail_analysis import trail_analysis_decide, trail_analysis_request
+    asked = trail_analysis_request(actor=actor_for_user(user("datenschutz")),
+                                   subject="sachbearbeitung-a", start=date(2000, 1, 1),
+                                   end=date(2999, 12, 31), reason="Beschwerde einer Person")
+    trail_analysis_decide(actor=actor_for_user(user("admin")), analysis=asked, approve=True)
     return {"recognised": recognised, "officer": officer,
             "datenschutz": [reverse("web:transfer", args=(appraised.pk,)),
                             *officer.values()],
