@@ -339,6 +339,7 @@ ERROR_CODES = {
     "PLAN_OR_UNIT_UNKNOWN": _("Aktenplaneinheit oder Organisationseinheit unbekannt"),
     "PLAN_SCHEDULE_MISSING": _("Aufbewahrungsfrist fehlt"),
     "PLAN_SCHEDULE_UNKNOWN": _("Aufbewahrungsfrist unbekannt"),
+    "POSTCODE_INVALID": _("Postleitzahl ungültig"),
     "PLAN_UNIT_INACTIVE": _("Aktenplaneinheit ist deaktiviert"),
     "PLAN_UNIT_UNKNOWN": _("Aktenplaneinheit unbekannt"),
     "DOCUMENT_TYPE_KEY_INVALID": _("Kennung des Dokumenttyps ungültig"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RuleKey(models.TextChoices):
     SAME_NAME = "same_name", _("Akte einer Person mit gleichem Nachnamen gelesen")
+    SAME_ADDRESS = "same_address", _("Akte einer Person mit gleicher Anschrift gelesen")
     BREAK_GLASS_REPEATED = "break_glass_repeated", _("wiederholte Notfallzugriffe")
     BULK_PREVIEWS = "bulk_previews", _("viele Suchtreffer außerhalb der eigenen Akten")
     CLOSED_UNFOLLOWED = (

@@ -3,8 +3,12 @@ cause. Each rule is a function of the trail entries of its window that returns f
 threshold, window and further settings are data (`AlertRule`, defaults in `DEFAULTS`).
 
 - same_name: a person read a file whose subject has the reader's surname (compared with
-  rapidfuzz, so "Müller" and "Mueller" match; `params.similarity`, 0-100). The data model
-  records no address of staff or of the persons concerned, so addresses are not compared.
+  rapidfuzz, so "Müller" and "Mueller" match; `params.similarity`, 0-100).
+- same_address: a person read a file whose subject lives at the reader's private address
+  (StaffProfile.private_*, set by the administration): the same postcode, the same house
+  number, and street names alike after normalising case, umlauts, accents, "Str."/"Straße",
+  spaces and punctuation (rapidfuzz ratio >= `params.similarity`, 0-100). The finding
+  records counts and the score, never an address.
 - break_glass_repeated: `threshold` break-glass openings by one person within the window.
 - bulk_previews: the person's searches showed (titles, snippets, pictures) at least
   `threshold` documents of files that are not their own (own: files they are responsible
@@ -14,6 +18,7 @@ threshold, window and further settings are data (`AlertRule`, defaults in `DEFAU
   `params.exempt_roles` (the officer, whose work it is to read restricted files) are left out.
 """
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +34,7 @@ from .trail import CaseFiles, ClosedAt, Seen, entries_between
 
 DEFAULTS = {
     RuleKey.SAME_NAME: {"threshold": 1, "window_hours": 24, "params": {"similarity": 90}},
+    RuleKey.SAME_ADDRESS: {"threshold": 1, "window_hours": 24, "params": {"similarity": 90}},
     RuleKey.BREAK_GLASS_REPEATED: {"threshold": 3, "window_hours": 7 * 24, "params": {}},
     RuleKey.BULK_PREVIEWS: {"threshold": 25, "window_hours": 24, "params": {}},
     RuleKey.CLOSED_UNFOLLOWED: {
@@ -121,6 +127,11 @@ class Readers:
         profile = getattr(self.users.get(username), "staff_profile", None)
         return {unit.pk for unit in profile.units.all()} if profile else set()
 
+    def address(self, username: str) -> tuple[str, str]:
+        """The reader's private street line and postcode (HR data; read by this rule only)."""
+        profile = getattr(self.users.get(username), "staff_profile", None)
+        return (profile.private_street, profile.private_postcode) if profile else ("", "")
+
     def pk(self, username: str):
         user = self.users.get(username)
         return user.pk if user else None
@@ -153,6 +164,74 @@ def same_name(rule: RuleSettings, end: datetime) -> list[Finding]:
             continue
         score = fuzz.ratio(reader, _name_key(_surname(case_file.subject_name)))
         if score >= similarity:
+            grouped[(entry.actor, case_file.pk)].append(entry)
+            scores[(entry.actor, case_file.pk)] = round(score)
+    return [
+        _finding(
+            rule,
+            username,
+            entries,
+            case_file_id,
+            reads=len(entries),
+            similarity=scores[(username, case_file_id)],
+        )
+        for (username, case_file_id), entries in grouped.items()
+        if len(entries) >= rule.threshold
+    ]
+
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Abbreviations at the end of a word: "Hauptstr." is "Hauptstrasse", "Marktpl." "Marktplatz".
+ABBREVIATIONS = ((re.compile(r"str\b"), "strasse"), (re.compile(r"pl\b"), "platz"))
+
+
+def _street_key(street: str) -> tuple[str, str]:
+    """A street line as (street name, house number), normalised: "Hauptstraße 5",
+    "Hauptstr. 5" and "HAUPT-STRASSE 5" are ("hauptstrasse", "5"); "5 a" and "5a" alike.
+    The house number is everything from the first digit on, without spaces."""
+    folded = street.casefold().translate(UMLAUTS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = re.sub(r"[\W_]+", " ", plain)
+    for pattern, full in ABBREVIATIONS:
+        plain = pattern.sub(full, plain)
+    digit = re.search(r"\d", plain)
+    name, number = (plain[: digit.start()], plain[digit.start() :]) if digit else (plain, "")
+    return name.replace(" ", ""), number.replace(" ", "")
+
+
+def _postcode_key(postcode: str) -> str:
+    return re.sub(r"\D", "", postcode or "")
+
+
+def address_similarity(street_a: str, postcode_a: str, street_b: str, postcode_b: str) -> float:
+    """0-100: how alike two addresses are; 0 unless both have a postcode and it is the same,
+    and both have the same house number (a neighbour's house is another address)."""
+    postcode = _postcode_key(postcode_a)
+    if not postcode or postcode != _postcode_key(postcode_b):
+        return 0.0
+    (name_a, number_a), (name_b, number_b) = _street_key(street_a), _street_key(street_b)
+    if not name_a or not name_b or number_a != number_b:
+        return 0.0
+    return fuzz.ratio(name_a, name_b)
+
+
+def same_address(rule: RuleSettings, end: datetime) -> list[Finding]:
+    reads = entries_between(end - rule.window, end, actions=READ_ACTIONS)
+    readers = Readers(entry.actor for entry in reads)
+    files = CaseFiles(reads)
+    similarity = float(rule.params.get("similarity", 90))
+    grouped: dict[tuple[str, int], list[Seen]] = defaultdict(list)
+    scores = {}
+    for entry in reads:
+        street, postcode = readers.address(entry.actor)
+        case_file = files.of(entry)
+        if not (street and postcode) or case_file is None or not case_file.subject_postcode:
+            continue
+        score = address_similarity(
+            street, postcode, case_file.subject_street, case_file.subject_postcode
+        )
+        if score and score >= similarity:
             grouped[(entry.actor, case_file.pk)].append(entry)
             scores[(entry.actor, case_file.pk)] = round(score)
     return [
@@ -267,6 +346,7 @@ def closed_unfollowed(rule: RuleSettings, end: datetime) -> list[Finding]:
 
 DETECTORS = {
     RuleKey.SAME_NAME: same_name,
+    RuleKey.SAME_ADDRESS: same_address,
     RuleKey.BREAK_GLASS_REPEATED: break_glass_repeated,
     RuleKey.BULK_PREVIEWS: bulk_previews,
     RuleKey.CLOSED_UNFOLLOWED: closed_unfollowed,

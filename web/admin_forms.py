@@ -2,6 +2,7 @@
 plan's entries). The rules themselves (unique codes, valid expressions, passwords) are checked
 by the archive services; the forms only shape the input."""
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Confidentiality, ProtectionNeed, Role, StaffProfile, Unit
@@ -54,6 +55,17 @@ class _StaffFields(forms.Form):
     permissions = forms.MultipleChoiceField(
         label=_("Zusätzliche Berechtigungen"), required=False, choices=permission_choices,
         widget=forms.CheckboxSelectMultiple)
+    # HR data: only the administration sees it (here), only the misuse alerts read it.
+    private_street = forms.CharField(
+        label=_("Privatanschrift: Straße und Hausnummer"), max_length=200, required=False,
+        help_text=_("Freiwillig. Nur die Administration sieht die Privatanschrift; sie dient "
+                    "allein dem Hinweis, wenn die Person die Akte einer Nachbarin oder eines "
+                    "Mitbewohners liest. Sie wird nicht protokolliert."))
+    private_postcode = forms.CharField(
+        label=_("Privatanschrift: Postleitzahl"), max_length=5, min_length=5, required=False,
+        validators=[RegexValidator(r"^[0-9]{5}$", _("Die Postleitzahl hat fünf Ziffern."))])
+    private_city = forms.CharField(label=_("Privatanschrift: Ort"), max_length=100,
+                                   required=False)
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
@@ -81,8 +93,8 @@ class UserCreateForm(_StaffFields):
         label=_("Kennwort wiederholen"), strip=False, required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     field_order = ["username", "first_name", "last_name", "email", "role", "units",
-                   "clearance", "personnel_administration", "permissions", "password",
-                   "password_repeat"]
+                   "clearance", "personnel_administration", "permissions", "private_street",
+                   "private_postcode", "private_city", "password", "password_repeat"]
 
 
 class UserEditForm(_StaffFields):
@@ -104,7 +116,10 @@ class UserEditForm(_StaffFields):
         if profile is not None:
             initial |= {"role": profile.role, "clearance": profile.clearance,
                         "personnel_administration": profile.personnel_administration,
-                        "units": list(profile.units.all())}
+                        "units": list(profile.units.all()),
+                        "private_street": profile.private_street,
+                        "private_postcode": profile.private_postcode,
+                        "private_city": profile.private_city}
         return initial
 
 

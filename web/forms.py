@@ -2,7 +2,7 @@
 from datetime import date
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from archive.labels import EVENT_ACTIONS
@@ -32,7 +32,24 @@ def datetime_input():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class CaseFileCreateForm(forms.Form):
+def postcode_field(label) -> forms.CharField:
+    return forms.CharField(label=label, max_length=5, min_length=5, required=False,
+                           validators=[RegexValidator(r"^[0-9]{5}$", _("Die Postleitzahl hat "
+                                                                      "fünf Ziffern."))],
+                           widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                         "autocomplete": "off"}))
+
+
+class SubjectAddressFields(forms.Form):
+    """The subject's address (optional): street with house number, postcode, city."""
+
+    subject_street = forms.CharField(label=_("Straße und Hausnummer"), max_length=200,
+                                     required=False)
+    subject_postcode = postcode_field(_("Postleitzahl"))
+    subject_city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+
+
+class CaseFileCreateForm(SubjectAddressFields):
     plan_unit = forms.ModelChoiceField(FilePlanUnit.objects.filter(active=True),
                                        label=_("Aktenplaneinheit"))
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Organisationseinheit"))
@@ -40,19 +57,23 @@ class CaseFileCreateForm(forms.Form):
     subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
     subject_birth_date = date_field(_("Geburtsdatum"), required=False)
     client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
+    field_order = ["plan_unit", "unit", "title", "subject_name", "subject_birth_date",
+                   "client_number", "subject_street", "subject_postcode", "subject_city"]
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
 
 
-class CaseFileEditForm(forms.Form):
+class CaseFileEditForm(SubjectAddressFields):
     title = forms.CharField(label=_("Titel"), max_length=300)
     subject_name = forms.CharField(label=_("Betroffene Person"), max_length=200, required=False)
     client_number = forms.CharField(label=_("Kundennummer"), max_length=64, required=False)
     confidentiality = forms.TypedChoiceField(label=_("Vertraulichkeit"), coerce=int,
                                              choices=Confidentiality.choices)
     staff_case = forms.BooleanField(label=_("Beschäftigtenfall"), required=False)
+    field_order = ["title", "subject_name", "client_number", "subject_street",
+                   "subject_postcode", "subject_city", "confidentiality", "staff_case"]
 
 
 class ReasonForm(forms.Form):

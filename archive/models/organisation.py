@@ -46,6 +46,13 @@ class StaffProfile(models.Model):
     directory_dn = models.CharField(
         _("Eintrag im Verzeichnis"), max_length=1000, blank=True, default="",
         help_text=_("Leer für ein Konto der Registratur selbst."))
+    # The person's private address (HR data): set by the administration, read only by
+    # oversight's same_address rule; never shown anywhere else, never written to the trail.
+    private_street = models.CharField(_("Straße und Hausnummer (privat)"), max_length=200,
+                                      blank=True, default="")
+    private_postcode = models.CharField(_("Postleitzahl (privat)"), max_length=5, blank=True,
+                                        default="")
+    private_city = models.CharField(_("Ort (privat)"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("Mitarbeiterprofil")

@@ -59,6 +59,12 @@ class CaseFile(models.Model):
     subject_name = models.CharField(_("Betroffene Person"), max_length=200, blank=True)
     subject_birth_date = models.DateField(_("Geburtsdatum"), null=True, blank=True)
     client_number = models.CharField(_("Kundennummer"), max_length=64, blank=True)
+    # The subject's address (optional): street with house number as one line, as people
+    # write it ("Am Markt 3a"), postcode and city apart; the postcode is what oversight's
+    # same_address rule requires to be equal before it compares the street.
+    subject_street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    subject_postcode = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
+    subject_city = models.CharField(_("Ort"), max_length=100, blank=True)
     confidentiality = models.PositiveSmallIntegerField(
         _("Vertraulichkeit"), choices=Confidentiality.choices, default=Confidentiality.NORMAL)
     staff_case = models.BooleanField(_("Beschäftigtenfall"), default=False)
@@ -97,6 +103,12 @@ class CaseFile(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def subject_address(self) -> str:
+        """The subject's address on one line ("Hauptstraße 5, 80331 München"), or ""."""
+        place = " ".join(p for p in (self.subject_postcode, self.subject_city) if p)
+        return ", ".join(p for p in (self.subject_street, place) if p)
 
 
 class Process(models.Model):

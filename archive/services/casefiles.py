@@ -26,12 +26,32 @@ from .changes import apply_changes
 from .events import event_append
 
 EDITABLE = {"title", "subject_name", "subject_birth_date", "client_number", "confidentiality",
-            "staff_case"}
+            "staff_case", "subject_street", "subject_postcode", "subject_city"}
+ADDRESS_FIELDS = ("subject_street", "subject_postcode", "subject_city")
 ACCESS_FIELDS = {"confidentiality", "staff_case"}
 
 
 def file_reference_format(*, plan_code: str, year: int, number: int) -> str:
     return f"{plan_code}-{year}-{number:06d}"
+
+
+def address_clean(street: str = "", postcode: str = "", city: str = "") -> dict:
+    """An address as stored: trimmed, a German postcode of five digits or none."""
+    postcode = (postcode or "").strip()
+    if postcode and not (len(postcode) == 5 and postcode.isascii() and postcode.isdigit()):
+        raise InvalidInput("Die Postleitzahl hat fünf Ziffern.", code="POSTCODE_INVALID")
+    return {"street": (street or "").strip()[:200], "postcode": postcode,
+            "city": (city or "").strip()[:100]}
+
+
+def _subject_address(changes: dict) -> dict:
+    """The subject's address fields among the changes, cleaned (only those given)."""
+    given = {field: changes[field] for field in ADDRESS_FIELDS if field in changes}
+    if not given:
+        return {}
+    clean = address_clean(**{field.removeprefix("subject_"): value or ""
+                             for field, value in given.items()})
+    return {field: clean[field.removeprefix("subject_")] for field in given}
 
 
 def _next_number(plan_unit: FilePlanUnit, year: int) -> int:
@@ -58,7 +78,8 @@ def _may_create_in(user, unit: Unit) -> bool:
 def case_file_create(
     *, plan_unit: FilePlanUnit, unit: Unit, title: str, actor: Actor,
     subject_name: str = "", subject_birth_date=None, client_number: str = "",
-    confidentiality: int = 0,
+    confidentiality: int = 0, subject_street: str = "", subject_postcode: str = "",
+    subject_city: str = "",
 ) -> CaseFile:
     """A person must belong to the unit; without one only the system creates (demo setup)."""
     if not actor.is_system:
@@ -72,6 +93,9 @@ def case_file_create(
         raise InvalidInput(f"Die Aktenplaneinheit {plan_unit.code} hat keine gültige "
                            "Aufbewahrungsfrist; bitte wenden Sie sich an die Administration.",
                            code="PLAN_SCHEDULE_UNKNOWN")
+    address = _subject_address({"subject_street": subject_street,
+                                "subject_postcode": subject_postcode,
+                                "subject_city": subject_city})
     with transaction.atomic():
         year = timezone.localdate().year
         reference = file_reference_format(
@@ -80,7 +104,7 @@ def case_file_create(
         case_file = CaseFile.objects.create(
             file_reference=reference, plan_unit=plan_unit, unit=unit, title=title,
             subject_name=subject_name, subject_birth_date=subject_birth_date,
-            client_number=client_number, confidentiality=confidentiality,
+            client_number=client_number, confidentiality=confidentiality, **address,
         )
         event_append(action="created", object_type="case_file", object_id=case_file.pk,
                      actor=actor, data={"file_reference": reference, "unit": unit.code,
@@ -108,6 +132,7 @@ def case_file_update(*, actor: Actor, case_file: CaseFile, **changes) -> CaseFil
     require_open(case_file)
     if set(changes) - EDITABLE:
         raise InvalidInput(f"Nicht änderbar: {', '.join(sorted(set(changes) - EDITABLE))}.")
+    changes = {**changes, **_subject_address(changes)}
     with transaction.atomic():
         diff = apply_changes(case_file, changes)
         if not diff:

@@ -102,6 +102,7 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
             BreakGlass.objects.filter(case_file=case_file).update(reason="", review_note="")
             CaseFile.objects.filter(pk=case_file.pk).update(
                 title="", subject_name="", subject_birth_date=None, client_number="",
+                subject_street="", subject_postcode="", subject_city="",
                 disputed_note="", destroyed_at=timezone.now(), residual=residual)
             event_append(action="destroyed", object_type="case_file", object_id=case_file.pk,
                          actor=actor, data={"approval": residual["approval"],
@@ -125,9 +126,11 @@ def case_files_destroy(*, case_file_ids: list[int], approval: dict, actor: Actor
 
 def _identifying_terms(case_file: CaseFile) -> list[str]:
     """What names the file's subject in a search or a report: each part of the name, the
-    client number, the birth date (as typed: ISO or German) and the file reference."""
+    client number, the birth date (as typed: ISO or German), the street with house number and
+    the file reference."""
     terms = [part for part in case_file.subject_name.replace(",", " ").split() if len(part) >= 3]
     terms += [case_file.client_number, case_file.file_reference]
+    terms += [case_file.subject_street]  # street and house number together, as one phrase
     if case_file.subject_birth_date:
         terms += [case_file.subject_birth_date.isoformat(),
                   case_file.subject_birth_date.strftime("%d.%m.%Y")]

@@ -16,6 +16,7 @@ from ..actors import Actor, actor_for_user
 from ..errors import InvalidInput, PermissionDenied
 from ..guards import require_admin_or_operator
 from ..models import Confidentiality, Role, StaffProfile, Unit
+from .casefiles import address_clean
 from .events import event_append
 
 # Permissions on StaffProfile that a feature app checks and creates itself (in its migration,
@@ -106,6 +107,24 @@ def _describe(profile: StaffProfile) -> dict:
 
 DENIED = "Personal und Berechtigungen pflegt die Administration."
 NAME_FIELDS = ("first_name", "last_name", "email")
+PRIVATE_ADDRESS = ("private_street", "private_postcode", "private_city")
+# A staff member's private address is HR data: the trail of staff administration is not
+# sealed (archive/sealing.py), so its entry records only that the address changed.
+NOT_RECORDED = "nicht protokolliert"
+
+
+def _private_address(given: dict) -> dict:
+    """The private address fields given (None leaves one alone), cleaned."""
+    given = {field: value for field, value in given.items() if value is not None}
+    if not given:
+        return {}
+    clean = address_clean(**{field.removeprefix("private_"): value
+                             for field, value in given.items()})
+    return {field: clean[field.removeprefix("private_")] for field in given}
+
+
+def _address_of(profile: StaffProfile) -> tuple:
+    return tuple(getattr(profile, field) for field in PRIVATE_ADDRESS)
 
 
 def _valid_username(username: str) -> str:
@@ -158,11 +177,14 @@ def _set_permissions(user, permissions: Iterable[str]) -> None:
         user.user_permissions.remove(*grantable.filter(codename__in=held - wanted))
 
 
-def _record(*, actor, user, action, before, password_set=False, extra=None):
+def _record(*, actor, user, action, before, password_set=False, extra=None,
+            address_before=("", "", "")):
     profile = StaffProfile.objects.get(user=user)
     after = {**_describe(profile), "active": user.is_active}
     changes = {key: [before.get(key), value] for key, value in after.items()
                if before.get(key) != value}
+    if _address_of(profile) != tuple(address_before):
+        changes["private_address"] = [NOT_RECORDED, NOT_RECORDED]
     if not changes and not password_set:
         return None
     return event_append(action=action, object_type="staff", object_id=user.pk, actor=actor,
@@ -174,7 +196,8 @@ def user_create(*, actor: Actor, username: str, role: str, password: str | None 
                 first_name: str = "", last_name: str = "", email: str = "",
                 units: Iterable[str] = (), clearance: int = 0,
                 personnel_administration: bool = False,
-                permissions: Iterable[str] = ()):
+                permissions: Iterable[str] = (), private_street: str = "",
+                private_postcode: str = "", private_city: str = ""):
     """A new member of staff, with an initial password or none (then the person sets one
     through a one-time link, `user_password_link`). The event records who was created with
     which rights, and whether a password was set."""
@@ -184,6 +207,9 @@ def user_create(*, actor: Actor, username: str, role: str, password: str | None 
     _valid_profile(role, clearance, permissions)
     if role is None:
         raise InvalidInput("Eine neue Person braucht eine Rolle.", code="ROLE_UNKNOWN")
+    address = _private_address({"private_street": private_street,
+                                "private_postcode": private_postcode,
+                                "private_city": private_city})
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username__iexact=username).exists():
@@ -200,7 +226,7 @@ def user_create(*, actor: Actor, username: str, role: str, password: str | None 
         user.save()
         profile = StaffProfile.objects.create(
             user=user, role=role, clearance=clearance,
-            personnel_administration=personnel_administration)
+            personnel_administration=personnel_administration, **address)
         profile.units.set(found_units)
         _set_permissions(user, permissions)
         # One event for the creation; without a password it says that a link was issued
@@ -213,7 +239,8 @@ def user_create(*, actor: Actor, username: str, role: str, password: str | None 
 def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[str] | None = None,
                 clearance: int | None = None, personnel_administration: bool | None = None,
                 permissions: Iterable[str] | None = None, password: str | None = None,
-                **names):
+                private_street: str | None = None, private_postcode: str | None = None,
+                private_city: str | None = None, **names):
     """Changes what is given (None leaves a field alone); one event lists old and new values.
     An administrator cannot take the role from themselves, so that the last one cannot lock
     the administration out."""
@@ -223,6 +250,9 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
                            "sind änderbar.")
     permissions = None if permissions is None else list(permissions)
     _valid_profile(role, clearance, permissions)
+    address = _private_address({"private_street": private_street,
+                                "private_postcode": private_postcode,
+                                "private_city": private_city})
     if (role is not None and role != Role.ADMINISTRATOR and actor.user is not None
             and actor.user.pk == user.pk):
         raise PermissionDenied("Die eigene Administratorrolle kann man sich nicht selbst "
@@ -232,6 +262,7 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
         profile, _created = StaffProfile.objects.get_or_create(
             user=user, defaults={"role": role or Role.CASEWORKER})
         before = {**_describe(profile), "active": user.is_active}
+        address_before = _address_of(profile)
         _refuse_directory_change(profile, before, role, units)
         for field, value in names.items():
             if value is not None:
@@ -243,12 +274,16 @@ def user_update(*, actor: Actor, user, role: str | None = None, units: Iterable[
         user.save()
         _profile_apply(profile, role=role, clearance=clearance,
                        personnel_administration=personnel_administration)
+        if address:
+            for field, value in address.items():
+                setattr(profile, field, value)
+            profile.save(update_fields=list(address))
         if units is not None:
             profile.units.set(_units(units))
         if permissions is not None:
             _set_permissions(user, permissions)
         _record(actor=actor, user=user, action="changed", before=before,
-                password_set=bool(password))
+                password_set=bool(password), address_before=address_before)
     return user
 
 

@@ -172,6 +172,9 @@ def case_file_page(request, case_file_id: int):
             "edit_form": CaseFileEditForm(initial={
                 "title": case_file.title, "subject_name": case_file.subject_name,
                 "client_number": case_file.client_number,
+                "subject_street": case_file.subject_street,
+                "subject_postcode": case_file.subject_postcode,
+                "subject_city": case_file.subject_city,
                 "confidentiality": case_file.confidentiality,
                 "staff_case": case_file.staff_case}),
             "share_form": ShareForm(), "person_form": PersonForm(), "process_form": TitleForm(),

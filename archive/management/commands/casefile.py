@@ -26,6 +26,9 @@ class Command(RegistraturCommand):
         create.add_argument("--title", required=True)
         create.add_argument("--subject", default="")
         create.add_argument("--client-number", default="")
+        create.add_argument("--street", default="", help="subject's street and house number")
+        create.add_argument("--postcode", default="", help="subject's postcode (5 digits)")
+        create.add_argument("--city", default="", help="subject's city")
         create.add_argument("--user", required=True)
         for name in ("close", "reopen"):
             action = sub.add_parser(name)
@@ -53,7 +56,9 @@ class Command(RegistraturCommand):
                            code="PLAN_OR_UNIT_UNKNOWN")
         case_file = case_file_create(plan_unit=plan_unit, unit=unit, title=o["title"],
                                      actor=self.actor(o["user"]), subject_name=o["subject"],
-                                     client_number=o["client_number"])
+                                     client_number=o["client_number"],
+                                     subject_street=o["street"], subject_postcode=o["postcode"],
+                                     subject_city=o["city"])
         return {"id": case_file.pk, "file_reference": case_file.file_reference}
 
     def _close(self, o):

@@ -53,6 +53,9 @@ class CaseFileSerializer(serializers.Serializer):
     subject_name = serializers.CharField()
     subject_birth_date = serializers.DateField(allow_null=True)
     client_number = serializers.CharField(help_text="Kundennummer / BG-Nummer")
+    subject_street = serializers.CharField(help_text="the subject's street and house number")
+    subject_postcode = serializers.CharField(help_text="the subject's postcode (5 digits)")
+    subject_city = serializers.CharField(help_text="the subject's city")
     confidentiality = serializers.IntegerField()
     state = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -98,6 +101,15 @@ class CaseFileCreateSerializer(serializers.Serializer):
     subject_birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     client_number = serializers.CharField(
         required=False, allow_blank=True, max_length=64, default=""
+    )
+    subject_street = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
+    subject_postcode = serializers.CharField(
+        required=False, allow_blank=True, max_length=5, default="", help_text="5 digits"
+    )
+    subject_city = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default=""
     )
     confidentiality = serializers.ChoiceField(
         required=False, default=0, choices=Confidentiality.values

@@ -179,6 +179,9 @@ class CaseFileList(ListAPIView):
             subject_name=given["subject_name"],
             subject_birth_date=given["subject_birth_date"],
             client_number=given["client_number"],
+            subject_street=given["subject_street"],
+            subject_postcode=given["subject_postcode"],
+            subject_city=given["subject_city"],
             confidentiality=given["confidentiality"],
         )
         return Response(s.CaseFileSerializer(case_file).data, status=status.HTTP_201_CREATED)
