@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0019_scan_quality'),
+        ('archive', '0020_trail_retention'),
     ]
 
     operations = [
