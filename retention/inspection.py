@@ -34,7 +34,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from archive.blobstore import blob_open
-from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_from_lines
+from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_finished, pdfa_from_lines
 
 FORMAT = "registratur-einsichtspaket/1"
 XML_NAMESPACE = "urn:registratur:einsichtspaket:1"
@@ -137,7 +137,7 @@ def _toc_pdf(head: PackageHead, starts: list[int]) -> bytes:
                     str(start),
                 )
             )
-    return bytes(pdf.output())
+    return pdfa_finished(bytes(pdf.output()))
 
 
 def _german_date(iso: str) -> str:
