@@ -10,6 +10,7 @@ from .records import (
     Document,
     FilePlanUnit,
     FileReferenceCounter,
+    PdfaCheck,
     Process,
     Version,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "FileReferenceCounter",
     "PaperRelease",
     "PayloadKey",
+    "PdfaCheck",
     "Process",
     "ProtectionNeed",
     "Role",
