@@ -38,9 +38,21 @@ class PdfaVerdict:
     def passed(self) -> bool:
         return self.status == PASS
 
-    def findings_list(self) -> list[str]:
-        """The findings as a version stores them (JSON)."""
-        return list(self.findings)
+    def as_data(self) -> dict:
+        """The verdict as a trail entry records it (JSON)."""
+        return {"check": self.status, **({"findings": list(self.findings)}
+                                         if self.findings else {})}
+
+
+def protocol_checked(data: Path | bytes, *, what: str) -> PdfaVerdict:
+    """Validate a protocol we composed, after it was made. It is stored whatever the verdict
+    (a protocol of a destruction already carried out must not be lost); a verdict other
+    than "pass" is logged as an error and recorded in the trail entry with the protocol."""
+    verdict = pdfa_check(data)
+    if not verdict.passed:
+        log.error("%s is not valid PDF/A (%s): %s", what, verdict.status,
+                  "; ".join(verdict.findings))
+    return verdict
 
 
 def _claim(source) -> tuple[str, str]:
