@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 PASS, FAIL, NOT_CHECKED = "pass", "fail", "not_checked"
 MAX_FINDINGS = 20  # what a version keeps; the count says how many there were
 FLAVOUR_OF_PART = {"1": "1b", "2": "2b", "3": "3b"}
+NO_CLAIM = "registratur:no-claim"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def pdfa_check(source: Path | str | bytes | BinaryIO) -> PdfaVerdict:
                                   f"({type(error).__name__})",))
     claimed = f"{part}{conformance}"
     if not part:
-        return PdfaVerdict(FAIL, ("registratur:no-claim: the file does not declare PDF/A "
+        return PdfaVerdict(FAIL, (f"{NO_CLAIM}: the file does not declare PDF/A "
                                   "conformance in its XMP metadata",))
     flavour = FLAVOUR_OF_PART.get(part)
     if flavour is None:
