@@ -1,6 +1,6 @@
 # PDF/A checked, not claimed (issue 14, point 10): the validator's verdict on each version's
-# rendition. Versions filed before this carry "not_checked" until `manage.py pdfa_recheck`
-# validates their renditions; an export declares PDF/A only on "pass".
+# rendition. Versions filed before this carry "not_checked" (nothing re-validates them yet);
+# an export declares PDF/A only on "pass".
 
 from django.db import migrations, models
 
