@@ -47,7 +47,9 @@ class PipelineContext:
     mime: str = ""
     pdf_path: Path | None = None  # the working PDF that OCR reads (never the original if changed)
     rendition_path: Path | None = None
-    rendition_is_pdfa: bool = False
+    rendition_is_pdfa: bool = False  # True only when the validator approved it
+    pdfa_check: str = "not_checked"  # the validator's verdict (archive/pdfa_check.py)
+    pdfa_findings: tuple[str, ...] = ()
     thumbnail_sha256: str = ""  # stored picture of the rendition's first page, if one was made
     ocr_notes: list[str] = field(default_factory=list)
     text: str = ""

@@ -25,6 +25,7 @@ from archive.actors import actor_for_user
 from archive.blobstore import blob_path, blob_put_file
 from archive.errors import RegistraturError
 from archive.models import Document
+from archive.pdfa_check import pdfa_check
 from archive.selectors import version_latest
 from archive.services.documents import VersionContent, version_add
 
@@ -36,7 +37,6 @@ from .steps.extract import pdf_text
 from .steps.limits import out_of_memory
 from .steps.ocr import (
     RETRY_WITH_FALLBACK,
-    is_pdfa,
     ocr_arguments,
     raise_for_exit_code,
     run_ocrmypdf,
@@ -146,7 +146,8 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
     original, output = blob_put_file(painted), blob_put_file(rendition)
     # Drawn from the redacted rendition: the earlier version's picture shows what was
     # blacked out and is never reused.
-    thumbnail_sha256, pdfa = thumbnail_store(rendition), is_pdfa(rendition)
+    # The rendition is our own painted pages, OCRed: validated here, in the worker.
+    thumbnail_sha256, pdfa = thumbnail_store(rendition), pdfa_check(rendition)
     user = job.requested_by
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=job.document_id).first()
@@ -155,7 +156,8 @@ def _store(job: RedactionJob, painted: Path, rendition: Path, text: str, boxes: 
         content = VersionContent(
             original_sha256=original.sha256, original_size=original.size,
             original_name=f"geschwaerzt-v{source.number}.pdf", original_mime="application/pdf",
-            rendition_sha256=output.sha256, rendition_is_pdfa=pdfa, text=text,
+            rendition_sha256=output.sha256, rendition_is_pdfa=pdfa.passed,
+            pdfa_check=pdfa.status, pdfa_findings=pdfa.findings, text=text,
             text_sha256=hashlib.sha256(text.encode()).hexdigest(),
             page_count=source.page_count, thumbnail_sha256=thumbnail_sha256,
             provenance={"redaction_of_version": source.number, "reason": job.reason,

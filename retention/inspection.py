@@ -34,7 +34,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from archive.blobstore import blob_open
-from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_from_lines
+from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_finished, pdfa_from_lines
+from archive.pdfa_check import protocol_checked
 
 FORMAT = "registratur-einsichtspaket/1"
 XML_NAMESPACE = "urn:registratur:einsichtspaket:1"
@@ -137,7 +138,7 @@ def _toc_pdf(head: PackageHead, starts: list[int]) -> bytes:
                     str(start),
                 )
             )
-    return bytes(pdf.output())
+    return pdfa_finished(bytes(pdf.output()))
 
 
 def _german_date(iso: str) -> str:
@@ -307,6 +308,9 @@ def package_zip(head: PackageHead, target: Path) -> str:
     target = Path(target)
     pdf_path = target.with_name(f"{target.stem}-{PDF_NAME}")
     package_pdf(head, pdf_path)
+    # Checked, not claimed: the package calls akte.pdf PDF/A only if the validator approves
+    # the file as written (a rendition that is a plain PDF makes the whole file fail).
+    pdfa = protocol_checked(pdf_path, what=f"inspection package {head.register_number}")
     files = []
     try:
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
@@ -315,7 +319,8 @@ def package_zip(head: PackageHead, target: Path) -> str:
                 package.open(PDF_NAME, "w", force_zip64=True) as member,
             ):
                 digest, size = _copy_hashed(source, member)
-            files.append({"pfad": PDF_NAME, "art": "pdfa", "sha256": digest, "bytes": size})
+            files.append({"pfad": PDF_NAME, "art": "pdfa" if pdfa.passed else "pdf",
+                          "sha256": digest, "bytes": size, "pdfa_pruefung": pdfa.as_data()})
             for version in head.versions:
                 with (
                     blob_open(version.original_sha256) as source,

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 # The plain-report helper is the kernel's, shared with the file notes of the sign-off app.
-from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_from_lines
+from archive.pdfa import BOLD_FONT_FILE, FONT, FONT_FILE, pdfa_finished, pdfa_from_lines
 
 __all__ = ["pdfa_from_lines", "protocol_pdfa", "letter_pdfa", "protocol_json", "german_time"]
 
@@ -151,4 +151,4 @@ def letter_pdfa(letter: Letter, *, title: str) -> bytes:
         pdf.add_page()  # the closing and signature stay together
     for line in letter.closing:
         pdf.multi_cell(0, 5, line or " ", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return pdfa_finished(bytes(pdf.output()))

@@ -16,6 +16,7 @@ from archive.errors import InvalidInput
 from archive.guards import require_open, require_person, require_work
 from archive.models import Document, Version
 from archive.pdfa import pdfa_from_lines
+from archive.pdfa_check import pdfa_check
 from archive.selectors import case_file_visible_or_404, document_visible_or_404
 from archive.services.documents import (
     VersionContent,
@@ -77,12 +78,14 @@ def _note_content(*, user, case_file, kind: str, noted_on: date, text: str,
     lines += ["", *text.split("\n")]
     pdf = pdfa_from_lines(lines[0], lines)
     stored = blob_put_bytes(pdf)
+    pdfa = pdfa_check(pdf)  # composed by us and small: a few milliseconds, in the request
     page_count = len(pikepdf.open(io.BytesIO(pdf)).pages)
     full_text = "\n".join(lines)
     return VersionContent(
         original_sha256=stored.sha256, original_size=stored.size,
         original_name="aktenvermerk.pdf", original_mime="application/pdf",
-        rendition_sha256=stored.sha256, rendition_is_pdfa=True, text=full_text,
+        rendition_sha256=stored.sha256, rendition_is_pdfa=pdfa.passed,
+        pdfa_check=pdfa.status, pdfa_findings=pdfa.findings, text=full_text,
         text_sha256=hashlib.sha256(full_text.encode()).hexdigest(), page_count=page_count,
         provenance={"source": MEDIUM, "file_note": {
             "kind": kind, "date": noted_on.isoformat(), "author": user.username,

@@ -11,6 +11,7 @@ from .records import (
     Document,
     FilePlanUnit,
     FileReferenceCounter,
+    PdfaCheck,
     Process,
     Version,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "FileReferenceCounter",
     "PaperRelease",
     "PayloadKey",
+    "PdfaCheck",
     "Process",
     "ProtectionNeed",
     "Role",

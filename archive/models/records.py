@@ -179,6 +179,14 @@ class Document(models.Model):
         return self.case_file_id is None
 
 
+class PdfaCheck(models.TextChoices):
+    """The verdict of the PDF/A validator on a version's rendition (archive/pdfa_check.py)."""
+
+    PASS = "pass", _("PDF/A geprüft: gültig")
+    FAIL = "fail", _("PDF/A-Prüfung fehlgeschlagen")
+    NOT_CHECKED = "not_checked", _("PDF/A nicht geprüft")
+
+
 class Version(models.Model):
     """An immutable version: the original, its PDF/A rendition and its text, each hashed."""
 
@@ -189,7 +197,12 @@ class Version(models.Model):
     original_name = models.CharField(max_length=255)
     original_mime = models.CharField(max_length=100)
     rendition_sha256 = models.CharField(max_length=64, blank=True)
+    # True only when the validator approved the stored rendition (pdfa_check "pass"): a
+    # claim in the file's own metadata is not enough (archive/pdfa_check.py).
     rendition_is_pdfa = models.BooleanField(default=False)
+    pdfa_check = models.CharField(_("PDF/A-Prüfung"), max_length=16, choices=PdfaCheck.choices,
+                                  default=PdfaCheck.NOT_CHECKED)
+    pdfa_findings = models.JSONField(default=list, blank=True)  # the validator's, in English
     # A small picture of the rendition's first page, made from this version's own rendition
     # (so a redacted version shows the redaction). Empty when none could be made.
     thumbnail_sha256 = models.CharField(max_length=64, blank=True)

@@ -7,7 +7,7 @@ from django.db import transaction
 from ..actors import Actor
 from ..errors import Conflict, InvalidInput, NotFound
 from ..guards import may_work_on, require_open, require_person, require_work
-from ..models import CaseFile, Direction, Document, Process, Role, Version
+from ..models import CaseFile, Direction, Document, PdfaCheck, Process, Role, Version
 from ..permissions import user_role
 from ..selectors import document_visible_or_404
 from ..signals import document_changed, retention_basis_changed, version_adding, version_filed
@@ -28,12 +28,31 @@ class VersionContent:
     original_name: str
     original_mime: str
     rendition_sha256: str
-    rendition_is_pdfa: bool
+    rendition_is_pdfa: bool  # what the pipeline asks for; stored only with a "pass" below
     text: str
     text_sha256: str
     page_count: int
     provenance: dict = field(default_factory=dict)
     thumbnail_sha256: str = ""  # a convenience: a version is complete without one
+    # The validator's verdict on the stored rendition (archive/pdfa_check.py).
+    pdfa_check: str = PdfaCheck.NOT_CHECKED
+    pdfa_findings: tuple[str, ...] = ()
+
+    @property
+    def stored_is_pdfa(self) -> bool:
+        """A rendition is PDF/A for the archive only if the validator approved it."""
+        return self.rendition_is_pdfa and self.pdfa_check == PdfaCheck.PASS
+
+    def version_fields(self) -> dict:
+        """The Version fields this content sets, for every path that creates a version."""
+        return dict(
+            original_sha256=self.original_sha256, original_size=self.original_size,
+            original_name=self.original_name[:255], original_mime=self.original_mime,
+            rendition_sha256=self.rendition_sha256, rendition_is_pdfa=self.stored_is_pdfa,
+            pdfa_check=self.pdfa_check, pdfa_findings=list(self.pdfa_findings),
+            text=self.text, text_sha256=self.text_sha256, page_count=self.page_count,
+            thumbnail_sha256=self.thumbnail_sha256, provenance=self.provenance,
+        )
 
 
 def document_file_new(
@@ -68,11 +87,7 @@ def document_file_new(
         )
         version = Version.objects.create(
             document=document, number=1, created_by=None if actor.is_system else actor.user,
-            original_sha256=content.original_sha256, original_size=content.original_size,
-            original_name=content.original_name[:255], original_mime=content.original_mime,
-            rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
-            text=content.text, text_sha256=content.text_sha256, page_count=content.page_count,
-            thumbnail_sha256=content.thumbnail_sha256, provenance=content.provenance,
+            **content.version_fields(),
         )
         event_append(
             action="filed" if case_file else "inbox", object_type="document",
@@ -245,12 +260,7 @@ def version_add(*, actor: Actor, document_id, content: VersionContent) -> Versio
         number = (document.versions.order_by("-number").values_list("number", flat=True)
                   .first() or 0) + 1
         version = Version.objects.create(
-            document=document, number=number, created_by=user,
-            original_sha256=content.original_sha256, original_size=content.original_size,
-            original_name=content.original_name[:255], original_mime=content.original_mime,
-            rendition_sha256=content.rendition_sha256, rendition_is_pdfa=content.rendition_is_pdfa,
-            text=content.text, text_sha256=content.text_sha256, page_count=content.page_count,
-            thumbnail_sha256=content.thumbnail_sha256, provenance=content.provenance,
+            document=document, number=number, created_by=user, **content.version_fields(),
         )
         event_append(action="version_added", object_type="document", object_id=document.pk,
                      actor=actor,

@@ -199,6 +199,7 @@ def file_document(ctx: PipelineContext, rendition):
         original_sha256=job.original_sha256, original_size=job.original_size,
         original_name=job.original_name, original_mime=ctx.mime,
         rendition_sha256=rendition.sha256, rendition_is_pdfa=ctx.rendition_is_pdfa,
+        pdfa_check=ctx.pdfa_check, pdfa_findings=ctx.pdfa_findings,
         text=ctx.text, text_sha256=hashlib.sha256(ctx.text.encode()).hexdigest(),
         page_count=ctx.page_count, thumbnail_sha256=ctx.thumbnail_sha256,
         provenance={**job.provenance, **marked, "source": job.source, "ingest_job": str(job.pk),

@@ -14,8 +14,10 @@ import pikepdf
 from django.conf import settings
 from ocrmypdf import ExitCode
 
+from archive.pdfa_check import NOT_CHECKED, PASS, pdfa_check
+
 from ..context import PipelineContext
-from ..errors import failed, refused
+from ..errors import IngestRefused, failed, refused
 from .limits import heap_release, limit_child, out_of_memory, run_limited, signal_name
 from .sanitize import pdf_strip_active_content
 
@@ -154,9 +156,27 @@ def raise_for_exit_code(code: int, stderr: str) -> None:
     raise refused("OCR_FAILED", f"Die Texterkennung ist fehlgeschlagen: {last}")
 
 
-def is_pdfa(path: Path) -> bool:
-    with pikepdf.open(path) as pdf, pdf.open_metadata() as meta:
-        return bool(meta.pdfa_status)
+def _check_rendition(ctx: PipelineContext) -> None:
+    verdict = pdfa_check(ctx.rendition_path)
+    ctx.pdfa_check, ctx.pdfa_findings = verdict.status, verdict.findings
+
+
+def rendition_check(ctx: PipelineContext) -> None:
+    """Validate the rendition as it will be stored (archive/pdfa_check.py): its claim to be
+    PDF/A counts only if the validator approves it. The validator walks every content stream
+    and font, which a born-digital input put there: it runs in a child under the job's
+    limits. A child that runs out of memory or crashes leaves the rendition "not_checked"
+    rather than refusing a document whose rendition exists; the job's time limit still
+    refuses."""
+    try:
+        run_limited(_check_rendition, ctx)
+    except (IngestRefused, RuntimeError) as error:
+        if getattr(error, "code", "") == "TIMEOUT":
+            raise
+        ctx.pdfa_check = NOT_CHECKED
+        ctx.pdfa_findings = (f"registratur:validator: the check did not finish "
+                             f"({getattr(error, 'code', '') or type(error).__name__})",)
+    ctx.rendition_is_pdfa = ctx.pdfa_check == PASS
 
 
 def _strip_active_content(ctx: PipelineContext) -> bool:
@@ -187,6 +207,6 @@ def ocr(ctx: PipelineContext) -> None:
     if code != ExitCode.ok:
         raise_for_exit_code(code, stderr)
     ctx.rendition_path = output
-    ctx.rendition_is_pdfa = is_pdfa(output)
+    rendition_check(ctx)
     with pikepdf.open(output) as pdf:
         ctx.page_count = len(pdf.pages)

@@ -11,6 +11,7 @@ from archive.blobstore import blob_open, blob_put_bytes
 from archive.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from archive.guards import is_data_protection_officer, require_dpo_or_system, require_person
 from archive.models import CaseFile
+from archive.pdfa_check import protocol_checked
 from archive.selectors import events_for_object
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
@@ -176,6 +177,7 @@ def disposal_execute(*, disposal_id: int, actor: Actor) -> DisposalList:
         "documents": [residual["id"] for residual in residuals["documents"]],
     }
     body, pdf = protocol_json(protocol), protocol_pdfa(protocol)
+    pdfa = protocol_checked(pdf, what=f"destruction protocol of list {disposal.pk}")
     json_blob, pdf_blob = blob_put_bytes(body), blob_put_bytes(pdf)
     with transaction.atomic():
         disposal.state, disposal.executed_at = DisposalState.EXECUTED, timezone.now()
@@ -185,6 +187,7 @@ def disposal_execute(*, disposal_id: int, actor: Actor) -> DisposalList:
         event_append(action="disposal_executed", object_type="disposal", object_id=disposal.pk,
                      actor=actor, data={"protocol_sha256": hashlib.sha256(body).hexdigest(),
                                         "protocol_pdf_sha256": pdf_blob.sha256,
+                                        "protocol_pdf_pdfa": pdfa.as_data(),
                                         "destroyed_case_files": to_destroy})
     return disposal
 

@@ -13,6 +13,7 @@ from archive.blobstore import blob_open, blob_put_bytes
 from archive.errors import Conflict, InvalidInput, RegistraturError
 from archive.guards import require_dpo_or_system
 from archive.models import Event
+from archive.pdfa_check import protocol_checked
 from archive.services.access import case_files_handover_read
 from archive.services.destruction import case_files_destroy
 from archive.services.events import event_append
@@ -375,10 +376,13 @@ def _protocol(transfer: Transfer, residuals: list[dict], *, actor: Actor) -> dic
         "executed_by": actor.label, "case_files": [r["case_files"][0] for r in residuals],
         "documents": [d["id"] for r in residuals for d in r["documents"]],
     }
+    pdf = protocol_pdfa(protocol)
+    pdfa = protocol_checked(pdf, what=f"destruction protocol of transfer {transfer.pk}")
     hashes = {"json": blob_put_bytes(protocol_json(protocol)).sha256,
-              "pdf": blob_put_bytes(protocol_pdfa(protocol)).sha256}
+              "pdf": blob_put_bytes(pdf).sha256}
     event_append(action="archive_transfer_protocol", object_type="transfer",
-                 object_id=transfer.pk, actor=actor, data={"protocol_sha256": hashes})
+                 object_id=transfer.pk, actor=actor,
+                 data={"protocol_sha256": hashes, "protocol_pdf_pdfa": pdfa.as_data()})
     return hashes
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from archive.labels import event_label
-from archive.models import CaseFile, Event, Version
+from archive.models import CaseFile, Event, PdfaCheck, Version
 from archive.sealing import events_unseal
 from archive.selectors import READ_ACTIONS
 
@@ -53,11 +53,17 @@ def _date(value):
     return timezone.localdate(value) if value else None
 
 
+def version_is_pdfa(version: Version) -> bool:
+    """Declared PDF/A to the archive only when the validator approved the rendition; a
+    version filed before validation existed ("not_checked") is not, whatever it claimed."""
+    return version.rendition_is_pdfa and version.pdfa_check == PdfaCheck.PASS
+
+
 def _files(case_file_id: uuid.UUID, document, with_files: bool) -> list[FileData]:
     if not with_files:
         return []
     return [FileData(number=v.number, name=primary_file_name(case_file_id, v),
-                     pdfa=v.rendition_is_pdfa, sha256=v.rendition_sha256,
+                     pdfa=version_is_pdfa(v), sha256=v.rendition_sha256,
                      created=timezone.localtime(v.created_at).replace(tzinfo=None))
             for v in document.versions.order_by("number")]
 

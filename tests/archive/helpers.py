@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from archive.actors import system_actor
 from archive.blobstore import blob_put_bytes
-from archive.models import Role, StaffProfile, Unit
+from archive.models import PdfaCheck, Role, StaffProfile, Unit
 from archive.services.documents import VersionContent, document_file_new
 from tests.second_factor import confirmed_device
 
@@ -41,7 +41,9 @@ def file_document(case_file, text: str = "Antrag auf Leistungen", title: str = "
         rendition = blob_put_bytes(f"%PDF-1.7 PDF/A: {text}".encode())
         version_content = replace(version_content, original_sha256=original.sha256,
                                   original_size=original.size, rendition_sha256=rendition.sha256,
-                                  rendition_is_pdfa=True,
+                                  # stands in for a validated rendition; tests of
+                                  # the validator use real files (test_pdfa_check.py)
+                                  rendition_is_pdfa=True, pdfa_check=PdfaCheck.PASS,
                                   thumbnail_sha256=blob_put_bytes(thumbnail_png(text)).sha256)
     return document_file_new(content=version_content, case_file=case_file, title=title,
                              received_at=timezone.now(), actor=system_actor(name="test"))

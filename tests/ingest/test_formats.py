@@ -236,6 +236,7 @@ def test_office_document_is_converted_with_libreoffice(demo, tmp_path, build):
     # The archived rendition carries the text itself (LibreOffice wrote it, no OCR needed).
     assert "Mit freundlichen Grüßen, Jürgen Müller" in _rendition_text(version)
     assert version.rendition_is_pdfa
+    assert version.pdfa_check == "pass", version.pdfa_findings  # validated, not just claimed
     assert blob_path(version.original_sha256).read_bytes() == path.read_bytes()
 
 

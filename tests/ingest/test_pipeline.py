@@ -55,6 +55,10 @@ def test_pdf_refused_by_the_pdfa_converter_still_gets_a_safe_rendition(demo, tmp
     assert "active content removed" in notes
     if not version.rendition_is_pdfa:
         assert "rendition is a plain PDF" in notes
+        # A plain PDF is never called PDF/A: the validator's verdict says why.
+        assert version.pdfa_check == "fail" and version.pdfa_findings
+    else:
+        assert version.pdfa_check == "pass"
     # The original is kept as it came, active content and all.
     with pikepdf.open(blob_path(version.original_sha256)) as original:
         assert "/OpenAction" in original.Root

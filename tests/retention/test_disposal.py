@@ -248,4 +248,6 @@ def test_destruction_leaves_nothing_but_the_residual_record(approved, index_dir)
     with pikepdf.open(blob_path(disposal.protocol_pdf_sha256)) as pdf, \
             pdf.open_metadata() as xmp:
         assert xmp.get("pdfaid:part") == "2"
+    # Validated after it was made, and the verdict is in the trail beside its hash.
+    assert executed.data["protocol_pdf_pdfa"] == {"check": "pass"}
     assert events_verify().ok

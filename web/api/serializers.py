@@ -77,7 +77,8 @@ class DocumentSerializer(serializers.Serializer):
         return {"number": version.number, "pages": version.page_count,
                 "original_sha256": version.original_sha256,
                 "rendition_sha256": version.rendition_sha256,
-                "rendition_is_pdfa": version.rendition_is_pdfa, "text": version.text}
+                "rendition_is_pdfa": version.rendition_is_pdfa, "pdfa_check": version.pdfa_check,
+                "text": version.text}
 
 
 class DocumentCorrectionSerializer(serializers.Serializer):

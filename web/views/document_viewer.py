@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from archive.errors import InvalidInput, NotFound
+from archive.models import PdfaCheck
+from archive.pdfa_check import NO_CLAIM
 from archive.selectors import document_visible_or_404
 from archive.services.access import page_read, versions_compare_read
 from ingest.pages import WIDTHS, page_image, page_sizes, redaction_preview
@@ -62,7 +64,23 @@ def _version_row(version) -> dict:
         why = _("Neue Version")
     who = version.created_by.username if version.created_by_id else _("System (Posteingang)")
     return {"number": version.number, "created_at": version.created_at, "who": who,
-            "why": why, "pages": version.page_count}
+            "why": why, "pages": version.page_count, **_pdfa_verdict(version)}
+
+
+def _pdfa_verdict(version) -> dict:
+    """The validator's verdict on the rendition in German; on a failure its first finding
+    (the validator's own words, in English: a rule id an archivist can look up)."""
+    findings = [str(finding) for finding in version.pdfa_findings or []]
+    if version.pdfa_check == PdfaCheck.PASS:
+        return {"pdfa": _("PDF/A geprüft: gültig"), "pdfa_detail": "", "pdfa_more": 0}
+    if version.pdfa_check == PdfaCheck.FAIL:
+        detail = findings[0] if findings else ""
+        if detail.startswith(NO_CLAIM):
+            detail = _("die Datei ist kein PDF/A, sondern ein gewöhnliches PDF")
+        return {"pdfa": _("PDF/A-Prüfung fehlgeschlagen"), "pdfa_detail": detail,
+                "pdfa_more": max(0, len(findings) - 1)}
+    return {"pdfa": _("PDF/A nicht geprüft"), "pdfa_detail": findings[0] if findings else "",
+            "pdfa_more": max(0, len(findings) - 1)}
 
 
 @login_required

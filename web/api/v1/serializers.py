@@ -5,7 +5,7 @@ value is a 400 INVALID_INPUT problem with the fields named) before any service i
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from archive.models import Confidentiality, Direction
+from archive.models import Confidentiality, Direction, PdfaCheck
 from archive.services.doctypes import document_type_names
 from signoff.notes import MAX_TEXT as NOTE_MAX_TEXT
 from signoff.notes import NOTE_KINDS
@@ -195,7 +195,8 @@ class VersionSerializer(serializers.Serializer):
     original_size = serializers.IntegerField()
     original_sha256 = serializers.CharField()
     rendition_sha256 = serializers.CharField()
-    rendition_is_pdfa = serializers.BooleanField()
+    rendition_is_pdfa = serializers.BooleanField()  # true only when pdfa_check is "pass"
+    pdfa_check = serializers.ChoiceField(choices=PdfaCheck.values)
     text_sha256 = serializers.CharField()
     created_at = serializers.DateTimeField()
 
