@@ -53,6 +53,11 @@ erasure requests, saved searches): it commits or rolls back with the destruction
 case_file_ids (list[int]), terms (list[str]: what named the files' subjects, their name
 parts, client numbers, birth dates and references, for matching free text; never stored)"""
 
+trail_keep_asked = Signal()
+"""Sent before log retention removes expired trail entries: each receiver returns the ids,
+among `case_file_ids`, whose entries must stay past their period (retention: files under a
+legal hold, whose history is evidence). kwargs: case_file_ids (list[int])"""
+
 version_adding = Signal()
 """Sent before a new version of a document is stored, and when one is handed in for the
 pipeline to file. A receiver vetoes by raising (sign-off: a signed-off document takes no new

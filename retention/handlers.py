@@ -10,6 +10,13 @@ def veto_destruction(sender, *, case_file_ids: list[int], **_):
     destruction_veto(case_file_ids)
 
 
+def held_files(sender, *, case_file_ids: list[int], **_) -> set[int]:
+    """Files under a hold keep their whole trail past its period: the hold preserves the
+    file's history as evidence, and who read it may be the very question."""
+    return set(LegalHold.objects.filter(case_file_id__in=case_file_ids, lifted_at__isnull=True)
+               .values_list("case_file_id", flat=True))
+
+
 def clear_destroyed(sender, *, case_file_ids: list[int], **_):
     """A destroyed file keeps no free text here either: the reasons and mandates of its holds,
     the reason of an override, the notes of erasure requests and transfer items (they may

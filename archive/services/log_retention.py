@@ -11,7 +11,9 @@ The one path that deletes entries is `trail_segments_remove`, run daily by the s
 3. removes there the entries whose kind is past its period, except what is still needed: a
    `trail_segment_removed` entry (verification bridges gaps with it), an administrative
    entry on a case file, document or process that still exists (its history), and the
-   receipt (`received`) of bytes a version still holds (the deadline watch dates from it);
+   receipt (`received`) of bytes a version still holds (the deadline watch dates from it),
+   and every entry on a record whose case file is under a legal hold (asked through the
+   `trail_keep_asked` signal, as holds live in `retention`);
 4. records the removal in one `trail_segment_removed` entry (range, count, kinds, up to
    which date, and each removed run with the hash of its last entry), writes the cuts that
    let the append-only triggers pass exactly these rows, deletes them and the payload keys
@@ -29,6 +31,7 @@ from ..checkpoints import checkpoint_write, checkpoints_read
 from ..errors import IntegrityFailure, PermissionDenied
 from ..models import Event, PayloadKey, Role, TrailCut, Version
 from ..permissions import user_role
+from ..signals import trail_keep_asked
 from ..trail_kinds import ACCESS, ADMIN, ANCHOR_ACTIONS, KINDS, SEARCH, actions_of, trail_kind
 from ..trail_segments import REMOVAL_ACTION, runs_of
 from .events import event_append, events_verify
@@ -109,9 +112,29 @@ class _Needed:
                          for kind, found in ids.items()}
         self.held = set(Version.objects.filter(original_sha256__in=sorted(hashes - {""}))
                         .values_list("original_sha256", flat=True))
+        self.on_hold = self._on_hold(ids, models)
+
+    @staticmethod
+    def _on_hold(ids: dict[str, set[int]], models: dict) -> dict[str, set[int]]:
+        """The records whose case file another app asks to keep (a legal hold), by type."""
+        files = {kind: dict(models[kind].objects.filter(pk__in=sorted(found))
+                            .values_list("pk", "case_file_id"))
+                 for kind, found in ids.items() if kind != "case_file"}
+        files["case_file"] = {pk: pk for pk in ids["case_file"]}
+        candidates = sorted({f for found in files.values() for f in found.values() if f})
+        kept: set[int] = set()
+        if candidates:
+            for _receiver, answer in trail_keep_asked.send(sender=Event,
+                                                           case_file_ids=candidates):
+                kept |= set(answer or ())
+        return {kind: {pk for pk, case_file in found.items() if case_file in kept}
+                for kind, found in files.items()}
 
     def keeps(self, event: Event, kind: str) -> bool:
         if event.action in ANCHOR_ACTIONS:
+            return True
+        if event.object_type in RECORD_TYPES and event.object_id.isdigit() \
+                and int(event.object_id) in self.on_hold[event.object_type]:
             return True
         if kind == ADMIN and event.object_type in RECORD_TYPES and event.object_id.isdigit() \
                 and int(event.object_id) in self.existing[event.object_type]:

@@ -237,6 +237,33 @@ def test_a_case_files_history_and_receipts_stay_while_they_are_needed(demo, sett
     assert events_verify().ok
 
 
+def test_a_held_files_reads_stay_past_their_period_until_the_hold_is_lifted(demo):
+    """A legal hold preserves the file's history, and who read it may be what the court asks."""
+    from retention.services.holds import hold_lift, hold_place
+    held, free = demo["A"], demo["B"]
+    document = file_document(held, "Antrag auf Wohngeld")
+    officer = acting(user("datenschutz"))
+    hold = hold_place(actor=officer, case_file=held, reason="Klage", mandate="S 12 SO 34/26")
+    kept = {_entry("viewed", 200, "case_file", held.pk),
+            _entry("viewed", 200, "document", document.pk)}
+    other = _entry("viewed", 200, "case_file", free.pk)
+    checkpoint_write()
+    _entry("viewed", 0)
+    checkpoint_write()
+
+    trail_segments_remove(actor=SCHEDULER)
+    left = set(Event.objects.values_list("seq", flat=True))
+    assert kept <= left and other not in left
+    assert events_verify().ok
+
+    hold_lift(actor=officer, hold=hold, reason="Verfahren beendet")
+    _entry("viewed", 0)
+    checkpoint_write()
+    trail_segments_remove(actor=SCHEDULER)
+    assert not kept & set(Event.objects.values_list("seq", flat=True))
+    assert events_verify().ok
+
+
 def test_verify_passes_after_removal_destruction_and_timestamping(demo, settings, tmp_path):
     authority, server = tsa_start(tmp_path / "tsa")
     settings.TSA_URL, settings.TSA_CA_FILE = authority.url, str(authority.ca_file)
