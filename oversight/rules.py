@@ -103,6 +103,15 @@ def _finding(
     )
 
 
+def _similar_reads(rule, grouped: dict, scores: dict) -> list:
+    """One finding per reader and file whose reads reached the rule's threshold, with the
+    similarity that linked them (surname or address)."""
+    return [_finding(rule, username, entries, case_file_id, reads=len(entries),
+                     similarity=scores[(username, case_file_id)])
+            for (username, case_file_id), entries in grouped.items()
+            if len(entries) >= rule.threshold]
+
+
 class Readers:
     """The people behind the entries: surname, role, units; looked up once."""
 
@@ -166,18 +175,7 @@ def same_name(rule: RuleSettings, end: datetime) -> list[Finding]:
         if score >= similarity:
             grouped[(entry.actor, case_file.pk)].append(entry)
             scores[(entry.actor, case_file.pk)] = round(score)
-    return [
-        _finding(
-            rule,
-            username,
-            entries,
-            case_file_id,
-            reads=len(entries),
-            similarity=scores[(username, case_file_id)],
-        )
-        for (username, case_file_id), entries in grouped.items()
-        if len(entries) >= rule.threshold
-    ]
+    return _similar_reads(rule, grouped, scores)
 
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -234,18 +232,7 @@ def same_address(rule: RuleSettings, end: datetime) -> list[Finding]:
         if score and score >= similarity:
             grouped[(entry.actor, case_file.pk)].append(entry)
             scores[(entry.actor, case_file.pk)] = round(score)
-    return [
-        _finding(
-            rule,
-            username,
-            entries,
-            case_file_id,
-            reads=len(entries),
-            similarity=scores[(username, case_file_id)],
-        )
-        for (username, case_file_id), entries in grouped.items()
-        if len(entries) >= rule.threshold
-    ]
+    return _similar_reads(rule, grouped, scores)
 
 
 def break_glass_repeated(rule: RuleSettings, end: datetime) -> list[Finding]:
