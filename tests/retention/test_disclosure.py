@@ -185,6 +185,13 @@ def test_package_content(case, tmp_path):
     assert "Nachbarin" in _text(pdf, tmp_path, start, start)
     assert "keine PDF/A-Fassung" in _text(pdf, tmp_path, total, total)
     assert_pdfa2b(pdf)  # identification, output intent, embedded fonts of every page
+    # Checked, not claimed (issue 14.10): the index calls the file PDF/A with the verdict of
+    # the validator, asked here directly on the bytes in the package.
+    from pikepdf import pdfa
+    verdict = pdfa.validate_written(io.BytesIO(pdf), "2b").verdict
+    listed = next(e for e in index["dateien"] if e["pfad"] == "akte.pdf")
+    assert listed["pdfa_pruefung"]["check"] == verdict
+    assert listed["art"] == ("pdfa" if verdict == "pass" else "pdf")
     for page in combined.pages:  # ... and of the page-number stamps laid over them
         for xobject in page.Resources.XObject.values():
             for font in xobject.get("/Resources", {}).get("/Font", {}).values():
