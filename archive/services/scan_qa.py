@@ -315,7 +315,9 @@ def paper_release(*, actor: Actor, documents) -> list[PaperRelease]:
     protection = protection_read()
     with transaction.atomic():
         found = {document.pk: document for document in
-                 Document.objects.select_for_update().filter(pk__in=ids)
+                 # Lock the documents only: their check is an outer join, which
+                 # PostgreSQL does not lock.
+                 Document.objects.select_for_update(of=("self",)).filter(pk__in=ids)
                  .select_related("scan_check")}
         releases = []
         for pk in dict.fromkeys(ids):
