@@ -94,8 +94,9 @@ def _expired_segments(cutoffs: dict[str, datetime]) -> list[tuple[int, int]]:
 
 
 class _Needed:
-    """What must stay although its period passed: records that still exist (their history)
-    and receipts of bytes a version still holds (the deadline watch)."""
+    """What must stay although its period passed: records that still exist (their history),
+    receipts of bytes a version still holds (the deadline watch), and everything on a record
+    whose case file another app asks to keep (a legal hold)."""
 
     def __init__(self, events: list[Event]):
         ids: dict[str, set[int]] = {kind: set() for kind in RECORD_TYPES}
@@ -106,21 +107,21 @@ class _Needed:
             if event.action == "received":
                 hashes.add((event.data or {}).get("sha256", ""))
         from ..models import CaseFile, Document, Process
-        models = {"case_file": CaseFile, "document": Document, "process": Process}
-        self.existing = {kind: set(models[kind].objects.filter(pk__in=sorted(found))
-                                   .values_list("pk", flat=True))
-                         for kind, found in ids.items()}
+
+        # Each existing record with its case file, read once for both questions below.
+        files = {kind: dict(model.objects.filter(pk__in=sorted(ids[kind]))
+                            .values_list("pk", "case_file_id"))
+                 for kind, model in (("document", Document), ("process", Process))}
+        files["case_file"] = {pk: pk for pk in CaseFile.objects.filter(
+            pk__in=sorted(ids["case_file"])).values_list("pk", flat=True)}
+        self.existing = {kind: set(found) for kind, found in files.items()}
         self.held = set(Version.objects.filter(original_sha256__in=sorted(hashes - {""}))
                         .values_list("original_sha256", flat=True))
-        self.on_hold = self._on_hold(ids, models)
+        self.on_hold = self._on_hold(files)
 
     @staticmethod
-    def _on_hold(ids: dict[str, set[int]], models: dict) -> dict[str, set[int]]:
+    def _on_hold(files: dict[str, dict[int, int | None]]) -> dict[str, set[int]]:
         """The records whose case file another app asks to keep (a legal hold), by type."""
-        files = {kind: dict(models[kind].objects.filter(pk__in=sorted(found))
-                            .values_list("pk", "case_file_id"))
-                 for kind, found in ids.items() if kind != "case_file"}
-        files["case_file"] = {pk: pk for pk in ids["case_file"]}
         candidates = sorted({f for found in files.values() for f in found.values() if f})
         kept: set[int] = set()
         if candidates:
@@ -133,12 +134,12 @@ class _Needed:
     def keeps(self, event: Event, kind: str) -> bool:
         if event.action in ANCHOR_ACTIONS:
             return True
-        if event.object_type in RECORD_TYPES and event.object_id.isdigit() \
-                and int(event.object_id) in self.on_hold[event.object_type]:
-            return True
-        if kind == ADMIN and event.object_type in RECORD_TYPES and event.object_id.isdigit() \
-                and int(event.object_id) in self.existing[event.object_type]:
-            return True
+        if event.object_type in RECORD_TYPES and event.object_id.isdigit():
+            record = int(event.object_id)
+            if record in self.on_hold[event.object_type]:
+                return True
+            if kind == ADMIN and record in self.existing[event.object_type]:
+                return True
         return event.action == "received" and (event.data or {}).get("sha256") in self.held
 
 
