@@ -182,6 +182,13 @@ def main(argv=None) -> None:
         help="web processes (each `registratur serve`; the clients are spread over them)",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="processes of each server (`registratur serve --processes`; default as "
+        "`registratur run`: REGISTRATUR_WEB_PROCESSES, 1); 1: waitress, more: gunicorn",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         default=0.0,
@@ -208,9 +215,12 @@ def main(argv=None) -> None:
 
     events_before = Event.objects.count()
     connection.close()
+    from django.conf import settings
+
+    processes = args.processes or settings.WEB_PROCESSES
     ports = [_free_port() for _ in range(args.servers)]
     servers = [
-        _server_start(env, port, data_dir / f"bench-api-server-{n}.log")
+        _server_start(env, port, data_dir / f"bench-api-server-{n}.log", processes)
         for n, port in enumerate(ports)
     ]
     load_before = os.getloadavg()
@@ -297,7 +307,9 @@ def main(argv=None) -> None:
         )
     info = {
         "documents": f"{args.documents} in case files + {stamp['inbox']} unfiled",
-        "server": f"{args.servers} × registratur serve (waitress, 8 threads), SQLite, tantivy",
+        "server": f"{args.servers} × registratur serve --processes {processes} ("
+        + ("waitress, 8 threads" if processes == 1 else f"gunicorn, {processes} processes")
+        + "), SQLite, tantivy",
         "clients": f"{args.clients}, each with its own token (unit U0 or U1; read, search), "
         + (f"pause {args.think:g} s on average" if args.think else "no pause"),
         "search endpoint": search,
