@@ -145,7 +145,13 @@ def deadlines_open(user, *, user_ids=(), unit_ids=(), whole_units=(), today: dat
         documents_visible_to(user)
         .filter(whose, undone_rule, case_file__isnull=False, case_file__closed_at__isnull=True,
                 case_file__destroyed_at__isnull=True, document_type__in=list(rules))
-        .select_related("case_file__unit").order_by("pk"))
+        # Only what a deadline shows and derives from: the documents of a desk are loaded on
+        # every visit, and whole rows (with the process the selector joins) were most of it.
+        .select_related(None).select_related("case_file__unit")
+        .only("pk", "title", "document_type", "received_at", "case_file_id",
+              "case_file__file_reference", "case_file__unit_id",
+              "case_file__responsible_id", "case_file__unit__default_caseworker_id")
+        .order_by("pk"))
     if not documents:
         return []
     done = set(DeadlineDone.objects.filter(document__in=[d.pk for d in documents])
