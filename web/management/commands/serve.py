@@ -10,6 +10,7 @@ from django.db import connections
 
 from archive.commands import RegistraturCommand
 from archive.errors import InvalidInput
+from ...gc_freeze import long_lived_frozen
 
 THREADS = 8  # waitress, one process (as before)
 WORKER_THREADS = 4  # gunicorn, per worker process
@@ -42,7 +43,7 @@ def gunicorn_serve(host: str, port: int, processes: int, threads: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            return get_wsgi_application()
+            return long_lived_frozen(get_wsgi_application())
 
     Application().run()
 
@@ -90,7 +91,7 @@ class Command(RegistraturCommand):
         if processes == 1:
             from waitress import serve
 
-            serve(get_wsgi_application(), host=options["host"], port=options["port"],
+            serve(long_lived_frozen(get_wsgi_application()), host=options["host"], port=options["port"],
                   threads=options["threads"] or THREADS, ident="Registratur",
                   **proxy_options())
             return
