@@ -229,6 +229,7 @@ ERROR_CODES = {
     "DISCLOSURE_EMPTY": _("keine gültige Dokumentauswahl"),
     "DISCLOSURE_CHANGED": _("Dokument während der Paketerstellung geändert"),
     "DISCLOSURE_FAILED": _("Paketerstellung fehlgeschlagen"),
+    "DISCLOSURE_BLOB_MISSING": _("gespeicherte Datei für das Paket fehlt"),
     "DOCUMENT_ON_ROUTE": _("Dokument ist im Zeichnungsumlauf"),
     "OWN_DRAFT": _("eigener Entwurf"),
     "ROUTE_MEMBER_UNKNOWN": _("Person oder Einheit unbekannt"),

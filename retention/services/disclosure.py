@@ -24,6 +24,7 @@ entry with each version's id and hashes and writes one `disclosed` event on the 
 one transaction. The pages ask for it through a background job with progress
 (`disclosure_jobs.py`); the build is the same."""
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.actors import Actor
-from archive.errors import InvalidInput, NotFound
+from archive.errors import IntegrityFailure, InvalidInput, NotFound
 from archive.guards import is_data_protection_officer, may_work_on, require_person
 from archive.models import CaseFile, Document, Event, Version
 from archive.selectors import case_file_documents, case_file_visible_or_404
@@ -44,6 +45,7 @@ from ..inspection import PackageHead, PackedVersion, package_zip
 from ..models import Disclosure, DisclosureBasis, DisclosureNumber
 from ..protocol import german_time
 
+log = logging.getLogger(__name__)
 FILE_NOTE_MEDIUM = "file_note"
 # The sign-off app's events on a document; a route whose last event is not `signed_off` is a
 # draft still (open, refused or withdrawn).
@@ -322,7 +324,15 @@ def disclosure_build(
         authority=settings.AUTHORITY_NAME,
         versions=versions,
     )
-    package_sha256 = package_zip(head, Path(target), progress)
+    try:
+        package_sha256 = package_zip(head, Path(target), progress)
+    except NotFound as error:  # the blob store lacks a file it should hold
+        log.error("disclosure %s of case file %s: %s", number, case_file.pk, error.message)
+        raise IntegrityFailure(
+            "Eine gespeicherte Datei eines gewählten Dokuments fehlt; das Paket wurde nicht "
+            "erstellt und nichts eingetragen. Bitte die Administration verständigen.",
+            code="DISCLOSURE_BLOB_MISSING",
+        ) from None
     progress("register", 0, 1)
     with transaction.atomic():
         # Asked for a while ago: still the file's documents, still the versions packed (a

@@ -43,6 +43,12 @@ FAILED_MESSAGE = (
 )
 
 
+# Where each step starts and ends on the progress bar (percent): the combined PDF is most of
+# the work, the originals are copied, the register's transaction is short.
+STEP_SHARES = {"pdf": (1, 58), "check": (60, 70), "originals": (70, 95), "register": (95, 99)}
+assert set(STEP_SHARES) == set(DISCLOSURE_JOB_STEPS)
+
+
 class JobLost(Exception):
     """Another worker claimed the job after this one's lease ran out: this one's work is
     dropped, the holder of the claim records the package."""
@@ -253,13 +259,11 @@ def _available(job: DisclosureJob) -> bool:
 
 def disclosure_job_status(job: DisclosureJob) -> dict:
     """State and progress for the status page and its polling: the job's state, no content."""
-    steps = DISCLOSURE_JOB_STEPS
     if job.state == DisclosureJobState.DONE:
         percent = 100
-    elif job.step in steps:
-        index = steps.index(job.step)
-        share = job.done / job.total if job.total else 0
-        percent = round(100 * (index + share) / len(steps))
+    elif job.step in STEP_SHARES:
+        start, end = STEP_SHARES[job.step]
+        percent = round(start + (end - start) * (job.done / job.total if job.total else 0))
     else:
         percent = 0
     return {

@@ -24,6 +24,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.models import Event, Version
 from archive.pdfa import pdfa_from_lines
 from archive.services.documents import VersionContent, document_file_new
+from config.celery import app
 from retention.models import Disclosure, DisclosureBasis
 from retention.services.disclosure import disclosure_build, disclosure_candidates
 from retention.services.subject_access import subject_access_csv, subject_access_report
@@ -294,7 +295,10 @@ def test_another_unit_gets_404_and_nothing_in_the_register(case, tmp_path):
     assert Event.objects.filter(action="read_refused", actor="sachbearbeitung-b").exists()
 
 
-def test_the_page_guides_and_builds(case):
+def test_the_page_guides_and_builds(case, django_capture_on_commit_callbacks):
+    """The POST queues the build and answers with the package's status page; here the queue
+    runs in this process (eager), so the page offers the download at once (the job itself:
+    test_disclosure_jobs.py)."""
     client = Client()
     assert client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
     page = client.get(f"/akten/{case['file'].pk}/einsicht/").content.decode()
@@ -303,15 +307,24 @@ def test_the_page_guides_and_builds(case):
     )
     assert f'value="{case["draft"].pk}" id="dokument-{case["draft"].pk}">' in page
     assert "Nachbarin" in page and f"/dokumente/{case['tip'].pk}/#drawing" in page
-    response = client.post(
-        f"/akten/{case['file'].pk}/einsicht/paket",
-        {
-            "dokument": [case["application"].pk],
-            "empfaenger": "Sozialgericht Musterstadt",
-            "rechtsgrundlage": "sgg_65d",
-            "zweck": "Klageverfahren S 12 AS 34/26",
-        },
-    )
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/akten/{case['file'].pk}/einsicht/paket",
+                {
+                    "dokument": [case["application"].pk],
+                    "empfaenger": "Sozialgericht Musterstadt",
+                    "rechtsgrundlage": "sgg_65d",
+                    "zweck": "Klageverfahren S 12 AS 34/26",
+                },
+            )
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    status = client.get(response["Location"]).content.decode()
+    assert "Paket herunterladen (ZIP)" in status
+    response = client.get(response["Location"] + "paket.zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert (
         "struktur.xml"
