@@ -27,9 +27,14 @@ from retention.services.disclosure_jobs import disclosure_packages_expire, packa
 from retention.tasks import build_disclosure
 from tests.archive.helpers import staff
 from tests.conftest import DEMO_PASSWORD, user
-from tests.retention.test_disclosure import _pdf_document, case  # noqa: F401 (fixture)
+from tests.retention.disclosure_helpers import disclosure_case, pdf_document
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(demo):
+    return disclosure_case(demo)
 
 
 def _client(username, password=DEMO_PASSWORD):
@@ -85,7 +90,8 @@ def test_the_post_only_queues_and_answers_with_the_status_page(
     assert (job.state, job.total, job.requested_by.username) == ("queued", 2, "sachbearbeitung-a")
     # Nothing was read, packed or recorded in the request.
     assert not Disclosure.objects.exists()
-    assert not Event.objects.filter(seq__gt=before, action__in=("exported", "disclosed")).exists()
+    assert not Event.objects.filter(seq__gt=before,
+                                    action__in=("exported", "disclosed")).exists()
     assert not package_path(job).exists()
     page = client.get(page_url).content.decode()
     assert "wartet" in page and 'id="fortschritt"' in page and "herunterladen" not in page
@@ -102,7 +108,8 @@ def test_the_post_only_queues_and_answers_with_the_status_page(
     assert sorted(int(e.object_id) for e in reads) == sorted(
         [case["application"].pk, case["tip"].pk])
     assert all(f"Offenlegung Nr. {entry.pk}" in e.clear_purpose for e in reads)
-    assert all(e.actor == "sachbearbeitung-a" and e.clear_data["via"]["channel"] == "web" for e in reads)
+    assert {(e.actor, e.clear_data["via"]["channel"]) for e in reads} == {
+        ("sachbearbeitung-a", "web")}
     page = client.get(page_url).content.decode()
     assert f"Offenlegung Nr. {entry.pk}" in page
     assert f'href="{page_url}paket.zip"' in page and "refresh" not in page
@@ -221,7 +228,7 @@ def test_a_failed_build_records_nothing_and_says_why(case, eager,
                                                      django_capture_on_commit_callbacks):
     # A document whose original is missing from the blob store (its own bytes: no other
     # test's blob is touched).
-    lost = _pdf_document(case["file"], "Verlorenes Schreiben", f"Einzelstück {uuid.uuid4()}")
+    lost = pdf_document(case["file"], "Verlorenes Schreiben", f"Einzelstück {uuid.uuid4()}")
     blob_path(lost.versions.get().original_sha256).unlink()
     client = _client("sachbearbeitung-a")
     before = Event.objects.count()

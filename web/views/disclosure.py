@@ -17,13 +17,13 @@ from archive.actors import actor_for_request
 from archive.errors import InvalidInput
 from retention.models import DisclosureBasis
 from retention.services.disclosure import disclosure_candidates, disclosures_for
-from retention.services.disclosure_jobs import disclosure_job_status as job_status
 from retention.services.disclosure_jobs import (
     disclosure_job_of,
     disclosure_jobs_of,
     disclosure_package_open,
     disclosure_request,
 )
+from retention.services.disclosure_jobs import disclosure_job_status as job_status
 
 
 @login_required
