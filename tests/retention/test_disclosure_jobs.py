@@ -279,3 +279,20 @@ def test_cleanup_deletes_expired_packages_and_keeps_the_register(
     assert schedule["task"] == "retention.expire_disclosure_packages"
     assert settings.DISCLOSURE_PACKAGE_DAYS == 7
     assert settings.DISCLOSURE_PACKAGE_DIR.is_relative_to(settings.DATA_DIR)
+
+
+def test_register_numbers_go_on_after_the_entries_made_before_the_jobs(case):
+    """The migration that introduced reserved numbers starts them after the register's last
+    entry, on SQLite (AUTOINCREMENT) and PostgreSQL (the sequence is moved on) alike."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from retention.models import DisclosureNumber
+
+    migration = importlib.import_module("retention.migrations.0007_disclosure_job")
+    Disclosure.objects.create(pk=41, case_file=case["file"], recipient="Gericht",
+                              basis=DisclosureBasis.COURT, purpose="Klage", built_by="x")
+    migration.numbers_after_the_register(apps, SimpleNamespace(connection=connection))
+    assert DisclosureNumber.objects.create().pk == 42
