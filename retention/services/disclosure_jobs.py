@@ -180,6 +180,7 @@ def disclosure_job_run(job_id, *, worker: str) -> DisclosureJob | None:
             expires_at=finished + timedelta(days=settings.DISCLOSURE_PACKAGE_DAYS),
         ):
             raise JobLost()
+        os.chmod(partial, 0o600)  # the service account's alone, whatever the umask
         os.replace(partial, target)
 
     try:

@@ -104,6 +104,7 @@ def test_the_post_only_queues_and_answers_with_the_status_page(
     entry = Disclosure.objects.get()
     assert (job.state, job.disclosure, job.code) == ("done", entry, "")
     assert job.expires_at - job.finished_at == timedelta(days=settings.DISCLOSURE_PACKAGE_DAYS)
+    assert package_path(job).stat().st_mode & 0o077 == 0  # the service account's alone
     reads = Event.objects.filter(seq__gt=before, action="exported", object_type="document")
     assert sorted(int(e.object_id) for e in reads) == sorted(
         [case["application"].pk, case["tip"].pk])
