@@ -22,6 +22,7 @@ KINDS = (ACCESS, SEARCH, ADMIN)
 
 _ACCESS = {
     "viewed", "previewed", "downloaded", "exported", "listed", "read_refused", "report",
+    "disclosure_downloaded",
     "login", "login_failed", "logout", "login_locked", "second_factor_verified",
     "second_factor_failed", "alert_opened",
 }

@@ -345,7 +345,16 @@ CELERY_TASK_ROUTES["webhooks.*"] = {"queue": "index"}
 CELERY_BEAT_SCHEDULE.update({
     "retention-nightly": {"task": "retention.nightly", "schedule": 24 * 3600.0},
     "retention-execute-approved": {"task": "retention.execute_approved", "schedule": 3600.0},
+    # Finished inspection and court packages past DISCLOSURE_PACKAGE_DAYS are deleted.
+    "retention-expire-packages": {"task": "retention.expire_disclosure_packages",
+                                  "schedule": 3600.0},
 })
+# Inspection and court packages are built by the worker and kept here, private to the service
+# account and served only through the download view, for DISCLOSURE_PACKAGE_DAYS after they
+# are finished. Multi-host: a directory every host mounts, like the blobs.
+DISCLOSURE_PACKAGE_DIR = Path(env_str("REGISTRATUR_DISCLOSURE_PACKAGE_DIR",
+                                      str(DATA_DIR / "packages")))
+DISCLOSURE_PACKAGE_DAYS = env_int("REGISTRATUR_DISCLOSURE_PACKAGE_DAYS", 7)
 # xdomea Aussonderung: the official 3.0.0 schemas (shipped in retention/xdomea/schemas/3.0.0,
 # the default) and the two parties.
 XDOMEA_SCHEMA_DIR = Path(env_str("REGISTRATUR_XDOMEA_SCHEMA_DIR", str(

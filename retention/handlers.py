@@ -2,6 +2,7 @@
 from archive.models import CaseFile
 
 from .models import CaseFileRetention, ErasureRequest, LegalHold, RetentionSchedule, TransferItem
+from .services.disclosure_jobs import disclosure_jobs_forget
 from .services.holds import destruction_veto
 from .services.schedules import retention_recompute
 
@@ -26,6 +27,7 @@ def clear_destroyed(sender, *, case_file_ids: list[int], **_):
     CaseFileRetention.objects.filter(case_file_id__in=case_file_ids).update(override_reason="")
     ErasureRequest.objects.filter(case_file_id__in=case_file_ids).update(note="", reason="")
     TransferItem.objects.filter(case_file_id__in=case_file_ids).update(note="")
+    disclosure_jobs_forget(case_file_ids)
 
 
 def recompute(sender, *, case_file_id: int, **_):

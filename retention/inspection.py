@@ -193,9 +193,13 @@ def _rendition(version: PackedVersion, handles: contextlib.ExitStack) -> pikepdf
     return handles.enter_context(pikepdf.Pdf.open(io.BytesIO(_placeholder(version))))
 
 
-def package_pdf(head: PackageHead, target: Path) -> None:
+def _no_progress(step: str, done: int, total: int) -> None:
+    pass
+
+
+def package_pdf(head: PackageHead, target: Path, progress=_no_progress) -> None:
     """The paginated PDF/A with its table of contents, written to `target`; sets each
-    version's page range."""
+    version's page range. `progress("pdf", k, n)` after the k-th of n documents."""
     with contextlib.ExitStack() as handles:
         parts = [_rendition(version, handles) for version in head.versions]
         # Two passes: the first counts the pages of the table of contents.
@@ -210,8 +214,9 @@ def package_pdf(head: PackageHead, target: Path) -> None:
         combined = handles.enter_context(pikepdf.Pdf.open(io.BytesIO(_toc_pdf(head, starts))))
         if len(combined.pages) != toc_pages:  # the numbers changed the layout: cannot happen
             raise RuntimeError("table of contents changed its length")
-        for part in parts:
+        for done, part in enumerate(parts, 1):
             combined.pages.extend(part.pages)
+            progress("pdf", done, len(parts))
         with combined.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem("Inhaltsverzeichnis", 0))
             for index, version in enumerate(head.versions, 1):
@@ -297,9 +302,11 @@ def structure_xml(head: PackageHead) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def package_zip(head: PackageHead, target: Path) -> str:
-    """The whole package as one zip at `target` (a synchronous build for a file's selection:
-    originals are copied in chunks, renditions read lazily); returns its SHA-256."""
+def package_zip(head: PackageHead, target: Path, progress=_no_progress) -> str:
+    """The whole package as one zip at `target` (originals are copied in chunks, renditions
+    read lazily); returns its SHA-256. `progress(step, done, total)` is told how far it is:
+    "pdf" per document appended, "check" before the PDF/A validation, "originals" per
+    original copied."""
     for index, version in enumerate(head.versions, 1):
         version.original_path = (
             f"originale/{index:03d}-{version.document_id}-"
@@ -307,7 +314,8 @@ def package_zip(head: PackageHead, target: Path) -> str:
         )
     target = Path(target)
     pdf_path = target.with_name(f"{target.stem}-{PDF_NAME}")
-    package_pdf(head, pdf_path)
+    package_pdf(head, pdf_path, progress)
+    progress("check", 0, 1)
     # Checked, not claimed: the package calls akte.pdf PDF/A only if the validator approves
     # the file as written (a rendition that is a plain PDF makes the whole file fail).
     pdfa = protocol_checked(pdf_path, what=f"inspection package {head.register_number}")
@@ -321,7 +329,8 @@ def package_zip(head: PackageHead, target: Path) -> str:
                 digest, size = _copy_hashed(source, member)
             files.append({"pfad": PDF_NAME, "art": "pdfa" if pdfa.passed else "pdf",
                           "sha256": digest, "bytes": size, "pdfa_pruefung": pdfa.as_data()})
-            for version in head.versions:
+            for done, version in enumerate(head.versions, 1):
+                progress("originals", done - 1, len(head.versions))
                 with (
                     blob_open(version.original_sha256) as source,
                     package.open(version.original_path, "w", force_zip64=True) as member,

@@ -1,5 +1,8 @@
 """Retention schedules, the computed retention of each case file, legal holds and reviewed
 disposal lists. Schedules are data: a trigger, a period, a cut-off, an action, a legal basis."""
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -214,3 +217,69 @@ class Disclosure(models.Model):
         if self.basis == DisclosureBasis.OTHER and self.basis_text:
             return self.basis_text
         return str(DisclosureBasis(self.basis).label)
+
+
+class DisclosureNumber(models.Model):
+    """A register number reserved for a package being built. The package carries its number
+    (cover, struktur.xml, index.json) and the reads are logged with it, but the register entry
+    is written only once the package is complete; the number is taken from here before the
+    build, and the entry is created with it. A build that fails leaves its number unused: a
+    gap in the register's numbers is a build that never left the authority (the job says
+    why, as long as it is kept)."""
+
+    reserved_at = models.DateTimeField(auto_now_add=True)
+
+
+class DisclosureJobState(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    RUNNING = "running", _("wird erstellt")
+    DONE = "done", _("fertig")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+DISCLOSURE_JOB_TERMINAL_STATES = {DisclosureJobState.DONE, DisclosureJobState.FAILED}
+# The steps of a build in order, for progress display.
+DISCLOSURE_JOB_STEPS = ("pdf", "check", "originals", "register")
+
+
+class DisclosureJob(models.Model):
+    """A package asked for on the disclosure page and built by the worker. It holds what the
+    form said (checked when it was asked for and again when it runs), how far the build is,
+    and, once done, the register entry and the finished zip in private storage
+    (`DISCLOSURE_PACKAGE_DIR`), kept until `expires_at`. Only the person who asked sees it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    recipient = models.CharField(max_length=300)
+    basis = models.CharField(max_length=16, choices=DisclosureBasis.choices)
+    basis_text = models.CharField(max_length=300, blank=True)
+    purpose = models.CharField(max_length=500)
+    document_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=16, choices=DisclosureJobState.choices,
+                             default=DisclosureJobState.QUEUED, db_index=True)
+    step = models.CharField(max_length=16, blank=True)
+    done = models.PositiveIntegerField(default=0)  # documents done in the current step
+    total = models.PositiveIntegerField(default=0)
+    code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    package_size = models.BigIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"disclosure package of case file {self.case_file_id} ({self.state})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in DISCLOSURE_JOB_TERMINAL_STATES

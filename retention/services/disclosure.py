@@ -18,10 +18,13 @@ appears to name other people (household members, informants, witnesses: `THIRD_P
 in its text, a simple documented heuristic, never a decision) is flagged for redaction,
 which is the existing redaction as a new version on the document page.
 
-`disclosure_build` reads every chosen document through the access function (one `exported`
-event each, with the register number in the purpose), records the register entry with each
-version's id and hashes, writes one `disclosed` event on the case file, and writes the zip."""
+`disclosure_build` writes the zip, then reads every chosen document through the access function
+(one `exported` event each, with the register number in the purpose), records the register
+entry with each version's id and hashes and writes one `disclosed` event on the case file, in
+one transaction. The pages ask for it through a background job with progress
+(`disclosure_jobs.py`); the build is the same."""
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.actors import Actor
-from archive.errors import InvalidInput, NotFound
+from archive.errors import IntegrityFailure, InvalidInput, NotFound
 from archive.guards import is_data_protection_officer, may_work_on, require_person
 from archive.models import CaseFile, Document, Event, Version
 from archive.selectors import case_file_documents, case_file_visible_or_404
@@ -39,9 +42,10 @@ from archive.services.access import case_file_read, document_read, read_refused
 from archive.services.events import event_append
 
 from ..inspection import PackageHead, PackedVersion, package_zip
-from ..models import Disclosure, DisclosureBasis
+from ..models import Disclosure, DisclosureBasis, DisclosureNumber
 from ..protocol import german_time
 
+log = logging.getLogger(__name__)
 FILE_NOTE_MEDIUM = "file_note"
 # The sign-off app's events on a document; a route whose last event is not `signed_off` is a
 # draft still (open, refused or withdrawn).
@@ -208,6 +212,43 @@ def _checked(
     return recipient[:300], basis, basis_text[:300], purpose[:500], ids
 
 
+def _chosen(case_file: CaseFile, ids: list[int]) -> tuple[dict[int, Candidate], list[int]]:
+    """The file's candidates and the chosen ids in the file's order (not the form's). A
+    document that is not (or no longer) in the file, or has no version, refuses the whole
+    selection."""
+    candidates = {candidate.document.pk: candidate for candidate in _candidates(case_file)}
+    if any(pk not in candidates or candidates[pk].version is None for pk in ids):
+        raise InvalidInput(
+            "Ein gewähltes Dokument gehört nicht (mehr) zu dieser Akte.", code="DISCLOSURE_EMPTY"
+        )
+    return candidates, [pk for pk in candidates if pk in ids]
+
+
+def disclosure_check(
+    *, actor: Actor, case_file_id, document_ids, recipient: str, basis: str, purpose: str,
+    basis_text: str = "",
+) -> tuple[CaseFile, dict]:
+    """Who may and what the form says, checked when a package is asked for (and again when it
+    is built): the file and the cleaned fields of the request."""
+    user = require_person(actor)
+    case_file = _case_file_for(user, case_file_id, "exported")
+    recipient, basis, basis_text, purpose, ids = _checked(
+        recipient, basis, basis_text, purpose, document_ids
+    )
+    _chosen(case_file, ids)
+    return case_file, {
+        "recipient": recipient,
+        "basis": basis,
+        "basis_text": basis_text if basis == DisclosureBasis.OTHER else "",
+        "purpose": purpose,
+        "document_ids": ids,
+    }
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    pass
+
+
 def disclosure_build(
     *,
     actor: Actor,
@@ -218,73 +259,96 @@ def disclosure_build(
     purpose: str,
     target: Path,
     basis_text: str = "",
+    progress=_no_progress,
+    fence=None,
 ) -> Disclosure:
     """Build the package for the chosen documents of the file as a zip at `target` and
     record it in the register. A document that is not (or no longer) in the file is refused
-    as a whole: nothing is read and nothing recorded."""
+    as a whole: nothing is read and nothing recorded.
+
+    The zip is assembled first, outside any transaction (a large file takes minutes, and a
+    transaction held that long would stall every other writer); `progress(step, done,
+    total)` is told how far it is. Then one short transaction checks that the selection is
+    still what was packed, reads every document through the access function (one `exported`
+    event each, purpose "Offenlegung Nr. N: basis"), creates the register entry and the
+    `disclosed` event, and calls `fence()` (the worker's check that its job is still its
+    own). So reads, entry and event exist together, only for a package that was completed,
+    or not at all. The register number is reserved before the build (it is printed in the
+    package); a build that fails leaves it unused."""
     user = require_person(actor)
-    case_file = _case_file_for(user, case_file_id, "exported")
-    recipient, basis, basis_text, purpose, ids = _checked(
-        recipient, basis, basis_text, purpose, document_ids
+    case_file, asked = disclosure_check(
+        actor=actor, case_file_id=case_file_id, document_ids=document_ids,
+        recipient=recipient, basis=basis, purpose=purpose, basis_text=basis_text,
     )
-    candidates = {candidate.document.pk: candidate for candidate in _candidates(case_file)}
-    if any(pk not in candidates or candidates[pk].version is None for pk in ids):
-        raise InvalidInput(
-            "Ein gewähltes Dokument gehört nicht (mehr) zu dieser Akte.", code="DISCLOSURE_EMPTY"
+    recipient, basis, purpose = asked["recipient"], asked["basis"], asked["purpose"]
+    candidates, order = _chosen(case_file, asked["document_ids"])
+    number = DisclosureNumber.objects.create().pk
+    pending = Disclosure(
+        pk=number, case_file=case_file, recipient=recipient, basis=basis,
+        basis_text=asked["basis_text"], purpose=purpose, built_by=user.username,
+    )
+    built_at = timezone.localtime()
+    versions = []
+    for pk in order:
+        document, version = candidates[pk].document, candidates[pk].version
+        versions.append(
+            PackedVersion(
+                document_id=document.pk,
+                title=document.title,
+                type_name=document.type_name or "",
+                sender=document.sender,
+                letter_date=document.letter_date.isoformat() if document.letter_date else "",
+                received=timezone.localdate(document.received_at).isoformat(),
+                process=document.process.title if document.process_id else "",
+                number=version.number,
+                original_sha256=version.original_sha256,
+                original_name=version.original_name,
+                original_mime=version.original_mime,
+                original_size=version.original_size,
+                rendition_sha256=version.rendition_sha256,
+            )
         )
-    order = [pk for pk in candidates if pk in ids]  # the file's order, not the form's
+    head = PackageHead(
+        register_number=number,
+        file_reference=case_file.file_reference,
+        case_file_title=case_file.title,
+        unit=case_file.unit.name,
+        plan_unit=case_file.plan_unit.code,
+        recipient=recipient,
+        basis=basis,
+        basis_label=pending.basis_label,
+        purpose=purpose,
+        built_by=user.username,
+        built_at=built_at.isoformat(),
+        built_at_text=german_time(built_at),
+        authority=settings.AUTHORITY_NAME,
+        versions=versions,
+    )
+    try:
+        package_sha256 = package_zip(head, Path(target), progress)
+    except NotFound as error:  # the blob store lacks a file it should hold
+        log.error("disclosure %s of case file %s: %s", number, case_file.pk, error.message)
+        raise IntegrityFailure(
+            "Eine gespeicherte Datei eines gewählten Dokuments fehlt; das Paket wurde nicht "
+            "erstellt und nichts eingetragen. Bitte die Administration verständigen.",
+            code="DISCLOSURE_BLOB_MISSING",
+        ) from None
+    progress("register", 0, 1)
     with transaction.atomic():
-        disclosure = Disclosure.objects.create(
-            case_file=case_file,
-            recipient=recipient,
-            basis=basis,
-            basis_text=basis_text if basis == DisclosureBasis.OTHER else "",
-            purpose=purpose,
-            built_by=user.username,
-        )
-        read_purpose = f"Offenlegung Nr. {disclosure.pk}: {disclosure.basis_label}"
-        versions = []
-        for pk in order:
-            document = document_read(
-                user=user, document_id=pk, action="exported", purpose=read_purpose
+        # Asked for a while ago: still the file's documents, still the versions packed (a
+        # redaction that finished meanwhile must not be left out of the package).
+        case_file = _case_file_for(user, case_file.pk, "exported")
+        current, _order = _chosen(case_file, order)
+        if any(current[v.document_id].version.number != v.number for v in versions):
+            raise InvalidInput(
+                "Ein Dokument hat während der Erstellung eine neue Fassung erhalten; bitte das "
+                "Paket neu erstellen.",
+                code="DISCLOSURE_CHANGED",
             )
-            version = candidates[pk].version
-            versions.append(
-                PackedVersion(
-                    document_id=document.pk,
-                    title=document.title,
-                    type_name=candidates[pk].document.type_name or "",
-                    sender=document.sender,
-                    letter_date=document.letter_date.isoformat() if document.letter_date else "",
-                    received=timezone.localdate(document.received_at).isoformat(),
-                    process=document.process.title if document.process_id else "",
-                    number=version.number,
-                    original_sha256=version.original_sha256,
-                    original_name=version.original_name,
-                    original_mime=version.original_mime,
-                    original_size=version.original_size,
-                    rendition_sha256=version.rendition_sha256,
-                )
-            )
-        built_at = timezone.localtime(disclosure.built_at)
-        head = PackageHead(
-            register_number=disclosure.pk,
-            file_reference=case_file.file_reference,
-            case_file_title=case_file.title,
-            unit=case_file.unit.name,
-            plan_unit=case_file.plan_unit.code,
-            recipient=recipient,
-            basis=basis,
-            basis_label=disclosure.basis_label,
-            purpose=purpose,
-            built_by=user.username,
-            built_at=built_at.isoformat(),
-            built_at_text=german_time(built_at),
-            authority=settings.AUTHORITY_NAME,
-            versions=versions,
-        )
-        disclosure.package_sha256 = package_zip(head, Path(target))
-        disclosure.documents = [
+        if fence is not None:
+            fence()
+        pending.package_sha256 = package_sha256
+        pending.documents = [
             {
                 "document": v.document_id,
                 "title": v.title,
@@ -295,7 +359,13 @@ def disclosure_build(
             }
             for v in versions
         ]
-        disclosure.save(update_fields=["package_sha256", "documents"])
+        pending.save(force_insert=True)
+        # auto_now_add stamped the insert; the package states when it was put together.
+        Disclosure.objects.filter(pk=number).update(built_at=built_at)
+        pending.built_at = built_at
+        read_purpose = f"Offenlegung Nr. {number}: {pending.basis_label}"
+        for pk in order:
+            document_read(user=user, document_id=pk, action="exported", purpose=read_purpose)
         event_append(
             action="disclosed",
             object_type="case_file",
@@ -304,7 +374,7 @@ def disclosure_build(
             purpose=purpose,
             data={
                 "file_reference": case_file.file_reference,
-                "disclosure": disclosure.pk,
+                "disclosure": number,
                 "basis": basis,
                 "documents": [
                     {
@@ -314,7 +384,7 @@ def disclosure_build(
                     }
                     for v in versions
                 ],
-                "package_sha256": disclosure.package_sha256,
+                "package_sha256": package_sha256,
             },
         )
-    return disclosure
+    return pending

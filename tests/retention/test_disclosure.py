@@ -19,81 +19,25 @@ from django.test import Client
 from django.utils import timezone
 
 from archive.actors import actor_for_user as acting
-from archive.blobstore import blob_open, blob_put_bytes
+from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.models import Event, Version
-from archive.pdfa import pdfa_from_lines
-from archive.services.documents import VersionContent, document_file_new
+from config.celery import app
 from retention.models import Disclosure, DisclosureBasis
 from retention.services.disclosure import disclosure_build, disclosure_candidates
 from retention.services.subject_access import subject_access_csv, subject_access_report
-from signoff.notes import file_note_write
-from signoff.routes import signoff_route_start, signoff_step_sign
-from tests.archive.helpers import grant, staff
+from signoff.routes import signoff_step_sign
 from tests.conftest import DEMO_PASSWORD, user
+from tests.retention.disclosure_helpers import disclosure_case, pdf_document
 from tests.retention.test_protocol_pdf import assert_pdfa2b
 
 pytestmark = pytest.mark.django_db
 NS = {"e": "urn:registratur:einsichtspaket:1"}
 
 
-def _pdf_document(case_file, title: str, text: str, lines: int = 1, *, rendition=True):
-    """A document with a real PDF/A rendition of `lines` lines (many lines: several pages)
-    and a distinct original."""
-    pdf = pdfa_from_lines(title, [title, *[f"{text} Zeile {n}" for n in range(lines)]])
-    original = blob_put_bytes(f"Original von {title}: {text}".encode())
-    rendition_blob = blob_put_bytes(pdf) if rendition else None
-    content = VersionContent(
-        original_sha256=original.sha256,
-        original_size=original.size,
-        original_name=f"{title}.txt",
-        original_mime="text/plain",
-        rendition_sha256=rendition_blob.sha256 if rendition else "",
-        rendition_is_pdfa=rendition,
-        text=text,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-        page_count=len(pikepdf.open(io.BytesIO(pdf)).pages),
-    )
-    return document_file_new(
-        content=content,
-        case_file=case_file,
-        title=title,
-        received_at=timezone.now(),
-        actor=acting(user("sachbearbeitung-a")),
-    )
-
-
 @pytest.fixture
 def case(demo):
-    a = demo["A"]
-    application = _pdf_document(a, "Antrag", "Antrag auf Hilfe zum Lebensunterhalt", lines=90)
-    tip = _pdf_document(a, "Mitteilung", "Die Nachbarin meldet einen weiteren Mitbewohner.")
-    plain = _pdf_document(a, "Mail", "Eine E-Mail ohne PDF/A-Fassung", rendition=False)
-    note = file_note_write(
-        actor=acting(user("sachbearbeitung-a")),
-        case_file_id=a.pk,
-        kind="telefonat",
-        noted_on=timezone.localdate(),
-        text="Interne Einschätzung zum Antrag.",
-    )
-    staff("verfasser-a", unit_code="A")
-    grant("verfasser-a", "sign_off")
-    draft = _pdf_document(a, "Bescheidentwurf", "Entwurf eines Bescheids")
-    route = signoff_route_start(
-        actor=acting(user("sachbearbeitung-a")),
-        document_id=draft.pk,
-        cosigners=[],
-        final_signer="verfasser-a",
-    )
-    return {
-        "route": route,
-        "file": a,
-        "application": application,
-        "tip": tip,
-        "plain": plain,
-        "note": note,
-        "draft": draft,
-    }
+    return disclosure_case(demo)
 
 
 def _build(case, tmp_path=None, **changes):
@@ -244,7 +188,7 @@ def test_other_basis_needs_its_text_and_nothing_is_recorded(case):
 
 
 def test_a_document_of_another_file_is_refused(case, demo):
-    other = _pdf_document(demo["A"], "X", "x")
+    other = pdf_document(demo["A"], "X", "x")
     other.case_file = demo["B"]
     other.save(update_fields=["case_file"])
     with pytest.raises(InvalidInput):
@@ -294,7 +238,10 @@ def test_another_unit_gets_404_and_nothing_in_the_register(case, tmp_path):
     assert Event.objects.filter(action="read_refused", actor="sachbearbeitung-b").exists()
 
 
-def test_the_page_guides_and_builds(case):
+def test_the_page_guides_and_builds(case, django_capture_on_commit_callbacks):
+    """The POST queues the build and answers with the package's status page; here the queue
+    runs in this process (eager), so the page offers the download at once (the job itself:
+    test_disclosure_jobs.py)."""
     client = Client()
     assert client.login(username="sachbearbeitung-a", password=DEMO_PASSWORD)
     page = client.get(f"/akten/{case['file'].pk}/einsicht/").content.decode()
@@ -303,15 +250,24 @@ def test_the_page_guides_and_builds(case):
     )
     assert f'value="{case["draft"].pk}" id="dokument-{case["draft"].pk}">' in page
     assert "Nachbarin" in page and f"/dokumente/{case['tip'].pk}/#drawing" in page
-    response = client.post(
-        f"/akten/{case['file'].pk}/einsicht/paket",
-        {
-            "dokument": [case["application"].pk],
-            "empfaenger": "Sozialgericht Musterstadt",
-            "rechtsgrundlage": "sgg_65d",
-            "zweck": "Klageverfahren S 12 AS 34/26",
-        },
-    )
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/akten/{case['file'].pk}/einsicht/paket",
+                {
+                    "dokument": [case["application"].pk],
+                    "empfaenger": "Sozialgericht Musterstadt",
+                    "rechtsgrundlage": "sgg_65d",
+                    "zweck": "Klageverfahren S 12 AS 34/26",
+                },
+            )
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    status = client.get(response["Location"]).content.decode()
+    assert "Paket herunterladen (ZIP)" in status
+    response = client.get(response["Location"] + "paket.zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert (
         "struktur.xml"

@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -39,6 +39,7 @@ from ingest.models import IngestJob, JobState, RedactionJob
 from oversight.models import Alert
 from retention.models import (
     CaseFileRetention,
+    DisclosureJob,
     DisposalList,
     DisposalState,
     ErasureRequest,
@@ -49,6 +50,7 @@ from retention.models import (
     TransferItemState,
     TransferState,
 )
+from retention.services.disclosure_jobs import package_path
 from search.models import SavedSearch
 from signoff.notes import file_note_write
 from signoff.routes import signoff_route_start
@@ -136,6 +138,13 @@ def _matrix(objects) -> dict:
         # message (302); the full build is in tests/retention/test_disclosure.py.
         "web:disclosure": [("get", (case_file,), {}, A_ONLY)],
         "web:disclosure_package": [("post", (case_file,), {}, A_ACTS)],
+        # A package's status page, its polling and the finished zip: only the person who
+        # asked for it (tests/web/test_disclosure_jobs.py: a colleague of A gets 404 too).
+        "web:disclosure_job": [("get", (case_file, objects["disclosure_job"]), {}, A_ONLY)],
+        "web:disclosure_job_status": [("get", (case_file, objects["disclosure_job"]), {},
+                                       A_ONLY)],
+        "web:disclosure_download": [("get", (case_file, objects["disclosure_job"]), {},
+                                     A_ONLY)],
         "web:case_files": [("get", (), {}, EVERYONE)],
         "web:case_file_new": [("get", (), {}, CASEWORKERS)],
         "web:case_file": [("get", (case_file,), {}, A_ONLY)],
@@ -510,6 +519,13 @@ def objects(demo, tmp_path):
     redaction = RedactionJob.objects.create(document_id=document,
                                             requested_by=user("sachbearbeitung-a"), version=1,
                                             reason="Bankdaten")
+    # A finished inspection package of A's file, waiting for its download.
+    disclosure_job = DisclosureJob.objects.create(
+        case_file=demo["A"], requested_by=user("sachbearbeitung-a"), recipient="Gericht",
+        basis="sgg_65d", purpose="Klage", document_ids=[document], state="done",
+        expires_at=timezone.now() + timedelta(days=1))
+    package_path(disclosure_job).parent.mkdir(parents=True, exist_ok=True)
+    package_path(disclosure_job).write_bytes(b"PK\x05\x06" + bytes(18))
     saved_search = SavedSearch.objects.create(owner=user("sachbearbeitung-a"), name="Anträge",
                                               parameters={"q": ["Antrag"]})
     follow_up = follow_up_create(actor=acting(user("sachbearbeitung-a")),
@@ -579,7 +595,7 @@ def objects(demo, tmp_path):
             "saved_search": saved_search.pk, "transfer": transfer.pk,
             "deputy": deputy.pk, "absence": absence.pk,
             "case_file": demo["A"].pk, "erasure": erasure.pk,
-            "redaction": str(redaction.pk),
+            "redaction": str(redaction.pk), "disclosure_job": str(disclosure_job.pk),
             "inbox_document": inbox_document, "review_document": review_document,
             "job": str(job.pk), "quarantined": quarantined,
             "disposal": disposal.pk, "hold": hold.pk, "proposed": proposed.pk,
