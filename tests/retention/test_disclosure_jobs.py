@@ -95,7 +95,8 @@ def test_the_post_only_queues_and_answers_with_the_status_page(
     assert not package_path(job).exists()
     page = client.get(page_url).content.decode()
     assert "wartet" in page and 'id="fortschritt"' in page and "herunterladen" not in page
-    assert '<meta http-equiv="refresh" content="5">' in page  # without JavaScript: reloads
+    # Without JavaScript a link updates the page; it never refreshes itself (WCAG 2.2.1).
+    assert "Stand aktualisieren" in page and 'http-equiv="refresh"' not in page
     status = client.get(f"{page_url}stand").json()
     assert (status["state"], status["percent"], status["finished"]) == ("queued", 0, False)
 
