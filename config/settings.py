@@ -114,6 +114,10 @@ TEMPLATES = [
         },
     },
 ]
+# Forms are drawn by Jinja2 from Django's own form templates (the same markup): the Django
+# template engine renders each field, label and widget as a template of its own, which was a
+# quarter of the document page's time (bench/web, docs/performance.md).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- database: SQLite (WAL) embedded, PostgreSQL for multi-host -------------------------
 DATABASE_URL = env_str("REGISTRATUR_DATABASE_URL", f"sqlite:///{DATA_DIR / 'registratur.sqlite3'}")
