@@ -10,6 +10,7 @@ from django.db import connections
 
 from archive.commands import RegistraturCommand
 from archive.errors import InvalidInput
+
 from ...gc_freeze import long_lived_frozen
 
 THREADS = 8  # waitress, one process (as before)
@@ -91,7 +92,8 @@ class Command(RegistraturCommand):
         if processes == 1:
             from waitress import serve
 
-            serve(long_lived_frozen(get_wsgi_application()), host=options["host"], port=options["port"],
+            serve(long_lived_frozen(get_wsgi_application()), host=options["host"],
+                  port=options["port"],
                   threads=options["threads"] or THREADS, ident="Registratur",
                   **proxy_options())
             return
