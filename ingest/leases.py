@@ -14,61 +14,18 @@ worker that only stalled past its lease (a frozen VM, a database that did not an
 at its commit that someone else holds the job and drops its work (`JobLost`): the document is
 filed once, by whoever holds the claim."""
 
-import logging
-import threading
-
-from django.conf import settings
-from django.db import connection, transaction
-
-log = logging.getLogger(__name__)
+from archive.leases import LeaseKeeper as _LeaseKeeper
 
 
-class LeaseKeeper:
-    """Renews `job`'s lease from a thread until stopped; a context manager. `renew(job)`
-    pushes the lease on and says whether the claim still holds (an ingest job's by default;
-    redactions pass their own). It does nothing when the caller holds an open transaction
-    (tests that run a job inside one): another connection could not see the job, and the
-    caller's own renewals at every step suffice."""
+def _ingest_renew(job) -> bool:
+    from .jobs import job_renew_lease  # jobs imports the pipeline, which imports this
+
+    return job_renew_lease(job)
+
+
+class LeaseKeeper(_LeaseKeeper):
+    """The kernel's keeper (archive/leases.py), renewing an ingest job's claim unless the
+    caller passes its own `renew` (redactions do)."""
 
     def __init__(self, job, renew=None):
-        self.job = job
-        self.renew = renew
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.lost = False
-
-    def __enter__(self):
-        if transaction.get_connection().in_atomic_block:
-            return self
-        self._thread = threading.Thread(
-            target=self._run, daemon=True, name=f"registratur-lease-{self.job.pk}"
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=settings.JOB_LEASE_SECONDS)
-        return False
-
-    def _run(self) -> None:
-        from .jobs import job_renew_lease
-
-        renew = self.renew or job_renew_lease
-        interval = max(0.5, settings.JOB_LEASE_SECONDS / 4)
-        try:
-            while not self._stop.wait(interval):
-                try:
-                    if not renew(self.job):
-                        # Taken over (or ended): the commit's fence decides; stop renewing.
-                        self.lost = True
-                        if not self._stop.is_set():
-                            log.warning(
-                                "job %s: lease lost, another worker holds the job", self.job.pk
-                            )
-                        return
-                except Exception:  # noqa: BLE001 - a database hiccup: try again next round
-                    log.warning("job %s: lease not renewed", self.job.pk, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
+        super().__init__(job, renew or _ingest_renew)

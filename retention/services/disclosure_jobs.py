@@ -11,7 +11,6 @@ id's 404. The task is queued by its name, so this module does not import the tas
 
 import logging
 import os
-import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import BinaryIO
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from archive.actors import Actor, actor_for_user, channel_context
 from archive.errors import NotFound, RegistraturError
 from archive.guards import require_person
+from archive.leases import LeaseKeeper
 from archive.services.events import event_append
 
 from ..models import (
@@ -123,39 +123,10 @@ def _mine(job: DisclosureJob) -> QuerySet[DisclosureJob]:
     )
 
 
-class _LeaseKeeper:
-    """Renews the job's lease from a thread while the build runs (a single large rendition
-    can take longer than the lease between two progress reports). Nothing to do when the
-    caller holds a transaction (tests): no other connection could see the job."""
-
-    def __init__(self, job: DisclosureJob):
-        self.job = job
-        self._stop = threading.Event()
-        self._thread = None
-
-    def __enter__(self):
-        if not transaction.get_connection().in_atomic_block:
-            self._thread = threading.Thread(target=self._run, daemon=True,
-                                            name=f"registratur-disclosure-{self.job.pk}")
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=settings.JOB_LEASE_SECONDS)
-        return False
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(max(0.5, settings.JOB_LEASE_SECONDS / 4)):
-                try:
-                    if not _mine(self.job).update(lease_until=_lease_from_now()):
-                        return
-                except Exception:  # noqa: BLE001 - a database hiccup: try again next round
-                    log.warning("disclosure %s: lease not renewed", self.job.pk, exc_info=True)
-        finally:
-            connection.close()
+def _renewed(job: DisclosureJob) -> bool:
+    """The lease pushed on while this claim holds (a single large rendition can take longer
+    than the lease between two progress reports)."""
+    return bool(_mine(job).update(lease_until=_lease_from_now()))
 
 
 def disclosure_job_run(job_id, *, worker: str) -> DisclosureJob | None:
@@ -184,7 +155,7 @@ def disclosure_job_run(job_id, *, worker: str) -> DisclosureJob | None:
         os.replace(partial, target)
 
     try:
-        with channel_context(actor), _LeaseKeeper(job):
+        with channel_context(actor), LeaseKeeper(job, renew=_renewed):
             disclosure = disclosure_build(
                 actor=actor, case_file_id=job.case_file_id, document_ids=job.document_ids,
                 recipient=job.recipient, basis=job.basis, basis_text=job.basis_text,
