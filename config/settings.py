@@ -181,6 +181,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("REGISTRATUR_LOG_LEVEL", "INFO")},
+    # pikepdf announces its logger bridge at INFO when it is first imported: noise on every
+    # command's stderr, where the first line is the error code a caller reads.
+    "loggers": {"pikepdf": {"level": "WARNING"}},
 }
 
 # --- Celery: a broker without a server by default -----------------------------------------

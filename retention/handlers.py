@@ -2,7 +2,6 @@
 from archive.models import CaseFile
 
 from .models import CaseFileRetention, ErasureRequest, LegalHold, RetentionSchedule, TransferItem
-from .services.disclosure_jobs import disclosure_jobs_forget
 from .services.holds import destruction_veto
 from .services.schedules import retention_recompute
 
@@ -27,6 +26,10 @@ def clear_destroyed(sender, *, case_file_ids: list[int], **_):
     CaseFileRetention.objects.filter(case_file_id__in=case_file_ids).update(override_reason="")
     ErasureRequest.objects.filter(case_file_id__in=case_file_ids).update(note="", reason="")
     TransferItem.objects.filter(case_file_id__in=case_file_ids).update(note="")
+    # Imported here: the package builder brings pikepdf, which every command would otherwise
+    # load at start-up (handlers are connected when the apps are ready).
+    from .services.disclosure_jobs import disclosure_jobs_forget
+
     disclosure_jobs_forget(case_file_ids)
 
 
