@@ -193,11 +193,11 @@ def _rendition(version: PackedVersion, handles: contextlib.ExitStack) -> pikepdf
     return handles.enter_context(pikepdf.Pdf.open(io.BytesIO(_placeholder(version))))
 
 
-def _no_progress(step: str, done: int, total: int) -> None:
-    pass
+def no_progress(step: str, done: int, total: int) -> None:
+    """The progress report of a build nobody watches."""
 
 
-def package_pdf(head: PackageHead, target: Path, progress=_no_progress) -> None:
+def package_pdf(head: PackageHead, target: Path, progress=no_progress) -> None:
     """The paginated PDF/A with its table of contents, written to `target`; sets each
     version's page range. `progress("pdf", k, n)` after the k-th of n documents."""
     with contextlib.ExitStack() as handles:
@@ -302,7 +302,7 @@ def structure_xml(head: PackageHead) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def package_zip(head: PackageHead, target: Path, progress=_no_progress) -> str:
+def package_zip(head: PackageHead, target: Path, progress=no_progress) -> str:
     """The whole package as one zip at `target` (originals are copied in chunks, renditions
     read lazily); returns its SHA-256. `progress(step, done, total)` is told how far it is:
     "pdf" per document appended, "check" before the PDF/A validation, "originals" per

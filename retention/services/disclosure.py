@@ -41,7 +41,7 @@ from archive.selectors import case_file_documents, case_file_visible_or_404
 from archive.services.access import case_file_read, document_read, read_refused
 from archive.services.events import event_append
 
-from ..inspection import PackageHead, PackedVersion, package_zip
+from ..inspection import PackageHead, PackedVersion, no_progress, package_zip
 from ..models import Disclosure, DisclosureBasis, DisclosureNumber
 from ..protocol import german_time
 
@@ -230,23 +230,27 @@ def disclosure_check(
 ) -> tuple[CaseFile, dict]:
     """Who may and what the form says, checked when a package is asked for (and again when it
     is built): the file and the cleaned fields of the request."""
-    user = require_person(actor)
+    case_file, asked, *_ = _request_checked(
+        require_person(actor), case_file_id, document_ids, recipient, basis, purpose, basis_text
+    )
+    return case_file, asked
+
+
+def _request_checked(user, case_file_id, document_ids, recipient, basis, purpose, basis_text):
+    """`disclosure_check`'s work, with the file's candidates and the chosen order it read."""
     case_file = _case_file_for(user, case_file_id, "exported")
     recipient, basis, basis_text, purpose, ids = _checked(
         recipient, basis, basis_text, purpose, document_ids
     )
-    _chosen(case_file, ids)
-    return case_file, {
+    candidates, order = _chosen(case_file, ids)
+    asked = {
         "recipient": recipient,
         "basis": basis,
         "basis_text": basis_text if basis == DisclosureBasis.OTHER else "",
         "purpose": purpose,
         "document_ids": ids,
     }
-
-
-def _no_progress(step: str, done: int, total: int) -> None:
-    pass
+    return case_file, asked, candidates, order
 
 
 def disclosure_build(
@@ -259,7 +263,7 @@ def disclosure_build(
     purpose: str,
     target: Path,
     basis_text: str = "",
-    progress=_no_progress,
+    progress=no_progress,
     fence=None,
 ) -> Disclosure:
     """Build the package for the chosen documents of the file as a zip at `target` and
@@ -276,12 +280,10 @@ def disclosure_build(
     or not at all. The register number is reserved before the build (it is printed in the
     package); a build that fails leaves it unused."""
     user = require_person(actor)
-    case_file, asked = disclosure_check(
-        actor=actor, case_file_id=case_file_id, document_ids=document_ids,
-        recipient=recipient, basis=basis, purpose=purpose, basis_text=basis_text,
+    case_file, asked, candidates, order = _request_checked(
+        user, case_file_id, document_ids, recipient, basis, purpose, basis_text
     )
     recipient, basis, purpose = asked["recipient"], asked["basis"], asked["purpose"]
-    candidates, order = _chosen(case_file, asked["document_ids"])
     number = DisclosureNumber.objects.create().pk
     pending = Disclosure(
         pk=number, case_file=case_file, recipient=recipient, basis=basis,

@@ -58,6 +58,12 @@ def package_path(job: DisclosureJob) -> Path:
     return Path(settings.DISCLOSURE_PACKAGE_DIR) / f"{job.pk}.zip"
 
 
+def _package_files_remove(job: DisclosureJob) -> None:
+    """The finished zip and a partial one a build left behind."""
+    package_path(job).unlink(missing_ok=True)
+    package_path(job).with_name(f"{job.pk}.part").unlink(missing_ok=True)
+
+
 def _lease_from_now():
     return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
@@ -286,8 +292,7 @@ def disclosure_packages_expire(*, now=None) -> int:
     now = now or timezone.now()
     expired = list(DisclosureJob.objects.filter(expires_at__lte=now))
     for job in expired:
-        package_path(job).unlink(missing_ok=True)
-        package_path(job).with_name(f"{job.pk}.part").unlink(missing_ok=True)
+        _package_files_remove(job)
     DisclosureJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
     folder = Path(settings.DISCLOSURE_PACKAGE_DIR)
     if folder.is_dir():
@@ -302,6 +307,5 @@ def disclosure_packages_expire(*, now=None) -> int:
 def disclosure_jobs_forget(case_file_ids: list[int]) -> None:
     """A destroyed file keeps no package and no request text here."""
     for job in DisclosureJob.objects.filter(case_file_id__in=case_file_ids):
-        package_path(job).unlink(missing_ok=True)
-        package_path(job).with_name(f"{job.pk}.part").unlink(missing_ok=True)
+        _package_files_remove(job)
     DisclosureJob.objects.filter(case_file_id__in=case_file_ids).delete()
