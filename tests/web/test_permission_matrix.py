@@ -139,7 +139,7 @@ def _matrix(objects) -> dict:
         "web:disclosure": [("get", (case_file,), {}, A_ONLY)],
         "web:disclosure_package": [("post", (case_file,), {}, A_ACTS)],
         # A package's status page, its polling and the finished zip: only the person who
-        # asked for it (tests/web/test_disclosure_jobs.py: a colleague of A gets 404 too).
+        # asked for it (tests/retention/test_disclosure_jobs.py: a colleague of A gets 404 too).
         "web:disclosure_job": [("get", (case_file, objects["disclosure_job"]), {}, A_ONLY)],
         "web:disclosure_job_status": [("get", (case_file, objects["disclosure_job"]), {},
                                        A_ONLY)],
