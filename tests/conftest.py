@@ -123,6 +123,19 @@ def registratur(*args: str, timeout: float = 300) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=timeout)
 
 
+def broker_queues_clear() -> None:
+    """Empty the broker's queues before a test starts a worker. Earlier tests of this process
+    leave messages there (their jobs and index writes, sent after a commit that the flush then
+    removed); a new worker would first work through all of them, about a second each, and the
+    test's own index write waits behind them (CI: more than the 60 s a test waits)."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}:
+            channel.queue_purge(queue)
+
+
 class Instance:
     """A real worker and hot-folder watcher, as `registratur run` starts them."""
 
@@ -131,6 +144,7 @@ class Instance:
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self):
+        broker_queues_clear()
         for name, args in {"worker": ["worker", "--concurrency", "1"],
                            "watcher": ["watch"]}.items():
             log = open(self.log_dir / f"{name}.log", "w")

@@ -76,8 +76,11 @@ def test_scanned_letter_from_hot_folder_to_trimmed_search_hit(demo_tx, instance,
     assert document.case_file_id == case_file.pk
 
     # Found through the real CLI by the owning unit only (the index writer runs after commit).
-    hit = wait_for(lambda: _search("Heizkostenabrechnung", "sachbearbeitung-a")["count"] == 1,
-                   timeout=60, what="index entry")
+    try:
+        hit = wait_for(lambda: _search("Heizkostenabrechnung", "sachbearbeitung-a")["count"] == 1,
+                       timeout=60, what="index entry")
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}\n{instance.log('worker')}") from None
     assert hit
     found = _search("Heizkostenabrechnung", "sachbearbeitung-a")
     assert found["results"][0]["document"] == document.pk

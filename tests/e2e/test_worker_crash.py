@@ -11,7 +11,7 @@ import pytest
 
 from archive.blobstore import blob_path
 from ingest.models import IngestJob, JobState
-from tests.conftest import registratur_env, wait_for
+from tests.conftest import broker_queues_clear, registratur_env, wait_for
 from tests.fixtures.letters import Letter, render_letter
 
 pytestmark = [pytest.mark.e2e]
@@ -49,6 +49,7 @@ def test_sigkill_during_ocr_loses_nothing(demo_tx, tmp_path):
                     paragraphs=Letter().paragraphs * 3)
     scan = render_letter(tmp_path / "absturz.pdf", letter, noise=0.05)
     sha = hashlib.sha256(scan.read_bytes()).hexdigest()
+    broker_queues_clear()  # before this job is queued
     job = job_receive(path=scan, original_name=scan.name, source="test")
     log_path = tmp_path / "worker.log"
     worker = _start_worker(log_path)

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.test import Client
 
-from tests.conftest import registratur_env, wait_for
+from tests.conftest import broker_queues_clear, registratur_env, wait_for
 
 pytestmark = [pytest.mark.e2e]
 STALE_SECONDS = 15  # the default is 60; the beat comes every 5 s (slower on a busy machine)
@@ -22,6 +22,7 @@ def _workers() -> dict:
 
 def test_a_stopped_worker_shows_as_degraded_within_a_minute(demo_tx, settings, tmp_path):
     settings.WORKER_STALE_SECONDS = STALE_SECONDS
+    broker_queues_clear()
     log = open(tmp_path / "worker.log", "a")
     worker = subprocess.Popen([sys.executable, "-m", "config.cli", "worker", "--concurrency", "1"],
                               env=registratur_env(), stdout=log, stderr=subprocess.STDOUT,
