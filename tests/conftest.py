@@ -176,6 +176,27 @@ def instance(django_db_setup, tmp_path_factory):
     running.stop()
 
 
+@pytest.fixture
+def own_trail(settings, tmp_path):
+    """Checkpoints and the signing key of this test's own trail, in its tmp_path: the
+    database is rolled back after each test, the checkpoints outside it would not be."""
+    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
+    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
+    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
+    return tmp_path
+
+
+@pytest.fixture
+def eager():
+    """The worker's queues run in this process, as the worker would run them."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -30,10 +30,7 @@ SCHEDULER = system_actor("scheduler", "log_retention")
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
+def trail_dirs(own_trail, settings):
     settings.TRAIL_KEEP_ACCESS_DAYS = 30
     settings.TRAIL_KEEP_SEARCH_DAYS = 10
     settings.TRAIL_KEEP_ADMIN_DAYS = 100

@@ -22,10 +22,8 @@ from tests.archive.tsa import tsa_start
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
+def trail_dirs(own_trail):
+    """Checkpoints and signing key of this test's own trail (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -29,11 +29,8 @@ from tests.archive.helpers import sql_as_owner as _sql
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
-    return tmp_path
+def trail_dirs(own_trail):
+    """Checkpoints and signing key of this test's own trail (tests/conftest.py)."""
 
 
 def _append(count: int, start: int = 1):

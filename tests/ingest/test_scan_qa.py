@@ -37,11 +37,8 @@ SCANNER = {"device": "Fujitsu fi-7160", "profile": "Posteingang 300 dpi"}
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    """Checkpoints of this test's own trail (the database is rolled back after each test)."""
-    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
+def trail_dirs(own_trail):
+    """Checkpoints and signing key of this test's own trail (tests/conftest.py)."""
 
 
 def _scan(tmp_path, name, case_file, *, lines=("Antrag auf Wohngeld",), declared=SCANNER):

@@ -20,7 +20,6 @@ from django.utils import timezone
 from archive.actors import actor_for_user as acting
 from archive.blobstore import blob_open, blob_path
 from archive.models import Event, Version
-from config.celery import app
 from retention.models import Disclosure, DisclosureBasis, DisclosureJob, DisclosureJobState
 from retention.services.disclosure import disclosure_build
 from retention.services.disclosure_jobs import disclosure_packages_expire, package_path
@@ -60,14 +59,6 @@ def queued(monkeypatch):
         conf=SimpleNamespace(task_always_eager=False),
         send_task=lambda name, args: sent.append((name, args))))
     return sent
-
-
-@pytest.fixture
-def eager():
-    """The worker's queue runs in this process, as the worker would run it."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def _request(client, case, capture, *documents):

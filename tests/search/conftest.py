@@ -1,6 +1,5 @@
 import pytest
 
-from config.celery import app
 from search.backends import get_backend
 
 from .helpers import BACKENDS
@@ -13,11 +12,3 @@ def backend(request, settings, tmp_path):
     get_backend.cache_clear()
     yield request.param
     get_backend.cache_clear()
-
-
-@pytest.fixture
-def eager():
-    """The index queue runs in this process, as the worker would run it."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False

@@ -10,7 +10,6 @@ from django.utils import timezone
 from archive.blobstore import blob_open
 from archive.errors import InvalidInput, NotFound
 from archive.models import Event
-from config.celery import app
 from search.backends import get_backend
 from signoff.notes import file_note_correct, file_note_write
 from tests.conftest import DEMO_PASSWORD, user
@@ -117,14 +116,12 @@ def test_the_case_file_page_writes_a_note(demo):
 
 
 @pytest.fixture
-def embedded_search(settings, tmp_path):
+def embedded_search(settings, tmp_path, eager):
     """The embedded backend (tantivy) with the index queue run in this process."""
     settings.SEARCH_BACKEND = "tantivy"
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
     get_backend.cache_clear()
-    app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
     get_backend.cache_clear()
 
 

@@ -19,10 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    settings.CHECKPOINT_DIR = tmp_path / "data" / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "config" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "config" / "audit.pub"
+def trail_dirs(own_trail, settings):
     settings.TRAIL_KEEP_ACCESS_DAYS = 30
     settings.TRAIL_KEEP_SEARCH_DAYS = 0
     settings.TRAIL_KEEP_ADMIN_DAYS = 3650

@@ -18,10 +18,8 @@ from tests.conftest import DEMO_PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def trail_dirs(settings, tmp_path):
-    settings.CHECKPOINT_DIR = tmp_path / "checkpoints"
-    settings.AUDIT_KEY_FILE = tmp_path / "keys" / "audit.pem"
-    settings.AUDIT_PUBLIC_KEY_FILE = tmp_path / "keys" / "audit.pub"
+def trail_dirs(own_trail):
+    """Checkpoints and signing key of this test's own trail (tests/conftest.py)."""
 
 
 def _append(count: int):
