@@ -81,6 +81,27 @@ def demo(db):
     return {case_file.unit.code: case_file for case_file in result.case_files}
 
 
+def _stale_checkpoints_remove() -> None:
+    """The trail starts anew in an emptied database; checkpoints that earlier tests of this
+    process left in the data directory (and their anchors beside the key) sign a chain that
+    is gone, and `audit verify` in a child process, which reads them there, would call the
+    new one rewritten."""
+    import shutil
+
+    if Path(settings.CHECKPOINT_DIR).is_relative_to(settings.DATA_DIR):
+        shutil.rmtree(settings.CHECKPOINT_DIR, ignore_errors=True)
+    key = Path(settings.AUDIT_KEY_FILE)
+    if key.is_relative_to(settings.DATA_DIR):
+        for anchor in key.parent.glob(f"{key.stem}-anchor-*.json"):
+            anchor.unlink()
+
+
+@pytest.fixture
+def transactional_db(transactional_db):
+    """pytest-django's, starting without the checkpoints of earlier tests' trails."""
+    _stale_checkpoints_remove()
+
+
 @pytest.fixture
 def demo_tx(transactional_db):
     """The demo setup committed, for tests whose worker processes must see it."""
