@@ -466,3 +466,26 @@ def test_state_filter_follows_closing(demo, backend, django_capture_on_commit_ca
         app.conf.task_always_eager = False
     assert _ids(_search("sachbearbeitung-a", "Widerspruch", filters=closed)) == [document.pk]
     assert _search("sachbearbeitung-a", "Widerspruch", filters=still_open).count == 0
+
+
+def test_a_hit_shows_its_file_and_the_marks_of_data_subject_rights(demo, backend):
+    document = _file(demo["A"], LETTER, title="Widerspruch Müller", sender="Frau Müller")
+    CaseFile.objects.filter(pk=demo["A"].pk).update(disputed_note="Anschrift bestritten")
+    [hit] = _search("sachbearbeitung-a", "Widerspruch").hits
+    assert (hit.document_id, hit.title, hit.sender, hit.file_reference, hit.disputed,
+            hit.restricted) == (document.pk, "Widerspruch Müller", "Frau Müller",
+                                demo["A"].file_reference, "Anschrift bestritten", False)
+    assert hit.received_at.tzinfo is not None and "[[Widerspruch]]" in hit.snippet
+
+
+@pytest.mark.parametrize("change", [{"restricted": True}, {"staff_case": True},
+                                    {"unit": "B"}, {"destroyed_at": "now"}])
+def test_a_hit_the_index_still_shows_is_checked_against_the_database(demo, backend, change):
+    """The index may lag behind the database (a change written after it was read): a hit is
+    shown only if the case file as it is now still lets the user see it."""
+    _file(demo["A"], LETTER)
+    assert _ids(_search("sachbearbeitung-a", "Widerspruch"))
+    values = {"unit": demo["B"].unit} if "unit" in change else (
+        {"destroyed_at": timezone.now()} if "destroyed_at" in change else change)
+    CaseFile.objects.filter(pk=demo["A"].pk).update(**values)  # no signal: the index lags
+    assert _search("sachbearbeitung-a", "Widerspruch").hits == []
