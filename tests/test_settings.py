@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -81,3 +84,14 @@ def test_repository_holds_no_broker_files():
                              text=True).stdout
     assert tracked == ""
     assert "/control/" in (ROOT / ".gitignore").read_text().split()
+
+
+@pytest.mark.django_db
+def test_sqlite_reads_the_database_through_a_memory_map():
+    if connection.vendor != "sqlite":
+        pytest.skip("a setting of the SQLite connection (embedded mode)")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        assert cursor.fetchone()[0] == 1024 * 1024 * 1024
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
