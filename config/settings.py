@@ -360,6 +360,9 @@ CELERY_BEAT_SCHEDULE.update({
     # Finished inspection and court packages past DISCLOSURE_PACKAGE_DAYS are deleted.
     "retention-expire-packages": {"task": "retention.expire_disclosure_packages",
                                   "schedule": 3600.0},
+    # A package build whose worker died is queued again (retention/services/disclosure_jobs).
+    "retention-recover-packages": {"task": "retention.recover_disclosure_builds",
+                                   "schedule": 60.0},
 })
 # Inspection and court packages are built by the worker and kept here, private to the service
 # account and served only through the download view, for DISCLOSURE_PACKAGE_DAYS after they

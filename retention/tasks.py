@@ -9,7 +9,11 @@ from archive.actors import system_actor
 from archive.services.events import event_append
 
 from .services.disclosure_jobs import TASK_NAME as BUILD_DISCLOSURE
-from .services.disclosure_jobs import disclosure_job_run, disclosure_packages_expire
+from .services.disclosure_jobs import (
+    disclosure_job_run,
+    disclosure_jobs_recover,
+    disclosure_packages_expire,
+)
 from .services.disposal import disposal_execute_approved, retention_due
 
 
@@ -36,3 +40,8 @@ def build_disclosure(job_id: str) -> None:
 @shared_task(name="retention.expire_disclosure_packages")
 def expire_disclosure_packages() -> int:
     return disclosure_packages_expire()
+
+
+@shared_task(name="retention.recover_disclosure_builds")
+def recover_disclosure_builds() -> int:
+    return disclosure_jobs_recover()

@@ -195,15 +195,42 @@ def _failed(job, code: str, message: str, *paths: Path) -> DisclosureJob:
     return job
 
 
-def _expire_lost(jobs: QuerySet[DisclosureJob]) -> None:
-    """A running job whose lease ran out lost its worker: it ends visibly instead of showing
-    "wird erstellt" for ever (asked first, changed only if there is one)."""
+# A build whose worker died is started again this many times in all, then it ends visibly.
+MAX_ATTEMPTS = 3
+LOST_MESSAGE = ("Die Erstellung brach wiederholt ab; nichts wurde offengelegt oder "
+                "eingetragen. Bitte erneut erstellen oder die Administration verständigen.")
+
+
+def _recover_lost(jobs: QuerySet[DisclosureJob]) -> int:
+    """A running job whose lease ran out lost its worker (killed, or the machine went down):
+    it is queued again, so the package still comes; after MAX_ATTEMPTS it ends visibly
+    instead of showing "wird erstellt" for ever. Nothing was recorded or disclosed by the
+    lost attempt (the register entry and the job's end commit together). Asked first,
+    changed only if there is one."""
     lost = jobs.filter(state=DisclosureJobState.RUNNING, lease_until__lt=timezone.now())
-    if lost.exists():
-        lost.update(state=DisclosureJobState.FAILED, code="WORKER_LOST",
-                    finished_at=timezone.now(), lease_until=None,
-                    message="Die Erstellung brach ab; nichts wurde offengelegt oder "
-                            "eingetragen. Bitte erneut erstellen.")
+    if not lost.exists():
+        return 0
+    lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=DisclosureJobState.FAILED, code="WORKER_LOST", finished_at=timezone.now(),
+        lease_until=None, message=LOST_MESSAGE,
+        expires_at=timezone.now() + timedelta(days=settings.DISCLOSURE_PACKAGE_DAYS))
+    again = []
+    for job in lost.filter(attempts__lt=MAX_ATTEMPTS):
+        # Only while still lost under the same attempt: a worker may claim it meanwhile.
+        if DisclosureJob.objects.filter(
+                pk=job.pk, state=DisclosureJobState.RUNNING, attempts=job.attempts,
+                lease_until__lt=timezone.now()).update(
+                    state=DisclosureJobState.QUEUED, lease_until=None, step="", done=0):
+            log.warning("disclosure package %s lost its worker; queued again", job.pk)
+            again.append(job.pk)
+    for job_id in again:
+        transaction.on_commit(lambda job_id=job_id: disclosure_job_enqueue(job_id))
+    return len(again)
+
+
+def disclosure_jobs_recover() -> int:
+    """The scheduler's minute: builds whose worker died are queued again (or end)."""
+    return _recover_lost(DisclosureJob.objects.all())
 
 
 def disclosure_job_of(*, actor: Actor, case_file_id, job_id, requested: str = "viewed"):
@@ -216,7 +243,7 @@ def disclosure_job_of(*, actor: Actor, case_file_id, job_id, requested: str = "v
     except ValueError:
         job_id = None
     jobs = DisclosureJob.objects.filter(pk=job_id, case_file_id=case_file_id, requested_by=user)
-    _expire_lost(jobs)
+    _recover_lost(jobs)
     job = jobs.select_related("disclosure").first()
     if job is None:
         raise NotFound()
@@ -226,7 +253,7 @@ def disclosure_job_of(*, actor: Actor, case_file_id, job_id, requested: str = "v
 def disclosure_jobs_of(*, user, case_file) -> QuerySet[DisclosureJob]:
     """The user's own packages of a file they have just read (the disclosure page)."""
     jobs = DisclosureJob.objects.filter(case_file=case_file, requested_by=user)
-    _expire_lost(jobs)
+    _recover_lost(jobs)
     return jobs.select_related("disclosure").order_by("-created_at")
 
 

@@ -22,8 +22,14 @@ from archive.blobstore import blob_open, blob_path
 from archive.models import Event, Version
 from retention.models import Disclosure, DisclosureBasis, DisclosureJob, DisclosureJobState
 from retention.services.disclosure import disclosure_build
-from retention.services.disclosure_jobs import disclosure_packages_expire, package_path
-from retention.tasks import build_disclosure
+from retention.services.disclosure_jobs import (
+    MAX_ATTEMPTS,
+    disclosure_job_run,
+    disclosure_jobs_recover,
+    disclosure_packages_expire,
+    package_path,
+)
+from retention.tasks import build_disclosure, recover_disclosure_builds
 from tests.archive.helpers import staff
 from tests.conftest import DEMO_PASSWORD, user
 from tests.retention.disclosure_helpers import disclosure_case, pdf_document
@@ -178,11 +184,37 @@ def test_the_status_shows_document_k_of_n_and_a_growing_share(case, queued,
     assert texts[4] == "Originale: Dokument 2 von 2 wird beigefügt"
     page = client.get(page_url).content.decode()
     assert "Eintrag in das Offenlegungsverzeichnis" in page
-    # A worker that died: its lease runs out, and the page says so instead of waiting.
+    # A worker that died, again and again: after the last attempt the page says so instead
+    # of waiting (the first lost attempts are queued again: next test).
     DisclosureJob.objects.filter(pk=job.pk).update(
-        lease_until=timezone.now() - timedelta(seconds=1))
+        attempts=MAX_ATTEMPTS, lease_until=timezone.now() - timedelta(seconds=1))
     status = client.get(f"{page_url}stand").json()
     assert (status["state"], status["code"], status["finished"]) == ("failed", "WORKER_LOST", True)
+    assert "nichts wurde offengelegt" in status["message"]
+
+
+def test_a_build_whose_worker_died_is_queued_again_and_finishes(
+        case, queued, django_capture_on_commit_callbacks):
+    client = _client("sachbearbeitung-a")
+    job, page_url = _request(client, case, django_capture_on_commit_callbacks)
+    claimed = DisclosureJob.objects.filter(pk=job.pk)
+    claimed.update(state="running", attempts=1, step="pdf", done=1, worker="celery@tot:1",
+                   lease_until=timezone.now() + timedelta(seconds=30))
+    assert disclosure_jobs_recover() == 0  # its lease still runs: the worker is alive
+    claimed.update(lease_until=timezone.now() - timedelta(seconds=1))  # the worker died
+    with django_capture_on_commit_callbacks(execute=True):
+        assert disclosure_jobs_recover() == 1
+    assert queued[-1] == ("retention.build_disclosure", (str(job.pk),))
+    assert client.get(f"{page_url}stand").json()["state"] == "queued"
+    # The next worker builds it from the start; nothing of the lost attempt was recorded.
+    assert not Disclosure.objects.exists()
+    done = disclosure_job_run(job.pk, worker="celery@neu:2")
+    assert (done.state, done.attempts) == ("done", 2)
+    assert Disclosure.objects.count() == 1
+    assert client.get(f"{page_url}stand").json()["available"] is True
+    # The scheduler asks every minute, by the task's registered name.
+    schedule = settings.CELERY_BEAT_SCHEDULE["retention-recover-packages"]
+    assert (schedule["task"], schedule["schedule"]) == (recover_disclosure_builds.name, 60.0)
 
 
 def test_only_the_requester_sees_status_and_package(case, eager,
