@@ -12,21 +12,24 @@ Each step's screenshot is kept under test-artifacts/journeys/<test>/<nn-step>.pn
 journeys of issue 12."""
 import os
 import re
+from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from archive.actors import actor_for_user
+from archive.actors import actor_for_user, system_actor
+from archive.blobstore import blob_put_file
 from archive.models import Document
+from archive.services.documents import document_file_new
 from archive.services.responsibility import case_file_responsible_set
 from desk.models import DocumentSeen
 from desk.selectors import desk_collect
 from followups.models import FollowUp
 from ingest.models import JobState
 from signoff.models import RouteState, SigningRoute
-from tests.archive.helpers import file_document, grant, staff
+from tests.archive.helpers import content, grant, staff
 from tests.browser import CHROMIUM
 from tests.conftest import DEMO_PASSWORD, user
 from tests.e2e.test_journeys import (
@@ -63,6 +66,16 @@ def patient_expectations():
     expect.set_options(timeout=30_000)
     yield
     expect.set_options(timeout=5_000)
+
+
+def _pdf_document(case_file, path, title: str, lines: list[str]):
+    """A filed draft whose original and rendition are a real PDF, as the viewer shows it."""
+    stored = blob_put_file(born_digital_pdf(path, lines))
+    return document_file_new(
+        content=replace(content("\n".join(lines)), original_sha256=stored.sha256,
+                        original_size=stored.size, rendition_sha256=stored.sha256),
+        case_file=case_file, title=title, received_at=timezone.now(),
+        actor=system_actor("system", "test"))
 
 
 def _sign_in(browser, base_url: str, username: str, password: str, path: str):
@@ -172,13 +185,18 @@ def test_post_reaches_the_desk_gets_a_note_and_a_draft_is_co_signed_and_signed_o
     steps.shot(desk, "wiedervorlage-auf-dem-arbeitsplatz")
 
     # 6. X sends a draft on a two-person route: co-signer Y, final signer Z.
-    draft = file_document(case_file, text="Entwurf Abhilfebescheid", title="Abhilfe-Entwurf",
-                          store=True)
+    draft = _pdf_document(case_file, tmp_path / "entwurf.pdf", "Abhilfe-Entwurf",
+                          ["Entwurf Abhilfebescheid"])
     desk.goto(f"/dokumente/{draft.pk}/")
-    _type_into(desk, desk.get_by_label("Mitzeichnung (in dieser Reihenfolge", exact=False),
-               "kollegin-a")
-    _type_into(desk, desk.get_by_label("Schlusszeichnung (Benutzername", exact=False),
-               "leitung-a")
+    # pdf.js has drawn the page: a viewer still loading may yet take the focus (its fallback
+    # frame did once in CI, and the co-signer typed went nowhere).
+    expect(desk.locator("#viewer .viewer-page canvas")).to_have_count(1)
+    co_signers = desk.get_by_label("Mitzeichnung (in dieser Reihenfolge", exact=False)
+    _type_into(desk, co_signers, "kollegin-a")
+    signer = desk.get_by_label("Schlusszeichnung (Benutzername", exact=False)
+    _type_into(desk, signer, "leitung-a")
+    expect(co_signers).to_have_value("kollegin-a")
+    expect(signer).to_have_value("leitung-a")
     _tab_to(desk, desk.get_by_role("button", name="In Umlauf geben"))
     desk.keyboard.press("Enter")
     expect(desk.locator("#zeichnung")).to_contain_text("Runde 1")
