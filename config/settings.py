@@ -131,8 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # overwritten in the file instead of lingering on free pages.
         # mmap_size: pages are read from a memory map of the file, not copied in by a system
         # call each. A connection lives for one request, so its own page cache starts empty
-        # every time; the map makes that cheap (search p95 at 100,000 documents 5.0-5.4 ->
-        # 4.6-4.7 ms, docs/performance.md). Writes still go through the journal.
+        # every time; the map makes that cheap (search p95 at 100,000 documents 4.9-5.4 ->
+        # 4.5-4.7 ms, docs/performance.md). Writes still go through the journal.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                         "PRAGMA secure_delete=ON; "
                         f"PRAGMA mmap_size={env_int('REGISTRATUR_SQLITE_MMAP_MB', 1024) << 20};",
